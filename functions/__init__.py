@@ -1,0 +1,1 @@
+"""Lambda functions, one package per bounded context; `common` is what they share."""

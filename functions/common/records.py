@@ -1,0 +1,71 @@
+"""Reads of shared records (users, teachers, classes), cached per warm Lambda for a short TTL.
+
+A stale cache entry is harmless for correctness: seat, limit and uniqueness rules are enforced in
+the condition expressions of the write itself, never from these cached reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cachetools import TTLCache
+
+from functions.common import keys, store
+from functions.common.settings import settings
+from schemas.org import Institution, School
+from schemas.people import Teacher, User
+
+_cache: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=20_000, ttl=settings().cache_ttl_seconds)
+
+_DOC = "doc"  # attribute holding a record's validated JSON document
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _cached_doc(key: keys.Key) -> dict[str, Any] | None:
+    ck = (key["PK"], key["SK"])
+    if ck in _cache:
+        return _cache[ck]  # type: ignore[no-any-return]
+    item = store.get_item(dict(key))
+    doc = item.get(_DOC) if item else None
+    if doc is not None:
+        _cache[ck] = doc
+    return doc
+
+
+def get_user(user_id: str) -> User | None:
+    doc = _cached_doc(keys.user(user_id))
+    return User.model_validate_json(doc) if doc else None
+
+
+def get_teacher(teacher_id: str) -> Teacher | None:
+    doc = _cached_doc(keys.teacher(teacher_id))
+    return Teacher.model_validate_json(doc) if doc else None
+
+
+def get_class_doc(class_id: str) -> str | None:
+    """The class's descriptive record (JSON of `schemas.selection.ClassInfo`)."""
+    return _cached_doc(keys.class_meta(class_id))
+
+
+def doc_item(key: keys.Key, doc: str, **attrs: Any) -> dict[str, Any]:
+    """An item holding a record document plus any index attributes."""
+    return {**key, _DOC: doc, **attrs}
+
+
+def user_item(user: User) -> dict[str, Any]:
+    return doc_item(keys.user(user.user_id), user.model_dump_json(), role=user.role.value)
+
+
+def teacher_item(teacher: Teacher) -> dict[str, Any]:
+    return doc_item(keys.teacher(teacher.teacher_id), teacher.model_dump_json())
+
+
+def institution_item(inst: Institution) -> dict[str, Any]:
+    return doc_item(keys.institution(inst.institution_id), inst.model_dump_json())
+
+
+def school_item(school: School) -> dict[str, Any]:
+    return doc_item(keys.school(school.school_id), school.model_dump_json())

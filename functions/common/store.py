@@ -1,0 +1,158 @@
+"""The table access layer: the only module (with the per-context `store.py` files built on it)
+that touches boto3. Clients are built lazily so importing a handler stays cheap.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from functions.common.errors import Busy
+from functions.common.settings import settings
+
+T = TypeVar("T")
+
+THROTTLE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+    }
+)
+
+
+@cache
+def _resource() -> Any:
+    cfg = Config(
+        retries={"mode": "standard", "max_attempts": settings().ddb_max_attempts},
+        connect_timeout=2,
+        read_timeout=5,
+        max_pool_connections=50,
+    )
+    # The endpoint follows boto3's own AWS_ENDPOINT_URL_DYNAMODB, so any compatible endpoint works.
+    return boto3.resource("dynamodb", config=cfg)
+
+
+def table() -> Any:
+    """The platform table (boto3 Table resource, native Python types)."""
+    return _resource().Table(settings().table_name)
+
+
+def client() -> Any:
+    """The resource's low-level client: accepts native Python types (transactions, batch reads)."""
+    return _resource().meta.client
+
+
+def reset_clients() -> None:
+    """Forget built clients (tests that switch endpoints or credentials)."""
+    _resource.cache_clear()
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def cancellation_codes(exc: ClientError) -> list[str]:
+    """Per-item codes of a TransactionCanceledException ('None' for items that passed)."""
+    return [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+
+
+def cancellation_item(exc: ClientError, index: int) -> dict[str, Any] | None:
+    """The old item returned for item `index` (ReturnValuesOnConditionCheckFailure=ALL_OLD)."""
+    reasons = exc.response.get("CancellationReasons", [])
+    if index >= len(reasons):
+        return None
+    item = reasons[index].get("Item")
+    if not item:
+        return None
+    from boto3.dynamodb.types import TypeDeserializer
+
+    de = TypeDeserializer()
+    return {k: de.deserialize(v) if isinstance(v, dict) and len(v) == 1 else v for k, v in item.items()}
+
+
+def with_retries(call: Callable[[], T], attempts: int | None = None, base: float = 0.02) -> T:
+    """Run `call`, retrying transaction conflicts and throttles with capped, jittered backoff.
+
+    botocore already retries throttles in standard mode; this adds `TransactionConflict`
+    cancellations, which it does not retry. When attempts run out the caller gets `Busy` (503
+    with Retry-After), never a 500 and never a partial write: a transaction either happened or not.
+    """
+    n = attempts or settings().ddb_max_attempts
+    for attempt in range(n):
+        try:
+            return call()
+        except ClientError as exc:
+            code = error_code(exc)
+            retryable = code in THROTTLE_CODES or (
+                code == "TransactionCanceledException"
+                and "TransactionConflict" in cancellation_codes(exc)
+                and "ConditionalCheckFailed" not in cancellation_codes(exc)
+            )
+            if not retryable:
+                raise
+            if attempt == n - 1:
+                raise Busy(retry_after=1 + attempt) from exc
+            time.sleep(random.uniform(0, base * (2**attempt)))
+    raise AssertionError("unreachable")
+
+
+def get_item(key: dict[str, str], consistent: bool = False) -> dict[str, Any] | None:
+    resp = with_retries(lambda: table().get_item(Key=key, ConsistentRead=consistent))
+    item: dict[str, Any] | None = resp.get("Item")
+    return item
+
+
+def batch_get(keys: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
+    """Get up to any number of items (chunks of 100), in no particular order."""
+    out: list[dict[str, Any]] = []
+    name = settings().table_name
+    for i in range(0, len(keys), 100):
+        pending: dict[str, Any] = {name: {"Keys": list(keys[i : i + 100])}}
+        while pending:
+            req = pending
+            resp = with_retries(lambda req=req: client().batch_get_item(RequestItems=req))
+            out.extend(resp.get("Responses", {}).get(name, []))
+            pending = resp.get("UnprocessedKeys") or {}
+    return out
+
+
+def query_pages(**kwargs: Any) -> Iterator[dict[str, Any]]:
+    """All items of a query, following pagination."""
+    while True:
+        resp = with_retries(lambda: table().query(**kwargs))
+        yield from resp.get("Items", [])
+        last = resp.get("LastEvaluatedKey")
+        if not last:
+            return
+        kwargs["ExclusiveStartKey"] = last
+
+
+def put_item(item: dict[str, Any], condition: str | None = None, **extra: Any) -> None:
+    kwargs: dict[str, Any] = {"Item": item, **extra}
+    if condition:
+        kwargs["ConditionExpression"] = condition
+    with_retries(lambda: table().put_item(**kwargs))
+
+
+def transact_write(items: list[dict[str, Any]], token: str | None = None) -> None:
+    """One TransactWriteItems over the platform table (items carry their own TableName)."""
+    kwargs: dict[str, Any] = {"TransactItems": items}
+    if token:
+        kwargs["ClientRequestToken"] = token
+    with_retries(lambda: client().transact_write_items(**kwargs))
+
+
+def batch_write(items: Sequence[dict[str, Any]]) -> None:
+    """Bulk load (seeding, imports): plain puts, no conditions."""
+    with table().batch_writer() as bw:
+        for item in items:
+            bw.put_item(Item=item)

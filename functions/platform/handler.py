@@ -1,0 +1,46 @@
+"""Platform API (routes only): health, open phases, who am I."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock
+from functions.common.app import logger, make_app, tracer
+from functions.common.auth import caller
+from functions.common.settings import settings
+from schemas.calendar import SHANGHAI, term_calendar
+from schemas.people import ROLE_NAMES
+
+app = make_app()
+
+
+@app.get("/api/health")
+def health() -> dict[str, Any]:
+    return {"status": "ok"}
+
+
+@app.get("/api/phases")
+def phases() -> dict[str, Any]:
+    """Which phases are open now, by the server clock (pages only display this)."""
+    now = clock.now()
+    cal = term_calendar(settings().term)
+    return {
+        "now": now.astimezone(SHANGHAI).isoformat(),
+        "term": cal.term,
+        "open": [p.value for p in cal.open_phases(now)],
+    }
+
+
+@app.get("/api/me")
+def me() -> dict[str, Any]:
+    user = caller(app.current_event)
+    return {**user.model_dump(mode="json"), "role_name": ROLE_NAMES[user.role]}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

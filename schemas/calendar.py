@@ -1,0 +1,158 @@
+"""Term calendar (进程表): the dated phases of one half-year term.
+
+Windows are inclusive calendar days in Asia/Shanghai unless the term data sets exact opening or
+closing times. Windows may overlap (RULES.md, "Term calendar").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+class PhaseId(StrEnum):
+    """Phase IDs of RULES.md (PH-* table)."""
+
+    APPLY = "PH-APPLY"
+    REVIEW = "PH-REVIEW"
+    PUBLISH = "PH-PUBLISH"
+    ORDER_DEMAND = "PH-ORDER-DEMAND"
+    ORDER_LIST = "PH-ORDER-LIST"
+    ORDER_RESPOND = "PH-ORDER-RESPOND"
+    ORDER_PICK = "PH-ORDER-PICK"
+    ORDER_REVISE = "PH-ORDER-REVISE"
+    ORDER_PUBLISH = "PH-ORDER-PUBLISH"
+    R1 = "PH-R1"
+    R1_SCHOOL = "PH-R1-SCHOOL"
+    EXPAND_APPLY = "PH-EXPAND-APPLY"
+    EXPAND_ACCEPT = "PH-EXPAND-ACCEPT"
+    R1_RECHECK = "PH-R1-RECHECK"
+    R2 = "PH-R2"
+    R2_SCHOOL = "PH-R2-SCHOOL"
+    R2_RECHECK = "PH-R2-RECHECK"
+    TRAIN = "PH-TRAIN"
+
+
+class PhaseWindow(BaseModel):
+    """One phase: inclusive days, with optional exact opening/closing times of day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    phase: PhaseId
+    name: str = Field(min_length=1, description="Chinese name shown on the 进程表 page")
+    actor: str = Field(min_length=1, description="who acts, in Chinese")
+    start: date
+    end: date
+    opens_at: time | None = Field(default=None, description="exact opening time on `start`")
+    closes_at: time | None = Field(default=None, description="exact closing time on `end`")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PhaseWindow:
+        if self.end < self.start:
+            raise ValueError(f"{self.phase}: end {self.end} is before start {self.start}")
+        if self.opens_at and self.closes_at and self.start == self.end:
+            if self.closes_at <= self.opens_at:
+                raise ValueError(f"{self.phase}: closes_at is not after opens_at")
+        return self
+
+    @property
+    def opens(self) -> datetime:
+        """First instant of the window (aware, Asia/Shanghai)."""
+        return datetime.combine(self.start, self.opens_at or time(0), tzinfo=SHANGHAI)
+
+    @property
+    def closes(self) -> datetime:
+        """First instant after the window (exclusive end, aware, Asia/Shanghai)."""
+        if self.closes_at is not None:
+            return datetime.combine(self.end, self.closes_at, tzinfo=SHANGHAI)
+        return datetime.combine(self.end + timedelta(days=1), time(0), tzinfo=SHANGHAI)
+
+    def contains(self, at: datetime) -> bool:
+        if at.tzinfo is None:
+            raise ValueError("instant must be timezone-aware")
+        return self.opens <= at < self.closes
+
+
+class SelectionLimits(BaseModel):
+    """Per-term selection limits (data, issue: selection rounds)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_classes_per_teacher: int = Field(default=3, ge=1, le=20)
+
+
+class TermCalendar(BaseModel):
+    """A term (e.g. 2024H1) and every phase window of RULES.md."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str = Field(pattern=r"^\d{4}H[12]$")
+    name: str = Field(min_length=1)
+    notice: str = Field(default="", description="the notice the calendar comes from")
+    timezone: str = "Asia/Shanghai"
+    phases: tuple[PhaseWindow, ...]
+    limits: SelectionLimits = SelectionLimits()
+
+    @field_validator("timezone")
+    @classmethod
+    def _shanghai(cls, v: str) -> str:
+        if v != "Asia/Shanghai":
+            raise ValueError("terms are scheduled in Asia/Shanghai")
+        return v
+
+    @model_validator(mode="after")
+    def _every_phase_once(self) -> TermCalendar:
+        seen = [w.phase for w in self.phases]
+        missing = [p.value for p in PhaseId if p not in seen]
+        dupes = sorted({p.value for p in seen if seen.count(p) > 1})
+        if missing:
+            raise ValueError(f"phases missing: {', '.join(missing)}")
+        if dupes:
+            raise ValueError(f"phases listed twice: {', '.join(dupes)}")
+        return self
+
+    def window(self, phase: PhaseId) -> PhaseWindow:
+        return next(w for w in self.phases if w.phase == phase)
+
+    def is_open(self, phase: PhaseId, at: datetime) -> bool:
+        """Is `phase` open at instant `at`? The one answer every write checks."""
+        return self.window(phase).contains(at)
+
+    def open_phases(self, at: datetime) -> list[PhaseId]:
+        return [w.phase for w in self.phases if w.contains(at)]
+
+    def boundaries(self) -> list[tuple[datetime, PhaseId, str]]:
+        """Every opening and closing instant, sorted: what schedules are derived from."""
+        out: list[tuple[datetime, PhaseId, str]] = []
+        for w in self.phases:
+            out.append((w.opens, w.phase, "open"))
+            out.append((w.closes, w.phase, "close"))
+        return sorted(out, key=lambda b: (b[0], b[1].value, b[2]))
+
+
+def load_calendar(path: Path) -> TermCalendar:
+    """Load and validate a term calendar file; errors name the file."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return TermCalendar.model_validate(raw)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+@cache
+def term_calendar(term: str) -> TermCalendar:
+    """The calendar of `term` from `data/terms/<term>.yaml` (read once per process)."""
+    return load_calendar(DATA_DIR / "terms" / f"{term}.yaml")
+
+
+def all_calendars() -> list[TermCalendar]:
+    return [load_calendar(p) for p in sorted((DATA_DIR / "terms").glob("*.yaml"))]

@@ -1,0 +1,61 @@
+"""User accounts with role and scope, and teacher records."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.regions import RegionCode
+
+
+class Role(StrEnum):
+    TEACHER = "teacher"
+    PRINCIPAL = "principal"
+    SCHOOL_ADMIN = "school_admin"
+    COUNTY_BUREAU = "county_bureau"
+    CITY_BUREAU = "city_bureau"
+    PROVINCE_BUREAU = "province_bureau"
+    INSTITUTION = "institution"
+    CENTRE = "centre"
+
+
+ROLE_NAMES: dict[Role, str] = {
+    Role.TEACHER: "教师",
+    Role.PRINCIPAL: "校长",
+    Role.SCHOOL_ADMIN: "学校管理员",
+    Role.COUNTY_BUREAU: "县（市、区）教育局",
+    Role.CITY_BUREAU: "市教育局",
+    Role.PROVINCE_BUREAU: "省教育厅",
+    Role.INSTITUTION: "培训机构",
+    Role.CENTRE: "省中小学教师培训中心",
+}
+
+
+class User(BaseModel):
+    """A platform account. `user_id` is the JWT `sub`; role and scope come from this record."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    user_id: str = Field(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")
+    role: Role
+    name: str = Field(min_length=1, max_length=40)
+    school_id: str | None = None
+    region_code: RegionCode | None = None
+    institution_id: str | None = None
+    teacher_id: str | None = None
+
+
+class Teacher(BaseModel):
+    """A teacher record (from the national teacher system, TD-1, or kept by the school, TD-2)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    name: str = Field(min_length=1, max_length=40)
+    school_id: str
+    region_code: RegionCode = Field(description="county of the teacher's school")
+    stage: str
+    subject: str
+    title: str = ""
+    credits: int = Field(default=0, ge=0, description="credits earned so far")

@@ -1,0 +1,109 @@
+"""mkdocs hooks: the generated 进程表 page and the themed shell that project pages are poured into.
+
+Project pages are not mkdocs pages (one markdown page per project is ~0.1 s and the auto nav grows
+quadratically). Instead `on_post_build` renders the theme's `main.html` once for a stub page at
+`projects/<id>/` whose title and content are placeholders; `build.py` substitutes each project's
+jinja2-rendered body into that shell. Nav, CSS and scripts then match the handwritten pages.
+"""
+
+from __future__ import annotations
+
+import html
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import get_context
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # `mkdocs serve -f site/mkdocs.yml` runs without the repo on the path
+    sys.path.insert(0, str(ROOT))
+
+from build import CONTENT_MARK, SHELL_KEY, TITLE_MARK  # noqa: E402  (the shell contract)
+from schemas.calendar import TermCalendar, term_calendar  # noqa: E402
+
+_state: dict[str, Any] = {}
+
+
+def calendar_markdown(cal: TermCalendar) -> str:
+    """The 进程表 page: every phase with its dates and actor; JS marks the open ones live."""
+    rows = []
+    for w in cal.phases:
+        when = w.start.isoformat() if w.start == w.end else f"{w.start} 至 {w.end}"
+        if w.opens_at:
+            when += f"（{w.opens_at:%H:%M} 开始）"
+        if w.closes_at:
+            when += f"（{w.closes_at:%H:%M} 截止）"
+        rows.append(
+            f'<tr data-phase="{w.phase.value}"><td>{html.escape(w.name)}'
+            f'<span class="zjt-phase-state" hidden>进行中</span></td>'
+            f"<td>{html.escape(when)}</td><td>{html.escape(w.actor)}</td></tr>"
+        )
+    notice = f"（依据 {html.escape(cal.notice)}）" if cal.notice else ""
+    return "\n".join(
+        [
+            "---",
+            f"title: 进程表 {cal.name}",
+            "---",
+            "",
+            f"# {cal.name}培训工作进程表",
+            "",
+            f"本学期各环节的时间安排{notice}。正在进行的环节以高亮标出。",
+            "",
+            f'<p class="zjt-now" id="zjt-phases-now" data-term="{cal.term}"></p>',
+            "",
+            f'<div class="zjt-scroll"><table class="zjt-calendar" data-term="{cal.term}">',
+            "<thead><tr><th>环节</th><th>时间</th><th>责任主体</th></tr></thead><tbody>",
+            *rows,
+            "</tbody></table></div>",
+            "",
+            f"每位教师本学期最多选择 {cal.limits.max_classes_per_teacher} 个班期。",
+            "",
+        ]
+    )
+
+
+def on_files(files: Files, config: Any) -> Files:
+    term = str(config.extra.get("term") or "2024H1")
+    cal = term_calendar(term)
+    files.append(File.generated(config, "calendar.md", content=calendar_markdown(cal)))
+    return files
+
+
+def on_nav(nav: Navigation, config: Any, files: Files) -> Navigation:
+    _state["nav"] = nav
+    _state["files"] = files
+    return nav
+
+
+def on_env(env: Any, config: Any, files: Files) -> Any:
+    _state["env"] = env
+    return env
+
+
+def project_shell(config: Any) -> str:
+    """Render main.html for a stub page at projects/<id>/ with placeholder title and content."""
+    env, nav, files = _state["env"], _state["nav"], _state["files"]
+    file = File.generated(config, "projects/zjt-stub.md", content="")
+    page = Page(TITLE_MARK, file, config)
+    page.content = CONTENT_MARK
+    page.toc = get_toc([])
+    page.meta = {"title": TITLE_MARK}
+    # Highlight 选课目录 in the tabs and nav: a project page belongs to the catalog.
+    catalog = next((p for p in nav.pages if p.file.src_uri == "catalog.md"), None)
+    if catalog is not None:
+        catalog.active = True
+    try:
+        context = get_context(nav, files, config, page)
+        return env.get_template("main.html").render(context)
+    finally:
+        if catalog is not None:
+            catalog.active = False
+
+
+def on_post_build(config: Any) -> None:
+    config.extra[SHELL_KEY] = project_shell(config)
