@@ -1,0 +1,51 @@
+# The two commands of the README: `make dev` (run the platform locally) and `make test`.
+# Each installs what it needs itself: a venv from pyproject.toml, and Debian chromium for the
+# browser tests.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test reset lint bench site synth chromium clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## Run the platform on http://127.0.0.1:$(PORT): site at /, API at /api/, demo data loaded.
+dev: $(STAMP)
+	$(PY) -m local.run --port $(PORT)
+
+## Run the whole test suite (unit, integration, infra, e2e in headless chromium).
+test: $(STAMP) chromium
+	$(PY) -m pytest
+
+## Wipe local data (DynamoDB journal, dev clock, keys); the next `make dev` reloads the demo data.
+reset:
+	rm -rf .local
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy schemas functions local build.py
+
+## Benchmarks: print figures (catalog build, DynamoDB endpoint, selection latency and calls).
+bench: $(STAMP)
+	$(PY) -m bench
+
+## Build the static site from the demo data into build/site.
+site: $(STAMP)
+	$(PY) build.py --source demo --out build/site
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache
