@@ -1,4 +1,4 @@
-"""Build the static site: handwritten pages with mkdocs-material, plus the catalog and project pages.
+"""Build the static site: handwritten pages (mkdocs-material) plus the catalog and project pages.
 
     python build.py [--source store|FILE.json] [--out build/site] [--term 2024H1]
 
@@ -15,7 +15,6 @@ import argparse
 import json
 import logging
 import os
-import shutil
 import sys
 import tempfile
 import time
@@ -42,7 +41,8 @@ DEFAULT_TERM = "2024H1"
 # Written into the output so a later build knows it may delete stale files there.
 MARKER = ".zjt-site"
 TITLE_MARK = "@@ZJT_TITLE@@"
-CONTENT_MARK = "@@ZJT_CONTENT@@"
+# Contains "<h1" so the theme does not add its own heading: the body brings the title.
+CONTENT_MARK = "<h1>@@ZJT_CONTENT@@</h1>"
 SHELL_KEY = "zjt_project_shell"
 WEEKDAYS = "一二三四五六日"
 
@@ -132,9 +132,19 @@ def load_projects_file(path: Path, term: str | None = None) -> tuple[list[Projec
 
 def load_projects_store(term: str) -> list[Project]:
     # Imported lazily: the store pulls in boto3 and table settings a file build never needs.
-    from functions.projects.store import load_published_projects
-
-    return list(load_published_projects(term))
+    try:
+        from functions.projects.store import load_published_projects
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("functions"):
+            raise
+        raise BuildError(
+            "--source store: functions/projects/store.py (load_published_projects) is not "
+            "available; build from a JSON export with --source FILE.json"
+        ) from None
+    try:
+        return list(load_published_projects(term))
+    except ValidationError as exc:
+        raise BuildError(f"store (term {term}): {_field_errors(exc)}") from None
 
 
 def check_unique(projects: Sequence[Project]) -> None:
@@ -258,7 +268,9 @@ def _prepare_out(out_dir: Path) -> None:
             # Never clean a directory a previous build did not create.
             raise BuildError(f"{out_dir}: not empty and not a site built by build.py; refusing")
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / MARKER).touch()
+    write_if_changed(
+        out_dir / MARKER, b"Built by build.py; its files are replaced on every build.\n"
+    )
 
 
 def _run_mkdocs(staging: Path, term: str) -> str:
@@ -266,8 +278,14 @@ def _run_mkdocs(staging: Path, term: str) -> str:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    for name in ("mkdocs", "jieba", "material"):
+    for name in ("mkdocs", "material"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        import jieba  # the search plugin segments Chinese with it; its own logger is chatty
+
+        jieba.setLogLevel(logging.WARNING)
+    except ImportError:
+        pass
     cfg = load_config(str(MKDOCS_YML), site_dir=str(staging))
     cfg.extra["term"] = term
     mkdocs_build(cfg)
@@ -277,7 +295,9 @@ def _run_mkdocs(staging: Path, term: str) -> str:
     return shell
 
 
-def build(projects: Sequence[Project], out_dir: Path | str, term: str = DEFAULT_TERM) -> BuildReport:
+def build(
+    projects: Sequence[Project], out_dir: Path | str, term: str = DEFAULT_TERM
+) -> BuildReport:
     """Build the whole site for `term` into `out_dir` from already-validated projects.
 
     Unpublished projects and projects of other terms are skipped (never rendered).
@@ -320,9 +340,12 @@ def build(projects: Sequence[Project], out_dir: Path | str, term: str = DEFAULT_
             report.project_pages_written += 1
         else:
             report.project_pages_unchanged += 1
-    report.site_files_written += put("catalog.json", catalog_json(sorted(
-        published, key=lambda p: (min(c.start_date for c in p.classes), p.project_id)
-    )))
+    report.site_files_written += put(
+        "catalog.json",
+        catalog_json(
+            sorted(published, key=lambda p: (min(c.start_date for c in p.classes), p.project_id))
+        ),
+    )
     report.site_files_written += put("regions.json", regions_json())
     report.render_seconds = time.perf_counter() - t
 

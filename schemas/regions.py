@@ -75,7 +75,9 @@ class RegionTree(BaseModel):
 def region_tree() -> RegionTree:
     raw = yaml.safe_load((DATA_DIR / "regions.yaml").read_text(encoding="utf-8"))
     prov = raw["province"]
-    regions = {prov["code"]: Region(code=prov["code"], name=prov["name"], level=RegionLevel.PROVINCE)}
+    regions = {
+        prov["code"]: Region(code=prov["code"], name=prov["name"], level=RegionLevel.PROVINCE)
+    }
     for city in raw["cities"]:
         regions[city["code"]] = Region(
             code=city["code"], name=city["name"], level=RegionLevel.CITY, parent=prov["code"]

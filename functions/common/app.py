@@ -15,7 +15,9 @@ logger = Logger(service="zjtrain")
 tracer = Tracer(service="zjtrain")
 
 
-def json_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+def json_response(
+    status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response[Any]:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
@@ -45,7 +47,11 @@ def make_app() -> APIGatewayHttpResolver:
     def _invalid(exc: RequestValidationError) -> Response[Any]:
         return json_response(
             422,
-            {"code": "validation_error", "message": "提交的数据不符合要求", "errors": _field_errors(exc)},
+            {
+                "code": "validation_error",
+                "message": "提交的数据不符合要求",
+                "errors": _field_errors(exc),
+            },
         )
 
     @app.exception_handler(Exception)
@@ -53,7 +59,12 @@ def make_app() -> APIGatewayHttpResolver:
         correlation = str(uuid.uuid4())
         logger.exception("unhandled error", extra={"correlation_id": correlation})
         return json_response(
-            500, {"code": "internal_error", "message": "系统繁忙，请稍后再试", "correlation_id": correlation}
+            500,
+            {
+                "code": "internal_error",
+                "message": "系统繁忙，请稍后再试",
+                "correlation_id": correlation,
+            },
         )
 
     @app.not_found

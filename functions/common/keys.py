@@ -16,16 +16,12 @@ Items (PK | SK | GSI1 | GSI2):
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 PROFILE = "PROFILE"
 META = "META"
 SEATS = "SEATS"
 
 
-class Key(TypedDict):
-    PK: str
-    SK: str
+Key = dict[str, str]  # {"PK": ..., "SK": ...}
 
 
 def user(user_id: str) -> Key:
@@ -53,7 +49,9 @@ def selection_by_class(class_id: str, teacher_id: str) -> dict[str, str]:
     return {"GSI1PK": f"CLASS#{class_id}", "GSI1SK": f"SEL#{teacher_id}"}
 
 
-def selection_by_school(school_id: str, term: str, class_id: str, teacher_id: str) -> dict[str, str]:
+def selection_by_school(
+    school_id: str, term: str, class_id: str, teacher_id: str
+) -> dict[str, str]:
     return {"GSI2PK": f"SCHOOL#{school_id}#{term}", "GSI2SK": f"SEL#{class_id}#{teacher_id}"}
 
 

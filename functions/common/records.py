@@ -15,7 +15,7 @@ from functions.common.settings import settings
 from schemas.org import Institution, School
 from schemas.people import Teacher, User
 
-_cache: TTLCache[tuple[str, str], Any] = TTLCache(maxsize=20_000, ttl=settings().cache_ttl_seconds)
+_cache: TTLCache[tuple[str, str], str] = TTLCache(maxsize=20_000, ttl=settings().cache_ttl_seconds)
 
 _DOC = "doc"  # attribute holding a record's validated JSON document
 
@@ -24,12 +24,12 @@ def clear_cache() -> None:
     _cache.clear()
 
 
-def _cached_doc(key: keys.Key) -> dict[str, Any] | None:
+def _cached_doc(key: keys.Key) -> str | None:
     ck = (key["PK"], key["SK"])
     if ck in _cache:
-        return _cache[ck]  # type: ignore[no-any-return]
+        return _cache[ck]
     item = store.get_item(dict(key))
-    doc = item.get(_DOC) if item else None
+    doc: str | None = item.get(_DOC) if item else None
     if doc is not None:
         _cache[ck] = doc
     return doc

@@ -7,10 +7,11 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
-from typing import Any, TypeVar
+from functools import cache, partial
+from typing import Any, TypeVar, cast
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -18,6 +19,7 @@ from functions.common.errors import Busy
 from functions.common.settings import settings
 
 T = TypeVar("T")
+_DESERIALIZER = TypeDeserializer()
 
 THROTTLE_CODES = frozenset(
     {
@@ -73,10 +75,8 @@ def cancellation_item(exc: ClientError, index: int) -> dict[str, Any] | None:
     item = reasons[index].get("Item")
     if not item:
         return None
-    from boto3.dynamodb.types import TypeDeserializer
-
-    de = TypeDeserializer()
-    return {k: de.deserialize(v) if isinstance(v, dict) and len(v) == 1 else v for k, v in item.items()}
+    # Error responses skip the resource's type transformation: values are wire-format.
+    return {k: _DESERIALIZER.deserialize(cast(Any, v)) for k, v in item.items()}
 
 
 def with_retries(call: Callable[[], T], attempts: int | None = None, base: float = 0.02) -> T:
@@ -118,8 +118,9 @@ def batch_get(keys: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
     for i in range(0, len(keys), 100):
         pending: dict[str, Any] = {name: {"Keys": list(keys[i : i + 100])}}
         while pending:
-            req = pending
-            resp = with_retries(lambda req=req: client().batch_get_item(RequestItems=req))
+            resp: dict[str, Any] = with_retries(
+                partial(client().batch_get_item, RequestItems=pending)
+            )
             out.extend(resp.get("Responses", {}).get(name, []))
             pending = resp.get("UnprocessedKeys") or {}
     return out

@@ -26,7 +26,9 @@ def project_items(project: Project) -> list[dict[str, Any]]:
         for klass in project.classes:
             info = ClassInfo.of(project, klass)
             items.append(records.doc_item(keys.class_meta(klass.class_id), info.model_dump_json()))
-            items.append({**keys.class_seats(klass.class_id), "capacity": klass.capacity, "held": 0})
+            items.append(
+                {**keys.class_seats(klass.class_id), "capacity": klass.capacity, "held": 0}
+            )
     return items
 
 

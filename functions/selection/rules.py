@@ -36,7 +36,9 @@ def check_eligible(teacher: Teacher, info: ClassInfo, regions: RegionTree) -> No
     t = info.target
     if info.kind == ProjectKind.ORDER and info.order_county:
         if not regions.within(teacher.region_code, info.order_county):
-            raise NotEligible(f"该项目为{regions.full_name(info.order_county)}订单式项目，仅限本地教师选择")
+            raise NotEligible(
+                f"该项目为{regions.full_name(info.order_county)}订单式项目，仅限本地教师选择"
+            )
     if t.region_codes and not any(regions.within(teacher.region_code, r) for r in t.region_codes):
         names = "、".join(regions.full_name(r) for r in t.region_codes)
         raise NotEligible(f"该项目仅面向{names}的教师")

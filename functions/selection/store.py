@@ -45,9 +45,7 @@ def _event(kind: str, at: datetime, **extra: Any) -> dict[str, Any]:
     return {"event": kind, "at": at.isoformat(), **extra}
 
 
-def hold_seat(
-    sel: Selection, days: list[date], limit: int, request_key: str | None
-) -> Selection:
+def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | None) -> Selection:
     """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load.
 
     A retry carrying the same `request_key` returns the first result and changes nothing.
@@ -257,7 +255,7 @@ def release_seat(
 
 
 def get_selection(teacher_id: str, term: str, class_id: str) -> Selection:
-    item = store.get_item(dict(keys.selection(teacher_id, term, class_id)), consistent=True)
+    item = store.get_item(keys.selection(teacher_id, term, class_id), consistent=True)
     if not item:
         raise NotSelected()
     return _selection_from_item(item)
@@ -275,11 +273,16 @@ def list_for_teacher(teacher_id: str, term: str) -> list[Selection]:
 
 def seats(class_ids: list[str]) -> list[SeatsView]:
     """Seats left per class (public read: the project pages poll it)."""
-    items = store.batch_get([dict(keys.class_seats(c)) for c in dict.fromkeys(class_ids)])
+    items = store.batch_get([keys.class_seats(c) for c in dict.fromkeys(class_ids)])
     out = []
     for it in items:
         cap, held = int(it["capacity"]), int(it["held"])
         out.append(
-            SeatsView(class_id=it["PK"].removeprefix("CLASS#"), capacity=cap, held=held, left=max(0, cap - held))
+            SeatsView(
+                class_id=it["PK"].removeprefix("CLASS#"),
+                capacity=cap,
+                held=held,
+                left=max(0, cap - held),
+            )
         )
     return sorted(out, key=lambda s: s.class_id)

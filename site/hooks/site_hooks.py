@@ -56,7 +56,7 @@ def calendar_markdown(cal: TermCalendar) -> str:
             "",
             f'<p class="zjt-now" id="zjt-phases-now" data-term="{cal.term}"></p>',
             "",
-            f'<div class="zjt-scroll"><table class="zjt-calendar" data-term="{cal.term}">',
+            f'<div class="zjt-scroll zjt-calendar" data-term="{cal.term}"><table>',
             "<thead><tr><th>环节</th><th>时间</th><th>责任主体</th></tr></thead><tbody>",
             *rows,
             "</tbody></table></div>",

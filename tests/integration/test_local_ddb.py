@@ -13,8 +13,9 @@ import boto3
 import pytest
 from botocore.config import Config
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.exceptions import TransactionCanceledException
+from moto.dynamodb.exceptions import MultipleTransactionsException, TransactionCanceledException
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.dynamo_type import Item
 from moto.dynamodb.models.table import Table
 
 from functions.common.table_def import create_table_kwargs
@@ -211,29 +212,68 @@ def test_two_operations_on_one_item_are_rejected_without_side_effects(
     assert seat_count(table) == 0
 
 
-def test_transaction_rollback_copies_items_not_tables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Regression guard for the O(table) rollback, without timing anything."""
+def in_process_backend(key_attrs: tuple[str, ...] = ("PK", "SK")) -> DynamoDBBackend:
+    """A bare engine with one table: faster than HTTP for checks on the engine itself."""
     backend = DynamoDBBackend(REGION, DEFAULT_ACCOUNT_ID)
     backend.create_table(
         TABLE,
         schema=[
-            {"AttributeName": "PK", "KeyType": "HASH"},
-            {"AttributeName": "SK", "KeyType": "RANGE"},
+            {"AttributeName": name, "KeyType": kind}
+            for name, kind in zip(key_attrs, ("HASH", "RANGE"), strict=False)
         ],
         throughput=None,
-        attr=[
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-        ],
+        attr=[{"AttributeName": name, "AttributeType": "S"} for name in key_attrs],
         global_indexes=None,
         indexes=None,
-        streams=None,
+        streams={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
         billing_mode="PAY_PER_REQUEST",
         sse_specification=None,
         tags=[],
         deletion_protection_enabled=False,
         warm_throughput=None,
     )
+    return backend
+
+
+def test_rollback_restores_items_of_a_hash_only_table_and_its_stream() -> None:
+    backend = in_process_backend(("PK",))
+    backend.put_item(TABLE, {"PK": {"S": "counter"}, "n": {"N": "1"}})
+    table = backend.get_table(TABLE)
+    assert table.stream_shard is not None
+    stream_length = len(table.stream_shard.items)
+    items = [
+        {"Put": {"TableName": TABLE, "Item": {"PK": {"S": "new"}}}},
+        {
+            "Update": {
+                "TableName": TABLE,
+                "Key": {"PK": {"S": "counter"}},
+                "UpdateExpression": "SET n = n + :one",
+                "ExpressionAttributeValues": {":one": {"N": "1"}},
+            }
+        },
+        {"Delete": {"TableName": TABLE, "Key": {"PK": {"S": "counter"}}}},
+    ]
+    with pytest.raises(MultipleTransactionsException):
+        ddb._transact_write_items(backend, items)
+    items[2] = {
+        "ConditionCheck": {
+            "TableName": TABLE,
+            "Key": {"PK": {"S": "other"}},
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+    }
+    with pytest.raises(TransactionCanceledException):
+        ddb._transact_write_items(backend, items)
+
+    assert [i.to_json()["Attributes"] for i in table.all_items()] == [
+        {"PK": {"S": "counter"}, "n": {"N": "1"}}
+    ]
+    assert len(table.stream_shard.items) == stream_length
+
+
+def test_transaction_rollback_copies_items_not_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression guard for the O(table) rollback, without timing anything."""
+    backend = in_process_backend()
     backend.put_item(TABLE, {**CLASS_KEY, "capacity": {"N": "50"}, "held": {"N": "0"}})
     for n in range(2_000):
         backend.put_item(TABLE, {"PK": {"S": f"SEAT#x{n}"}, "SK": {"S": "CLASS#c1"}})
@@ -254,9 +294,10 @@ def test_transaction_rollback_copies_items_not_tables(monkeypatch: pytest.Monkey
 
     attempt(ddb._transact_write_items)
     assert Table not in copied
-    print(copied)
-    assert len(copied) <= 3  # the counter item, and moto's own copy inside update_item
-    assert int(backend.get_item(TABLE, CLASS_KEY).attrs["held"].value) == 0
+    # The counter item's snapshot, and moto's own copy of it inside update_item
+    assert copied == [Item, Item]
+    counter = backend.get_item(TABLE, CLASS_KEY)
+    assert counter is not None and counter.attrs["held"].value == "0"
 
     copied.clear()
     attempt(ddb.STOCK_TRANSACT_WRITE_ITEMS)
@@ -268,9 +309,7 @@ def test_data_survives_a_restart_and_the_journal_is_compacted(tmp_path: Path) ->
     with ddb.start_server("127.0.0.1", 0, data_dir) as first:
         c = client(first.url)
         c.create_table(**create_table_kwargs(TABLE))
-        c.put_item(
-            TableName=TABLE, Item={**CLASS_KEY, "capacity": {"N": "50"}, "held": {"N": "0"}}
-        )
+        c.put_item(TableName=TABLE, Item={**CLASS_KEY, "capacity": {"N": "50"}, "held": {"N": "0"}})
         for teacher in ("t1", "t2", "t3"):
             c.transact_write_items(TransactItems=select_seat(teacher))
         c.delete_item(TableName=TABLE, Key={"PK": {"S": "SEAT#t2"}, "SK": {"S": "CLASS#c1"}})
@@ -279,7 +318,9 @@ def test_data_survives_a_restart_and_the_journal_is_compacted(tmp_path: Path) ->
         c.create_table(**create_table_kwargs("dropped"))
         c.delete_table(TableName="dropped")
     journal = data_dir / ddb.JOURNAL_NAME
-    targets = [json.loads(line)["target"].split(".")[1] for line in journal.read_text().splitlines()]
+    targets = [
+        json.loads(line)["target"].split(".")[1] for line in journal.read_text().splitlines()
+    ]
     # Only successful mutations are journaled (the cancelled transaction is absent)
     assert targets.count("TransactWriteItems") == 3
     assert "GetItem" not in targets
@@ -292,9 +333,7 @@ def test_data_survives_a_restart_and_the_journal_is_compacted(tmp_path: Path) ->
             KeyConditionExpression="GSI1PK = :c",
             ExpressionAttributeValues={":c": {"S": "CLASS#c1"}},
         )
-        items = sorted(
-            c.scan(TableName=TABLE)["Items"], key=lambda i: (i["PK"]["S"], i["SK"]["S"])
-        )
+        items = sorted(c.scan(TableName=TABLE)["Items"], key=lambda i: (i["PK"]["S"], i["SK"]["S"]))
         return held(c), [i["GSI1SK"]["S"] for i in gsi["Items"]], items
 
     with ddb.start_server("127.0.0.1", 0, data_dir) as second:

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.usefixtures("world")
 def select(sub: str, class_id: str, key: str | None = None) -> tuple[int, dict[str, Any]]:
     headers = {"Idempotency-Key": key} if key else None
     status, body, _ = call(
-        lambda_handler, http_event("POST", "/api/selections", sub=sub, body={"class_id": class_id}, headers=headers)
+        lambda_handler,
+        http_event(
+            "POST", "/api/selections", sub=sub, body={"class_id": class_id}, headers=headers
+        ),
     )
     return status, body
 
@@ -29,18 +32,24 @@ def withdraw(sub: str, class_id: str, key: str | None = None) -> tuple[int, dict
     headers = {"Idempotency-Key": key} if key else None
     status, body, _ = call(
         lambda_handler,
-        http_event("DELETE", f"/api/selections/{class_id}", route="/api/selections/{class_id}",
-                   sub=sub, headers=headers, path_params={"class_id": class_id}),
+        http_event(
+            "DELETE",
+            f"/api/selections/{class_id}",
+            route="/api/selections/{class_id}",
+            sub=sub,
+            headers=headers,
+            path_params={"class_id": class_id},
+        ),
     )
     return status, body
 
 
 def held(class_id: str) -> int:
-    return int(store.get_item(dict(keys.class_seats(class_id)))["held"])
+    return int(store.get_item(keys.class_seats(class_id))["held"])
 
 
 def selection_item(teacher: str, class_id: str) -> dict[str, Any] | None:
-    return store.get_item(dict(keys.selection(teacher, "2024H1", class_id)))
+    return store.get_item(keys.selection(teacher, "2024H1", class_id))
 
 
 def test_select_in_round1_holds_a_seat_pending_school_review_SE_4(clock_at):
@@ -60,7 +69,7 @@ def test_select_outside_window_is_refused_and_writes_nothing_PH_R1(clock_at):
     assert "第一轮" in body["message"]
     assert held("p1-c2") == 0
     assert selection_item("t1", "p1-c2") is None
-    assert store.get_item(dict(keys.teacher_term("t1", "2024H1"))) is None
+    assert store.get_item(keys.teacher_term("t1", "2024H1")) is None
 
 
 def test_window_days_are_inclusive_in_shanghai_time_PH_R1(clock_at):
@@ -144,7 +153,11 @@ def test_reselect_after_withdraw_keeps_history(clock_at):
     withdraw("t1", "p1-c2")
     assert select("t1", "p1-c2")[0] == 201
     assert held("p1-c2") == 1
-    assert [e["event"] for e in selection_item("t1", "p1-c2")["history"]] == ["selected", "withdrawn", "selected"]
+    assert [e["event"] for e in selection_item("t1", "p1-c2")["history"]] == [
+        "selected",
+        "withdrawn",
+        "selected",
+    ]
 
 
 def test_date_clash_names_the_other_class(clock_at):
@@ -187,10 +200,14 @@ def test_target_stage_is_enforced(clock_at):
 def test_unknown_class_is_404_and_bad_body_is_422(clock_at):
     clock_at(R1)
     assert select("t1", "nope-c9")[1]["code"] == "not_found"
-    status, body, _ = call(lambda_handler, http_event("POST", "/api/selections", sub="t1", body={"class": 1}))
+    status, body, _ = call(
+        lambda_handler, http_event("POST", "/api/selections", sub="t1", body={"class": 1})
+    )
     assert (status, body["code"]) == (422, "validation_error")
     assert body["message"] == "提交的数据不符合要求"
-    status, body, _ = call(lambda_handler, http_event("POST", "/api/selections", sub="t1", body="{not json"))
+    status, body, _ = call(
+        lambda_handler, http_event("POST", "/api/selections", sub="t1", body="{not json")
+    )
     assert status == 422 and body["code"] == "validation_error"
 
 
@@ -203,7 +220,9 @@ def test_bad_idempotency_key_is_422(clock_at):
 
 def test_identity_and_role_come_from_user_records(clock_at):
     clock_at(R1)
-    status, body, _ = call(lambda_handler, http_event("POST", "/api/selections", body={"class_id": "p1-c2"}))
+    status, body, _ = call(
+        lambda_handler, http_event("POST", "/api/selections", body={"class_id": "p1-c2"})
+    )
     assert (status, body["code"]) == (401, "unauthorized")
     assert select("ghost", "p1-c2")[1]["code"] == "unknown_user"
     status, body = select("p-s1", "p1-c2")
@@ -227,12 +246,16 @@ def test_my_selections_lists_with_status_text(clock_at):
 def test_seats_are_public_and_live(clock_at):
     clock_at(R1)
     select("t1", "p1-c1")
-    status, body, _ = call(lambda_handler, http_event("GET", "/api/seats", query={"class_ids": "p1-c1,p2-c1"}))
+    status, body, _ = call(
+        lambda_handler, http_event("GET", "/api/seats", query={"class_ids": "p1-c1,p2-c1"})
+    )
     assert status == 200
     seats = {s["class_id"]: s for s in body["seats"]}
     assert seats["p1-c1"] == {"class_id": "p1-c1", "capacity": 2, "held": 1, "left": 1}
     assert seats["p2-c1"]["left"] == 30
-    status, body, _ = call(lambda_handler, http_event("GET", "/api/seats", query={"class_ids": ","}))
+    status, body, _ = call(
+        lambda_handler, http_event("GET", "/api/seats", query={"class_ids": ","})
+    )
     assert status == 422
 
 
@@ -242,6 +265,8 @@ def test_hot_path_is_one_transaction_and_no_reads(clock_at):
     assert select("t1", "p1-c2")[0] == 201  # warms t1's user and teacher records
     assert select("t2", "p4-c1")[0] == 201  # warms the class record, as other teachers would
     calls: list[str] = []
-    store.client().meta.events.register("before-call.dynamodb.*", lambda model, **_: calls.append(model.name))
+    store.client().meta.events.register(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
     assert select("t1", "p4-c1")[0] == 201
     assert calls == ["TransactWriteItems"]

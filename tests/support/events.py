@@ -19,13 +19,22 @@ def http_event(
     query: dict[str, str] | None = None,
     path_params: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    hdrs = {"content-type": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}
+    hdrs = {
+        "content-type": "application/json",
+        **{k.lower(): v for k, v in (headers or {}).items()},
+    }
     ctx: dict[str, Any] = {
         "accountId": "000000000000",
         "apiId": "local",
         "domainName": "localhost",
         "domainPrefix": "localhost",
-        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "pytest"},
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": "pytest",
+        },
         "requestId": str(uuid.uuid4()),
         "routeKey": f"{method} {route or path}",
         "stage": "$default",

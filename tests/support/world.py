@@ -27,7 +27,9 @@ INSTITUTION = Institution(
     name="浙江师范大学",
     quota_category=QuotaCategory.Q1_NORMAL_UNIVERSITY,
     qualification=Qualification(
-        scope=QualificationScope.PROVINCE, subject_categories=("语文", "数学"), qualified_since=date(2010, 1, 1)
+        scope=QualificationScope.PROVINCE,
+        subject_categories=("语文", "数学"),
+        qualified_since=date(2010, 1, 1),
     ),
 )
 SCHOOLS = [
@@ -35,18 +37,50 @@ SCHOOLS = [
     School(school_id="s2", name="宁波市鄞州区第一中学", region_code=OTHER_COUNTY, stages=("高中",)),
 ]
 TEACHERS = [
-    Teacher(teacher_id="t1", name="王芳", school_id="s1", region_code=COUNTY, stage="小学", subject="语文"),
-    Teacher(teacher_id="t2", name="李强", school_id="s1", region_code=COUNTY, stage="小学", subject="数学"),
-    Teacher(teacher_id="t3", name="陈静", school_id="s2", region_code=OTHER_COUNTY, stage="高中", subject="语文"),
+    Teacher(
+        teacher_id="t1",
+        name="王芳",
+        school_id="s1",
+        region_code=COUNTY,
+        stage="小学",
+        subject="语文",
+    ),
+    Teacher(
+        teacher_id="t2",
+        name="李强",
+        school_id="s1",
+        region_code=COUNTY,
+        stage="小学",
+        subject="数学",
+    ),
+    Teacher(
+        teacher_id="t3",
+        name="陈静",
+        school_id="s2",
+        region_code=OTHER_COUNTY,
+        stage="高中",
+        subject="语文",
+    ),
 ]
 USERS = [
-    *(User(user_id=t.teacher_id, role=Role.TEACHER, name=t.name, school_id=t.school_id,
-           region_code=t.region_code, teacher_id=t.teacher_id) for t in TEACHERS),
+    *(
+        User(
+            user_id=t.teacher_id,
+            role=Role.TEACHER,
+            name=t.name,
+            school_id=t.school_id,
+            region_code=t.region_code,
+            teacher_id=t.teacher_id,
+        )
+        for t in TEACHERS
+    ),
     User(user_id="p-s1", role=Role.PRINCIPAL, name="赵校长", school_id="s1", region_code=COUNTY),
 ]
 
 
-def project(pid: str, classes: list[tuple[str, date, date, int]], target: Target | None = None) -> Project:
+def project(
+    pid: str, classes: list[tuple[str, date, date, int]], target: Target | None = None
+) -> Project:
     return Project(
         project_id=pid,
         term="2024H1",
@@ -65,7 +99,12 @@ def project(pid: str, classes: list[tuple[str, date, date, int]], target: Target
         target=target or Target(),
         classes=tuple(
             TrainingClass(
-                class_id=cid, name=f"第{i + 1}期", start_date=s, end_date=e, place="金华", capacity=cap,
+                class_id=cid,
+                name=f"第{i + 1}期",
+                start_date=s,
+                end_date=e,
+                place="金华",
+                capacity=cap,
                 timetable=(Session(day=s, start=time(9), end=time(11, 30), topic="开班讲座"),),
             )
             for i, (cid, s, e, cap) in enumerate(classes)
@@ -74,11 +113,17 @@ def project(pid: str, classes: list[tuple[str, date, date, int]], target: Target
 
 
 PROJECTS = [
-    project("p1", [("p1-c1", date(2024, 4, 8), date(2024, 4, 10), 2),
-                   ("p1-c2", date(2024, 5, 6), date(2024, 5, 8), 30)]),
+    project(
+        "p1",
+        [
+            ("p1-c1", date(2024, 4, 8), date(2024, 4, 10), 2),
+            ("p1-c2", date(2024, 5, 6), date(2024, 5, 8), 30),
+        ],
+    ),
     project("p2", [("p2-c1", date(2024, 4, 9), date(2024, 4, 11), 30)]),  # clashes with p1-c1
-    project("p3", [("p3-c1", date(2024, 6, 3), date(2024, 6, 4), 30)],
-            target=Target(stages=("高中",))),
+    project(
+        "p3", [("p3-c1", date(2024, 6, 3), date(2024, 6, 4), 30)], target=Target(stages=("高中",))
+    ),
     project("p4", [("p4-c1", date(2024, 7, 1), date(2024, 7, 2), 30)]),
     project("p5", [("p5-c1", date(2024, 7, 15), date(2024, 7, 16), 30)]),
 ]

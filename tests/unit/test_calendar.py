@@ -40,7 +40,9 @@ def test_round1_window_is_inclusive_days_in_shanghai_PH_R1(instant, open_):
 def test_instants_in_utc_are_judged_in_shanghai_time():
     # 2024-03-18 16:00 UTC is 2024-03-19 00:00 in Shanghai: round 1 has opened.
     assert term_calendar("2024H1").is_open(PhaseId.R1, datetime(2024, 3, 18, 16, 0, tzinfo=UTC))
-    assert not term_calendar("2024H1").is_open(PhaseId.R1, datetime(2024, 3, 18, 15, 59, tzinfo=UTC))
+    assert not term_calendar("2024H1").is_open(
+        PhaseId.R1, datetime(2024, 3, 18, 15, 59, tzinfo=UTC)
+    )
 
 
 def test_windows_may_overlap_round1_and_school_review_on_march_26():

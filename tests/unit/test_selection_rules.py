@@ -13,20 +13,39 @@ from schemas.catalog import ClassInfo, ProjectKind, Target
 from schemas.people import Teacher
 from schemas.regions import region_tree
 
-TEACHER = Teacher(teacher_id="t1", name="王芳", school_id="s1", region_code="330106", stage="小学", subject="语文")
+TEACHER = Teacher(
+    teacher_id="t1", name="王芳", school_id="s1", region_code="330106", stage="小学", subject="语文"
+)
 
 
-def info(target: Target = Target(), kind: ProjectKind = ProjectKind.REGULAR, county: str | None = None) -> ClassInfo:
+def info(
+    target: Target = Target(), kind: ProjectKind = ProjectKind.REGULAR, county: str | None = None
+) -> ClassInfo:
     return ClassInfo(
-        class_id="c1", class_name="第1期", project_id="p1", project_title="测试项目", institution_id="zjnu",
-        institution_name="浙江师范大学", term="2024H1", kind=kind, order_county=county, target=target,
-        start_date=date(2024, 4, 8), end_date=date(2024, 4, 10), capacity=30,
+        class_id="c1",
+        class_name="第1期",
+        project_id="p1",
+        project_title="测试项目",
+        institution_id="zjnu",
+        institution_name="浙江师范大学",
+        term="2024H1",
+        kind=kind,
+        order_county=county,
+        target=target,
+        start_date=date(2024, 4, 8),
+        end_date=date(2024, 4, 10),
+        capacity=30,
     )
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2024-03-19 00:00", 1), ("2024-03-26 23:00", 1), ("2024-03-31 00:00", 2), ("2024-04-01 23:59", 2)],
+    [
+        ("2024-03-19 00:00", 1),
+        ("2024-03-26 23:00", 1),
+        ("2024-03-31 00:00", 2),
+        ("2024-04-01 23:59", 2),
+    ],
 )
 def test_selection_round_from_the_clock_SE_1(text, expected):
     at = datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)

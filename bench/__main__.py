@@ -1,0 +1,25 @@
+"""`python -m bench` (`make bench`): run every benchmark and print its figures."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+
+BENCHES = ("bench.bench_ddb", "bench.bench_catalog", "bench.bench_selection")
+
+
+def main() -> int:
+    only = sys.argv[1:]
+    for name in BENCHES:
+        if only and not any(o in name for o in only):
+            continue
+        print(f"\n=== {name} ===", flush=True)
+        t0 = time.perf_counter()
+        importlib.import_module(name).main()
+        print(f"({name} took {time.perf_counter() - t0:.1f} s)", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,299 @@
+"""Starting and stopping the local stack: the DynamoDB endpoint subprocess, the table, demo data,
+the dev clock, the static site and the gateway. `local.run` (`make dev`) is the command-line face
+of these steps; e2e tests and benchmarks use `running_stack`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from functions.common import clock
+from functions.common.settings import settings
+from functions.common.table_def import create_table_kwargs
+from local.gateway import DevClock, RunningGateway, default_invoker, serve
+from schemas.calendar import SHANGHAI
+
+REPO = Path(__file__).resolve().parent.parent
+# Round 1 of 2024H1 has just opened: the moment a first-time `make dev` starts at.
+R1_OPEN = datetime(2024, 3, 19, 9, 0, tzinfo=SHANGHAI)
+DDB_READY = "ddb listening on "
+_PR_SET_PDEATHSIG = 1
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: receive SIGTERM if the parent dies, even by SIGKILL."""
+    if _LIBC is not None:
+        _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class DdbProcess:
+    """`python -m local.ddb` in its own process group, stopped with the stack (or at exit)."""
+
+    def __init__(
+        self, port: int, data_dir: Path, host: str = "127.0.0.1", echo: IO[str] | None = None
+    ) -> None:
+        self.url = ""
+        self._ready = threading.Event()
+        self._echo = echo
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "local.ddb",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+            ],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop it in order
+            preexec_fn=_die_with_parent,
+        )
+        atexit.register(self.stop)
+        threading.Thread(target=self._drain, name="ddb-stdout", daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if not self._ready.is_set() and line.startswith(DDB_READY):
+                self.url = line[len(DDB_READY) :].strip()
+                self._ready.set()
+            elif self._echo is not None:
+                self._echo.write(f"ddb: {line}")
+        self._ready.set()  # exited: wake the waiter
+
+    def wait_ready(self, timeout: float = 30) -> str:
+        if not self._ready.wait(timeout) or not self.url:
+            code = self.proc.poll()
+            self.stop()
+            raise RuntimeError(
+                f"local.ddb did not start (exit code {code})"
+                if code is not None
+                else f"local.ddb not ready after {timeout}s"
+            )
+        return self.url
+
+    def stop(self, timeout: float = 5) -> None:
+        atexit.unregister(self.stop)
+        if self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout)
+
+
+_ENV_KEYS = (
+    "AWS_ENDPOINT_URL_DYNAMODB",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_DEFAULT_REGION",
+    "ZJT_TABLE_NAME",
+)
+
+
+def configure_environment(ddb_url: str, table_name: str) -> dict[str, str | None]:
+    """Point this process (and the handler workers it starts) at the local endpoint. Returns the
+    previous values for `restore_environment`."""
+    previous = {k: os.environ.get(k) for k in _ENV_KEYS}
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL_DYNAMODB": ddb_url,
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "ZJT_TABLE_NAME": table_name,
+        }
+    )
+    _forget_clients()
+    return previous
+
+
+def restore_environment(previous: dict[str, str | None]) -> None:
+    for k, v in previous.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    _forget_clients()
+
+
+def _forget_clients() -> None:
+    from functions.common import records, store
+
+    settings.cache_clear()
+    store.reset_clients()
+    records.clear_cache()
+
+
+def ensure_table(table_name: str, timeout: float = 30) -> bool:
+    """Create the platform table from the shared definition if missing. True if created."""
+    from functions.common import store
+
+    client = store.client()
+    if table_name in client.list_tables().get("TableNames", []):
+        return False
+    client.create_table(**create_table_kwargs(table_name))
+    deadline = time.monotonic() + timeout
+    while client.describe_table(TableName=table_name)["Table"]["TableStatus"] != "ACTIVE":
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"table {table_name} not ACTIVE after {timeout}s")
+        time.sleep(0.1)
+    return True
+
+
+def table_is_empty(table_name: str) -> bool:
+    from functions.common import store
+
+    resp = store.client().scan(TableName=table_name, Limit=1, Select="COUNT")
+    return int(resp.get("Count", 0)) == 0 and not resp.get("LastEvaluatedKey")
+
+
+def seed_if_empty(table_name: str) -> bool:
+    """Load the demo data (`local.seed.seed`) into an empty table. True if it seeded."""
+    if not table_is_empty(table_name):
+        return False
+    from local.seed import seed
+
+    seed()
+    return True
+
+
+def init_clock(data_dir: Path, at: datetime | None = R1_OPEN) -> bool:
+    """Set the dev clock to `at` unless a clock was already saved. True if it set it."""
+    dev_clock = DevClock(data_dir / "clock.json")
+    if at is None or dev_clock.is_persisted():
+        return False
+    dev_clock.set(at)
+    return True
+
+
+def build_site(out_dir: Path, term: str) -> None:
+    """Render the static site from the published projects in the table."""
+    import build
+    from functions.projects.store import load_published_projects
+
+    build.build(load_published_projects(term), out_dir, term)
+
+
+@dataclass
+class Stack:
+    url: str
+    ddb_url: str
+    port: int
+    ddb_port: int
+    data_dir: Path
+    site_dir: Path
+    table_name: str
+    gateway: RunningGateway
+    ddb_pid: int
+
+    def token(self, user_id: str) -> str:
+        """A signed bearer token for `user_id`, as `/api/dev/login` would issue."""
+        return self.gateway.app.idp.issue(user_id)
+
+
+@contextlib.contextmanager
+def running_stack(
+    tmp_dir: Path | str,
+    port: int = 0,
+    *,
+    seed: bool = False,
+    build: bool = False,
+    site_dir: Path | str | None = None,
+    start_at: datetime | None = R1_OPEN,
+    workers: int | None = None,
+    table_name: str | None = None,
+    quiet: bool = True,
+) -> Iterator[Stack]:
+    """The whole local stack on free ports under `tmp_dir`, torn down on exit.
+
+    `seed` loads the demo data, `build` renders the site into `site_dir` (default
+    `<tmp_dir>/site`); both off by default so tests start fast. `workers`: handler execution
+    environments per function (worker processes); 0 runs handlers in this process.
+    """
+    data_dir = Path(tmp_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    site = Path(site_dir) if site_dir is not None else data_dir / "site"
+    gw_port = port or free_port()
+    ddb_port = free_port()
+    name = table_name or settings().table_name
+    ddb = DdbProcess(ddb_port, data_dir / "ddb", echo=None if quiet else sys.stderr)
+    previous: dict[str, str | None] | None = None
+    gateway: RunningGateway | None = None
+    try:
+        ddb_url = ddb.wait_ready()
+        previous = configure_environment(ddb_url, name)
+        ensure_table(name)
+        if seed:
+            seed_if_empty(name)
+        init_clock(data_dir, start_at)
+        if build:
+            build_site(site, settings().term)
+        gateway = serve(
+            site,
+            data_dir,
+            port=gw_port,
+            quiet=quiet,
+            invoker=default_invoker(workers),
+        )
+        yield Stack(
+            url=gateway.url,
+            ddb_url=ddb_url,
+            port=gateway.server.port,
+            ddb_port=ddb_port,
+            data_dir=data_dir,
+            site_dir=site,
+            table_name=name,
+            gateway=gateway,
+            ddb_pid=ddb.proc.pid,
+        )
+    finally:
+        if gateway is not None:
+            gateway.stop()
+        ddb.stop()
+        clock.set_source(None)
+        if previous is not None:
+            restore_environment(previous)
