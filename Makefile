@@ -47,5 +47,10 @@ bench: $(STAMP)
 site: $(STAMP)
 	$(PY) build.py --source demo --out build/site
 
+## Synthesize the CDK app into cdk.out and lint the template (no AWS account needed).
+synth: $(STAMP)
+	$(PY) -m infra.app
+	$(VENV)/bin/cfn-lint cdk.out/zjtrain.template.json
+
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ from schemas.calendar import SHANGHAI  # noqa: E402
 
 
 @pytest.fixture
-def ddb() -> Iterator[None]:
+def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A fresh moto DynamoDB with the platform table built from the shared definition."""
     import boto3
     from moto import mock_aws
@@ -29,6 +29,9 @@ def ddb() -> Iterator[None]:
     from functions.common.settings import settings
     from functions.common.table_def import create_table_kwargs
 
+    # A running local stack (e2e session) points boto3 at its endpoint; this fixture must not.
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
         store.reset_clients()
         records.clear_cache()

@@ -12,6 +12,7 @@ Items (PK | SK | GSI1 | GSI2):
                                                                | INST#<iid> / PROJECT#<term>#<pid>
 - class (descriptive) CLASS#<cid>       | META
 - class seat counter  CLASS#<cid>       | SEATS                capacity, held
+- term phases         TERM#<term>       | PHASES               active, as_of, as_of_ms, updated_at, published
 """
 
 from __future__ import annotations
@@ -81,3 +82,8 @@ def class_meta(class_id: str) -> Key:
 
 def class_seats(class_id: str) -> Key:
     return {"PK": f"CLASS#{class_id}", "SK": SEATS}
+
+
+def term_phases(term: str) -> Key:
+    """The phases active in `term`, as recorded by the scheduled phase toggles."""
+    return {"PK": f"TERM#{term}", "SK": "PHASES"}

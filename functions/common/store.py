@@ -45,7 +45,13 @@ def _resource() -> Any:
 
 def table() -> Any:
     """The platform table (boto3 Table resource, native Python types)."""
-    return _resource().Table(settings().table_name)
+    return _table(settings().table_name)
+
+
+@cache
+def _table(name: str) -> Any:
+    # Building a Table resource costs milliseconds; build it once per name and client.
+    return _resource().Table(name)
 
 
 def client() -> Any:
@@ -56,6 +62,7 @@ def client() -> Any:
 def reset_clients() -> None:
     """Forget built clients (tests that switch endpoints or credentials)."""
     _resource.cache_clear()
+    _table.cache_clear()
 
 
 def error_code(exc: ClientError) -> str:

@@ -45,10 +45,62 @@ def _event(kind: str, at: datetime, **extra: Any) -> dict[str, Any]:
     return {"event": kind, "at": at.isoformat(), **extra}
 
 
+def _selection_item(sel: Selection, request_key: str | None) -> dict[str, Any]:
+    """The full selection item: record fields, index keys, the request key and its history."""
+    return {
+        **keys.selection(sel.teacher_id, sel.term, sel.class_id),
+        **keys.selection_by_class(sel.class_id, sel.teacher_id),
+        **keys.selection_by_school(sel.school_id, sel.term, sel.class_id, sel.teacher_id),
+        **sel.model_dump(mode="json"),
+        "request_key": request_key or "",
+        "history": [_event("selected", sel.created_at, round=sel.round)],
+    }
+
+
+def _put_new_selection(item: dict[str, Any]) -> dict[str, Any]:
+    """First selection of this class by this teacher: a plain conditional Put (the hot path)."""
+    return {
+        "Put": {
+            "TableName": settings().table_name,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(PK)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def _reopen_selection(item: dict[str, Any]) -> dict[str, Any]:
+    """Selecting a class again after withdrawing or being rejected: overwrite the record's fields
+    and append to its history, only if its current status allows it."""
+    fields = {k: v for k, v in item.items() if k not in ("PK", "SK", "history")}
+    names = {f"#f{i}": k for i, k in enumerate(fields)}
+    values: dict[str, Any] = {f":f{i}": v for i, v in enumerate(fields.values())}
+    values.update({f":re{i}": st.value for i, st in enumerate(_REOPENABLE)})
+    values[":ev"] = item["history"]
+    names["#st"], names["#h"] = "status", "history"
+    sets = ", ".join(f"#f{i} = :f{i}" for i in range(len(fields)))
+    reopenable = ", ".join(f":re{i}" for i in range(len(_REOPENABLE)))
+    return {
+        "Update": {
+            "TableName": settings().table_name,
+            "Key": {"PK": item["PK"], "SK": item["SK"]},
+            "UpdateExpression": f"SET {sets}, #h = list_append(#h, :ev)",
+            "ConditionExpression": f"#st IN ({reopenable})",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
 def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | None) -> Selection:
     """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load.
 
-    A retry carrying the same `request_key` returns the first result and changes nothing.
+    The seat counter's condition guards capacity (SE-4); the selection's guards one record per
+    teacher and class; the teacher's term load guards the per-term limit, date clashes and, in
+    round 2, round-1 participation (SE-2). A retry carrying the same `request_key` returns the
+    first result and changes nothing. Selecting a class again after withdrawing is a second
+    transaction shape (`_reopen_selection`), tried only when the first one reports it.
     """
     name = settings().table_name
     day_values = _days(days)
@@ -58,79 +110,54 @@ def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | N
         ":one": 1,
         ":limit": limit,
         ":dayset": set(day_values),
+        ":true": True,
         **{f":d{i}": d for i, d in enumerate(day_values)},
     }
-    load_set = ""
+    load_update = "ADD #held :one, #days :dayset"
     if sel.round == 1:
-        load_set = " SET #r1 = :true"
-        load_values[":true"] = True
+        load_update += " SET #r1 = :true"
     else:
         load_cond += " AND #r1 = :true"
-        load_values[":true"] = True
 
-    fields = sel.model_dump(mode="json")
-    set_names = {f"#f_{k}": k for k in fields}
-    set_values = {f":f_{k}": v for k, v in fields.items()}
-    set_expr = "SET " + ", ".join(f"#f_{k} = :f_{k}" for k in fields)
-    index_attrs = {
-        **keys.selection_by_class(sel.class_id, sel.teacher_id),
-        **keys.selection_by_school(sel.school_id, sel.term, sel.class_id, sel.teacher_id),
-    }
-    set_expr += ", " + ", ".join(f"{k} = :{k}" for k in index_attrs)
-    set_values.update({f":{k}": v for k, v in index_attrs.items()})
-    set_expr += ", request_key = :rk, history = list_append(if_not_exists(history, :empty), :ev)"
-    set_values.update(
-        {
-            ":rk": request_key or "",
-            ":empty": [],
-            ":ev": [_event("selected", sel.created_at, round=sel.round)],
-            **{f":re{i}": s.value for i, s in enumerate(_REOPENABLE)},
+    seat_op = {
+        "Update": {
+            "TableName": name,
+            "Key": keys.class_seats(sel.class_id),
+            "UpdateExpression": "SET #held = #held + :one",
+            "ConditionExpression": "attribute_exists(PK) AND #held < #cap",
+            "ExpressionAttributeNames": {"#held": "held", "#cap": "capacity"},
+            "ExpressionAttributeValues": {":one": 1},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
-    )
-    reopen = " OR ".join(f"#f_status = :re{i}" for i in range(len(_REOPENABLE)))
-
-    items = [
-        {
-            "Update": {
-                "TableName": name,
-                "Key": keys.class_seats(sel.class_id),
-                "UpdateExpression": "SET #held = #held + :one",
-                "ConditionExpression": "attribute_exists(PK) AND #held < #cap",
-                "ExpressionAttributeNames": {"#held": "held", "#cap": "capacity"},
-                "ExpressionAttributeValues": {":one": 1},
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        },
-        {
-            "Update": {
-                "TableName": name,
-                "Key": keys.selection(sel.teacher_id, sel.term, sel.class_id),
-                "UpdateExpression": set_expr,
-                "ConditionExpression": f"attribute_not_exists(PK) OR {reopen}",
-                "ExpressionAttributeNames": set_names,
-                "ExpressionAttributeValues": set_values,
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        },
-        {
-            "Update": {
-                "TableName": name,
-                "Key": keys.teacher_term(sel.teacher_id, sel.term),
-                "UpdateExpression": "ADD #held :one, #days :dayset" + load_set,
-                "ConditionExpression": load_cond,
-                "ExpressionAttributeNames": {"#held": "held", "#days": "days", "#r1": "r1"},
-                "ExpressionAttributeValues": load_values,
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-            }
-        },
-    ]
+    }
+    load_op = {
+        "Update": {
+            "TableName": name,
+            "Key": keys.teacher_term(sel.teacher_id, sel.term),
+            "UpdateExpression": load_update,
+            "ConditionExpression": load_cond,
+            "ExpressionAttributeNames": {"#held": "held", "#days": "days", "#r1": "r1"},
+            "ExpressionAttributeValues": load_values,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    item = _selection_item(sel, request_key)
     try:
-        store.transact_write(items)
+        store.transact_write([seat_op, _put_new_selection(item), load_op])
+        return sel
+    except ClientError as exc:
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        old = store.cancellation_item(exc, 1) or {}
+        if old.get("status") not in {st.value for st in _REOPENABLE}:
+            return _explain_hold_failure(exc, sel, days, limit, request_key)
+    try:
+        store.transact_write([seat_op, _reopen_selection(item), load_op])
+        return sel
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
         return _explain_hold_failure(exc, sel, days, limit, request_key)
-    return sel
 
 
 def _explain_hold_failure(

@@ -8,9 +8,9 @@
   var msgEl = root.querySelector(".zjt-msg");
   var listEl = root.querySelector(".zjt-selections");
   var ROUNDS = { 1: "第一轮", 2: "第二轮" };
-  // Seat-holding statuses (schemas.selection.SEAT_HOLDING): only these can be withdrawn; the API
+  // Statuses a teacher may withdraw from (functions/selection/store.py _WITHDRAWABLE); the API
   // still decides (e.g. outside the selection window) and its message is shown.
-  var WITHDRAWABLE = ["pending", "school_approved", "confirmed"];
+  var WITHDRAWABLE = ["pending", "school_approved"];
 
   function item(s) {
     var li = el("li", { "class": "zjt-selection" });

@@ -1,0 +1,74 @@
+"""Phase toggles: announce which phases of a term are open (RULES.md, "Term calendar").
+
+A toggle never flips a flag blindly. It recomputes the whole active set from the term calendar
+and the clock, so a repeated, reordered or late invocation stores the right answer; the write is
+conditional on being the newest. Opening a publish phase (PH-PUBLISH, PH-ORDER-PUBLISH) starts
+the publish function once per term and phase. Writes themselves still check their windows from
+the clock: the toggles only announce phases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from functions.phases import store
+from schemas.calendar import SHANGHAI, PhaseId, term_calendar
+
+PUBLISH_PHASES = frozenset({PhaseId.PUBLISH, PhaseId.ORDER_PUBLISH})
+# Scheduler fires at or after the boundary; an event stamped further ahead of the clock than this
+# is refused rather than announcing a future state.
+EARLY_TOLERANCE = timedelta(minutes=5)
+
+
+class PhaseEvent(BaseModel):
+    """The schedule's input (infra/schedules.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str
+    phase: PhaseId
+    action: Literal["open", "close"]
+    at: AwareDatetime
+
+
+class ToggleResult(BaseModel):
+    term: str
+    active: list[str]
+    as_of: datetime
+    stored: bool  # False: a newer state was already stored
+    publish_started: bool
+
+
+class TooEarly(ValueError):
+    """The event is stamped well after the current time."""
+
+
+def apply_toggle(
+    event: PhaseEvent, now: datetime, start_publish: Callable[[str, str], None]
+) -> ToggleResult:
+    """Store the active phases of `event.term` at max(now, event.at); start publish if due."""
+    if event.at - now > EARLY_TOLERANCE:
+        raise TooEarly(f"{event.phase} {event.action} is stamped {event.at}, now is {now}")
+    cal = term_calendar(event.term)
+    # A boundary invocation arriving a hair early (clock skew) still sees its own boundary.
+    instant = max(now, event.at).astimezone(SHANGHAI)
+    active = [p.value for p in cal.open_phases(instant)]
+    stored = store.save_active(cal.term, active, instant, updated_at=now)
+
+    started = False
+    opened = cal.window(event.phase).opens <= instant
+    if event.action == "open" and event.phase in PUBLISH_PHASES and opened:
+        if store.claim_publish(cal.term, event.phase.value):
+            try:
+                start_publish(cal.term, f"{event.phase.value} opened")
+            except Exception:
+                store.release_publish(cal.term, event.phase.value)
+                raise
+            started = True
+    return ToggleResult(
+        term=cal.term, active=active, as_of=instant, stored=stored, publish_started=started
+    )

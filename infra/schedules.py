@@ -1,0 +1,136 @@
+"""One EventBridge Scheduler one-time schedule per phase boundary of every term calendar.
+
+Derived from `schemas.calendar.all_calendars()`: adding `data/terms/2024H2.yaml` adds its
+schedules at the next deploy with no code change. The expression is the Asia/Shanghai wall-clock
+time, written out here: CDK's `ScheduleExpression.at(datetime, tz)` formats the instant in UTC
+and then labels it with the time zone, which fires 8 hours late.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.config import Schedules
+from schemas.calendar import SHANGHAI, TermCalendar
+
+TIMEZONE = "Asia/Shanghai"
+_VALID_NAME = re.compile(r"^[0-9a-zA-Z\-_.]{1,64}$")
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """One scheduled toggle: the phase-toggle function's event and when it fires."""
+
+    term: str
+    phase: str
+    action: str  # "open" | "close"
+    at: datetime  # aware
+
+    @property
+    def name(self) -> str:
+        name = f"zjt-{self.term}-{self.phase}-{self.action}"
+        if not _VALID_NAME.match(name):
+            raise ValueError(f"invalid schedule name {name!r}")
+        return name
+
+    @property
+    def expression(self) -> str:
+        """`at(...)` in Asia/Shanghai wall-clock time (paired with ScheduleExpressionTimezone)."""
+        return f"at({self.at.astimezone(SHANGHAI):%Y-%m-%dT%H:%M:%S})"
+
+    def payload(self) -> dict[str, str]:
+        return {
+            "term": self.term,
+            "phase": self.phase,
+            "action": self.action,
+            "at": self.at.astimezone(SHANGHAI).isoformat(),
+        }
+
+
+def boundaries(calendars: Iterable[TermCalendar]) -> list[Boundary]:
+    """Every opening and closing of every calendar; names are unique."""
+    out = [
+        Boundary(cal.term, phase.value, action, at)
+        for cal in calendars
+        for at, phase, action in cal.boundaries()
+    ]
+    names = [b.name for b in out]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValueError(f"two calendars declare the same term: {dupes}")
+    return out
+
+
+class PhaseSchedules(Construct):
+    """The schedules, their group, the role that invokes the toggle, and the dead-letter queue."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        target: lambda_.IFunction,
+        calendars: Iterable[TermCalendar],
+        settings: Schedules,
+    ) -> None:
+        super().__init__(scope, id)
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+        )
+        group = scheduler.CfnScheduleGroup(self, "Group", name=settings.group)
+        role = iam.Role(
+            self,
+            "InvokeRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler: invoke the phase-toggle function",
+        )
+        target.grant_invoke(role)
+        self.dead_letters.grant_send_messages(role)
+
+        self.boundaries = boundaries(calendars)
+        enable_from: date | None = settings.enable_from
+        for b in self.boundaries:
+            enabled = enable_from is None or b.at.astimezone(SHANGHAI).date() >= enable_from
+            schedule = scheduler.CfnSchedule(
+                self,
+                b.name,
+                name=b.name,
+                group_name=settings.group,
+                description=f"{b.term} {b.phase} {b.action}",
+                schedule_expression=b.expression,
+                schedule_expression_timezone=TIMEZONE,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                state="ENABLED" if enabled else "DISABLED",
+                target=self._target(target, role, b.payload(), settings),
+            )
+            schedule.node.add_dependency(group)
+
+    def _target(
+        self, fn: lambda_.IFunction, role: iam.IRole, payload: dict[str, Any], s: Schedules
+    ) -> scheduler.CfnSchedule.TargetProperty:
+        return scheduler.CfnSchedule.TargetProperty(
+            arn=fn.function_arn,
+            role_arn=role.role_arn,
+            input=json.dumps(payload, ensure_ascii=False),
+            retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                maximum_retry_attempts=s.max_retry_attempts,
+                maximum_event_age_in_seconds=s.max_event_age_seconds,
+            ),
+            dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
+                arn=self.dead_letters.queue_arn
+            ),
+        )

@@ -1,0 +1,116 @@
+"""The static site: a private bucket behind CloudFront (Origin Access Control).
+
+Files rewritten at every publish (`catalog.json`, `projects/*`) get their own short-TTL cache
+behaviour, so a publish needs no invalidation; `/api/*` is forwarded to the HTTP API uncached, so
+pages and API share one origin (no CORS).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, Fn, RemovalPolicy
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_cloudfront as cloudfront
+from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from infra.config import Site
+
+# mkdocs writes directory URLs (/catalog/ → /catalog/index.html); an S3 REST origin does not
+# resolve index documents, so the viewer request is rewritten at the edge.
+INDEX_REWRITE = """\
+function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.endsWith('/')) {
+    request.uri = uri + 'index.html';
+  } else if (!uri.split('/').pop().includes('.')) {
+    request.uri = uri + '/index.html';
+  }
+  return request;
+}
+"""
+
+
+class StaticSite(Construct):
+    def __init__(self, scope: Construct, id: str, *, settings: Site, api: apigw.HttpApi) -> None:
+        super().__init__(scope, id)
+        self.bucket = s3.Bucket(
+            self,
+            "Bucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30)),
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        origin = origins.S3BucketOrigin.with_origin_access_control(self.bucket)
+        rewrite = cloudfront.Function(
+            self,
+            "IndexRewrite",
+            code=cloudfront.FunctionCode.from_inline(INDEX_REWRITE),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="directory URLs -> index.html",
+        )
+        edge = [
+            cloudfront.FunctionAssociation(
+                function=rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+            )
+        ]
+        pages = cloudfront.CachePolicy(
+            self,
+            "Pages",
+            comment="handwritten pages and assets",
+            default_ttl=Duration.seconds(settings.default_ttl_seconds),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.seconds(max(settings.default_ttl_seconds, 86400)),
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+        )
+        data = cloudfront.CachePolicy(
+            self,
+            "PublishedData",
+            comment="catalog.json and project pages: replaced at every publish",
+            default_ttl=Duration.seconds(settings.data_ttl_seconds),
+            min_ttl=Duration.seconds(0),
+            max_ttl=Duration.seconds(settings.data_ttl_seconds),
+            enable_accept_encoding_gzip=True,
+            enable_accept_encoding_brotli=True,
+        )
+
+        def static(cache_policy: cloudfront.ICachePolicy) -> cloudfront.BehaviorOptions:
+            return cloudfront.BehaviorOptions(
+                origin=origin,
+                cache_policy=cache_policy,
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                function_associations=edge,
+                compress=True,
+            )
+
+        api_origin = origins.HttpOrigin(
+            Fn.select(2, Fn.split("/", api.api_endpoint)),
+            protocol_policy=cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+        )
+        behaviors = {path: static(data) for path in settings.data_paths}
+        behaviors["/api/*"] = cloudfront.BehaviorOptions(
+            origin=api_origin,
+            viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+            allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
+            cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
+            origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        )
+        self.distribution = cloudfront.Distribution(
+            self,
+            "Distribution",
+            comment="zjtrain static site",
+            default_root_object="index.html",
+            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            default_behavior=static(pages),
+            additional_behaviors=behaviors,
+            # No custom error responses: they would apply to /api/* too and mask API 403/404s.
+        )

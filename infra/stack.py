@@ -1,0 +1,366 @@
+"""The whole platform in one stack, derived from the project's single definitions:
+
+- the table from `functions.common.table_def.TABLE`,
+- one function per context and one API route per entry of `functions.common.routes.ROUTES`,
+- one phase schedule per boundary of every calendar in `data/terms/*.yaml`,
+- sizes, throttles, identity provider and alarm thresholds from `infra/config.yaml`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cw_actions
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from functions.common.routes import ROUTES, Route
+from functions.common.table_def import TABLE, TableDefinition
+from infra.config import InfraConfig
+from infra.schedules import PhaseSchedules
+from infra.site import StaticSite
+from schemas.calendar import TermCalendar
+
+RUNTIME = lambda_.Runtime.PYTHON_3_11
+ARCHITECTURE = lambda_.Architecture.X86_64  # the layers hold manylinux2014_x86_64 wheels
+PHASES = "phases"
+PUBLISH = "publish"
+RETENTION = {
+    1: logs.RetentionDays.ONE_DAY,
+    7: logs.RetentionDays.ONE_WEEK,
+    14: logs.RetentionDays.TWO_WEEKS,
+    30: logs.RetentionDays.ONE_MONTH,
+    90: logs.RetentionDays.THREE_MONTHS,
+    180: logs.RetentionDays.SIX_MONTHS,
+    365: logs.RetentionDays.ONE_YEAR,
+    731: logs.RetentionDays.TWO_YEARS,
+}
+ALC_LEVEL = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+
+
+class ZjtStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        config: InfraConfig,
+        code_dir: Path,
+        layer_dirs: Mapping[str, Path],
+        calendars: Sequence[TermCalendar],
+        routes: Sequence[Route] = ROUTES,
+        table_def: TableDefinition = TABLE,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
+        self.config = config
+        self.alarm_topic = sns.Topic(self, "Alarms", display_name="zjtrain alarms")
+        for address in config.alarms.email:
+            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(address))
+
+        self.table = self._table(table_def)
+        self.code = lambda_.Code.from_asset(str(code_dir))
+        self.layers = {
+            name: lambda_.LayerVersion(
+                self,
+                f"{_camel(name)}Layer",
+                code=lambda_.Code.from_asset(str(layer_dirs[name])),
+                compatible_runtimes=[RUNTIME],
+                compatible_architectures=[ARCHITECTURE],
+                description=f"zjtrain {name} dependencies (pinned in pyproject.toml)",
+            )
+            for name in ("runtime", "publish")
+        }
+
+        # API functions: one per context of ROUTES, read/write on the table.
+        contexts = sorted({r.function for r in routes})
+        self.functions: dict[str, lambda_.Function] = {}
+        for ctx in contexts:
+            fn = self._function(ctx, description=f"zjtrain API: {ctx}")
+            self.table.grant_read_write_data(fn)
+            self.functions[ctx] = fn
+
+        self.api = self._api(routes)
+        self.site = StaticSite(self, "Site", settings=config.site, api=self.api)
+
+        # Publish: read published projects, run build.py, sync the site bucket.
+        publish = self._function(
+            PUBLISH,
+            description="zjtrain publish: build the site and sync it to the bucket",
+            layer="publish",
+            memory_mb=config.publish.memory_mb,
+            timeout=Duration.seconds(config.publish.timeout_seconds),
+            ephemeral_mb=config.publish.ephemeral_storage_mb,
+            env={
+                "ZJT_SITE_BUCKET": self.site.bucket.bucket_name,
+                "ZJT_DATA_PATHS": ",".join(config.site.data_paths),
+                "ZJT_DATA_MAX_AGE": str(config.site.data_ttl_seconds),
+            },
+        )
+        self.table.grant_read_data(publish)
+        self.site.bucket.grant_read_write(publish)
+        self.functions[PUBLISH] = publish
+        for ctx in config.functions.publish_invokers:
+            if ctx in self.functions:  # a bureau's 发布 action, once its context has routes
+                publish.grant_invoke(self.functions[ctx])
+                self.functions[ctx].add_environment("ZJT_PUBLISH_FUNCTION", publish.function_name)
+
+        # Phase toggle: writes only the TERM#<term> items, invokes publish.
+        phases = self._function(
+            PHASES,
+            description="zjtrain phase toggle (EventBridge Scheduler target)",
+            timeout=Duration.seconds(30),
+            env={"ZJT_PUBLISH_FUNCTION": publish.function_name},
+        )
+        phases.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                resources=[self.table.table_arn],
+                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}},
+            )
+        )
+        publish.grant_invoke(phases)
+        self.functions[PHASES] = phases
+
+        self.schedules = PhaseSchedules(
+            self, "PhaseSchedules", target=phases, calendars=calendars, settings=config.schedules
+        )
+        self._alarms()
+        self._outputs()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def _table(self, t: TableDefinition) -> dynamodb.Table:
+        def attr(name: str) -> dynamodb.Attribute:
+            return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
+
+        table = dynamodb.Table(
+            self,
+            "Table",
+            table_name=self.config.table_name,
+            partition_key=attr(t.partition_key),
+            sort_key=attr(t.sort_key),
+            billing_mode=dynamodb.BillingMode[t.billing_mode],
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        for gsi in t.global_indexes:
+            table.add_global_secondary_index(
+                index_name=gsi.name,
+                partition_key=attr(gsi.partition_key),
+                sort_key=attr(gsi.sort_key),
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
+        return table
+
+    # -- functions ----------------------------------------------------------------------------
+
+    def _function(
+        self,
+        ctx: str,
+        *,
+        description: str,
+        layer: str = "runtime",
+        memory_mb: int | None = None,
+        timeout: Duration | None = None,
+        ephemeral_mb: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> lambda_.Function:
+        f = self.config.functions
+        name = _camel(ctx)
+        log_group = logs.LogGroup(
+            self,
+            f"{name}Logs",
+            retention=RETENTION[f.log_retention_days],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        return lambda_.Function(
+            self,
+            f"{name}Function",
+            description=description,
+            runtime=RUNTIME,
+            architecture=ARCHITECTURE,
+            handler=f"functions.{ctx}.handler.lambda_handler",
+            code=self.code,
+            layers=[self.layers[layer]],
+            memory_size=memory_mb or f.memory_mb,
+            timeout=timeout or Duration.seconds(f.timeout_seconds),
+            ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
+            reserved_concurrent_executions=f.reserved_concurrency.get(ctx),
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            application_log_level_v2=lambda_.ApplicationLogLevel[ALC_LEVEL[f.log_level]],
+            system_log_level_v2=lambda_.SystemLogLevel.WARN,
+            log_group=log_group,
+            environment={
+                "ZJT_TABLE_NAME": self.table.table_name,
+                "ZJT_TERM": self.config.term,
+                "POWERTOOLS_SERVICE_NAME": f"zjtrain-{ctx}",
+                "POWERTOOLS_LOG_LEVEL": f.log_level,
+                **(env or {}),
+            },
+        )
+
+    # -- API ----------------------------------------------------------------------------------
+
+    def _api(self, routes: Sequence[Route]) -> apigw.HttpApi:
+        cfg = self.config.api
+        api = apigw.HttpApi(
+            self, "Api", api_name=f"{self.config.stack_name}-api", create_default_stage=False
+        )
+        jwt = authorizers.HttpJwtAuthorizer(
+            "Jwt",
+            self.config.auth.issuer,
+            authorizer_name="zjt-jwt",
+            jwt_audience=list(self.config.auth.audience),
+        )
+        targets = {
+            ctx: integrations.HttpLambdaIntegration(f"{_camel(ctx)}Integration", fn)
+            for ctx, fn in self.functions.items()
+        }
+        created: dict[str, list[apigw.HttpRoute]] = {}
+        for r in routes:
+            created[f"{r.method} {r.path}"] = api.add_routes(
+                path=r.path,
+                methods=[apigw.HttpMethod[r.method]],
+                integration=targets[r.function],
+                authorizer=None if r.public else jwt,
+            )
+        unknown = sorted(set(cfg.route_throttles) - set(created))
+        if unknown:
+            raise ValueError(f"infra/config.yaml api.route_throttles: no such route {unknown}")
+
+        access_logs = logs.LogGroup(
+            self,
+            "ApiAccessLogs",
+            retention=RETENTION[self.config.functions.log_retention_days],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        stage = apigw.HttpStage(
+            self,
+            "Stage",
+            http_api=api,
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigw.ThrottleSettings(
+                rate_limit=cfg.throttle.rate, burst_limit=cfg.throttle.burst
+            ),
+        )
+        cfn_stage = stage.node.default_child
+        assert isinstance(cfn_stage, apigw.CfnStage)
+        cfn_stage.route_settings = {
+            key: {"ThrottlingRateLimit": t.rate, "ThrottlingBurstLimit": t.burst}
+            for key, t in sorted(cfg.route_throttles.items())
+        }
+        cfn_stage.access_log_settings = apigw.CfnStage.AccessLogSettingsProperty(
+            destination_arn=access_logs.log_group_arn,
+            format=json.dumps(
+                {
+                    "requestId": "$context.requestId",
+                    "time": "$context.requestTime",
+                    "routeKey": "$context.routeKey",
+                    "status": "$context.status",
+                    "latencyMs": "$context.responseLatency",
+                    "integrationError": "$context.integrationErrorMessage",
+                    "authorizerError": "$context.authorizer.error",
+                    "ip": "$context.identity.sourceIp",
+                }
+            ),
+        )
+        # Route settings name routes by key: the stage must be deployed after them.
+        for key in cfg.route_throttles:
+            for route in created[key]:
+                stage.node.add_dependency(route)
+        self.stage = stage
+        return api
+
+    # -- alarms -------------------------------------------------------------------------------
+
+    def _alarm(self, id: str, metric: cloudwatch.IMetric, threshold: float, what: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=what,
+        )
+        alarm.add_alarm_action(cw_actions.SnsAction(self.alarm_topic))
+
+    def _alarms(self) -> None:
+        a = self.config.alarms
+        five = Duration.minutes(5)
+        for ctx, fn in sorted(self.functions.items()):
+            name = _camel(ctx)
+            self._alarm(
+                f"{name}Errors",
+                fn.metric_errors(period=five, statistic="Sum"),
+                a.function_errors,
+                f"{ctx} function: errors",
+            )
+            self._alarm(
+                f"{name}Throttles",
+                fn.metric_throttles(period=five, statistic="Sum"),
+                a.function_throttles,
+                f"{ctx} function: throttled invocations",
+            )
+        self._alarm(
+            "Api5xx",
+            self.api.metric_server_error(period=five, statistic="Sum"),
+            a.api_5xx,
+            "HTTP API: 5xx responses",
+        )
+        self._alarm(
+            "PhaseDeadLetters",
+            self.schedules.dead_letters.metric_approximate_number_of_messages_visible(
+                period=five, statistic="Maximum"
+            ),
+            1,
+            "phase toggles that failed after every retry (dead-letter queue)",
+        )
+        minute = Duration.minutes(1)
+        for kind, metric, limit in (
+            ("Read", self.table.metric_consumed_read_capacity_units, a.table_read_units_limit),
+            ("Write", self.table.metric_consumed_write_capacity_units, a.table_write_units_limit),
+        ):
+            per_second = cloudwatch.MathExpression(
+                expression="m / PERIOD(m)",
+                using_metrics={"m": metric(period=minute, statistic="Sum")},
+                label=f"consumed {kind.lower()} units per second",
+                period=minute,
+            )
+            self._alarm(
+                f"Table{kind}Capacity",
+                per_second,
+                round(limit * a.table_alarm_fraction),
+                f"table: consumed {kind.lower()} units near the per-table limit of {limit}/s",
+            )
+
+    def _outputs(self) -> None:
+        CfnOutput(self, "SiteUrl", value=f"https://{self.site.distribution.domain_name}")
+        CfnOutput(self, "ApiEndpoint", value=self.api.api_endpoint)
+        CfnOutput(self, "SiteBucket", value=self.site.bucket.bucket_name)
+        CfnOutput(self, "TableName", value=self.table.table_name)
+        CfnOutput(self, "PublishFunctionName", value=self.functions[PUBLISH].function_name)
+        CfnOutput(self, "PhaseFunctionName", value=self.functions[PHASES].function_name)

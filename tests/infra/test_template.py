@@ -1,0 +1,336 @@
+"""Assertions over the synthesized template: it is derived from the project's single definitions
+(TABLE, ROUTES, data/terms/*.yaml, infra/config.yaml)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aws_cdk.assertions import Match
+
+from functions.common.routes import ROUTES, functions
+from functions.common.table_def import TABLE
+from schemas.calendar import all_calendars
+from tests.infra.conftest import Synth
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _one(synth: Synth, type_: str) -> dict[str, Any]:
+    found = synth.resources(type_)
+    assert len(found) == 1, f"{type_}: {list(found)}"
+    return next(iter(found.values()))
+
+
+def _function_id(synth: Synth, ctx: str) -> str:
+    handler = f"functions.{ctx}.handler.lambda_handler"
+    ids = [
+        k
+        for k, r in synth.resources("AWS::Lambda::Function").items()
+        if r["Properties"]["Handler"] == handler
+    ]
+    assert len(ids) == 1, f"{handler}: {ids}"
+    return ids[0]
+
+
+def test_synth_needs_no_context_lookups(synth: Synth) -> None:
+    assert not synth.manifest.get("missing"), synth.manifest.get("missing")
+    # environment-agnostic: nothing was looked up in an account
+    stack = synth.manifest["artifacts"][synth.config.stack_name]
+    assert stack["environment"] == "aws://unknown-account/unknown-region"
+
+
+def test_table_is_the_shared_definition_with_pitr_and_deletion_protection(synth: Synth) -> None:
+    table = _one(synth, "AWS::DynamoDB::Table")
+    props = table["Properties"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    assert props["BillingMode"] == TABLE.billing_mode == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert props["DeletionProtectionEnabled"] is True
+    assert props["KeySchema"] == [
+        {"AttributeName": TABLE.partition_key, "KeyType": "HASH"},
+        {"AttributeName": TABLE.sort_key, "KeyType": "RANGE"},
+    ]
+    assert sorted(a["AttributeName"] for a in props["AttributeDefinitions"]) == sorted(
+        TABLE.attribute_names()
+    )
+    assert {a["AttributeType"] for a in props["AttributeDefinitions"]} == {"S"}
+    gsis = {g["IndexName"]: g for g in props["GlobalSecondaryIndexes"]}
+    assert set(gsis) == {g.name for g in TABLE.global_indexes}
+    for g in TABLE.global_indexes:
+        assert gsis[g.name]["KeySchema"] == [
+            {"AttributeName": g.partition_key, "KeyType": "HASH"},
+            {"AttributeName": g.sort_key, "KeyType": "RANGE"},
+        ]
+        assert gsis[g.name]["Projection"] == {"ProjectionType": "ALL"}
+
+
+def test_one_schedule_per_calendar_boundary_in_shanghai_wall_time(synth: Synth) -> None:
+    schedules = {
+        r["Properties"]["Name"]: r["Properties"]
+        for r in synth.resources("AWS::Scheduler::Schedule").values()
+    }
+    calendars = all_calendars()
+    expected = sum(len(cal.boundaries()) for cal in calendars)
+    assert len(schedules) == expected == len(synth.resources("AWS::Scheduler::Schedule"))
+    for cal in calendars:
+        for instant, phase, action in cal.boundaries():
+            props = schedules[f"zjt-{cal.term}-{phase.value}-{action}"]
+            wall = instant.astimezone(SHANGHAI).replace(tzinfo=None).isoformat(timespec="seconds")
+            assert props["ScheduleExpression"] == f"at({wall})"
+            assert props["ScheduleExpressionTimezone"] == "Asia/Shanghai"
+            payload = json.loads(props["Target"]["Input"])
+            assert set(payload) == {"term", "phase", "action", "at"}
+            assert (payload["term"], payload["phase"], payload["action"]) == (
+                cal.term,
+                phase.value,
+                action,
+            )
+            assert datetime.fromisoformat(payload["at"]) == instant
+            target = props["Target"]
+            assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+            assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] > 0
+            assert "DeadLetterConfig" in target
+
+
+def test_round_one_opens_at_local_midnight_not_eight_hours_late(synth: Synth) -> None:
+    """RULES.md PH-R1 (2024H1): 03-19 – 03-26, inclusive days in Asia/Shanghai."""
+    synth.assertions.has_resource_properties(
+        "AWS::Scheduler::Schedule",
+        {
+            "Name": "zjt-2024H1-PH-R1-open",
+            "ScheduleExpression": "at(2024-03-19T00:00:00)",
+            "ScheduleExpressionTimezone": "Asia/Shanghai",
+            "Target": Match.object_like(
+                {"Arn": {"Fn::GetAtt": [_function_id(synth, "phases"), "Arn"]}}
+            ),
+        },
+    )
+    synth.assertions.has_resource_properties(
+        "AWS::Scheduler::Schedule",
+        {"Name": "zjt-2024H1-PH-R1-close", "ScheduleExpression": "at(2024-03-27T00:00:00)"},
+    )
+
+
+def test_schedule_dead_letters_raise_an_alarm(synth: Synth) -> None:
+    queue_id = next(iter(synth.resources("AWS::SQS::Queue")))
+    alarms = [
+        a["Properties"]
+        for a in synth.resources("AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
+    ]
+    assert len(alarms) == 1
+    assert alarms[0]["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+    ]
+
+
+def test_private_routes_have_the_jwt_authorizer_and_public_ones_none(synth: Synth) -> None:
+    authorizer_id, authorizer = next(iter(synth.resources("AWS::ApiGatewayV2::Authorizer").items()))
+    jwt = authorizer["Properties"]
+    assert jwt["AuthorizerType"] == "JWT"
+    assert jwt["JwtConfiguration"] == {
+        "Issuer": synth.config.auth.issuer,
+        "Audience": synth.config.auth.audience,
+    }
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in synth.resources("AWS::ApiGatewayV2::Route").values()
+    }
+    assert set(routes) == {f"{r.method} {r.path}" for r in ROUTES}
+    for r in ROUTES:
+        props = routes[f"{r.method} {r.path}"]
+        if r.public:
+            assert props.get("AuthorizationType", "NONE") == "NONE", r
+            assert "AuthorizerId" not in props, r
+        else:
+            assert props["AuthorizationType"] == "JWT", r
+            assert props["AuthorizerId"] == {"Ref": authorizer_id}, r
+
+
+def test_routes_integrate_their_context_function(synth: Synth) -> None:
+    integrations = synth.resources("AWS::ApiGatewayV2::Integration")
+    for route in synth.resources("AWS::ApiGatewayV2::Route").values():
+        key = route["Properties"]["RouteKey"]
+        ctx = next(r.function for r in ROUTES if f"{r.method} {r.path}" == key)
+        target = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
+        uri = integrations[target]["Properties"]["IntegrationUri"]
+        assert uri == {"Fn::GetAtt": [_function_id(synth, ctx), "Arn"]}, key
+
+
+def test_stage_throttles_come_from_config(synth: Synth) -> None:
+    stage = _one(synth, "AWS::ApiGatewayV2::Stage")
+    props = stage["Properties"]
+    api = synth.config.api
+    assert props["StageName"] == "$default"
+    assert props["DefaultRouteSettings"] == {
+        "ThrottlingRateLimit": api.throttle.rate,
+        "ThrottlingBurstLimit": api.throttle.burst,
+    }
+    assert props["RouteSettings"] == {
+        key: {"ThrottlingRateLimit": t.rate, "ThrottlingBurstLimit": t.burst}
+        for key, t in api.route_throttles.items()
+    }
+    assert "POST /api/selections" in props["RouteSettings"]
+    # route settings name routes that must exist before the stage
+    route_ids = {
+        r["Properties"]["RouteKey"]: k
+        for k, r in synth.resources("AWS::ApiGatewayV2::Route").items()
+    }
+    for key in api.route_throttles:
+        assert route_ids[key] in stage["DependsOn"]
+
+
+def test_site_bucket_is_private_behind_cloudfront_origin_access_control(synth: Synth) -> None:
+    bucket_id, bucket = next(iter(synth.resources("AWS::S3::Bucket").items()))
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert "WebsiteConfiguration" not in bucket["Properties"]
+    policy = _one(synth, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy
+    )
+    assert any(
+        s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        for s in policy
+    )
+    oac_id = next(iter(synth.resources("AWS::CloudFront::OriginAccessControl")))
+    oac = synth.resources("AWS::CloudFront::OriginAccessControl")[oac_id]["Properties"]
+    assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    dist = _one(synth, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    s3_origins = [o for o in dist["Origins"] if "S3OriginConfig" in o]
+    assert len(s3_origins) == 1
+    assert s3_origins[0]["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
+    assert s3_origins[0]["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
+
+
+def test_published_data_has_short_ttl_behaviours_and_api_is_uncached(synth: Synth) -> None:
+    dist = _one(synth, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    policies = synth.resources("AWS::CloudFront::CachePolicy")
+    behaviours = {b["PathPattern"]: b for b in dist["CacheBehaviors"]}
+    site = synth.config.site
+    assert {"catalog.json", "projects/*"} <= set(site.data_paths)
+    for path in site.data_paths:
+        policy = policies[behaviours[path]["CachePolicyId"]["Ref"]]["Properties"]
+        assert policy["CachePolicyConfig"]["MaxTTL"] == site.data_ttl_seconds
+    api = behaviours["/api/*"]
+    assert api["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
+    assert "POST" in api["AllowedMethods"]
+
+
+def test_functions_run_python_311_with_layer_tracing_json_logs_and_env(synth: Synth) -> None:
+    fns = synth.resources("AWS::Lambda::Function")
+    assert {r["Properties"]["Handler"] for r in fns.values()} == {
+        f"functions.{ctx}.handler.lambda_handler" for ctx in [*functions(), "phases", "publish"]
+    }
+    layers = set(synth.resources("AWS::Lambda::LayerVersion"))
+    for fn in fns.values():
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.11"
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        assert props["LoggingConfig"]["LogFormat"] == "JSON"
+        assert [layer["Ref"] for layer in props["Layers"]][0] in layers
+        env = props["Environment"]["Variables"]
+        assert {
+            "ZJT_TABLE_NAME",
+            "ZJT_TERM",
+            "POWERTOOLS_SERVICE_NAME",
+            "POWERTOOLS_LOG_LEVEL",
+        } <= set(env)
+        assert env["ZJT_TERM"] == synth.config.term
+
+
+def test_every_function_has_an_error_alarm_and_a_throttle_alarm(synth: Synth) -> None:
+    alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
+    for fn_id in synth.resources("AWS::Lambda::Function"):
+        for metric in ("Errors", "Throttles"):
+            assert any(
+                a.get("MetricName") == metric
+                and a["Namespace"] == "AWS/Lambda"
+                and a["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": fn_id}}]
+                and a["AlarmActions"]
+                for a in alarms
+            ), (fn_id, metric)
+
+
+def test_table_capacity_alarms_near_the_configured_limit(synth: Synth) -> None:
+    alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
+    cfg = synth.config.alarms
+    for metric, limit in (
+        ("ConsumedWriteCapacityUnits", cfg.table_write_units_limit),
+        ("ConsumedReadCapacityUnits", cfg.table_read_units_limit),
+    ):
+        found = [a for a in alarms if metric in json.dumps(a.get("Metrics", []))]
+        assert len(found) == 1, metric
+        assert found[0]["Threshold"] == round(limit * cfg.table_alarm_fraction)
+
+
+def test_selection_function_has_reserved_concurrency_from_config(synth: Synth) -> None:
+    fn = synth.resources("AWS::Lambda::Function")[_function_id(synth, "selection")]
+    expected = synth.config.functions.reserved_concurrency["selection"]
+    assert fn["Properties"]["ReservedConcurrentExecutions"] == expected
+
+
+def _policy_statements(synth: Synth, fn_id: str) -> list[dict[str, Any]]:
+    role = synth.resources("AWS::Lambda::Function")[fn_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    out: list[dict[str, Any]] = []
+    for p in synth.resources("AWS::IAM::Policy").values():
+        if {"Ref": role} in p["Properties"]["Roles"]:
+            out += p["Properties"]["PolicyDocument"]["Statement"]
+    return out
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    a = statement["Action"]
+    return [a] if isinstance(a, str) else list(a)
+
+
+def test_phase_toggle_may_only_update_term_items_and_invoke_publish(synth: Synth) -> None:
+    statements = _policy_statements(synth, _function_id(synth, "phases"))
+    publish_id = _function_id(synth, "publish")
+    ddb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    assert len(ddb) == 1
+    assert sorted(_actions(ddb[0])) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    assert ddb[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}}
+    invoke = [s for s in statements if "lambda:InvokeFunction" in _actions(s)]
+    assert invoke and all(
+        r == {"Fn::GetAtt": [publish_id, "Arn"]} or publish_id in json.dumps(r)
+        for s in invoke
+        for r in s["Resource"]
+    )
+
+
+def test_api_functions_read_and_write_the_table(synth: Synth) -> None:
+    table_id = next(iter(synth.resources("AWS::DynamoDB::Table")))
+    for ctx in functions():
+        actions = {
+            a
+            for s in _policy_statements(synth, _function_id(synth, ctx))
+            if table_id in json.dumps(s["Resource"])
+            for a in _actions(s)
+        }
+        assert {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem"} <= actions, ctx
+
+
+def test_publish_function_writes_the_bucket_and_only_reads_the_table(synth: Synth) -> None:
+    statements = _policy_statements(synth, _function_id(synth, "publish"))
+    table_id = next(iter(synth.resources("AWS::DynamoDB::Table")))
+    bucket_id = next(iter(synth.resources("AWS::S3::Bucket")))
+    table_actions = {
+        a for s in statements if table_id in json.dumps(s["Resource"]) for a in _actions(s)
+    }
+    assert "dynamodb:Query" in table_actions
+    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & table_actions
+    bucket_actions = {
+        a for s in statements if bucket_id in json.dumps(s["Resource"]) for a in _actions(s)
+    }
+    assert {"s3:PutObject", "s3:DeleteObject*", "s3:List*"} <= bucket_actions
