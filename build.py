@@ -1,6 +1,6 @@
 """Build the static site: handwritten pages (mkdocs-material) plus the catalog and project pages.
 
-    python build.py [--source store|FILE.json] [--out build/site] [--term 2024H1]
+    python build.py [--source store|demo|FILE.json] [--out build/site] [--term 2024H1]
 
 Published projects are validated with `schemas.catalog.Project`, turned into `catalog.json` (rows
 of `CatalogEntry`, filtered on the client by the 选课目录 page) and one page per project at
@@ -367,7 +367,11 @@ def build(
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build the training platform's static site.")
-    ap.add_argument("--source", default="store", help="'store' (DynamoDB) or a JSON export file")
+    ap.add_argument(
+        "--source",
+        default="store",
+        help="'store' (DynamoDB), 'demo' (the local demo data) or a JSON export file",
+    )
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default build/site)")
     ap.add_argument("--term", default=DEFAULT_TERM, help="term, e.g. 2024H1")
     args = ap.parse_args(argv)
@@ -375,6 +379,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.source == "store":
             projects, skipped = load_projects_store(args.term), 0
+        elif args.source == "demo":
+            from local.demo import demo_data
+
+            projects = [p for p in demo_data().projects if p.term == args.term]
+            skipped = 0
         else:
             projects, skipped = load_projects_file(Path(args.source), args.term)
         report = build(projects, Path(args.out), args.term)
