@@ -6,7 +6,13 @@ import importlib
 import sys
 import time
 
-BENCHES = ("bench.bench_ddb", "bench.bench_catalog", "bench.bench_selection")
+BENCHES = (
+    "bench.bench_ddb",
+    "bench.bench_catalog",
+    "bench.bench_selection",
+    "bench.bench_import",
+    "bench.bench_rush",
+)
 
 
 def main() -> int:

@@ -2,7 +2,9 @@
 
 Prints: latency of successful selections over HTTP (sequential p50/p95/p99, and throughput with
 concurrent clients), and DynamoDB calls per selection on the cold, warm and failure paths
-(target: one TransactWriteItems and no read on the warm hot path).
+(target: one TransactWriteItems and no read on the warm hot path), with the write capacity each
+path consumes. Requests ask for ReturnConsumedCapacity=TOTAL; moto answers an empty list for
+TransactWriteItems, so WCU are also computed from the items by DynamoDB's rules (see `_wcu`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,27 +91,118 @@ def _throughput(
     return len(pairs) / (time.perf_counter() - t0), codes
 
 
-def _calls_per_selection(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    """Run the selection handler in this process and record every DynamoDB call it makes."""
+def _size(value: Any) -> int:
+    """Bytes of one attribute value by DynamoDB's item-size rules (numbers approximated as
+    1 byte per 2 significant digits + 1; lists/maps 3 bytes + 1 per element)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, (int, float, Decimal)):
+        return len(str(value).lstrip("-").replace(".", "")) // 2 + 1
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if isinstance(value, (set, frozenset)):
+        return sum(_size(v) for v in value)
+    if isinstance(value, dict):
+        return 3 + sum(len(k.encode()) + _size(v) + 1 for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return 3 + sum(_size(v) + 1 for v in value)
+    return len(str(value))
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(k.encode("utf-8")) + _size(v) for k, v in item.items())
+
+
+def _wcu(transact_items: list[dict[str, Any]], before: list[Any], after: list[Any]) -> float:
+    """Write capacity of one TransactWriteItems by DynamoDB's rules: every item (Put, Update,
+    Delete, ConditionCheck) costs 2 WCU per started KB of the larger of its before/after image,
+    whether the transaction succeeds or is cancelled; each GSI whose keys the written item
+    carries costs 1 WCU per KB more (only when the write happens)."""
+    total = 0.0
+    for _op, old, new in zip(transact_items, before, after, strict=True):
+        size = max(item_size(old or {}), item_size(new or {}), 1)
+        total += 2 * -(-size // 1024)
+        if new and new != old:
+            for gsi in ("GSI1PK", "GSI2PK"):
+                if gsi in new or (old and gsi in old):
+                    total += -(-size // 1024)
+    return total
+
+
+def _calls_per_selection(
+    pairs: list[tuple[str, str]],
+) -> dict[str, tuple[list[str], str]]:
+    """Run the selection handler in this process and record every DynamoDB call it makes, and
+    the write capacity of its transactions (reported, and computed from the items)."""
     from functions.common import records, store
     from functions.selection.handler import lambda_handler
     from tests.support.events import call, http_event
 
     records.clear_cache()
     seen: list[str] = []
-    store.client().meta.events.register(
-        "before-call.dynamodb.*", lambda model, **_: seen.append(model.name)
+    writes: list[dict[str, Any]] = []
+    reported: list[Any] = []
+    events = store.client().meta.events
+    events.register("before-call.dynamodb.*", lambda model, **_: seen.append(model.name))
+
+    def ask_capacity(params: dict[str, Any], model: Any, **_: Any) -> None:
+        if model.name in ("TransactWriteItems", "GetItem", "Query", "UpdateItem", "PutItem"):
+            params["ReturnConsumedCapacity"] = "TOTAL"
+        if model.name == "TransactWriteItems":
+            items = params["TransactItems"]
+            keys_ = [
+                next(iter(o.values())).get("Key")
+                or {k: next(iter(o.values()))["Item"][k] for k in ("PK", "SK")}
+                for o in items
+            ]
+            writes.append({"keys": keys_, "items": items, "before": [_get(k) for k in keys_]})
+
+    def got_capacity(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if "ConsumedCapacity" in parsed:
+            reported.append((model.name, parsed["ConsumedCapacity"]))
+
+    import boto3
+
+    from functions.common.settings import settings
+
+    # The benchmark's own reads use a separate client: they are not the handler's calls.
+    own = boto3.resource("dynamodb").Table(settings().table_name)
+
+    def _get(key: dict[str, str]) -> Any:
+        return own.get_item(Key=key, ConsistentRead=True).get("Item")
+
+    events.register("provide-client-params.dynamodb.*", ask_capacity)
+    events.register(
+        "after-call.dynamodb.*", lambda parsed, model, **kw: got_capacity(parsed, model)
     )
 
-    def select(teacher: str, cid: str) -> tuple[int, list[str]]:
+    def select(teacher: str, cid: str) -> tuple[int, tuple[list[str], str]]:
         seen.clear()
+        writes.clear()
+        reported.clear()
         status, body, _ = call(
             lambda_handler,
             http_event("POST", "/api/selections", sub=teacher, body={"class_id": cid}),
         )
-        if status != 201 and body.get("code") != "already_selected":
-            raise RuntimeError(f"{status} {body}")
-        return status, list(seen)
+        return status, measured()
+
+    def measured() -> tuple[list[str], str]:
+        wcu = 0.0
+        for w in writes:
+            w["after"] = [_get(k) for k in w["keys"]]
+            wcu += _wcu(w["items"], w["before"], w["after"])
+        return list(
+            seen
+        ), f"{wcu:g} WCU computed; ReturnConsumedCapacity gave {_reported(reported)}"
+
+    def send(method: str, path: str, sub: str, body: Any = None, **kw: Any) -> tuple[int, Any]:
+        seen.clear()
+        writes.clear()
+        reported.clear()
+        status, _, _ = call(lambda_handler, http_event(method, path, sub=sub, body=body, **kw))
+        return status, measured()
 
     (t1, c1), (t2, c2) = pairs[0], pairs[1]
     status, cold = select(t1, c1)
@@ -121,11 +215,47 @@ def _calls_per_selection(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     assert status == 201, status
     status, again = select(t1, c1)  # failure path: already selected
     assert status == 409
-    return {
+    out = {
         "cold (first request in a container)": cold,
         "warm (hot path)": warm,
         "failure (already selected)": again,
     }
+    # A full class (its capacity set to what it holds), then the waitlist and a withdrawal
+    # whose freed seat is promoted to the waitlist head in the same transaction.
+    by_class: dict[str, list[str]] = {}
+    for t, c in pairs[2:]:
+        by_class.setdefault(c, []).append(t)
+    cid, (a, b, *_) = next((c, ts) for c, ts in by_class.items() if len(ts) >= 2)
+    for t in (a, b):
+        call(lambda_handler, http_event("GET", "/api/selections", sub=t))  # warm their records
+    assert select(a, cid)[0] == 201
+    own.update_item(
+        Key={"PK": f"CLASS#{cid}", "SK": "SEATS"},
+        UpdateExpression="SET #cap = #held",
+        ExpressionAttributeNames={"#cap": "capacity", "#held": "held"},
+    )
+    status, full = send("POST", "/api/selections", b, {"class_id": cid})
+    assert status == 409, status
+    out["failure (class full, warm)"] = full
+    status, joined = send("POST", "/api/selections", b, {"class_id": cid, "waitlist": True})
+    assert status == 201, status
+    out["waitlist join (class full)"] = joined
+    status, wd = send(
+        "DELETE",
+        f"/api/selections/{cid}",
+        a,
+        route="/api/selections/{class_id}",
+        path_params={"class_id": cid},
+    )
+    assert status == 200, status
+    out["withdrawal promoting the waitlist head"] = wd
+    return out
+
+
+def _reported(reported: list[Any]) -> str:
+    if not reported:
+        return "nothing"
+    return "; ".join(f"{name}: {cap or '[]'}" for name, cap in reported)
 
 
 def main() -> None:
@@ -152,8 +282,8 @@ def main() -> None:
         print(
             f"16 concurrent clients, {len(conc)} selections: {rate:.0f} selections/s, statuses {dict(codes)}"
         )
-        for path, names in _calls_per_selection(calls).items():
-            print(f"DynamoDB calls, {path}: {len(names)} -> {', '.join(names)}")
+        for path, (names, wcu) in _calls_per_selection(calls).items():
+            print(f"DynamoDB calls, {path}: {len(names)} -> {', '.join(names)}; {wcu}")
 
 
 if __name__ == "__main__":

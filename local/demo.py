@@ -16,6 +16,7 @@ classes whose dates overlap.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,17 @@ from schemas.catalog import (
     TrainingClass,
     TrainingForm,
 )
+from schemas.orders import Order, OrderForm, OrderResponse, OrderStage, ResponseStatus
 from schemas.org import Institution, Qualification, QualificationScope, QuotaCategory, School
 from schemas.people import Role, Teacher, User
+from schemas.projects import (
+    ClassDraft,
+    FeeDraft,
+    PersonInput,
+    ProjectDraft,
+    ProjectRecord,
+    id_check_digit,
+)
 from schemas.regions import RegionCode, RegionTree, region_tree
 
 T = TypeVar("T")
@@ -1144,3 +1154,535 @@ def demo_data() -> DemoData:
         users=_users(),
         demo_accounts=_demo_accounts(),
     )
+
+
+# --- orders (订单式, attachment 2 and 3) -----------------------------------------------------
+# Orders in every stage for the order pages: the 9 published order projects above come from
+# published orders; 西湖区 (a demo bureau account) has one order listed with two responses and
+# one only posted (one short of 3, Q-7); 鄞州区 has one listed without responses, one with a
+# contractor picked and one formally submitted. Deterministic like everything here.
+
+_ORDER_TIMES = {
+    "created": datetime(2024, 3, 7, 2, 0, tzinfo=UTC),
+    "listed": datetime(2024, 3, 10, 1, 0, tzinfo=UTC),
+    "responded": datetime(2024, 3, 12, 3, 0, tzinfo=UTC),
+    "picked": datetime(2024, 3, 14, 6, 0, tzinfo=UTC),
+    "submitted": datetime(2024, 3, 17, 2, 0, tzinfo=UTC),
+    "published": PUBLISHED_AT,
+}
+
+
+def demo_id_number(key: str) -> str:
+    """A valid, deterministic resident ID number (GB 11643 check digit) for demo people."""
+    h = int(hashlib.sha256(key.encode()).hexdigest(), 16)
+    birth = date(1962, 1, 1) + timedelta(days=h % 9000)
+    first17 = f"330102{birth:%Y%m%d}{(h // 9000) % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def order_plan(
+    form: OrderForm, inst: Institution, start: date, key: str = "", place: str = ""
+) -> ProjectDraft:
+    """A complete plan answering the order `form` for `inst` (OD-5): one class of the order's
+    trainees and days, starting `start`, that passes the submission rules of province-wide
+    projects (AP-1…AP-8, CR-3; AP-6). `key` varies the people (leader and instructors)."""
+    rng = _rng(f"plan:{inst.institution_id}:{key}")
+    online = form.form == TrainingForm.ONLINE
+    total = min(90, form.days * 8)
+    credits_online = {TrainingForm.ONLINE: total, TrainingForm.BLENDED: max(1, total * 3 // 10)}
+    items: tuple[FeeItem, ...]
+    if online:
+        items = (FeeItem(name="培训费", amount=Decimal(100 * form.days)),)
+    else:
+        items = (
+            FeeItem(name="住宿费", amount=Decimal(300 * form.days)),
+            FeeItem(name="伙食费", amount=Decimal(120 * form.days)),
+            FeeItem(name="培训费", amount=Decimal(200 * form.days)),
+        )
+    leader = PersonInput(
+        id_number=demo_id_number(f"{inst.institution_id}:{key}:leader"),
+        name=_person_name(rng),
+        title="教授",
+        organisation=inst.name,
+        formal_employee=True,
+        expertise=form.field,
+    )
+    instructors = [
+        PersonInput(
+            id_number=demo_id_number(f"{inst.institution_id}:{key}:instructor{i}"),
+            name=_person_name(rng),
+            title=title,
+            organisation=org,
+            expertise=form.subject,
+        )
+        for i, (title, org) in enumerate(
+            (("副教授", inst.name), ("正高级教师", "浙江省特级教师工作室"))
+        )
+    ]
+    return ProjectDraft(
+        title=f"{form.title}（{inst.short_name or inst.name}方案）"[:60],
+        theme=form.theme,
+        target=Target(description=form.target, stages=(form.stage,)),
+        stage=form.stage,
+        subject=form.subject,
+        field=form.field,
+        level=form.level,
+        form=form.form,
+        credits_total=total,
+        credits_online=credits_online.get(form.form, 0),
+        fee=FeeDraft(total=sum((i.amount for i in items), Decimal(0)), items=list(items)),
+        leader=leader,
+        instructors=instructors,
+        classes=[
+            ClassDraft(
+                name="第1期",
+                start_date=start,
+                end_date=start + timedelta(days=form.days - 1),
+                place=place or "县教师发展中心",
+                capacity=form.trainees,
+            )
+        ],
+    )
+
+
+def _order_form(county: RegionCode, n: int, **fields: object) -> OrderForm:
+    tree = region_tree()
+    rng = _rng(f"order:{county}:{n}")
+    base: dict[str, object] = {
+        "bureau_name": f"{tree.full_name(county)}教育局",
+        "contact": _person_name(rng),
+        "mobile": f"13{rng.randrange(10**8, 10**9):09d}",
+        "target": f"{tree.name(county)}中小学教师",
+        "level": "骨干",
+        "form": TrainingForm.FACE_TO_FACE,
+        "goals": "提升教师理解新课标、开展新教学的能力，解决课堂教学中的实际问题。",
+        "course_requirements": "以课例研讨和现场诊断为主，专家讲座不超过三分之一，送教下县。",
+    }
+    base.update(fields)
+    return OrderForm.model_validate(base)
+
+
+def _draft_of(p: Project) -> ProjectDraft:
+    """A published order project as the plan it was published from (no ID numbers: seeded)."""
+
+    def person(x: Person) -> PersonInput:
+        return PersonInput(name=x.name, title=x.title, organisation=x.organisation)
+
+    return ProjectDraft(
+        title=p.title,
+        theme=p.theme,
+        target=p.target,
+        stage=p.stage,
+        subject=p.subject,
+        field=p.field,
+        level=p.level,
+        form=p.form,
+        credits_total=p.credits_total,
+        credits_online=p.credits_online,
+        fee=FeeDraft(total=p.fee.total, items=list(p.fee.items)),
+        leader=person(p.leader),
+        instructors=[person(x) for x in p.instructors],
+        classes=[
+            ClassDraft(
+                name=c.name,
+                start_date=c.start_date,
+                end_date=c.end_date,
+                place=c.place,
+                capacity=c.capacity,
+                timetable=list(c.timetable),
+            )
+            for c in p.classes
+        ],
+    )
+
+
+def _response(
+    o: Order, inst: Institution, plan: ProjectDraft, status: ResponseStatus
+) -> OrderResponse:
+    t = _ORDER_TIMES
+    return OrderResponse(
+        order_id=o.order_id,
+        term=TERM,
+        county=o.county,
+        institution_id=inst.institution_id,
+        institution_name=inst.name,
+        plan=plan,
+        status=status,
+        responded_at=t["responded"],
+        updated_at=t["responded"],
+        submitted_at=t["submitted"]
+        if status in (ResponseStatus.SUBMITTED, ResponseStatus.PUBLISHED)
+        else None,
+    )
+
+
+def _order(
+    county: RegionCode, n: int, form: OrderForm, stage: OrderStage, **extra: object
+) -> Order:
+    t = _ORDER_TIMES
+    reached = list(OrderStage).index(stage)
+    return Order(
+        order_id=f"{TERM}-ord-{county}-demo{n}",
+        term=TERM,
+        county=county,
+        county_name=region_tree().full_name(county),
+        form=form,
+        stage=stage,
+        created_by=f"bureau-{county}",
+        created_at=t["created"],
+        updated_at=t["created"],
+        listed_at=t["listed"] if reached >= 1 else None,
+        picked_at=t["picked"] if reached >= 2 else None,
+        submitted_at=t["submitted"] if reached >= 3 else None,
+        published_at=t["published"] if reached >= 4 else None,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@cache
+def _orders() -> tuple[tuple[Order, ...], tuple[OrderResponse, ...]]:
+    insts = {i.institution_id: i for i in _institutions()}
+    orders: list[Order] = []
+    responses: list[OrderResponse] = []
+    # published: one order per published order project (same county, contractor, class)
+    numbers: dict[str, int] = {}
+    for p in _projects():
+        if p.kind != ProjectKind.ORDER or not p.order_county:
+            continue
+        county = p.order_county
+        numbers[county] = numbers.get(county, 0) + 1
+        c = p.classes[0]
+        form = _order_form(
+            county,
+            numbers[county],
+            title=p.title[:60],
+            theme=(p.theme or p.title)[:100],
+            target=(p.target.description or f"{region_tree().name(county)}教师")[:200],
+            stage=p.stage,
+            subject=p.subject,
+            field=p.field,
+            level=p.level,
+            form=p.form,
+            trainees=c.capacity,
+            days=len(c.days()),
+            intended_institutions=(p.institution_id,) if numbers[county] == 1 else (),
+        )
+        o = _order(
+            county,
+            numbers[county],
+            form,
+            OrderStage.PUBLISHED,
+            picked_institution_id=p.institution_id,
+            project_id=p.project_id,
+        )
+        orders.append(o)
+        responses.append(
+            _response(o, insts[p.institution_id], _draft_of(p), ResponseStatus.PUBLISHED)
+        )
+    start = date(2024, 5, 13)
+    # 西湖区: one listed with two responses (open to all), one only posted (names zjnu)
+    xihu = "330106"
+    f1 = _order_form(
+        xihu,
+        1,
+        title="小学数学大单元教学设计专题培训",
+        theme="新课标下小学数学大单元整体教学",
+        stage="小学",
+        subject="数学",
+        field="课堂教学",
+        trainees=50,
+        days=5,
+    )
+    o1 = _order(xihu, 1, f1, OrderStage.LISTED)
+    orders.append(o1)
+    for iid in ("zjnu", "hznu"):
+        responses.append(
+            _response(
+                o1,
+                insts[iid],
+                order_plan(f1, insts[iid], start, o1.order_id),
+                ResponseStatus.RESPONDED,
+            )
+        )
+    f2 = _order_form(
+        xihu,
+        2,
+        title="初中科学实验教学能力提升培训",
+        theme="初中科学实验教学创新与评价",
+        stage="初中",
+        subject="科学",
+        field="实验教学",
+        trainees=40,
+        days=4,
+        intended_institutions=("zjnu",),
+    )
+    orders.append(_order(xihu, 2, f2, OrderStage.POSTED))
+    # 鄞州区: listed without responses, picked, submitted
+    yz = "330212"
+    f3 = _order_form(
+        yz,
+        1,
+        title="中小学心理健康教育教师专题培训",
+        theme="学生心理危机识别与干预",
+        stage="初中",
+        subject="心理健康",
+        field="心理健康",
+        trainees=45,
+        days=3,
+        form=TrainingForm.BLENDED,
+    )
+    orders.append(_order(yz, 1, f3, OrderStage.LISTED))
+    f4 = _order_form(
+        yz,
+        2,
+        title="高中物理实验教学骨干教师培训",
+        theme="高中物理数字化实验教学",
+        stage="高中",
+        subject="物理",
+        field="实验教学",
+        trainees=40,
+        days=5,
+        intended_institutions=("zjnu", "nbu"),
+    )
+    o4 = _order(yz, 2, f4, OrderStage.PICKED, picked_institution_id="zjnu")
+    orders.append(o4)
+    responses.append(
+        _response(
+            o4,
+            insts["zjnu"],
+            order_plan(f4, insts["zjnu"], start, o4.order_id),
+            ResponseStatus.PICKED,
+        )
+    )
+    responses.append(
+        _response(
+            o4,
+            insts["nbu"],
+            order_plan(f4, insts["nbu"], start, o4.order_id),
+            ResponseStatus.NOT_PICKED,
+        )
+    )
+    f5 = _order_form(
+        yz,
+        3,
+        title="小学语文整本书阅读教学培训",
+        theme="小学语文整本书阅读的课堂实施",
+        stage="小学",
+        subject="语文",
+        field="课堂教学",
+        trainees=50,
+        days=4,
+    )
+    o5 = _order(yz, 3, f5, OrderStage.SUBMITTED, picked_institution_id="nbu")
+    orders.append(o5)
+    responses.append(
+        _response(
+            o5,
+            insts["nbu"],
+            order_plan(f5, insts["nbu"], start + timedelta(days=14), o5.order_id),
+            ResponseStatus.SUBMITTED,
+        )
+    )
+    return tuple(orders), tuple(responses)
+
+
+def demo_orders() -> tuple[list[Order], list[OrderResponse]]:
+    """The demo orders (one or more in every stage) and their responses."""
+    orders, responses = _orders()
+    return list(orders), list(responses)
+
+
+# --- project applications (PH-APPLY, PH-REVIEW): drafts and submitted projects -------------
+# Every catalog project above is PUBLISHED; these are the application records a clerk and a
+# bureau work on, shaped to show the rules: 浙江师范大学 is one project short of its Q-1 quota
+# (38 published + 1 submitted of 40) and its leader 周立群 already leads 3 of 4 class periods
+# (AP-3), so its second draft fails on both; its third draft breaks AP-2, AP-8 and CR-3.
+
+_APP_CREATED = datetime(2024, 3, 8, 2, 0, tzinfo=UTC)
+_APP_SUBMITTED = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
+
+
+def _app_person(name: str, title: str, org: str, employee: bool = False) -> PersonInput:
+    return PersonInput(
+        id_number=demo_id_number(f"app:{name}"),
+        name=name,
+        title=title,
+        organisation=org,
+        formal_employee=employee,
+    )
+
+
+def _app_draft(
+    inst: _InstSpec,
+    title: str,
+    leader: PersonInput,
+    starts: Sequence[date],
+    *,
+    subject: str = "语文",
+    stage: str = "小学",
+    form: TrainingForm = TrainingForm.FACE_TO_FACE,
+    credits: tuple[int, int] = (24, 0),
+    fee: Sequence[tuple[str, int]] | None = None,
+    fee_total: int | None = None,
+) -> ProjectDraft:
+    local = inst.scope == QualificationScope.LOCAL
+    items = fee or (
+        (("伙食费", 120), ("培训费", 240), ("资料费", 20))
+        if local
+        else (("住宿费", 480), ("伙食费", 300), ("培训费", 480), ("资料费", 30))
+    )
+    fee_items = [FeeItem(name=n, amount=Decimal(a)) for n, a in items]
+    org = inst.name
+    return ProjectDraft(
+        title=title,
+        theme=_NOTICE_CURRICULUM,
+        target=Target(
+            description=f"{stage}{subject}骨干教师",
+            region_codes=(inst.local_region,) if inst.local_region else (),
+            stages=(stage,),
+            subjects=(subject,),
+        ),
+        stage=stage,
+        subject=subject,
+        field="学科教学",
+        level="骨干",
+        form=form,
+        credits_total=credits[0],
+        credits_online=credits[1],
+        fee=FeeDraft(
+            total=Decimal(fee_total)
+            if fee_total is not None
+            else sum((i.amount for i in fee_items), Decimal(0)),
+            items=fee_items,
+        ),
+        leader=leader,
+        instructors=[
+            leader,
+            _app_person(f"{inst.short_name}讲师", "副教授", org),
+            _app_person("钱雅琴", "正高级教师", "杭州市教育科学研究院"),
+        ],
+        classes=[
+            ClassDraft(
+                name=f"第{i}期",
+                start_date=s,
+                end_date=s + timedelta(days=2),
+                place=inst.venues[0],
+                capacity=50,
+                timetable=[
+                    Session(
+                        day=s,
+                        start=time(9),
+                        end=time(11, 30),
+                        topic="开班讲座",
+                        instructor=leader.name or "",
+                    )
+                ],
+            )
+            for i, s in enumerate(starts, start=1)
+        ],
+    )
+
+
+@cache
+def _applications() -> tuple[ProjectRecord, ...]:
+    specs = {s.institution_id: s for s in _INSTITUTIONS}
+    zjnu, hznu, xihu = specs["zjnu"], specs["hznu"], specs["xihu-tdc"]
+    near_limit = _app_person("周立群", "教授", zjnu.name, employee=True)
+    rows: list[tuple[_InstSpec, str, ProjectStatus, ProjectDraft]] = [
+        (
+            zjnu,
+            "a01",
+            ProjectStatus.SUBMITTED,
+            _app_draft(
+                zjnu,
+                "小学语文整本书阅读教学设计研修",
+                near_limit,
+                (date(2024, 5, 6), date(2024, 5, 20), date(2024, 6, 3)),
+            ),
+        ),
+        (
+            zjnu,
+            "a02",
+            ProjectStatus.DRAFT,
+            _app_draft(
+                zjnu,
+                "小学数学单元整体教学实践研修",
+                _app_person("吴建华", "教授", zjnu.name, employee=True),
+                (date(2024, 6, 17),),
+                subject="数学",
+            ),
+        ),
+        (
+            zjnu,
+            "a03",
+            ProjectStatus.DRAFT,
+            _app_draft(
+                zjnu,
+                "初中语文写作教学能力提升研修",
+                near_limit,
+                (date(2024, 7, 1), date(2024, 7, 8)),
+                stage="初中",
+            ),
+        ),
+        (
+            zjnu,
+            "a04",
+            ProjectStatus.DRAFT,
+            _app_draft(
+                zjnu,
+                "小学语文混合式教学研修",
+                _app_person("郑晓", "讲师", zjnu.name, employee=False),
+                (date(2024, 7, 15),),
+                form=TrainingForm.BLENDED,
+                credits=(30, 12),
+                fee_total=1500,
+            ),
+        ),
+        (
+            hznu,
+            "a01",
+            ProjectStatus.SUBMITTED,
+            _app_draft(
+                hznu,
+                "小学语文课堂观察与评课议课研修",
+                _app_person("林静怡", "教授", hznu.name, employee=True),
+                (date(2024, 5, 13),),
+            ),
+        ),
+        (
+            xihu,
+            "a01",
+            ProjectStatus.SUBMITTED,
+            _app_draft(
+                xihu,
+                "西湖区小学语文新教师课堂教学基本功培训",
+                _app_person("陈晓燕", "正高级教师", xihu.name, employee=True),
+                (date(2024, 5, 15),),
+            ),
+        ),
+    ]
+    out = []
+    for inst, n, status, draft in rows:
+        submitted = status == ProjectStatus.SUBMITTED
+        out.append(
+            ProjectRecord(
+                project_id=f"{TERM}-{inst.institution_id}-{n}",
+                term=TERM,
+                institution_id=inst.institution_id,
+                institution_name=inst.name,
+                status=status,
+                version=2 if submitted else 1,
+                draft=draft,
+                created_at=_APP_CREATED,
+                updated_at=_APP_SUBMITTED if submitted else _APP_CREATED,
+                submitted_at=_APP_SUBMITTED if submitted else None,
+                counted_quota=submitted,
+                leader_classes=len(draft.classes) if submitted else 0,
+            )
+        )
+    return tuple(out)
+
+
+def demo_applications() -> list[ProjectRecord]:
+    """Drafts and submitted projects of 2024H1 (not in the catalog until reviewed and published)."""
+    return list(_applications())

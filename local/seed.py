@@ -34,18 +34,46 @@ def seed_items(data: DemoData) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def seed(data: DemoData | None = None) -> dict[str, int]:
+def order_items() -> dict[str, list[dict[str, Any]]]:
+    """The demo orders (`local.demo.demo_orders`, every stage) and their responses, in the
+    orders context's item layout."""
+    from functions.orders.store import order_item, response_item
+    from local.demo import demo_orders
+
+    orders, responses = demo_orders()
+    return {
+        "orders": [order_item(o) for o in orders],
+        "responses": [response_item(r) for r in responses],
+    }
+
+
+def application_items() -> list[dict[str, Any]]:
+    """The demo drafts and submitted projects (`local.demo.demo_applications`), in the projects
+    context's item layout (written with the whole world only, like the orders)."""
+    from functions.projects.store import application_seed_items
+    from local.demo import demo_applications
+
+    return application_seed_items(demo_applications())
+
+
+def seed(data: DemoData | None = None, orders: bool | None = None) -> dict[str, int]:
     """Write `data` (default: the whole demo world) to the table; returns record counts.
 
     `projects` and `classes` count records, `items` counts every table item written (a published
-    project is its document plus a META and a SEATS item per class).
+    project is its document plus a META and a SEATS item per class). `orders` (default: only
+    with the whole world, since published orders name its order projects) adds the demo orders
+    and responses, counted under `orders` and `responses`.
     """
+    with_orders = data is None if orders is None else orders
     data = data or demo_data()
     groups = seed_items(data)
+    if with_orders:
+        groups.update(order_items())
+        groups["applications"] = application_items()
     every = [item for items in groups.values() for item in items]
     store.batch_write(every)
     records.clear_cache()
-    return {
+    counts = {
         "institutions": len(data.institutions),
         "schools": len(data.schools),
         "teachers": len(data.teachers),
@@ -54,6 +82,10 @@ def seed(data: DemoData | None = None) -> dict[str, int]:
         "classes": data.classes,
         "items": len(every),
     }
+    if with_orders:
+        counts["orders"] = len(groups["orders"])
+        counts["responses"] = len(groups["responses"])
+    return counts
 
 
 def ensure_table() -> bool:
@@ -76,13 +108,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.create_table:
         ensure_table()
     data = demo_data()
-    if args.projects is not None or args.teachers is not None:
+    whole = args.projects is None and args.teachers is None
+    if not whole:
         data = data.subset(
             projects=len(data.projects) if args.projects is None else args.projects,
             teachers=len(data.teachers) if args.teachers is None else args.teachers,
         )
     started = time.perf_counter()
-    counts = seed(data)
+    counts = seed(data, orders=whole)
     elapsed = time.perf_counter() - started
     print(" ".join(f"{k}={v}" for k, v in counts.items()), f"({elapsed:.1f}s)")
 

@@ -131,6 +131,7 @@ _ENV_KEYS = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_DEFAULT_REGION",
     "ZJT_TABLE_NAME",
+    "ZJT_SITE_DIR",  # where a bureau's 发布 rebuilds the catalog (functions/projects)
 )
 
 
@@ -266,6 +267,7 @@ def running_stack(
     try:
         ddb_url = ddb.wait_ready()
         previous = configure_environment(ddb_url, name)
+        os.environ["ZJT_SITE_DIR"] = str(site.resolve())  # handler workers inherit it
         ensure_table(name)
         if seed:
             seed_if_empty(name)

@@ -81,6 +81,16 @@ class Target(BaseModel):
     subjects: tuple[str, ...] = ()
 
 
+class Segment(BaseModel):
+    """One segment of a 90-credit centralized project run across semesters (CR-2)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=40)
+    semester: str = Field(pattern=r"^\d{4}H[12]$")
+    credits: int = Field(ge=1, le=150)
+
+
 class TrainingClass(BaseModel):
     """A class period (班期): dates, place, capacity, timetable."""
 
@@ -132,6 +142,7 @@ class Project(BaseModel):
     classes: tuple[TrainingClass, ...] = Field(min_length=1)
     order_county: RegionCode | None = Field(default=None, description="for order projects")
     published_at: datetime | None = None
+    segments: tuple[Segment, ...] = Field(default=(), description="CR-2: one enrolment")
 
     @model_validator(mode="after")
     def _consistent(self) -> Project:

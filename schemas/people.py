@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -59,3 +60,10 @@ class Teacher(BaseModel):
     subject: str
     title: str = ""
     credits: int = Field(default=0, ge=0, description="credits earned so far")
+    # Record fields of TD-1/TD-2 (schemas/records.py validates them on the way in).
+    id_number: str | None = Field(default=None, description="ID number: the teacher's identity")
+    gender: str = ""
+    birth_date: date | None = None
+    employment: str = Field(default="在职", description="在岗状态: 在职, 退休, 调出, 离职 …")
+    source: str = Field(default="", description="national (TD-1), school (TD-2) or '' (legacy)")
+    merged_into: str | None = Field(default=None, description="duplicate record kept elsewhere")

@@ -15,6 +15,8 @@ class SelectionStatus(StrEnum):
     SCHOOL_REJECTED = "school_rejected"
     RECHECK_REJECTED = "recheck_rejected"
     WITHDRAWN = "withdrawn"
+    WAITLISTED = "waitlisted"  # in the class's waitlist (候补), holds no seat
+    WAITLIST_DROPPED = "waitlist_dropped"  # could not be promoted (term limit or date clash)
 
 
 # Statuses that hold a seat (SE-4 counts these against capacity).
@@ -31,6 +33,40 @@ STATUS_TEXT: dict[SelectionStatus, tuple[str, str]] = {
     SelectionStatus.SCHOOL_REJECTED: ("学校未通过", "名额已释放，可在选课期间另选班期。"),
     SelectionStatus.RECHECK_REJECTED: ("机构复核未通过", "名额已释放，可在第二轮选课时另选。"),
     SelectionStatus.WITHDRAWN: ("已退选", "名额已释放，选课期间可重新选择。"),
+    SelectionStatus.WAITLISTED: (
+        "候补中",
+        "有名额释放（退选、审核未通过或扩班）时按候补顺序自动递补；选课期间可取消候补。",
+    ),
+    SelectionStatus.WAITLIST_DROPPED: (
+        "候补未递补",
+        "轮到你递补时，你本学期已选满或与已选班期日期冲突，候补已取消；可在选课期间另选班期。",
+    ),
+}
+
+# A pending selection that came from the waitlist is shown with its own text.
+PROMOTED_TEXT = ("候补递补成功，待学校审核", "已从候补递补获得名额，请等待学校审核。")
+
+
+class ReviewDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class RecheckDecision(StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+
+class ExpansionState(StrEnum):
+    APPLIED = "applied"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+EXPANSION_TEXT: dict[ExpansionState, str] = {
+    ExpansionState.APPLIED: "待教育局受理",
+    ExpansionState.ACCEPTED: "已同意扩班",
+    ExpansionState.REFUSED: "未同意扩班",
 }
 
 
@@ -40,6 +76,8 @@ class SelectRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     class_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
+    # True: join the class's waitlist (候补) when it is full, instead of taking a seat.
+    waitlist: bool = False
 
 
 class Selection(BaseModel):
@@ -63,6 +101,8 @@ class Selection(BaseModel):
     reason: str = ""
     created_at: datetime
     updated_at: datetime
+    wl_seq: int | None = None  # waitlist sequence number while waitlisted (order of joining)
+    promoted: bool = False  # the seat came from the waitlist
 
 
 class SelectionView(Selection):
@@ -70,11 +110,16 @@ class SelectionView(Selection):
 
     status_text: str
     next_step: str
+    waitlist_position: int | None = None
 
     @classmethod
-    def of(cls, s: Selection) -> SelectionView:
+    def of(cls, s: Selection, position: int | None = None) -> SelectionView:
         text, nxt = STATUS_TEXT[s.status]
-        return cls(**s.model_dump(), status_text=text, next_step=nxt)
+        if s.promoted and s.status == SelectionStatus.PENDING:
+            text, nxt = PROMOTED_TEXT
+        if s.status == SelectionStatus.WAITLISTED and position is not None:
+            text = f"候补中（第 {position} 位）"
+        return cls(**s.model_dump(), status_text=text, next_step=nxt, waitlist_position=position)
 
 
 class SeatsView(BaseModel):
@@ -82,3 +127,98 @@ class SeatsView(BaseModel):
     capacity: int
     held: int
     left: int
+    waitlist: int = 0
+
+
+class SelectionRef(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    class_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
+
+
+class ReviewRequest(BaseModel):
+    """Body of POST /api/school/reviews (PH-R1-SCHOOL, PH-R2-SCHOOL): one or many selections."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[SelectionRef] = Field(min_length=1, max_length=200)
+    decision: ReviewDecision
+    reason: str = Field(default="", max_length=200)
+
+
+class RecheckRequest(BaseModel):
+    """Body of POST /api/institution/rechecks (PH-R1-RECHECK, PH-R2-RECHECK)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[SelectionRef] = Field(min_length=1, max_length=200)
+    decision: RecheckDecision
+    reason: str = Field(default="", max_length=200)
+
+
+class ItemResult(BaseModel):
+    """The outcome for one selection of a bulk request."""
+
+    teacher_id: str
+    class_id: str
+    ok: bool
+    status: str = ""
+    code: str = ""
+    message: str = ""
+
+
+class ExpansionRequest(BaseModel):
+    """Body of POST /api/institution/expansions (PH-EXPAND-APPLY, SE-3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
+    extra: int = Field(ge=1, le=200, description="extra seats asked for")
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class ExpansionDecisionRequest(BaseModel):
+    """Body of POST /api/bureau/expansions/{class_id} (PH-EXPAND-ACCEPT, SE-3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accept: bool
+    reason: str = Field(default="", max_length=200)
+
+
+class Expansion(BaseModel):
+    """An institution's application for extra seats in one class (CLASS#<cid> | EXPANSION#<term>)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    term: str
+    class_id: str
+    class_name: str
+    project_id: str
+    project_title: str
+    institution_id: str
+    institution_name: str
+    bureau_region: str  # the responsible bureau's region (province code for province-wide)
+    extra: int
+    reason: str
+    state: ExpansionState
+    decision_reason: str = ""
+    decided_by: str = ""
+    capacity_before: int | None = None
+    applied_at: datetime
+    decided_at: datetime | None = None
+
+
+class WithdrawalRight(BaseModel):
+    """CH-3: an approved major change lets the project's enrolled teachers withdraw (退选) outside
+    the selection windows. TEACHER#<tid> | RIGHT#<term>#<project_id>."""
+
+    model_config = ConfigDict(frozen=True)
+
+    teacher_id: str
+    term: str
+    project_id: str
+    change_id: str
+    reason: str
+    granted_at: datetime

@@ -70,12 +70,102 @@ class DateClash(Conflict):
     code, message = "date_clash", "与已选班期的培训日期冲突"
 
 
+class SeatsAvailable(Conflict):
+    code, message = "seats_available", "该班期尚有名额，请直接选课，无需候补"
+
+
+class AlreadyWaitlisted(Conflict):
+    code, message = "already_waitlisted", "你已在该班期的候补名单中"
+
+
+class ReasonRequired(DomainError):
+    status, code, message = 422, "reason_required", "不通过时必须填写原因"
+
+
+class WrongStatus(Conflict):
+    code, message = "wrong_status", "该选课记录当前状态不允许此操作"
+
+
+class ExpansionExists(Conflict):
+    code, message = "expansion_exists", "该班期已提交过扩班申请"
+
+
 class NotEligible(DomainError):
     status, code, message = 403, "not_eligible", "你不属于该项目的培训对象"
 
 
 class Round2NotAllowed(DomainError):
     status, code, message = 403, "round2_not_allowed", "第一轮未选课的教师不能参加第二轮选课"
+
+
+class OutsideScope(DomainError):
+    """The record lies outside the caller's region or school (records context)."""
+
+    status, code, message = 403, "outside_scope", "该记录不在你的管理范围内"
+
+
+class BadImportFile(DomainError):
+    status, code, message = 422, "bad_import_file", "无法读取导入文件，请使用导入模板"
+
+
+class DuplicateIdNumber(Conflict):
+    code, message = "duplicate_id_number", "该身份证件号已属于平台内另一位教师"
+
+
+# --- projects context: application, review, publication, changes ---------------------------
+
+
+class SubmissionInvalid(DomainError):
+    """Every problem of a submission at once: `errors: [{field, code, message, rule}]`."""
+
+    status, code, message = 422, "validation_error", "申报材料有问题，请按提示逐项修改"
+
+
+class QuotaExceeded(Conflict):
+    code, message = "quota_exceeded", "本机构本学期申报项目数已达上限"
+
+
+class LeaderClassLimit(Conflict):
+    code, message = "leader_class_limit", "项目负责人本学期负责的班期数已达上限（4个）"
+
+
+class LeaderOtherInstitution(Conflict):
+    code, message = "leader_other_institution", "该项目负责人已在其他机构担任项目负责人"
+
+
+class PersonMismatch(Conflict):
+    code, message = "person_mismatch", "该身份证号已登记为另一位专家，请核对姓名"
+
+
+class StaleVersion(Conflict):
+    code, message = "stale_version", "该项目已被他人处理或修改，请刷新后再操作"
+
+
+class ProjectLocked(Conflict):
+    code, message = "project_locked", "项目已提交或已发布，不能直接修改；发布后的变更请提交变更申请"
+
+
+class TimetableTooLate(Conflict):
+    code, message = "timetable_too_late", "课程表须在开班前至少5天发布，已超过期限"
+
+
+# --- orders context (OD-1 … OD-5, Q-5, Q-7) ------------------------------------------------
+
+
+class OrderStageConflict(Conflict):
+    code, message = "order_stage", "该订单当前所处阶段不允许此操作"
+
+
+class AlreadyResponded(Conflict):
+    code, message = "already_responded", "本机构已响应该订单，每个订单只能响应一次"
+
+
+class NotOrderQualified(DomainError):
+    status, code, message = (
+        403,
+        "order_not_qualified",
+        "只有具有面向全省培训资质且取得资质满一年的培训机构可以响应订单",
+    )
 
 
 class Busy(DomainError):

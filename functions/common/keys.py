@@ -4,6 +4,7 @@ Items (PK | SK | GSI1 | GSI2):
 - user account        USER#<sub>        | PROFILE
 - teacher record      TEACHER#<tid>     | PROFILE
 - teacher term load   TEACHER#<tid>     | TERM#<term>          held count, occupied days, r1 flag
+- withdrawal right    TEACHER#<tid>     | RIGHT#<term>#<pid>   CH-3, written by change approval
 - selection           TEACHER#<tid>     | SEL#<term>#<cid>     | CLASS#<cid> / SEL#<tid>
                                                                | SCHOOL#<sid>#<term> / SEL#<cid>#<tid>
 - institution         INST#<iid>        | PROFILE
@@ -11,8 +12,20 @@ Items (PK | SK | GSI1 | GSI2):
 - project             PROJECT#<pid>     | META                 | TERM#<term>#PROJECTS / <status>#<pid>
                                                                | INST#<iid> / PROJECT#<term>#<pid>
 - class (descriptive) CLASS#<cid>       | META
-- class seat counter  CLASS#<cid>       | SEATS                capacity, held
+- class seat counter  CLASS#<cid>       | SEATS                capacity, held, wl_tail, wl_len
+- waitlist entry      CLASS#<cid>       | WAIT#<seq:09d>       teacher_id, term (FIFO by seq)
+- expansion           CLASS#<cid>       | EXPANSION#<term>     | EXPANSION#<term> / <state>#<cid>
 - term phases         TERM#<term>       | PHASES               active, as_of, as_of_ms, updated_at, published
+Records context (TD-1…TD-3; index attributes added to teacher, school and user items):
+- teacher (indexed)   TEACHER#<tid>     | PROFILE              | SCHOOL#<sid>#TEACHERS / TEACHER#<tid>
+                                                               | REGION#<county>#TEACHERS / TEACHER#<tid>
+- school (indexed)    SCHOOL#<sid>      | PROFILE              | REGION#<county>#SCHOOLS / SCHOOL#<sid>
+- staff account       USER#<sub>        | PROFILE              | (none) | REGION#<region>#ACCOUNTS / <role>#<sub>
+- teacher identity    IDNO#<id number>  | IDENTITY             teacher_id, hash, source
+- import job          IMPORT#<job>      | JOB                  progress, counts
+- import report part  IMPORT#<job>      | REPORT#<part:05d>    compressed row results
+- anomaly             ANOMALIES#<region>| <region>-<kind>-<hash>
+- records migration   MIGRATION#records | INDEX                next segment of the index backfill
 """
 
 from __future__ import annotations
@@ -87,3 +100,135 @@ def class_seats(class_id: str) -> Key:
 def term_phases(term: str) -> Key:
     """The phases active in `term`, as recorded by the scheduled phase toggles."""
     return {"PK": f"TERM#{term}", "SK": "PHASES"}
+
+
+def waitlist_entry(class_id: str, seq: int) -> Key:
+    """One waitlist (候补) entry; zero-padded so SK order is join order."""
+    return {"PK": f"CLASS#{class_id}", "SK": f"{WAIT_PREFIX}{seq:09d}"}
+
+
+WAIT_PREFIX = "WAIT#"
+
+
+def expansion(class_id: str, term: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": f"EXPANSION#{term}"}
+
+
+def expansion_by_term(term: str, state: str, class_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"EXPANSION#{term}", "GSI1SK": f"{state}#{class_id}"}
+
+
+def withdrawal_right(teacher_id: str, term: str, project_id: str) -> Key:
+    """CH-3: a right to withdraw from `project_id` outside the selection windows."""
+    return {"PK": f"TEACHER#{teacher_id}", "SK": f"RIGHT#{term}#{project_id}"}
+
+
+# --- records context (TD-1 … TD-3) ---------------------------------------------------------
+
+
+def teacher_by_school(school_id: str, teacher_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"SCHOOL#{school_id}#TEACHERS", "GSI1SK": f"TEACHER#{teacher_id}"}
+
+
+def teacher_by_region(county: str, teacher_id: str) -> dict[str, str]:
+    """Teachers by the county recorded on them (finds those whose school is missing)."""
+    return {"GSI2PK": f"REGION#{county}#TEACHERS", "GSI2SK": f"TEACHER#{teacher_id}"}
+
+
+def records_migration() -> Key:
+    """Progress of indexing records written before the records context existed."""
+    return {"PK": "MIGRATION#records", "SK": "INDEX"}
+
+
+def school_by_region(county: str, school_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"REGION#{county}#SCHOOLS", "GSI1SK": f"SCHOOL#{school_id}"}
+
+
+def account_by_region(region: str, role: str, user_id: str) -> dict[str, str]:
+    return {"GSI2PK": f"REGION#{region}#ACCOUNTS", "GSI2SK": f"{role}#{user_id}"}
+
+
+def teacher_identity(id_number: str) -> Key:
+    """The one teacher an ID number belongs to (identity is the ID number, TD-1)."""
+    return {"PK": f"IDNO#{id_number}", "SK": "IDENTITY"}
+
+
+def import_job(job_id: str) -> Key:
+    return {"PK": f"IMPORT#{job_id}", "SK": "JOB"}
+
+
+def import_report(job_id: str, part: int) -> Key:
+    return {"PK": f"IMPORT#{job_id}", "SK": f"REPORT#{part:05d}"}
+
+
+def anomaly(region: str, anomaly_id: str) -> Key:
+    return {"PK": f"ANOMALIES#{region}", "SK": anomaly_id}
+
+
+# --- projects context (AP-*, Q-*, CH-*) ----------------------------------------------------
+# - person (AP-7)       PERSON#<id number> | PROFILE            | PEOPLE / <name>#<id number>
+# - leader registration LEADER#<id number> | REG                institution_id (AP-4)
+# - leader term load    LEADER#<id number> | TERM#<term>        classes (AP-3)
+# - institution quota   INST#<iid>         | QUOTA#<term>       used (Q-1 … Q-6)
+# - change request      PROJECT#<pid>      | CHANGE#<change_id> | TERM#<term>#CHANGES / <status>#<id>
+# - audit entry         PROJECT#<pid>      | AUDIT#<at>#<n>     | AUDIT#INST#<iid> / <at>#<pid>#<n>
+
+
+def person(id_number: str) -> Key:
+    return {"PK": f"PERSON#{id_number}", "SK": PROFILE}
+
+
+def person_index(name: str, id_number: str) -> dict[str, str]:
+    return {"GSI1PK": "PEOPLE", "GSI1SK": f"{name}#{id_number}"}
+
+
+def leader_registration(id_number: str) -> Key:
+    return {"PK": f"LEADER#{id_number}", "SK": "REG"}
+
+
+def leader_load(id_number: str, term: str) -> Key:
+    return {"PK": f"LEADER#{id_number}", "SK": f"TERM#{term}"}
+
+
+def institution_quota(institution_id: str, term: str) -> Key:
+    return {"PK": f"INST#{institution_id}", "SK": f"QUOTA#{term}"}
+
+
+def change_request(project_id: str, change_id: str) -> Key:
+    return {"PK": f"PROJECT#{project_id}", "SK": f"CHANGE#{change_id}"}
+
+
+def change_by_term(term: str, status: str, change_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"TERM#{term}#CHANGES", "GSI1SK": f"{status}#{change_id}"}
+
+
+def audit_entry(project_id: str, at: str, n: str) -> Key:
+    return {"PK": f"PROJECT#{project_id}", "SK": f"AUDIT#{at}#{n}"}
+
+
+def audit_by_institution(institution_id: str, at: str, project_id: str, n: str) -> dict[str, str]:
+    return {"GSI2PK": f"AUDIT#INST#{institution_id}", "GSI2SK": f"{at}#{project_id}#{n}"}
+
+
+# --- orders context (OD-*, Q-7) ------------------------------------------------------------
+# - order               ORDER#<oid>        | META               | TERM#<term>#ORDERS / <county>#<oid>
+# - order response      ORDER#<oid>        | RESP#<iid>         | (none) | INST#<iid>#ORDERS / <term>#<oid>
+
+RESPONSE_PREFIX = "RESP#"
+
+
+def order(order_id: str) -> Key:
+    return {"PK": f"ORDER#{order_id}", "SK": META}
+
+
+def order_by_term(term: str, county: str, order_id: str) -> dict[str, str]:
+    """Every order of a term; a county's orders share the sort-key prefix `<county>#`."""
+    return {"GSI1PK": f"TERM#{term}#ORDERS", "GSI1SK": f"{county}#{order_id}"}
+
+
+def order_response(order_id: str, institution_id: str) -> Key:
+    return {"PK": f"ORDER#{order_id}", "SK": f"{RESPONSE_PREFIX}{institution_id}"}
+
+
+def response_by_institution(institution_id: str, term: str, order_id: str) -> dict[str, str]:
+    return {"GSI2PK": f"INST#{institution_id}#ORDERS", "GSI2SK": f"{term}#{order_id}"}

@@ -4,6 +4,8 @@ that touches boto3. Clients are built lazily so importing a handler stays cheap.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -40,7 +42,56 @@ def _resource() -> Any:
         max_pool_connections=50,
     )
     # The endpoint follows boto3's own AWS_ENDPOINT_URL_DYNAMODB, so any compatible endpoint works.
-    return boto3.resource("dynamodb", config=cfg)
+    resource = boto3.resource("dynamodb", config=cfg)
+    rate = float(os.environ.get(FAULT_RATE_ENV) or 0)
+    if rate > 0:
+        install_faults(resource.meta.client, rate)
+    return resource
+
+
+# Fault injection for tests and benchmarks only (never set in a deployment): a share of the
+# data-plane calls fails before reaching the endpoint with a throttle or a transaction conflict,
+# exercising `with_retries`, its backoff and the 503 + Retry-After when attempts run out.
+FAULT_RATE_ENV = "ZJT_FAULT_RATE"
+_FAULTY_OPS = frozenset(
+    {
+        "GetItem",
+        "Query",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "TransactWriteItems",
+        "BatchGetItem",
+    }
+)
+injected_faults: list[str] = []  # codes injected in this process (tests read it)
+
+
+def install_faults(client_: Any, rate: float, seed: int | None = None) -> None:
+    """Make `rate` of `client_`'s data-plane calls fail with ProvisionedThroughputExceeded,
+    Throttling or (transactions) TransactionCanceled/TransactionConflict, without sending them."""
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+    rng = random.Random(seed)
+
+    def hook(model: Any, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if model.name not in _FAULTY_OPS or rng.random() >= rate:
+            return None
+        codes = ["ProvisionedThroughputExceededException", "ThrottlingException"]
+        if model.name == "TransactWriteItems":
+            codes.append("TransactionCanceledException")
+        code = rng.choice(codes)
+        injected_faults.append(code)
+        parsed: dict[str, Any] = {"Error": {"Code": code, "Message": "injected fault"}}
+        if code == "TransactionCanceledException":
+            body = params.get("body") or b"{}"
+            n = len(json.loads(body).get("TransactItems", [])) if body else 3
+            parsed["CancellationReasons"] = [{"Code": "TransactionConflict"}] + [
+                {"Code": "None"}
+            ] * (n - 1)
+        return AWSResponse("https://fault.invalid/", 400, HTTPHeaders(), None), parsed
+
+    client_.meta.events.register_first("before-call.dynamodb.*", hook)
 
 
 def table() -> Any:

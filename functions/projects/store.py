@@ -1,15 +1,46 @@
-"""Data access for projects: publication items and the catalog's source of truth.
+"""Data access for projects: application records, publication items, counters, people, change
+requests and the audit history.
 
 Publishing a project writes its document, one descriptive item per class (read by the selection
 function) and one seat counter per class (guarded by conditions in every seat change, SE-4).
+
+The project item (PROJECT#<pid> | META) carries `status` and `version` attributes; `app` holds the
+application record (`schemas.projects.ProjectRecord`) and `doc`, once published, the catalog
+`schemas.catalog.Project`. Every state change is a conditional write on status AND version, in one
+TransactWriteItems with the counters it moves (Q-*, AP-3, AP-4) and its audit entry (CH-5).
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from functions.common import keys, records, store
-from schemas.catalog import ClassInfo, Project, ProjectStatus
+from functions.common.errors import (
+    Conflict,
+    LeaderClassLimit,
+    LeaderOtherInstitution,
+    NotFound,
+    PersonMismatch,
+    QuotaExceeded,
+    StaleVersion,
+)
+from functions.common.settings import settings
+from schemas.catalog import ClassInfo, Project, ProjectKind, ProjectStatus
+from schemas.projects import (
+    AuditEntry,
+    ChangeRecord,
+    ChangeStatus,
+    PersonRecord,
+    ProjectRecord,
+)
+from schemas.selection import SEAT_HOLDING
+
+COUNTED = (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED, ProjectStatus.PUBLISHED)
 
 
 def project_items(project: Project) -> list[dict[str, Any]]:
@@ -43,3 +74,580 @@ def load_published_projects(term: str) -> list[Project]:
         },
     )
     return [Project.model_validate_json(i["doc"]) for i in items]
+
+
+# --- items ---------------------------------------------------------------------------------
+
+
+def record_item(rec: ProjectRecord, doc: Project | None = None) -> dict[str, Any]:
+    """The project item of an application record (plus the catalog document once published)."""
+    item: dict[str, Any] = {
+        **keys.project(rec.project_id),
+        **keys.project_by_term(rec.term, rec.status.value, rec.project_id),
+        **keys.project_by_institution(rec.institution_id, rec.term, rec.project_id),
+        "status": rec.status.value,
+        "version": rec.version,
+        "institution_id": rec.institution_id,
+        "term": rec.term,
+        "app": rec.model_dump_json(),
+    }
+    if doc is not None:
+        item["doc"] = doc.model_dump_json()
+    return item
+
+
+def person_item(p: PersonRecord) -> dict[str, Any]:
+    return records.doc_item(
+        keys.person(p.id_number),
+        p.model_dump_json(),
+        **keys.person_index(p.name, p.id_number),
+        name=p.name,
+    )
+
+
+def audit_item(e: AuditEntry) -> dict[str, Any]:
+    at, n = e.at.isoformat(), uuid.uuid4().hex[:8]
+    return {
+        **keys.audit_entry(e.project_id, at, n),
+        **keys.audit_by_institution(e.institution_id, at, e.project_id, n),
+        "doc": e.model_dump_json(),
+    }
+
+
+def change_item(c: ChangeRecord) -> dict[str, Any]:
+    return {
+        **keys.change_request(c.project_id, c.change_id),
+        **keys.change_by_term(c.term, c.status.value, c.change_id),
+        "status": c.status.value,
+        "doc": c.model_dump_json(),
+    }
+
+
+def _put(item: dict[str, Any], condition: str | None = None, **expr: Any) -> dict[str, Any]:
+    op: dict[str, Any] = {"TableName": settings().table_name, "Item": item}
+    if condition:
+        op["ConditionExpression"] = condition
+        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    op.update(expr)
+    return {"Put": op}
+
+
+def _state_guard(
+    statuses: Sequence[ProjectStatus], version: int
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Condition: the item is in one of `statuses` at `version` (0 = a seeded item, no version)."""
+    names = {"#st": "status", "#v": "version"}
+    values: dict[str, Any] = {f":s{i}": s.value for i, s in enumerate(statuses)}
+    sts = ", ".join(values)
+    if version:
+        values[":v"] = version
+        return f"#st IN ({sts}) AND #v = :v", names, values
+    # Seeded catalog items carry neither status nor version attributes.
+    return (
+        f"(attribute_not_exists(#st) OR #st IN ({sts})) AND attribute_not_exists(#v)",
+        names,
+        values,
+    )
+
+
+def _guarded_put(
+    item: dict[str, Any], statuses: Sequence[ProjectStatus], version: int
+) -> dict[str, Any]:
+    cond, names, values = _state_guard(statuses, version)
+    return _put(item, cond, ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+
+
+def _cancelled(exc: ClientError) -> list[int]:
+    if store.error_code(exc) != "TransactionCanceledException":
+        raise exc
+    return [i for i, c in enumerate(store.cancellation_codes(exc)) if c == "ConditionalCheckFailed"]
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def get_project_item(project_id: str) -> dict[str, Any] | None:
+    return store.get_item(keys.project(project_id), consistent=True)
+
+
+def get_record(project_id: str) -> ProjectRecord:
+    item = get_project_item(project_id)
+    if not item or "app" not in item:
+        raise NotFound("项目不存在")
+    return ProjectRecord.model_validate_json(item["app"])
+
+
+def list_for_institution(institution_id: str, term: str) -> list[dict[str, Any]]:
+    return list(
+        store.query_pages(
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk AND begins_with(GSI2SK, :p)",
+            ExpressionAttributeValues={
+                ":pk": f"INST#{institution_id}",
+                ":p": f"PROJECT#{term}#",
+            },
+        )
+    )
+
+
+def list_by_status(term: str, status: ProjectStatus) -> list[dict[str, Any]]:
+    return list(
+        store.query_pages(
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :st)",
+            ExpressionAttributeValues={
+                ":pk": keys.project_by_term(term, "", "")["GSI1PK"],
+                ":st": f"{status.value}#",
+            },
+        )
+    )
+
+
+def quota_used(institution_id: str, term: str) -> int | None:
+    item = store.get_item(keys.institution_quota(institution_id, term), consistent=True)
+    return int(item["used"]) if item and "used" in item else None
+
+
+def leader_registration(id_number: str) -> str | None:
+    item = store.get_item(keys.leader_registration(id_number), consistent=True)
+    return str(item["institution_id"]) if item else None
+
+
+def leader_classes(id_number: str, term: str) -> int:
+    item = store.get_item(keys.leader_load(id_number, term), consistent=True)
+    return int(item.get("classes", 0)) if item else 0
+
+
+def get_person(id_number: str) -> PersonRecord | None:
+    item = store.get_item(keys.person(id_number))
+    return PersonRecord.model_validate_json(item["doc"]) if item else None
+
+
+def search_people(text: str, limit: int = 50) -> list[PersonRecord]:
+    """Expert search (AP-7): names starting with `text`, or any field containing it."""
+    out = []
+    for item in store.query_pages(
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": "PEOPLE"},
+    ):
+        p = PersonRecord.model_validate_json(item["doc"])
+        if not text or text in p.name or text in p.organisation or text in p.expertise:
+            out.append(p)
+        if len(out) >= limit:
+            break
+    return out
+
+
+# --- quota counter (Q-1 … Q-6) ---------------------------------------------------------------
+
+
+def backfill_quota(institution_id: str, term: str) -> int:
+    """Create the institution's quota counter from the projects already in the table (seeded or
+    migrated ones count as submitted). Only when absent: a submission cannot pass the counter's
+    condition before it exists, so the count cannot race with one."""
+    used = 0
+    for item in list_for_institution(institution_id, term):
+        if item.get("SK") != keys.META:
+            continue
+        if item.get("status") in {s.value for s in COUNTED} or (
+            "status" not in item and "doc" in item
+        ):
+            if "app" in item:
+                rec = ProjectRecord.model_validate_json(item["app"])
+                used += 1 if rec.counted_quota else 0
+            else:
+                doc = Project.model_validate_json(item["doc"])
+                used += 1 if doc.kind == ProjectKind.REGULAR else 0
+    try:
+        store.put_item(
+            {**keys.institution_quota(institution_id, term), "used": used},
+            condition="attribute_not_exists(PK)",
+        )
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+    return used
+
+
+# --- writes --------------------------------------------------------------------------------
+
+
+def create_draft(rec: ProjectRecord, audit: AuditEntry) -> None:
+    try:
+        store.transact_write(
+            [
+                _put(record_item(rec), "attribute_not_exists(PK)"),
+                _put(audit_item(audit)),
+            ]
+        )
+    except ClientError as exc:
+        _cancelled(exc)
+        raise Conflict("项目编号已存在") from exc
+
+
+def replace_record(
+    rec: ProjectRecord,
+    expect: Sequence[ProjectStatus],
+    version: int,
+    audit: AuditEntry | None = None,
+    extra: Sequence[dict[str, Any]] = (),
+    doc: Project | None = None,
+) -> None:
+    """Write `rec` if the stored project is in `expect` at `version`; else StaleVersion."""
+    ops = [_guarded_put(record_item(rec, doc), expect, version), *extra]
+    if audit is not None:
+        ops.append(_put(audit_item(audit)))
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        failed = _cancelled(exc)
+        if 0 in failed:
+            raise StaleVersion() from exc
+        raise
+
+
+def _counter_update(
+    key: dict[str, str], attr: str, delta: int, condition: str | None, values: dict[str, Any]
+) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "TableName": settings().table_name,
+        "Key": key,
+        "UpdateExpression": "ADD #a :d",
+        "ExpressionAttributeNames": {"#a": attr},
+        "ExpressionAttributeValues": {":d": delta, **values},
+    }
+    if condition:
+        op["ConditionExpression"] = condition
+        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {"Update": op}
+
+
+def submit(
+    rec: ProjectRecord,
+    version: int,
+    *,
+    quota_cap: int | None,
+    leader_id: str,
+    leader_room: int,
+    people: Sequence[PersonRecord],
+    audit: AuditEntry,
+) -> None:
+    """Submit in ONE transaction (no read on the way):
+    0 the project (draft/returned at `version`), 1 the institution's quota counter
+    (`used < cap`, Q-1 … Q-6; skipped for Q-4), 2 the leader's term load (`classes <= room`,
+    AP-3), 3 the leader registration (absent or this institution, AP-4), then the person
+    records (absent or same name, AP-7) and the audit entry (CH-5).
+    """
+    name = settings().table_name
+    ops: list[dict[str, Any]] = [
+        _guarded_put(record_item(rec), (ProjectStatus.DRAFT, ProjectStatus.RETURNED), version)
+    ]
+    if quota_cap is not None:
+        ops.append(
+            _counter_update(
+                keys.institution_quota(rec.institution_id, rec.term),
+                "used",
+                1,
+                "#a < :cap",
+                {":cap": quota_cap},
+            )
+        )
+    else:  # Q-4: keep the indexes stable with a no-op check on the project itself
+        ops.append(
+            {
+                "ConditionCheck": {
+                    "TableName": name,
+                    "Key": keys.institution(rec.institution_id),
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            }
+        )
+    ops.append(
+        _counter_update(
+            keys.leader_load(leader_id, rec.term),
+            "classes",
+            rec.leader_classes,
+            "attribute_not_exists(#a) OR #a <= :room",
+            {":room": leader_room},
+        )
+    )
+    ops.append(
+        {
+            "Update": {
+                "TableName": name,
+                "Key": keys.leader_registration(leader_id),
+                "UpdateExpression": "SET #i = :iid",
+                "ConditionExpression": "attribute_not_exists(PK) OR #i = :iid",
+                "ExpressionAttributeNames": {"#i": "institution_id"},
+                "ExpressionAttributeValues": {":iid": rec.institution_id},
+                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            }
+        }
+    )
+    first_person = len(ops)
+    for p in people:
+        ops.append(
+            _put(
+                person_item(p),
+                "attribute_not_exists(PK) OR #n = :n",
+                ExpressionAttributeNames={"#n": "name"},
+                ExpressionAttributeValues={":n": p.name},
+            )
+        )
+    ops.append(_put(audit_item(audit)))
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        failed = _cancelled(exc)
+        if 0 in failed:
+            raise StaleVersion() from exc
+        if 1 in failed and quota_cap is not None:
+            if store.cancellation_item(exc, 1) is None:
+                raise _QuotaCounterMissing() from exc
+            raise QuotaExceeded(
+                f"本机构本学期可申报 {quota_cap} 个项目，已达上限",
+                errors=[{"field": "", "code": "quota_exceeded", "message": "申报数已达上限"}],
+            ) from exc
+        if 2 in failed:
+            raise LeaderClassLimit(
+                errors=[
+                    {
+                        "field": "leader.id_number",
+                        "code": "leader_class_limit",
+                        "message": "该负责人本学期负责的班期数将超过上限",
+                    }
+                ]
+            ) from exc
+        if 3 in failed:
+            raise LeaderOtherInstitution(
+                errors=[
+                    {
+                        "field": "leader.id_number",
+                        "code": "leader_other_institution",
+                        "message": "该负责人已在其他机构负责项目",
+                    }
+                ]
+            ) from exc
+        bad = [i - first_person for i in failed if first_person <= i < first_person + len(people)]
+        if bad:
+            raise PersonMismatch(
+                f"身份证号 {people[bad[0]].id_number[:3]}**** 已登记为另一位专家，请核对姓名"
+            ) from exc
+        raise
+
+
+class _QuotaCounterMissing(Exception):
+    """The institution's quota counter does not exist yet (backfill, then retry)."""
+
+
+QuotaCounterMissing = _QuotaCounterMissing
+
+
+def release_counters(rec: ProjectRecord, leader_id: str) -> list[dict[str, Any]]:
+    """The counter updates that give back a returned project's quota slot and leader classes."""
+    ops = []
+    if rec.counted_quota:
+        ops.append(
+            _counter_update(
+                keys.institution_quota(rec.institution_id, rec.term), "used", -1, None, {}
+            )
+        )
+    if rec.leader_classes and leader_id:
+        ops.append(
+            _counter_update(
+                keys.leader_load(leader_id, rec.term), "classes", -rec.leader_classes, None, {}
+            )
+        )
+    return ops
+
+
+def publish_record(rec: ProjectRecord, version: int, doc: Project, audit: AuditEntry) -> None:
+    """Approved -> published: the project item with its catalog document, class META items and
+    seat counters (created only if absent: a re-publication never resets held seats)."""
+    ops = [
+        _guarded_put(record_item(rec, doc), (ProjectStatus.APPROVED,), version),
+        _put(audit_item(audit)),
+    ]
+    for klass in doc.classes:
+        info = ClassInfo.of(doc, klass)
+        ops.append(_put(records.doc_item(keys.class_meta(klass.class_id), info.model_dump_json())))
+        ops.append(
+            _put(
+                {**keys.class_seats(klass.class_id), "capacity": klass.capacity, "held": 0},
+                "attribute_not_exists(PK)",
+            )
+        )
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        failed = _cancelled(exc)
+        if 0 in failed:
+            raise StaleVersion() from exc
+        raise Conflict("班期编号已被占用，无法发布") from exc
+
+
+def update_published(
+    item: dict[str, Any], doc: Project, extra: Sequence[dict[str, Any]], audit: AuditEntry
+) -> None:
+    """Replace a published project's catalog document (an approved or minor change) and its class
+    META items, guarded by the item's version; seat counters are left alone."""
+    version = int(item.get("version", 0))
+    new_item = {
+        **item,
+        "doc": doc.model_dump_json(),
+        "version": version + 1,
+        "status": ProjectStatus.PUBLISHED.value,
+    }
+    if "app" in item:
+        rec = ProjectRecord.model_validate_json(item["app"])
+        new_item["app"] = rec.model_copy(update={"version": version + 1}).model_dump_json()
+    ops = [
+        _guarded_put(new_item, (ProjectStatus.PUBLISHED,), version),
+        *extra,
+        _put(audit_item(audit)),
+    ]
+    for klass in doc.classes:
+        info = ClassInfo.of(doc, klass)
+        ops.append(_put(records.doc_item(keys.class_meta(klass.class_id), info.model_dump_json())))
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        failed = _cancelled(exc)
+        if 0 in failed:
+            raise StaleVersion() from exc
+        if 1 in failed and extra:
+            raise Conflict("该变更申请已被处理") from exc
+        raise
+
+
+def change_decision_op(c: ChangeRecord) -> dict[str, Any]:
+    """Put the decided change only if it is still pending."""
+    return _put(
+        change_item(c),
+        "#st = :p",
+        ExpressionAttributeNames={"#st": "status"},
+        ExpressionAttributeValues={":p": ChangeStatus.PENDING.value},
+    )
+
+
+def put_change(c: ChangeRecord, audit: AuditEntry) -> None:
+    store.transact_write(
+        [_put(change_item(c), "attribute_not_exists(PK)"), _put(audit_item(audit))]
+    )
+
+
+def decide_change_only(c: ChangeRecord, audit: AuditEntry) -> None:
+    try:
+        store.transact_write([change_decision_op(c), _put(audit_item(audit))])
+    except ClientError as exc:
+        _cancelled(exc)
+        raise Conflict("该变更申请已被处理") from exc
+
+
+def get_change(project_id: str, change_id: str) -> ChangeRecord:
+    item = store.get_item(keys.change_request(project_id, change_id), consistent=True)
+    if not item:
+        raise NotFound("变更申请不存在")
+    return ChangeRecord.model_validate_json(item["doc"])
+
+
+def list_changes(term: str, status: ChangeStatus | None = None) -> list[ChangeRecord]:
+    values = {":pk": f"TERM#{term}#CHANGES"}
+    cond = "GSI1PK = :pk"
+    if status:  # DynamoDB refuses begins_with on an empty string
+        values[":p"] = f"{status.value}#"
+        cond += " AND begins_with(GSI1SK, :p)"
+    items = store.query_pages(
+        IndexName="GSI1", KeyConditionExpression=cond, ExpressionAttributeValues=values
+    )
+    return [ChangeRecord.model_validate_json(i["doc"]) for i in items]
+
+
+def enrolled_teachers(class_ids: Sequence[str]) -> list[str]:
+    """Teachers holding a seat in any of `class_ids` (pending or confirmed selections)."""
+    holding = {s.value for s in SEAT_HOLDING}
+    out: list[str] = []
+    for cid in class_ids:
+        for item in store.query_pages(
+            IndexName="GSI1",
+            KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :p)",
+            ExpressionAttributeValues={":pk": f"CLASS#{cid}", ":p": "SEL#"},
+        ):
+            if item.get("status") in holding:
+                out.append(str(item["teacher_id"]))
+    return list(dict.fromkeys(out))
+
+
+def open_withdrawal_rights(
+    teacher_ids: Sequence[str],
+    term: str,
+    project_id: str,
+    change_id: str,
+    message: str,
+    at: datetime,
+) -> None:
+    """CH-3: one right per enrolled teacher (idempotent puts: a retry rewrites the same keys)."""
+    store.batch_write(
+        [
+            {
+                **keys.withdrawal_right(t, term, project_id),
+                "teacher_id": t,
+                "term": term,
+                "project_id": project_id,
+                "change_id": change_id,
+                "message": message,
+                "opened_at": at.isoformat(),
+                "used": False,
+            }
+            for t in teacher_ids
+        ]
+    )
+
+
+def audit_for_project(project_id: str) -> list[AuditEntry]:
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={":pk": keys.project(project_id)["PK"], ":p": "AUDIT#"},
+    )
+    return [AuditEntry.model_validate_json(i["doc"]) for i in items]
+
+
+def audit_for_institution(institution_id: str) -> list[AuditEntry]:
+    items = store.query_pages(
+        IndexName="GSI2",
+        KeyConditionExpression="GSI2PK = :pk",
+        ExpressionAttributeValues={":pk": f"AUDIT#INST#{institution_id}"},
+    )
+    return [AuditEntry.model_validate_json(i["doc"]) for i in items]
+
+
+def application_seed_items(recs: Sequence[ProjectRecord]) -> list[dict[str, Any]]:
+    """Items of application records loaded in bulk (demo data, migrations): each project item,
+    and for submitted ones what the submitting transaction would have written: the leader's term
+    load (summed per leader, AP-3), the leader registration (AP-4) and the person records (AP-7).
+    Quota counters are not written: they are backfilled from the project items on first use."""
+    items = [record_item(r) for r in recs]
+    load: dict[tuple[str, str], int] = {}
+    regs: dict[str, str] = {}
+    people: dict[str, PersonRecord] = {}
+    for r in recs:
+        if r.status not in COUNTED:
+            continue
+        leader_id = r.draft.leader.id_number or ""
+        load[(leader_id, r.term)] = load.get((leader_id, r.term), 0) + r.leader_classes
+        regs[leader_id] = r.institution_id
+        for p in [r.draft.leader, *r.draft.instructors]:
+            if p.id_number and p.name:
+                people[p.id_number] = PersonRecord(
+                    id_number=p.id_number,
+                    name=p.name,
+                    title=p.title or "",
+                    organisation=p.organisation or "",
+                    expertise=p.expertise,
+                    updated_at=r.submitted_at,
+                )
+    items += [{**keys.leader_load(i, t), "classes": n} for (i, t), n in load.items()]
+    items += [{**keys.leader_registration(i), "institution_id": iid} for i, iid in regs.items()]
+    items += [person_item(p) for p in people.values()]
+    return items

@@ -1,4 +1,6 @@
-"""Selection API (routes only): select, withdraw, list mine, seats left."""
+"""Selection API (routes only): select or join a waitlist, withdraw, list mine, seats left;
+school review; institution demand, expansion, recheck and rosters; bureau expansion decisions;
+xlsx exports."""
 
 from __future__ import annotations
 
@@ -13,11 +15,28 @@ from functions.common import clock
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.http import request_key
-from functions.selection import service
-from schemas.selection import SelectionView, SelectRequest
+from functions.selection import export, service
+from schemas.selection import (
+    ExpansionDecisionRequest,
+    ExpansionRequest,
+    RecheckRequest,
+    ReviewRequest,
+    SelectionView,
+    SelectRequest,
+)
 
 app = make_app()
 CLASS_ID = r"^[A-Za-z0-9_-]{2,60}$"
+
+
+def _xlsx(filename: str, data: bytes) -> Response[bytes]:
+    # Bytes bodies leave the resolver base64-encoded with isBase64Encoded set.
+    return Response(
+        status_code=200,
+        content_type=export.XLSX,
+        body=data,
+        headers={"Content-Disposition": export.content_disposition(filename)},
+    )
 
 
 @app.get("/api/seats")
@@ -27,24 +46,87 @@ def seats(class_ids: Annotated[str, Query(min_length=1, max_length=6200)]) -> di
 
 @app.get("/api/selections")
 def mine() -> dict[str, Any]:
-    rows = service.my_selections(caller(app.current_event))
-    return {"selections": [SelectionView.of(s).model_dump(mode="json") for s in rows]}
+    rows = service.my_selection_views(caller(app.current_event))
+    return {"selections": [v.model_dump(mode="json") for v in rows]}
 
 
 @app.post("/api/selections")
 def select(body: SelectRequest) -> Response[dict[str, Any]]:
-    sel = service.select_class(
-        caller(app.current_event), body.class_id, clock.now(), request_key(app.current_event)
+    sel, position = service.select_or_waitlist(
+        caller(app.current_event),
+        body.class_id,
+        clock.now(),
+        request_key(app.current_event),
+        body.waitlist,
     )
-    return json_response(201, SelectionView.of(sel).model_dump(mode="json"))
+    return json_response(201, SelectionView.of(sel, position).model_dump(mode="json"))
 
 
 @app.delete("/api/selections/<class_id>")
 def withdraw(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
-    sel = service.withdraw_class(
+    sel, _ = service.withdraw_or_leave(
         caller(app.current_event), class_id, clock.now(), request_key(app.current_event)
     )
     return SelectionView.of(sel).model_dump(mode="json")
+
+
+@app.get("/api/school/selections")
+def school_selections() -> dict[str, Any]:
+    return service.school_overview(caller(app.current_event))
+
+
+@app.post("/api/school/reviews")
+def school_reviews(body: ReviewRequest) -> dict[str, Any]:
+    results = service.school_review(caller(app.current_event), body, clock.now())
+    return {"results": [r.model_dump() for r in results]}
+
+
+# The xlsx routes carry no return annotation: the resolver then passes the binary response
+# through instead of validating it as JSON.
+@app.get("/api/school/export")
+def school_export():  # type: ignore[no-untyped-def]
+    return _xlsx(*service.school_export(caller(app.current_event)))
+
+
+@app.get("/api/institution/classes")
+def institution_classes() -> dict[str, Any]:
+    return {"classes": service.institution_classes(caller(app.current_event))}
+
+
+@app.get("/api/institution/classes/<class_id>/roster")
+def class_roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
+    return service.class_roster(caller(app.current_event), class_id)
+
+
+@app.get("/api/institution/classes/<class_id>/export")
+def roster_export(class_id: Annotated[str, Path(pattern=CLASS_ID)]):  # type: ignore[no-untyped-def]
+    return _xlsx(*service.roster_export(caller(app.current_event), class_id))
+
+
+@app.post("/api/institution/expansions")
+def apply_expansion(body: ExpansionRequest) -> Response[dict[str, Any]]:
+    exp = service.apply_expansion(caller(app.current_event), body, clock.now())
+    return json_response(201, exp.model_dump(mode="json"))
+
+
+@app.post("/api/institution/rechecks")
+def rechecks(body: RecheckRequest) -> dict[str, Any]:
+    results = service.institution_recheck(caller(app.current_event), body, clock.now())
+    return {"results": [r.model_dump() for r in results]}
+
+
+@app.get("/api/bureau/expansions")
+def bureau_expansions() -> dict[str, Any]:
+    rows = service.bureau_expansions(caller(app.current_event))
+    return {"expansions": [e.model_dump(mode="json") for e in rows]}
+
+
+@app.post("/api/bureau/expansions/<class_id>")
+def decide_expansion(
+    class_id: Annotated[str, Path(pattern=CLASS_ID)], body: ExpansionDecisionRequest
+) -> dict[str, Any]:
+    exp, promoted = service.decide_expansion(caller(app.current_event), class_id, body, clock.now())
+    return {**exp.model_dump(mode="json"), "promoted": len(promoted)}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -8,7 +8,7 @@ from functions.common.errors import NotEligible, OutsideWindow
 from schemas.calendar import PhaseId, TermCalendar
 from schemas.catalog import ClassInfo, ProjectKind
 from schemas.people import Teacher
-from schemas.regions import RegionTree
+from schemas.regions import RegionCode, RegionLevel, RegionTree
 
 
 def selection_round(calendar: TermCalendar, at: datetime) -> int:
@@ -46,3 +46,60 @@ def check_eligible(teacher: Teacher, info: ClassInfo, regions: RegionTree) -> No
         raise NotEligible(f"该项目面向{'、'.join(t.stages)}学段，你的学段是{teacher.stage}")
     if t.subjects and teacher.subject not in t.subjects:
         raise NotEligible(f"该项目面向{'、'.join(t.subjects)}学科，你的学科是{teacher.subject}")
+
+
+def review_round(calendar: TermCalendar, at: datetime) -> int:
+    """Which school review is open (PH-R1-SCHOOL → 1, PH-R2-SCHOOL → 2). Raises OutsideWindow.
+
+    The number is the highest selection round a school may review now: a round-1 selection
+    promoted from the waitlist after PH-R1-SCHOOL closed is reviewed in PH-R2-SCHOOL."""
+    return _open_round(calendar, at, PhaseId.R1_SCHOOL, PhaseId.R2_SCHOOL, "学校审核")
+
+
+def recheck_round(calendar: TermCalendar, at: datetime) -> int:
+    """Which institution recheck is open (PH-R1-RECHECK → 1, PH-R2-RECHECK → 2)."""
+    return _open_round(calendar, at, PhaseId.R1_RECHECK, PhaseId.R2_RECHECK, "机构复核")
+
+
+def _open_round(
+    calendar: TermCalendar, at: datetime, first: PhaseId, second: PhaseId, what: str
+) -> int:
+    if calendar.is_open(second, at):
+        return 2
+    if calendar.is_open(first, at):
+        return 1
+    w1, w2 = calendar.window(first), calendar.window(second)
+    raise OutsideWindow(
+        f"当前不在{what}时间内。第一轮：{w1.start:%m月%d日}—{w1.end:%m月%d日}；"
+        f"第二轮：{w2.start:%m月%d日}—{w2.end:%m月%d日}"
+    )
+
+
+def check_window(calendar: TermCalendar, phase: PhaseId, at: datetime) -> None:
+    """Raises OutsideWindow unless `phase` is open at `at` (PH-EXPAND-APPLY, PH-EXPAND-ACCEPT)."""
+    if not calendar.is_open(phase, at):
+        w = calendar.window(phase)
+        raise OutsideWindow(f"当前不在「{w.name}」时间内（{w.start:%m月%d日}—{w.end:%m月%d日}）")
+
+
+def responsible_bureau_region(info: ClassInfo, regions: RegionTree) -> RegionCode:
+    """The region of the bureau that accepts or refuses an expansion of `info`'s class (SE-3).
+
+    Order projects: the ordering county (any bureau above it may act as well). Projects whose
+    target regions lie within one city or county: the smallest region containing them all.
+    Everything else is province-wide: the province bureau."""
+    province = next(r.code for r in regions.regions.values() if r.level == RegionLevel.PROVINCE)
+    if info.kind == ProjectKind.ORDER and info.order_county:
+        return info.order_county
+    codes = list(info.target.region_codes)
+    if not codes:
+        return province
+    common = [c for c in regions.ancestors(codes[0]) if all(regions.within(x, c) for x in codes)]
+    return common[0] if common else province
+
+
+def may_decide_expansion(
+    bureau_region: RegionCode | None, target: RegionCode, regions: RegionTree
+) -> bool:
+    """A bureau acts on expansions of classes whose responsible region lies within its own."""
+    return bool(bureau_region) and regions.within(target, bureau_region or "")

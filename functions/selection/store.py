@@ -1,8 +1,16 @@
-"""Selection data access: every seat change is one TransactWriteItems, no read on the way.
+"""Selection data access: every seat change is one TransactWriteItems.
 
 The transaction's condition expressions enforce the state-dependent rules (SE-4 capacity, one
 record per teacher and class, the per-term class limit, date clashes, SE-2 round-2 eligibility);
 cancellation reasons are translated into domain errors here and nowhere else.
+
+Taking a seat (the hot path) reads nothing. Every write that frees a seat (withdrawal, school
+rejection, recheck rejection) or adds seats (accepted expansion) promotes the waitlist's head in
+the SAME transaction (`_change_seats`): the freed seat never exists without its promotion. The
+waitlist (候补) lives on the class partition: the seat counter carries `wl_tail` (sequence numbers
+handed out) and `wl_len` (entries waiting); entries are `CLASS#<cid> | WAIT#<seq>`, so a Query
+returns them in joining order. Invariant kept by the conditions: while `wl_len > 0` the class
+has no free seat (`held == capacity`).
 """
 
 from __future__ import annotations
@@ -15,22 +23,43 @@ from botocore.exceptions import ClientError
 from functions.common import keys, store
 from functions.common.errors import (
     AlreadySelected,
+    AlreadyWaitlisted,
+    Busy,
     ClassFull,
     DateClash,
+    ExpansionExists,
     NotFound,
     NotSelected,
     Round2NotAllowed,
+    SeatsAvailable,
     TermLimitReached,
+    WrongStatus,
 )
 from functions.common.settings import settings
-from schemas.selection import SEAT_HOLDING, SeatsView, Selection, SelectionStatus
+from schemas.catalog import ClassInfo, Project, ProjectStatus
+from schemas.people import Teacher
+from schemas.selection import (
+    SEAT_HOLDING,
+    Expansion,
+    ExpansionState,
+    SeatsView,
+    Selection,
+    SelectionStatus,
+    WithdrawalRight,
+)
 
 _REOPENABLE = (
     SelectionStatus.WITHDRAWN,
     SelectionStatus.SCHOOL_REJECTED,
     SelectionStatus.RECHECK_REJECTED,
+    SelectionStatus.WAITLIST_DROPPED,
 )
 _WITHDRAWABLE = (SelectionStatus.PENDING, SelectionStatus.SCHOOL_APPROVED)
+# With a CH-3 withdrawal right a confirmed selection may be withdrawn as well.
+_WITHDRAWABLE_WITH_RIGHT = (*_WITHDRAWABLE, SelectionStatus.CONFIRMED)
+# Promotions per transaction: 4 items each, under the 100-item TransactWriteItems limit.
+MAX_PROMOTE = 20
+_MAX_ATTEMPTS = 8  # optimistic re-reads of the waitlist head before answering Busy
 
 
 def _days(days: list[date]) -> list[str]:
@@ -51,9 +80,15 @@ def _selection_item(sel: Selection, request_key: str | None) -> dict[str, Any]:
         **keys.selection(sel.teacher_id, sel.term, sel.class_id),
         **keys.selection_by_class(sel.class_id, sel.teacher_id),
         **keys.selection_by_school(sel.school_id, sel.term, sel.class_id, sel.teacher_id),
-        **sel.model_dump(mode="json"),
+        **sel.model_dump(mode="json", exclude_none=True),
         "request_key": request_key or "",
-        "history": [_event("selected", sel.created_at, round=sel.round)],
+        "history": [
+            _event(
+                "waitlisted" if sel.status == SelectionStatus.WAITLISTED else "selected",
+                sel.created_at,
+                round=sel.round,
+            )
+        ],
     }
 
 
@@ -93,6 +128,60 @@ def _reopen_selection(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _load_take_op(
+    teacher_id: str, term: str, rnd: int, days: list[date], limit: int, take: bool = True
+) -> dict[str, Any]:
+    """The teacher's term load: +1 class and its days, if under the limit (per-term limit), no
+    day already taken (date clash) and, in round 2, round 1 taken part in (SE-2).
+
+    `take=False` (joining a waitlist) checks the same conditions and only records round-1
+    participation: a waitlisted teacher holds no seat and no days until promoted."""
+    day_values = _days(days)
+    clash = " AND ".join(f"NOT contains(#days, :d{i})" for i in range(len(day_values)))
+    cond = f"(attribute_not_exists(#held) OR #held < :limit) AND {clash}"
+    values: dict[str, Any] = {":limit": limit, **{f":d{i}": d for i, d in enumerate(day_values)}}
+    names = {"#held": "held", "#days": "days"}
+    if rnd == 2:
+        cond += " AND #r1 = :true"
+        values[":true"] = True
+        names["#r1"] = "r1"
+    op: dict[str, Any] = {
+        "TableName": settings().table_name,
+        "Key": keys.teacher_term(teacher_id, term),
+        "ConditionExpression": cond,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+    }
+    if take:
+        op["UpdateExpression"] = "ADD #held :one, #days :dayset"
+        values.update({":one": 1, ":dayset": set(day_values)})
+        if rnd == 1:
+            op["UpdateExpression"] += " SET #r1 = :true"
+            values[":true"] = True
+            names["#r1"] = "r1"
+        return {"Update": op}
+    if rnd == 1:
+        op["UpdateExpression"] = "SET #r1 = :true"
+        values[":true"] = True
+        names["#r1"] = "r1"
+        return {"Update": op}
+    return {"ConditionCheck": op}
+
+
+def _load_release_op(teacher_id: str, term: str, days: list[date]) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": settings().table_name,
+            "Key": keys.teacher_term(teacher_id, term),
+            "UpdateExpression": "ADD #held :minus DELETE #days :dayset",
+            "ConditionExpression": "#held > :zero",
+            "ExpressionAttributeNames": {"#held": "held", "#days": "days"},
+            "ExpressionAttributeValues": {":minus": -1, ":zero": 0, ":dayset": set(_days(days))},
+        }
+    }
+
+
 def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | None) -> Selection:
     """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load.
 
@@ -103,22 +192,6 @@ def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | N
     transaction shape (`_reopen_selection`), tried only when the first one reports it.
     """
     name = settings().table_name
-    day_values = _days(days)
-    clash = " AND ".join(f"NOT contains(#days, :d{i})" for i in range(len(day_values)))
-    load_cond = f"(attribute_not_exists(#held) OR #held < :limit) AND {clash}"
-    load_values: dict[str, Any] = {
-        ":one": 1,
-        ":limit": limit,
-        ":dayset": set(day_values),
-        ":true": True,
-        **{f":d{i}": d for i, d in enumerate(day_values)},
-    }
-    load_update = "ADD #held :one, #days :dayset"
-    if sel.round == 1:
-        load_update += " SET #r1 = :true"
-    else:
-        load_cond += " AND #r1 = :true"
-
     seat_op = {
         "Update": {
             "TableName": name,
@@ -130,17 +203,7 @@ def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | N
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
-    load_op = {
-        "Update": {
-            "TableName": name,
-            "Key": keys.teacher_term(sel.teacher_id, sel.term),
-            "UpdateExpression": load_update,
-            "ConditionExpression": load_cond,
-            "ExpressionAttributeNames": {"#held": "held", "#days": "days", "#r1": "r1"},
-            "ExpressionAttributeValues": load_values,
-            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
-        }
-    }
+    load_op = _load_take_op(sel.teacher_id, sel.term, sel.round, days, limit)
     item = _selection_item(sel, request_key)
     try:
         store.transact_write([seat_op, _put_new_selection(item), load_op])
@@ -170,29 +233,36 @@ def _explain_hold_failure(
         if (
             request_key
             and old.get("request_key") == request_key
-            and old.get("status") in {s.value for s in SEAT_HOLDING}
+            and old.get("status") in {s.value for s in (*SEAT_HOLDING, SelectionStatus.WAITLISTED)}
         ):
             return _selection_from_item(old)  # a retry of a request that already succeeded
+        if old.get("status") == SelectionStatus.WAITLISTED.value:
+            raise AlreadyWaitlisted()
         raise AlreadySelected()
     if 0 in failed:
         if store.cancellation_item(exc, 0) is None:
             raise NotFound("该班期不存在或尚未发布")
         raise ClassFull()
     if 2 in failed:
-        load = store.cancellation_item(exc, 2) or {}
-        if sel.round == 2 and not load.get("r1"):
-            raise Round2NotAllowed()
-        if int(load.get("held", 0)) >= limit:
-            raise TermLimitReached(f"本学期最多可选 {limit} 个班期，你已选满")
-        other = _clashing(sel, days)
-        if other:
-            raise DateClash(
-                f"与已选的《{other.project_title}》{other.class_name}"
-                f"（{other.start_date:%m月%d日}—{other.end_date:%m月%d日}）培训日期冲突",
-                clash_class_id=other.class_id,
-            )
-        raise DateClash()
+        _explain_load_failure(store.cancellation_item(exc, 2) or {}, sel, days, limit)
     raise AssertionError(f"unexplained cancellation {codes}")
+
+
+def _explain_load_failure(
+    load: dict[str, Any], sel: Selection, days: list[date], limit: int
+) -> None:
+    if sel.round == 2 and not load.get("r1"):
+        raise Round2NotAllowed()
+    if int(load.get("held", 0)) >= limit:
+        raise TermLimitReached(f"本学期最多可选 {limit} 个班期，你已选满")
+    other = _clashing(sel, days)
+    if other:
+        raise DateClash(
+            f"与已选的《{other.project_title}》{other.class_name}"
+            f"（{other.start_date:%m月%d日}—{other.end_date:%m月%d日}）培训日期冲突",
+            clash_class_id=other.class_id,
+        )
+    raise DateClash()
 
 
 def _clashing(sel: Selection, days: list[date]) -> Selection | None:
@@ -210,75 +280,725 @@ def _clashing(sel: Selection, days: list[date]) -> Selection | None:
     return None
 
 
-def release_seat(
+# --- waitlist (候补) and every write that frees or adds seats --------------------------------
+
+
+class _OwnerWaitlisted(Exception):
+    """The selection a seat change acts on is on the waitlist (it holds no seat to free)."""
+
+
+class _BaseFailed(Exception):
+    """A caller's own transaction item `index` failed its condition (the caller explains it)."""
+
+    def __init__(self, exc: ClientError, index: int) -> None:
+        super().__init__(f"item {index} failed")
+        self.exc = exc
+        self.index = index
+
+
+def _seats_update(key: keys.Key, update: str, cond: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": settings().table_name,
+            "Key": key,
+            "UpdateExpression": update,
+            "ConditionExpression": cond,
+            "ExpressionAttributeNames": {
+                n: a
+                for n, a in (
+                    ("#held", "held"),
+                    ("#cap", "capacity"),
+                    ("#len", "wl_len"),
+                )
+                if n in update or n in cond
+            },
+            "ExpressionAttributeValues": values,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def join_waitlist(
+    sel: Selection, days: list[date], limit: int, request_key: str | None
+) -> Selection:
+    """Join the waitlist of a full class (status `waitlisted`; no seat, no days held).
+
+    Two calls: an atomic counter hands out the next sequence number (condition: the class is
+    full), then one transaction writes the entry and the selection, counts the entry and checks
+    again that the class is full, the teacher is not in it, and the teacher's term load would
+    allow the seat (limit, clash, SE-2). A sequence number lost to a failed second call is only a
+    gap in the order. A retry with the same `request_key` returns the first result.
+    """
+    try:
+        resp = store.with_retries(
+            lambda: store.table().update_item(
+                Key=keys.class_seats(sel.class_id),
+                UpdateExpression="ADD #tail :one",
+                ConditionExpression="attribute_exists(PK) AND #held >= #cap",
+                ExpressionAttributeNames={"#tail": "wl_tail", "#held": "held", "#cap": "capacity"},
+                ExpressionAttributeValues={":one": 1},
+                ReturnValues="UPDATED_NEW",
+            )
+        )
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        first = _retried_request(sel, request_key)
+        if first is not None:
+            return first
+        if store.get_item(keys.class_seats(sel.class_id)) is None:
+            raise NotFound("该班期不存在或尚未发布") from exc
+        raise SeatsAvailable() from exc
+    seq = int(resp["Attributes"]["wl_tail"])
+    wsel = sel.model_copy(update={"status": SelectionStatus.WAITLISTED, "wl_seq": seq})
+    item = _selection_item(wsel, request_key)
+    counter = _seats_update(
+        keys.class_seats(sel.class_id),
+        "SET #len = if_not_exists(#len, :zero) + :one",
+        "#held >= #cap",
+        {":zero": 0, ":one": 1},
+    )
+    entry = {
+        "Put": {
+            "TableName": settings().table_name,
+            "Item": {
+                **keys.waitlist_entry(sel.class_id, seq),
+                "teacher_id": sel.teacher_id,
+                "term": sel.term,
+                "class_id": sel.class_id,
+                "round": sel.round,
+                "school_id": sel.school_id,
+                "joined_at": sel.created_at.isoformat(),
+            },
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+    load = _load_take_op(sel.teacher_id, sel.term, sel.round, days, limit, take=False)
+    for shape in (_put_new_selection, _reopen_selection):
+        try:
+            store.transact_write([counter, shape(item), entry, load])
+            return wsel
+        except ClientError as exc:
+            if store.error_code(exc) != "TransactionCanceledException":
+                raise
+            failed = _failed(exc)
+            if 1 in failed:
+                old = store.cancellation_item(exc, 1) or {}
+                status = old.get("status")
+                if shape is _put_new_selection and status in {s.value for s in _REOPENABLE}:
+                    continue
+                if request_key and old.get("request_key") == request_key:
+                    return _selection_from_item(old)
+                if status == SelectionStatus.WAITLISTED.value:
+                    raise AlreadyWaitlisted() from exc
+                raise AlreadySelected() from exc
+            if 0 in failed:
+                raise SeatsAvailable() from exc
+            if 3 in failed:
+                _explain_load_failure(store.cancellation_item(exc, 3) or {}, sel, days, limit)
+            codes = store.cancellation_codes(exc)
+            raise AssertionError(f"unexplained cancellation {codes}") from exc
+    raise AssertionError("unreachable")
+
+
+def _retried_request(sel: Selection, request_key: str | None) -> Selection | None:
+    """The stored result of an earlier request with the same key (failure path only)."""
+    if not request_key:
+        return None
+    item = store.get_item(keys.selection(sel.teacher_id, sel.term, sel.class_id), consistent=True)
+    if item and item.get("request_key") == request_key:
+        return _selection_from_item(item)
+    return None
+
+
+def _failed(exc: ClientError) -> list[int]:
+    return [i for i, c in enumerate(store.cancellation_codes(exc)) if c == "ConditionalCheckFailed"]
+
+
+def _waitlist_heads(class_id: str, n: int) -> list[dict[str, Any]]:
+    """The first `n` waitlist entries of a class, in joining order (strongly consistent)."""
+    pk = keys.class_seats(class_id)["PK"]
+    resp = store.with_retries(
+        lambda: store.table().query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :w)",
+            ExpressionAttributeValues={":pk": pk, ":w": keys.WAIT_PREFIX},
+            ConsistentRead=True,
+            Limit=n,
+        )
+    )
+    items: list[dict[str, Any]] = resp.get("Items", [])
+    return items
+
+
+def _promotion_ops(
+    head: dict[str, Any], days: list[date], limit: int, at: datetime
+) -> list[dict[str, Any]]:
+    """Promote one waitlist entry: delete it, its selection waitlisted → pending, and the
+    promoted teacher's own term load (limit, clash, SE-2) takes the seat's days."""
+    name = settings().table_name
+    seq = int(head["SK"].removeprefix(keys.WAIT_PREFIX))
+    teacher_id, term = str(head["teacher_id"]), str(head["term"])
+    return [
+        {
+            "Delete": {
+                "TableName": name,
+                "Key": {"PK": head["PK"], "SK": head["SK"]},
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        {
+            "Update": {
+                "TableName": name,
+                "Key": keys.selection(teacher_id, term, str(head["class_id"])),
+                "UpdateExpression": "SET #st = :pending, promoted = :true, updated_at = :at, "
+                "history = list_append(history, :ev)",
+                "ConditionExpression": "#st = :wl AND wl_seq = :seq",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {
+                    ":pending": SelectionStatus.PENDING.value,
+                    ":wl": SelectionStatus.WAITLISTED.value,
+                    ":true": True,
+                    ":at": at.isoformat(),
+                    ":seq": seq,
+                    ":ev": [_event("promoted", at, seq=seq)],
+                },
+            }
+        },
+        _load_take_op(teacher_id, term, int(head["round"]), days, limit),
+    ]
+
+
+def _change_seats(
+    class_id: str,
+    days: list[date],
+    limit: int,
+    at: datetime,
+    base_ops: list[dict[str, Any]],
+    freed: int,
+    extra: int = 0,
+    snapshot: bool = False,
+    owner: str | None = None,
+) -> list[str]:
+    """ONE transaction: the caller's `base_ops`, the seat counter, and the promotion of the
+    waitlist's head into every seat the change leaves free (SE-4, promotion in order).
+
+    `freed`: seats the base ops give back (1: withdrawal or rejection); `extra`: capacity added
+    (accepted expansion). Without `snapshot` the seats to fill are the `freed` ones (the class
+    was full if anyone waited); with it the counter is read and the write is conditioned on it.
+    If the waitlist read shows fewer entries than free seats, the write is conditioned on the
+    waitlist length, so a concurrent join cannot leave a seat free while someone waits.
+
+    A head whose own term load refuses the seat (limit reached, date clash) is dropped from the
+    waitlist (status waitlist_dropped, with the reason) and the next one is tried. Stale reads
+    (a concurrent promotion or join) are re-read; after `_MAX_ATTEMPTS` the caller gets Busy.
+    Returns the promoted teachers, in order. Raises `_BaseFailed` when a base op failed.
+    """
+    nb = len(base_ops)
+    attempts = 0
+    while attempts < _MAX_ATTEMPTS:
+        attempts += 1
+        values: dict[str, Any] = {":zero": 0}
+        cond = ["attribute_exists(PK)"]
+        if snapshot:
+            counter = store.get_item(keys.class_seats(class_id), consistent=True)
+            if counter is None:
+                raise NotFound("该班期不存在或尚未发布")
+            held0, cap0 = int(counter["held"]), int(counter["capacity"])
+            waiting = int(counter.get("wl_len", 0))
+            want = max(0, min(cap0 + extra - (held0 - freed), waiting, MAX_PROMOTE))
+            # Conditioned on what was read, the waitlist length included: a join after the
+            # read must not be left waiting while this write frees seats.
+            cond.append("#held = :h0 AND #cap = :c0")
+            cond.append("(attribute_not_exists(#len) OR #len = :w0)")
+            values.update({":h0": held0, ":c0": cap0, ":w0": waiting})
+        else:
+            want = freed
+        heads = _waitlist_heads(class_id, want) if want > 0 else []
+        if owner and any(h["teacher_id"] == owner for h in heads):
+            # The base ops act on `owner`'s selection in this class, which is itself waiting:
+            # their condition cannot hold (and one transaction cannot touch an item twice).
+            raise _OwnerWaitlisted()
+        k = len(heads)
+        sets = ["#held = #held + :delta", "#len = if_not_exists(#len, :zero) - :k"]
+        values.update({":delta": k - freed, ":k": k})
+        if extra:
+            sets.append("#cap = #cap + :extra")
+            values[":extra"] = extra
+        if freed:
+            cond.append("#held >= :freed")
+            values[":freed"] = freed
+        if not snapshot and k < freed:
+            # We saw the whole waitlist: nobody may have joined since.
+            cond.append("(attribute_not_exists(#len) OR #len = :k)")
+        counter_op = _seats_update(
+            keys.class_seats(class_id), "SET " + ", ".join(sets), " AND ".join(cond), values
+        )
+        promo: list[dict[str, Any]] = []
+        for h in heads:
+            promo += _promotion_ops(h, days, limit, at)
+        try:
+            store.transact_write([*base_ops, counter_op, *promo])
+        except ClientError as exc:
+            if store.error_code(exc) != "TransactionCanceledException":
+                raise
+            failed = _failed(exc)
+            if not failed:  # TransactionConflict beyond with_retries' budget: re-read, retry
+                continue
+            base_failed = [i for i in failed if i < nb]
+            if base_failed:
+                raise _BaseFailed(exc, base_failed[0]) from exc
+            loads = [i for i in failed if i > nb and (i - nb - 1) % 3 == 2]
+            for i in loads:
+                head = heads[(i - nb - 1) // 3]
+                _drop_head(class_id, head, store.cancellation_item(exc, i) or {}, limit, at)
+                attempts -= 1  # a drop shortens the waitlist: it is progress, not a retry
+            continue
+        return [str(h["teacher_id"]) for h in heads]
+    raise Busy(retry_after=1)
+
+
+def _drop_head(
+    class_id: str, head: dict[str, Any], load: dict[str, Any], limit: int, at: datetime
+) -> None:
+    """Remove a waitlist entry whose teacher can no longer take the seat (documented choice:
+    dropped, not skipped, so the waitlist always moves on)."""
+    if int(load.get("held", 0)) >= limit:
+        reason = f"轮到递补时本学期已选满 {limit} 个班期"
+    elif int(head.get("round", 1)) == 2 and not load.get("r1"):
+        reason = "第一轮未选课，不能参加第二轮"
+    else:
+        reason = "轮到递补时与已选班期培训日期冲突"
+    seq = int(head["SK"].removeprefix(keys.WAIT_PREFIX))
+    name = settings().table_name
+    ops = [
+        {
+            "Delete": {
+                "TableName": name,
+                "Key": {"PK": head["PK"], "SK": head["SK"]},
+                "ConditionExpression": "attribute_exists(PK)",
+            }
+        },
+        {
+            "Update": {
+                "TableName": name,
+                "Key": keys.selection(str(head["teacher_id"]), str(head["term"]), class_id),
+                "UpdateExpression": "SET #st = :dropped, reason = :r, updated_at = :at, "
+                "history = list_append(history, :ev)",
+                "ConditionExpression": "#st = :wl AND wl_seq = :seq",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {
+                    ":dropped": SelectionStatus.WAITLIST_DROPPED.value,
+                    ":wl": SelectionStatus.WAITLISTED.value,
+                    ":r": reason,
+                    ":at": at.isoformat(),
+                    ":seq": seq,
+                    ":ev": [_event("waitlist_dropped", at, reason=reason)],
+                },
+            }
+        },
+        _seats_update(
+            keys.class_seats(class_id),
+            "SET #len = #len - :one",
+            "#len > :zero",
+            {":one": 1, ":zero": 0},
+        ),
+    ]
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        # Someone else promoted, dropped or removed it meanwhile: nothing to do.
+
+
+def fill_from_waitlist(class_id: str, days: list[date], limit: int, at: datetime) -> list[str]:
+    """Promote waiting teachers into any free seats (after an expansion larger than one
+    transaction can fill; idempotent: it reads the counter and conditions the write on it)."""
+    promoted: list[str] = []
+    while True:
+        batch = _change_seats(class_id, days, limit, at, [], freed=0, snapshot=True)
+        promoted += batch
+        if len(batch) < MAX_PROMOTE:
+            return promoted
+
+
+def _status_update(
+    key: keys.Key,
+    to: SelectionStatus,
+    allowed: tuple[SelectionStatus, ...],
+    at: datetime,
+    event: dict[str, Any],
+    extra_cond: str = "",
+    extra_values: dict[str, Any] | None = None,
+    sets: str = "",
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        ":to": to.value,
+        ":at": at.isoformat(),
+        ":ev": [event],
+        **{f":a{i}": s.value for i, s in enumerate(allowed)},
+        **(extra_values or {}),
+    }
+    cond = f"#st IN ({', '.join(f':a{i}' for i in range(len(allowed)))})"
+    if extra_cond:
+        cond += " AND " + extra_cond
+    return {
+        "Update": {
+            "TableName": settings().table_name,
+            "Key": key,
+            "UpdateExpression": "SET #st = :to, updated_at = :at, history = list_append(history, :ev)"
+            + sets,
+            "ConditionExpression": cond,
+            "ExpressionAttributeNames": {"#st": "status", "#round": "round"}
+            if "#round" in extra_cond
+            else {"#st": "status"},
+            "ExpressionAttributeValues": values,
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def withdraw(
     teacher_id: str,
     term: str,
     class_id: str,
     days: list[date],
+    limit: int,
     at: datetime,
     request_key: str | None,
-) -> Selection:
-    """Withdraw (退选): the selection, the seat counter and the teacher's load in one transaction."""
-    name = settings().table_name
-    items = [
+    right: bool = False,
+    project_id: str = "",
+) -> tuple[Selection, list[str]]:
+    """Withdraw (退选) or leave the waitlist. Freeing a seat promotes the waitlist head in the same
+    transaction. With a CH-3 right (`right`), a confirmed selection may be withdrawn too and the
+    right's existence is a condition of the write. Returns (the selection, promoted ones)."""
+    for _ in range(3):
+        item = store.get_item(keys.selection(teacher_id, term, class_id), consistent=True)
+        if not item:
+            raise NotSelected()
+        old = _selection_from_item(item)
+        if (
+            old.status == SelectionStatus.WITHDRAWN
+            and request_key
+            and item.get("withdraw_key") == request_key
+        ):
+            return old, []  # a retry of a withdrawal that already happened
+        if old.status == SelectionStatus.WAITLISTED:
+            if _leave_waitlist(old, at, request_key):
+                return get_selection(teacher_id, term, class_id), []
+            continue  # promoted meanwhile: withdraw the seat instead
+        allowed = _WITHDRAWABLE_WITH_RIGHT if right else _WITHDRAWABLE
+        if old.status not in allowed:
+            raise NotSelected()
+        base = [
+            _status_update(
+                keys.selection(teacher_id, term, class_id),
+                SelectionStatus.WITHDRAWN,
+                allowed,
+                at,
+                _event("withdrawn", at, right=right),
+                sets=", withdraw_key = :wk",
+                extra_values={":wk": request_key or ""},
+            ),
+            _load_release_op(teacher_id, term, days),
+        ]
+        if right:
+            base.append(
+                {
+                    "ConditionCheck": {
+                        "TableName": settings().table_name,
+                        "Key": keys.withdrawal_right(teacher_id, term, project_id),
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                }
+            )
+        try:
+            promoted = _change_seats(class_id, days, limit, at, base, freed=1, owner=teacher_id)
+        except _OwnerWaitlisted:
+            continue  # back on the waitlist meanwhile: look again
+        except _BaseFailed as f:
+            if f.index == 0:
+                continue  # changed meanwhile: look again
+            raise NotSelected() from f.exc
+        return get_selection(teacher_id, term, class_id), promoted
+    raise NotSelected()
+
+
+def _leave_waitlist(sel: Selection, at: datetime, request_key: str | None) -> bool:
+    """Cancel a waitlist place: entry, selection and count in one transaction. False if the
+    entry is gone (promoted or dropped meanwhile)."""
+    ops = [
+        _status_update(
+            keys.selection(sel.teacher_id, sel.term, sel.class_id),
+            SelectionStatus.WITHDRAWN,
+            (SelectionStatus.WAITLISTED,),
+            at,
+            _event("waitlist_left", at),
+            extra_cond="wl_seq = :seq",
+            extra_values={":seq": sel.wl_seq, ":wk": request_key or ""},
+            sets=", withdraw_key = :wk",
+        ),
         {
-            "Update": {
-                "TableName": name,
-                "Key": keys.selection(teacher_id, term, class_id),
-                "UpdateExpression": "SET #st = :wd, updated_at = :at, withdraw_key = :wk, "
-                "history = list_append(history, :ev)",
-                "ConditionExpression": "#st IN (:s0, :s1)",
-                "ExpressionAttributeNames": {"#st": "status"},
-                "ExpressionAttributeValues": {
-                    ":wd": SelectionStatus.WITHDRAWN.value,
-                    ":at": at.isoformat(),
-                    ":wk": request_key or "",
-                    ":ev": [_event("withdrawn", at)],
-                    ":s0": _WITHDRAWABLE[0].value,
-                    ":s1": _WITHDRAWABLE[1].value,
-                },
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+            "Delete": {
+                "TableName": settings().table_name,
+                "Key": keys.waitlist_entry(sel.class_id, int(sel.wl_seq or 0)),
+                "ConditionExpression": "attribute_exists(PK)",
             }
         },
-        {
-            "Update": {
-                "TableName": name,
-                "Key": keys.class_seats(class_id),
-                "UpdateExpression": "SET #held = #held - :one",
-                "ConditionExpression": "#held > :zero",
-                "ExpressionAttributeNames": {"#held": "held"},
-                "ExpressionAttributeValues": {":one": 1, ":zero": 0},
-            }
-        },
-        {
-            "Update": {
-                "TableName": name,
-                "Key": keys.teacher_term(teacher_id, term),
-                "UpdateExpression": "ADD #held :minus DELETE #days :dayset",
-                "ConditionExpression": "#held > :zero",
-                "ExpressionAttributeNames": {"#held": "held", "#days": "days"},
-                "ExpressionAttributeValues": {
-                    ":minus": -1,
-                    ":zero": 0,
-                    ":dayset": set(_days(days)),
-                },
-            }
-        },
+        _seats_update(
+            keys.class_seats(sel.class_id),
+            "SET #len = #len - :one",
+            "#len > :zero",
+            {":one": 1, ":zero": 0},
+        ),
     ]
     try:
-        store.transact_write(items)
+        store.transact_write(ops)
+        return True
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
-        old = store.cancellation_item(exc, 0) or {}
-        if (
-            request_key
-            and old.get("status") == SelectionStatus.WITHDRAWN.value
-            and old.get("withdraw_key") == request_key
-        ):
-            return _selection_from_item(old)
-        raise NotSelected() from exc
-    return get_selection(teacher_id, term, class_id)
+        return False
+
+
+def decide(
+    teacher_id: str,
+    term: str,
+    class_id: str,
+    *,
+    frm: SelectionStatus,
+    to: SelectionStatus,
+    max_round: int,
+    reason: str,
+    actor: str,
+    at: datetime,
+    days: list[date],
+    limit: int,
+    school_id: str | None = None,
+) -> tuple[Selection, list[str]]:
+    """School review (frm=pending) or institution recheck (frm=school_approved): move one
+    selection to `to`. A rejection frees the seat and promotes the waitlist head in the same
+    transaction. Natural-key idempotent: deciding again what is already decided returns it.
+
+    Conditions of the write: the status, the round (selections of rounds up to `max_round`:
+    a round-1 selection promoted after its review window is reviewed in the round-2 window) and,
+    for schools, that the selection belongs to `school_id`."""
+    key = keys.selection(teacher_id, term, class_id)
+    cond = "#round <= :rnd"
+    values: dict[str, Any] = {":rnd": max_round, ":reason": reason, ":by": actor}
+    if school_id is not None:
+        cond += " AND school_id = :sid"
+        values[":sid"] = school_id
+    op = _status_update(
+        key,
+        to,
+        (frm,),
+        at,
+        _event(to.value, at, by=actor, reason=reason),
+        extra_cond=cond,
+        extra_values=values,
+        sets=", reason = :reason, decided_by = :by",
+    )
+    frees = to not in SEAT_HOLDING
+    promoted: list[str] = []
+    try:
+        if frees:
+            base = [op, _load_release_op(teacher_id, term, days)]
+            promoted = _change_seats(class_id, days, limit, at, base, freed=1, owner=teacher_id)
+        else:
+            store.transact_write([op])
+    except _OwnerWaitlisted:
+        _explain_decision_failure(store.get_item(key, consistent=True), to, max_round, school_id)
+        raise AssertionError("a waitlisted selection is never already decided") from None
+    except _BaseFailed as f:
+        _explain_decision_failure(store.cancellation_item(f.exc, 0), to, max_round, school_id)
+        return _selection_from_item(store.cancellation_item(f.exc, 0) or {}), []
+    except ClientError as exc:
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        _explain_decision_failure(store.cancellation_item(exc, 0), to, max_round, school_id)
+        return _selection_from_item(store.cancellation_item(exc, 0) or {}), []
+    return get_selection(teacher_id, term, class_id), promoted
+
+
+def _explain_decision_failure(
+    old: dict[str, Any] | None, to: SelectionStatus, max_round: int, school_id: str | None
+) -> None:
+    """Returns only when the decision was already made (a retry): the caller returns it."""
+    if not old or (school_id is not None and old.get("school_id") != school_id):
+        raise NotFound("未找到该选课记录")
+    if old.get("status") == to.value:
+        return
+    if int(old.get("round", 1)) > max_round:
+        raise WrongStatus("该选课属于第二轮，请在第二轮审核时间内处理")
+    raise WrongStatus(f"该选课当前状态为「{old.get('status')}」，不能执行此操作")
+
+
+# --- expansion (扩班, SE-3) ---------------------------------------------------------------
+
+
+def _expansion_item(exp: Expansion) -> dict[str, Any]:
+    return {
+        **keys.expansion(exp.class_id, exp.term),
+        **keys.expansion_by_term(exp.term, exp.state.value, exp.class_id),
+        **exp.model_dump(mode="json", exclude_none=True),
+    }
+
+
+def apply_expansion(exp: Expansion) -> Expansion:
+    """One application per class and term (natural key): a retry returns the first."""
+    try:
+        store.put_item(_expansion_item(exp), condition="attribute_not_exists(PK)")
+        return exp
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+    old = get_expansion(exp.class_id, exp.term)
+    if old and old.extra == exp.extra and old.reason == exp.reason:
+        return old
+    raise ExpansionExists()
+
+
+def get_expansion(class_id: str, term: str) -> Expansion | None:
+    item = store.get_item(keys.expansion(class_id, term), consistent=True)
+    return Expansion.model_validate(item) if item else None
+
+
+def list_expansions(term: str) -> list[Expansion]:
+    items = store.query_pages(
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": keys.expansion_by_term(term, "", "")["GSI1PK"]},
+    )
+    return [Expansion.model_validate(i) for i in items]
+
+
+def decide_expansion(
+    exp: Expansion,
+    accept: bool,
+    reason: str,
+    actor: str,
+    at: datetime,
+    days: list[date],
+    limit: int,
+) -> tuple[Expansion, list[str]]:
+    """Accept (capacity += extra, then waitlisted teachers promoted in order, the first batch in
+    the same transaction as the capacity change) or refuse. Conditional on the application
+    still being `applied`; deciding again the same way returns the first result."""
+    to = ExpansionState.ACCEPTED if accept else ExpansionState.REFUSED
+    op = {
+        "Update": {
+            "TableName": settings().table_name,
+            "Key": keys.expansion(exp.class_id, exp.term),
+            "UpdateExpression": "SET #state = :to, GSI1SK = :gsk, decision_reason = :r, "
+            "decided_by = :by, decided_at = :at",
+            "ConditionExpression": "#state = :applied",
+            "ExpressionAttributeNames": {"#state": "state"},
+            "ExpressionAttributeValues": {
+                ":to": to.value,
+                ":gsk": keys.expansion_by_term(exp.term, to.value, exp.class_id)["GSI1SK"],
+                ":r": reason,
+                ":by": actor,
+                ":at": at.isoformat(),
+                ":applied": ExpansionState.APPLIED.value,
+            },
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+    promoted: list[str] = []
+    try:
+        if accept:
+            promoted = _change_seats(
+                exp.class_id, days, limit, at, [op], freed=0, extra=exp.extra, snapshot=True
+            )
+            if len(promoted) == MAX_PROMOTE:
+                promoted += fill_from_waitlist(exp.class_id, days, limit, at)
+        else:
+            store.transact_write([op])
+    except (_BaseFailed, ClientError) as f:
+        exc = f.exc if isinstance(f, _BaseFailed) else f
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        now = get_expansion(exp.class_id, exp.term)
+        if now is not None and now.state == to:
+            return now, []
+        raise WrongStatus("该扩班申请已处理") from exc
+    done = get_expansion(exp.class_id, exp.term)
+    assert done is not None
+    return done, promoted
+
+
+# --- withdrawal rights (CH-3) -------------------------------------------------------------
+
+
+def grant_withdrawal_right(right: WithdrawalRight) -> None:
+    """Record that `right.teacher_id` may withdraw from `right.project_id` outside the selection
+    windows (written by the change-approval service when a major change is approved, CH-3).
+    Idempotent: granting again overwrites the same record."""
+    store.put_item(
+        {
+            **keys.withdrawal_right(right.teacher_id, right.term, right.project_id),
+            **right.model_dump(mode="json"),
+        }
+    )
+
+
+def get_withdrawal_right(teacher_id: str, term: str, project_id: str) -> WithdrawalRight | None:
+    item = store.get_item(keys.withdrawal_right(teacher_id, term, project_id), consistent=True)
+    return WithdrawalRight.model_validate(item) if item else None
+
+
+# --- reads --------------------------------------------------------------------------------
+
+
+def waitlist_position(class_id: str, seq: int) -> int:
+    """1 + the number of entries that joined before `seq` and still wait."""
+    pk = keys.class_seats(class_id)["PK"]
+    resp = store.with_retries(
+        lambda: store.table().query(
+            KeyConditionExpression="PK = :pk AND SK BETWEEN :lo AND :hi",
+            ExpressionAttributeValues={
+                ":pk": pk,
+                ":lo": keys.WAIT_PREFIX,
+                ":hi": keys.waitlist_entry(class_id, seq)["SK"],
+            },
+            Select="COUNT",
+            ConsistentRead=True,
+        )
+    )
+    return int(resp.get("Count", 0))
+
+
+def waitlist(class_id: str) -> list[dict[str, Any]]:
+    """Every waiting entry of a class, in order (rosters, tests)."""
+    pk = keys.class_seats(class_id)["PK"]
+    return list(
+        store.query_pages(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :w)",
+            ExpressionAttributeValues={":pk": pk, ":w": keys.WAIT_PREFIX},
+            ConsistentRead=True,
+        )
+    )
+
+
+def list_for_school(school_id: str, term: str) -> list[Selection]:
+    gsi = keys.selection_by_school(school_id, term, "", "")
+    items = store.query_pages(
+        IndexName="GSI2",
+        KeyConditionExpression="GSI2PK = :pk AND begins_with(GSI2SK, :p)",
+        ExpressionAttributeValues={":pk": gsi["GSI2PK"], ":p": "SEL#"},
+    )
+    return [_selection_from_item(i) for i in items]
+
+
+def list_for_class(class_id: str) -> list[Selection]:
+    gsi = keys.selection_by_class(class_id, "")
+    items = store.query_pages(
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :p)",
+        ExpressionAttributeValues={":pk": gsi["GSI1PK"], ":p": gsi["GSI1SK"]},
+    )
+    return [_selection_from_item(i) for i in items]
 
 
 def get_selection(teacher_id: str, term: str, class_id: str) -> Selection:
@@ -310,6 +1030,32 @@ def seats(class_ids: list[str]) -> list[SeatsView]:
                 capacity=cap,
                 held=held,
                 left=max(0, cap - held),
+                waitlist=int(it.get("wl_len", 0)),
             )
         )
     return sorted(out, key=lambda s: s.class_id)
+
+
+def teachers(ids: set[str]) -> list[Teacher]:
+    """Teacher records by id (school review: names and credits)."""
+    items = store.batch_get([keys.teacher(t) for t in sorted(ids)])
+    return [Teacher.model_validate_json(i["doc"]) for i in items if "doc" in i]
+
+
+def classes_of_institution(institution_id: str, term: str) -> list[ClassInfo]:
+    """Every published class of the institution's projects in `term`."""
+    gsi = keys.project_by_institution(institution_id, term, "")
+    items = store.query_pages(
+        IndexName="GSI2",
+        KeyConditionExpression="GSI2PK = :pk AND begins_with(GSI2SK, :p)",
+        ExpressionAttributeValues={":pk": gsi["GSI2PK"], ":p": gsi["GSI2SK"]},
+    )
+    out: list[ClassInfo] = []
+    for i in items:
+        # The index also holds the projects context's other per-project items: documents only.
+        if i.get("SK") != keys.META or "doc" not in i:
+            continue
+        project = Project.model_validate_json(i["doc"])
+        if project.status == ProjectStatus.PUBLISHED:
+            out += [ClassInfo.of(project, c) for c in project.classes]
+    return out

@@ -251,7 +251,13 @@ def test_seats_are_public_and_live(clock_at):
     )
     assert status == 200
     seats = {s["class_id"]: s for s in body["seats"]}
-    assert seats["p1-c1"] == {"class_id": "p1-c1", "capacity": 2, "held": 1, "left": 1}
+    assert seats["p1-c1"] == {
+        "class_id": "p1-c1",
+        "capacity": 2,
+        "held": 1,
+        "left": 1,
+        "waitlist": 0,
+    }
     assert seats["p2-c1"]["left"] == 30
     status, body, _ = call(
         lambda_handler, http_event("GET", "/api/seats", query={"class_ids": ","})

@@ -1,4 +1,5 @@
-/* 我的选课: GET /api/selections; 退选 via DELETE /api/selections/<class_id>. */
+/* 我的选课: GET /api/selections (status, reason, next step, waitlist position); 退选 and
+   取消候补 via DELETE /api/selections/<class_id>. */
 (function () {
   "use strict";
   var root = document.getElementById("zjt-my");
@@ -10,7 +11,7 @@
   var ROUNDS = { 1: "第一轮", 2: "第二轮" };
   // Statuses a teacher may withdraw from (functions/selection/store.py _WITHDRAWABLE); the API
   // still decides (e.g. outside the selection window) and its message is shown.
-  var WITHDRAWABLE = ["pending", "school_approved"];
+  var WITHDRAWABLE = ["pending", "school_approved", "waitlisted"];
 
   function item(s) {
     var li = el("li", { "class": "zjt-selection" });
@@ -22,17 +23,20 @@
     li.appendChild(el("p", null, s.start_date + " 至 " + s.end_date + (ROUNDS[s.round] ? " · " + ROUNDS[s.round] + "选课" : "")));
     var st = el("p", { "class": "zjt-status zjt-status--" + s.status }, s.status_text || s.status);
     li.appendChild(st);
+    if (s.waitlist_position) li.appendChild(el("p", { "class": "zjt-waitpos" }, "候补位置：第 " + s.waitlist_position + " 位"));
     if (s.reason) li.appendChild(el("p", null, "原因：" + s.reason));
     if (s.next_step) li.appendChild(el("p", { "class": "zjt-muted" }, "下一步：" + s.next_step));
     if (WITHDRAWABLE.indexOf(s.status) >= 0) {
       var msg = el("p", { "class": "zjt-msg", role: "status", "aria-live": "polite" });
-      var b = el("button", { type: "button", "class": "md-button" }, "退选");
+      var leaving = s.status === "waitlisted";
+      var b = el("button", { type: "button", "class": "md-button" }, leaving ? "取消候补" : "退选");
       var key = null;
       b.addEventListener("click", async function () {
-        if (!window.confirm("确定退选「" + s.project_title + " · " + s.class_name + "」吗？")) return;
+        var what = "「" + s.project_title + " · " + s.class_name + "」";
+        if (!window.confirm(leaving ? "确定取消" + what + "的候补吗？" : "确定退选" + what + "吗？")) return;
         key = key || api.uuid();
         b.disabled = true;
-        msg.textContent = "正在退选……";
+        msg.textContent = leaving ? "正在取消候补……" : "正在退选……";
         try {
           var res = await api.request("DELETE", "/selections/" + encodeURIComponent(s.class_id), { idempotencyKey: key });
           key = null;

@@ -1,0 +1,113 @@
+"""Orders API (routes only): county demand, the centre's list and overview, institution
+responses and revisions, the county's pick and publication, and the xlsx export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock
+from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.auth import caller
+from functions.common.http import request_key
+from functions.orders import service
+from functions.selection import export
+from schemas.orders import ORDER_ID, OrderForm, PickRequest, RespondRequest, ReviseRequest
+
+app = make_app()
+OrderId = Annotated[str, Path(pattern=ORDER_ID)]
+
+
+@app.get("/api/orders")
+def county_orders() -> dict[str, Any]:
+    return service.county_orders(caller(app.current_event))
+
+
+@app.post("/api/orders")
+def post_order(body: OrderForm) -> Response[dict[str, Any]]:
+    order = service.post_order(
+        caller(app.current_event), body, clock.now(), request_key(app.current_event)
+    )
+    return json_response(201, service.order_view(order))
+
+
+@app.get("/api/orders/overview")
+def overview() -> dict[str, Any]:
+    return service.overview(caller(app.current_event))
+
+
+@app.post("/api/orders/list")
+def publish_list() -> dict[str, Any]:
+    return service.publish_list(caller(app.current_event), clock.now())
+
+
+@app.get("/api/orders/export")
+def export_orders():  # type: ignore[no-untyped-def]
+    # No return annotation: response validation would try to decode the bytes as UTF-8. Bytes
+    # bodies leave the resolver base64-encoded with isBase64Encoded set.
+    filename, data = service.export_orders(caller(app.current_event))
+    return Response(
+        status_code=200,
+        content_type=export.XLSX,
+        body=data,
+        headers={"Content-Disposition": export.content_disposition(filename)},
+    )
+
+
+@app.get("/api/orders/open")
+def visible_orders() -> dict[str, Any]:
+    return service.visible_orders(caller(app.current_event))
+
+
+@app.get("/api/orders/<order_id>")
+def get_order(order_id: OrderId) -> dict[str, Any]:
+    return service.get_order(caller(app.current_event), order_id)
+
+
+@app.put("/api/orders/<order_id>")
+def update_order(order_id: OrderId, body: OrderForm) -> dict[str, Any]:
+    order = service.update_order(caller(app.current_event), order_id, body, clock.now())
+    return service.order_view(order)
+
+
+@app.get("/api/orders/<order_id>/responses")
+def responses(order_id: OrderId) -> dict[str, Any]:
+    return service.responses_for_county(caller(app.current_event), order_id)
+
+
+@app.post("/api/orders/<order_id>/responses")
+def respond(order_id: OrderId, body: RespondRequest) -> Response[dict[str, Any]]:
+    resp = service.respond(caller(app.current_event), order_id, body.plan, clock.now())
+    return json_response(201, service.response_view(resp))
+
+
+@app.get("/api/orders/<order_id>/response")
+def my_response(order_id: OrderId) -> dict[str, Any]:
+    return service.my_response(caller(app.current_event), order_id)
+
+
+@app.put("/api/orders/<order_id>/response")
+def revise(order_id: OrderId, body: ReviseRequest) -> dict[str, Any]:
+    resp = service.revise(caller(app.current_event), order_id, body.plan, body.submit, clock.now())
+    return service.response_view(resp)
+
+
+@app.post("/api/orders/<order_id>/pick")
+def pick(order_id: OrderId, body: PickRequest) -> dict[str, Any]:
+    order = service.pick(caller(app.current_event), order_id, body.institution_id, clock.now())
+    return service.order_view(order)
+
+
+@app.post("/api/orders/<order_id>/publish")
+def publish(order_id: OrderId) -> dict[str, Any]:
+    return service.publish(caller(app.current_event), order_id, clock.now())
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

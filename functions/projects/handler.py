@@ -1,0 +1,163 @@
+"""Projects API (routes only): drafts, submission, review, publication, changes, audit."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock
+from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.auth import caller
+from functions.projects import service
+from functions.projects.service import record_view
+from schemas.projects import (
+    ChangeDecisionRequest,
+    ChangeRequest,
+    DecisionRequest,
+    ProjectDraft,
+    SaveDraftRequest,
+    SpotCheckRequest,
+    TimetableRequest,
+    VersionRequest,
+)
+
+app = make_app()
+ID = r"^[A-Za-z0-9_-]{2,80}$"
+ID_NUMBER = r"^\d{17}[\dXx]$"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@app.get("/api/projects")
+def mine() -> dict[str, Any]:
+    return service.my_projects(caller(app.current_event))
+
+
+@app.post("/api/projects")
+def create(body: ProjectDraft) -> Response[dict[str, Any]]:
+    rec = service.create_draft(caller(app.current_event), body, clock.now())
+    return json_response(201, record_view(rec))
+
+
+@app.get("/api/projects/<project_id>")
+def get(project_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    return service.get_project(caller(app.current_event), project_id)
+
+
+@app.put("/api/projects/<project_id>")
+def save(project_id: Annotated[str, Path(pattern=ID)], body: SaveDraftRequest) -> dict[str, Any]:
+    rec = service.save_draft(
+        caller(app.current_event), project_id, body.draft, body.version, clock.now()
+    )
+    return record_view(rec)
+
+
+@app.post("/api/projects/<project_id>/submit")
+def submit(project_id: Annotated[str, Path(pattern=ID)], body: VersionRequest) -> dict[str, Any]:
+    rec = service.submit(caller(app.current_event), project_id, body.version, clock.now())
+    return record_view(rec)
+
+
+@app.post("/api/projects/<project_id>/changes")
+def change(project_id: Annotated[str, Path(pattern=ID)], body: ChangeRequest) -> Response[Any]:
+    c = service.request_change(caller(app.current_event), project_id, body, clock.now())
+    return json_response(201, c.model_dump(mode="json"))
+
+
+@app.post("/api/projects/<project_id>/classes/<class_id>/timetable")
+def timetable(
+    project_id: Annotated[str, Path(pattern=ID)],
+    class_id: Annotated[str, Path(pattern=ID)],
+    body: TimetableRequest,
+) -> dict[str, Any]:
+    doc = service.publish_timetable(
+        caller(app.current_event), project_id, class_id, body.sessions, clock.now()
+    )
+    return {"project_id": doc.project_id, "classes": [c.class_id for c in doc.classes]}
+
+
+@app.get("/api/timetable-risks")
+def risks() -> dict[str, Any]:
+    return {"classes": service.timetable_risks(caller(app.current_event), clock.now())}
+
+
+@app.get("/api/people/<id_number>")
+def person(id_number: Annotated[str, Path(pattern=ID_NUMBER)]) -> dict[str, Any]:
+    return service.lookup_person(caller(app.current_event), id_number.upper())
+
+
+@app.get("/api/experts")
+def experts(q: Annotated[str, Query(max_length=40)] = "") -> dict[str, Any]:
+    return {"experts": service.search_experts(caller(app.current_event), q)}
+
+
+@app.get("/api/reviews")
+def reviews() -> dict[str, Any]:
+    return {"projects": service.review_list(caller(app.current_event))}
+
+
+@app.post("/api/reviews/<project_id>/spot-check")
+def spot_check(
+    project_id: Annotated[str, Path(pattern=ID)], body: SpotCheckRequest
+) -> dict[str, Any]:
+    rec = service.record_spot_check(
+        caller(app.current_event), project_id, body.version, body.outcome, body.note, clock.now()
+    )
+    return record_view(rec, reveal=False)
+
+
+@app.post("/api/reviews/<project_id>/decision")
+def decision(project_id: Annotated[str, Path(pattern=ID)], body: DecisionRequest) -> dict[str, Any]:
+    rec = service.decide(
+        caller(app.current_event), project_id, body.version, body.action, body.reason, clock.now()
+    )
+    return record_view(rec, reveal=False)
+
+
+@app.post("/api/reviews/publish")
+def publish() -> dict[str, Any]:
+    return service.publish(caller(app.current_event), clock.now())
+
+
+@app.get("/api/changes")
+def changes() -> dict[str, Any]:
+    return {"changes": service.list_changes(caller(app.current_event))}
+
+
+@app.post("/api/changes/<project_id>/<change_id>/decision")
+def change_decision(
+    project_id: Annotated[str, Path(pattern=ID)],
+    change_id: Annotated[str, Path(pattern=ID)],
+    body: ChangeDecisionRequest,
+) -> dict[str, Any]:
+    c = service.decide_change(
+        caller(app.current_event), project_id, change_id, body.approve, body.note, clock.now()
+    )
+    return c.model_dump(mode="json")
+
+
+@app.get("/api/audit")
+def audit(
+    project_id: Annotated[str | None, Query(pattern=ID)] = None,
+    institution_id: Annotated[str | None, Query(pattern=ID)] = None,
+    format: Annotated[str, Query(pattern=r"^(json|xlsx)$")] = "json",
+):  # type: ignore[no-untyped-def]  # no return annotation: the resolver would re-serialize xlsx
+
+    entries = service.audit_history(caller(app.current_event), project_id, institution_id)
+    if format == "xlsx":
+        return Response(
+            status_code=200,
+            content_type=XLSX,
+            body=service.audit_xlsx(entries),
+            headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'},
+        )
+    return json_response(200, {"entries": [e.model_dump(mode="json") for e in entries]})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,870 @@
+"""Project use cases: drafting and submitting (PH-APPLY), review (PH-REVIEW), publication
+(PH-PUBLISH), changes after publication (CH-1 … CH-5). Plain functions over the store."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from functions.common import store as table_store
+from functions.common.auth import require
+from functions.common.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    OutsideWindow,
+    ProjectLocked,
+    StaleVersion,
+    SubmissionInvalid,
+    TimetableTooLate,
+    ValidationFailed,
+)
+from functions.common.settings import settings
+from functions.projects import rules, store
+from schemas.calendar import SHANGHAI, PhaseId, term_calendar
+from schemas.catalog import (
+    Fee,
+    Person,
+    Project,
+    ProjectKind,
+    ProjectStatus,
+    Segment,
+    TrainingClass,
+    TrainingForm,
+)
+from schemas.org import Institution
+from schemas.people import Role, User
+from schemas.projects import (
+    AuditEntry,
+    ChangeKind,
+    ChangeRecord,
+    ChangeRequest,
+    ChangeStatus,
+    FieldError,
+    PersonInput,
+    PersonRecord,
+    ProjectDraft,
+    ProjectRecord,
+    SpotCheck,
+    fee_standards,
+    mask_id_number,
+    quota_table,
+)
+from schemas.regions import region_tree
+
+BUREAUS = (Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU)
+EDITABLE = (ProjectStatus.DRAFT, ProjectStatus.RETURNED)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _institution(institution_id: str) -> Institution:
+    item = table_store.get_item({"PK": f"INST#{institution_id}", "SK": "PROFILE"})
+    if not item:
+        raise NotFound("培训机构不存在")
+    return Institution.model_validate_json(item["doc"])
+
+
+def _clerk_institution(user: User) -> Institution:
+    require(user, Role.INSTITUTION)
+    if not user.institution_id:
+        raise Forbidden("账号未关联培训机构")
+    return _institution(user.institution_id)
+
+
+def _window(phase: PhaseId, now: datetime) -> None:
+    """Every write checks its phase window on the server, from the clock."""
+    cal = term_calendar(settings().term)
+    if not cal.is_open(phase, now):
+        w = cal.window(phase)
+        raise OutsideWindow(f"当前不在“{w.name}”时间内（{w.start:%m月%d日}—{w.end:%m月%d日}）")
+
+
+def _audit(
+    rec_or_doc: ProjectRecord | Project, event: str, actor: User, now: datetime, detail: str = ""
+) -> AuditEntry:
+    return AuditEntry(
+        at=now,
+        project_id=rec_or_doc.project_id,
+        institution_id=rec_or_doc.institution_id,
+        term=rec_or_doc.term,
+        event=event,
+        actor=f"{actor.name}（{actor.user_id}）",
+        detail=detail,
+    )
+
+
+def _own_record(user: User, project_id: str) -> tuple[Institution, ProjectRecord]:
+    inst = _clerk_institution(user)
+    rec = store.get_record(project_id)
+    if rec.institution_id != inst.institution_id:
+        raise NotFound("项目不存在")
+    return inst, rec
+
+
+def record_view(rec: ProjectRecord, reveal: bool = True) -> dict[str, Any]:
+    """A record as its institution sees it (ID numbers it entered, to edit them) or, with
+    `reveal=False`, as a bureau sees it: ID numbers masked."""
+    data = rec.model_dump(mode="json")
+    d = data["draft"]
+    for p in [d["leader"], *d["instructors"]]:
+        if p.get("id_number"):
+            p["id_number_masked"] = mask_id_number(p["id_number"])
+            if not reveal:
+                del p["id_number"]
+    return data
+
+
+# --- application (PH-APPLY) -------------------------------------------------------------------
+
+
+def create_draft(user: User, draft: ProjectDraft, now: datetime) -> ProjectRecord:
+    """An institution clerk starts a project; the draft may be incomplete."""
+    inst = _clerk_institution(user)
+    _window(PhaseId.APPLY, now)
+    term = settings().term
+    pid = f"{term}-{inst.institution_id}-a{uuid.uuid4().hex[:6]}"
+    rec = ProjectRecord(
+        project_id=pid,
+        term=term,
+        institution_id=inst.institution_id,
+        institution_name=inst.name,
+        status=ProjectStatus.DRAFT,
+        version=1,
+        draft=draft,
+        created_at=now,
+        updated_at=now,
+    )
+    store.create_draft(rec, _audit(rec, "created", user, now, draft.title or ""))
+    return rec
+
+
+def save_draft(
+    user: User, project_id: str, draft: ProjectDraft, version: int, now: datetime
+) -> ProjectRecord:
+    """Save a draft (or a returned project being fixed). Submitted or published ones are locked."""
+    _, rec = _own_record(user, project_id)
+    if rec.status not in EDITABLE:
+        raise ProjectLocked()
+    _window(PhaseId.APPLY, now)
+    new = rec.model_copy(update={"draft": draft, "version": version + 1, "updated_at": now})
+    store.replace_record(new, EDITABLE, version)
+    return new
+
+
+def my_projects(user: User) -> dict[str, Any]:
+    """The institution's projects of the term (drafts to published) and its quota use."""
+    inst = _clerk_institution(user)
+    out = []
+    for item in store.list_for_institution(inst.institution_id, settings().term):
+        if item.get("SK") != "META":
+            continue
+        if "app" in item:
+            rec = ProjectRecord.model_validate_json(item["app"])
+            out.append(
+                {
+                    "project_id": rec.project_id,
+                    "title": rec.draft.title or "（未命名草稿）",
+                    "status": rec.status.value,
+                    "version": rec.version,
+                    "return_reason": rec.return_reason,
+                    "updated_at": rec.updated_at.isoformat(),
+                    "classes": _class_ids(item),
+                }
+            )
+        else:
+            doc = Project.model_validate_json(item["doc"])
+            out.append(
+                {
+                    "project_id": doc.project_id,
+                    "title": doc.title,
+                    "status": doc.status.value,
+                    "version": int(item.get("version", 0)),
+                    "return_reason": "",
+                    "updated_at": doc.published_at.isoformat() if doc.published_at else "",
+                    "classes": [c.class_id for c in doc.classes],
+                }
+            )
+    return {"projects": sorted(out, key=lambda r: r["project_id"]), "quota": quota_status(inst)}
+
+
+def _class_ids(item: dict[str, Any]) -> list[str]:
+    if "doc" in item:
+        return [c.class_id for c in Project.model_validate_json(item["doc"]).classes]
+    return []
+
+
+def quota_status(inst: Institution) -> dict[str, Any]:
+    term = settings().term
+    table = quota_table(term)
+    today = term_calendar(term).window(PhaseId.APPLY).start
+    cap = rules.quota_cap(inst, table, today)
+    used = store.quota_used(inst.institution_id, term)
+    if used is None:
+        used = store.backfill_quota(inst.institution_id, term)
+    return {"cap": cap, "used": used}
+
+
+def get_project(user: User, project_id: str) -> dict[str, Any]:
+    """An institution sees its own records; a bureau those it reviews."""
+    rec = store.get_record(project_id)
+    if user.role == Role.INSTITUTION:
+        if rec.institution_id != user.institution_id:
+            raise NotFound("项目不存在")
+    elif user.role in BUREAUS:
+        if not rules.bureau_may_review(user, _institution(rec.institution_id)):
+            raise NotFound("项目不存在")
+    else:
+        raise Forbidden()
+    return record_view(rec, reveal=user.role == Role.INSTITUTION)
+
+
+@dataclass
+class Checked:
+    errors: list[FieldError]
+    checks: list[dict[str, Any]]
+
+
+def check_draft(inst: Institution, rec: ProjectRecord, *, for_review: bool = False) -> Checked:
+    """Run every rule of a submission over the draft (and what the store says of the leader and
+    the quota): each problem field by field, and a pass/fail line per rule for the reviewers."""
+    d, term = rec.draft, rec.term
+    cal, table = term_calendar(term), quota_table(term)
+    today = cal.window(PhaseId.APPLY).start
+    std = rules.fee_standard_for(inst, fee_standards(), region_tree())
+    leader_id = d.leader.id_number or ""
+    adding = len(d.classes)
+    already = rec.leader_classes if for_review else 0
+    current = (store.leader_classes(leader_id, term) - already) if leader_id else 0
+    registered = store.leader_registration(leader_id) if leader_id else None
+    by_rule: list[tuple[str, str, list[FieldError]]] = [
+        ("完整性", "申报信息完整", rules.required_fields_missing(d)),
+        ("AP-7", "专家信息（身份证号）", rules.instructors_distinct(d)),
+        ("PH-TRAIN", "班期在培训实施阶段内", rules.classes_within_training_phase(d, cal)),
+        ("AP-1", "学科在资质范围内", rules.subject_within_qualification(d, inst)),
+        ("AP-2", "负责人为正式职工且副高以上", rules.leader_is_senior_formal_employee(d, inst)),
+        (
+            "AP-3",
+            f"负责人本学期班期不超过{table.max_leader_classes}个",
+            rules.leader_class_room(current, adding, table.max_leader_classes) if leader_id else [],
+        ),
+        ("AP-4", "负责人仅在一个机构负责项目", rules.leader_single_institution(registered, inst)),
+        ("CR-1", "学分上限", rules.school_based_credits_within_cap(d, table)),
+        ("CR-2", "分段实施", rules.segments_consistent(d, term, table)),
+        (
+            "CR-3",
+            f"混合式线上学分不超过{table.blended_online_max_percent}%",
+            rules.online_share_within_cap(d, table),
+        ),
+        ("CR-4", "混合式承办机构具备资质", rules.blended_host_qualified(d, inst, table, today)),
+        (
+            "AP-8",
+            f"收费项目与标准（{std.name if std else '无标准'}）",
+            rules.fee_items_within_standard(d, std),
+        ),
+    ]
+    if not for_review and rules.counts_against_quota(d, table):
+        cap = rules.quota_cap(inst, table, today)
+        used = store.quota_used(inst.institution_id, term)
+        if used is None:
+            used = store.backfill_quota(inst.institution_id, term)
+        by_rule.append(("Q-1…Q-6", f"申报数不超过 {cap} 个", rules.quota_room(used, cap)))
+    elif d.b_certificate:
+        by_rule.append(("Q-4", "B证项目不占申报名额（须经审核确认）", []))
+    errors = [e for _, _, errs in by_rule for e in errs]
+    checks = [
+        {"rule": rid, "name": name, "ok": not errs, "messages": [e.message for e in errs]}
+        for rid, name, errs in by_rule
+    ]
+    return Checked(errors, checks)
+
+
+def _person_record(p: PersonInput, now: datetime) -> PersonRecord:
+    return PersonRecord(
+        id_number=p.id_number or "",
+        name=p.name or "",
+        title=p.title or "",
+        organisation=p.organisation or "",
+        expertise=p.expertise,
+        updated_at=now,
+    )
+
+
+def submit(user: User, project_id: str, version: int, now: datetime) -> ProjectRecord:
+    """Submit a project (PH-APPLY): every rule checked and every problem reported at once (422);
+    then one transaction that holds a quota slot (Q-1 … Q-6, not for Q-4), the leader's classes
+    (AP-3) and registration (AP-4), and stores the people (AP-7)."""
+    inst, rec = _own_record(user, project_id)
+    if rec.status not in EDITABLE:
+        raise ProjectLocked()
+    if rec.version != version:
+        raise StaleVersion()
+    _window(PhaseId.APPLY, now)
+    checked = check_draft(inst, rec)
+    if checked.errors:
+        raise SubmissionInvalid(errors=[e.model_dump() for e in checked.errors])
+    d, term = rec.draft, rec.term
+    table = quota_table(term)
+    counted = rules.counts_against_quota(d, table)
+    cap = rules.quota_cap(inst, table, term_calendar(term).window(PhaseId.APPLY).start)
+    people = {p.id_number: _person_record(p, now) for p in [d.leader, *d.instructors]}
+    new = rec.model_copy(
+        update={
+            "status": ProjectStatus.SUBMITTED,
+            "version": version + 1,
+            "updated_at": now,
+            "submitted_at": now,
+            "counted_quota": counted,
+            "leader_classes": len(d.classes),
+            "return_reason": "",
+            "spot_check": None,
+        }
+    )
+    room = table.max_leader_classes - len(d.classes)
+    audit = _audit(new, "submitted", user, now, d.title or "")
+    for _attempt in range(2):
+        try:
+            store.submit(
+                new,
+                version,
+                quota_cap=cap if counted else None,
+                leader_id=d.leader.id_number or "",
+                leader_room=room,
+                people=list(people.values()),
+                audit=audit,
+            )
+            return new
+        except store.QuotaCounterMissing:
+            store.backfill_quota(inst.institution_id, term)
+    raise Conflict("申报名额计数初始化失败，请重试")
+
+
+# --- review (PH-REVIEW) ----------------------------------------------------------------------
+
+
+def _bureau(user: User) -> User:
+    return require(user, *BUREAUS)
+
+
+def _reviewable(user: User, project_id: str) -> tuple[Institution, ProjectRecord]:
+    _bureau(user)
+    rec = store.get_record(project_id)
+    inst = _institution(rec.institution_id)
+    if not rules.bureau_may_review(user, inst):
+        raise Forbidden("该项目不由你审核")
+    return inst, rec
+
+
+def review_list(user: User) -> list[dict[str, Any]]:
+    """Submitted and approved projects in the bureau's scope, with every rule check shown."""
+    _bureau(user)
+    term = settings().term
+    insts: dict[str, Institution] = {}
+    out = []
+    for status in (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED):
+        for item in store.list_by_status(term, status):
+            if "app" not in item:
+                continue
+            rec = ProjectRecord.model_validate_json(item["app"])
+            inst = insts.setdefault(rec.institution_id, _institution(rec.institution_id))
+            if not rules.bureau_may_review(user, inst):
+                continue
+            checked = check_draft(inst, rec, for_review=True)
+            size = quota_table(term).spot_check_size
+            names = [p.name or "" for p in rec.draft.instructors]
+            out.append(
+                {
+                    **record_view(rec, reveal=False),
+                    "checks": checked.checks,
+                    "spot_check_pick": rules.spot_check_sample(rec.project_id, names, size),
+                }
+            )
+    return out
+
+
+def record_spot_check(
+    user: User, project_id: str, version: int, outcome: str, note: str, now: datetime
+) -> ProjectRecord:
+    """AP-5: draw the reproducible sample and record the spot check's outcome."""
+    _, rec = _reviewable(user, project_id)
+    if rec.status != ProjectStatus.SUBMITTED:
+        raise Conflict("只有待审核的项目可以抽查")
+    _window(PhaseId.REVIEW, now)
+    size = quota_table(rec.term).spot_check_size
+    names = [p.name or "" for p in rec.draft.instructors]
+    check = SpotCheck(
+        seed=rec.project_id,
+        picked=tuple(rules.spot_check_sample(rec.project_id, names, size)),
+        outcome=outcome,
+        note=note,
+        by=user.user_id,
+        at=now,
+    )
+    new = rec.model_copy(update={"spot_check": check, "version": version + 1, "updated_at": now})
+    detail = f"抽查 {'、'.join(check.picked)}：{'通过' if outcome == 'pass' else '不通过'} {note}"
+    store.replace_record(
+        new, (ProjectStatus.SUBMITTED,), version, _audit(new, "spot_check", user, now, detail)
+    )
+    return new
+
+
+def decide(
+    user: User, project_id: str, version: int, action: str, reason: str, now: datetime
+) -> ProjectRecord:
+    """Approve or return a submitted project: a state transition guarded by status AND version,
+    so of two reviewers acting at once one wins and the other gets 409 stale_version."""
+    _, rec = _reviewable(user, project_id)
+    _window(PhaseId.REVIEW, now)
+    if rec.status != ProjectStatus.SUBMITTED:
+        raise StaleVersion()
+    if action == "return":
+        if len(reason.strip()) < 2:
+            raise ValidationFailed("退回时必须填写原因")
+        new = rec.model_copy(
+            update={
+                "status": ProjectStatus.RETURNED,
+                "version": version + 1,
+                "updated_at": now,
+                "return_reason": reason.strip(),
+                "reviewed_by": user.user_id,
+                "counted_quota": False,
+                "leader_classes": 0,
+            }
+        )
+        extra = store.release_counters(rec, rec.draft.leader.id_number or "")
+        store.replace_record(
+            new,
+            (ProjectStatus.SUBMITTED,),
+            version,
+            _audit(new, "returned", user, now, reason.strip()),
+            extra,
+        )
+        return new
+    if rec.spot_check is None or rec.spot_check.outcome is None:
+        raise Conflict("请先完成授课教师抽查（AP-5）再审核通过")
+    if rec.spot_check.outcome != "pass":
+        raise Conflict("授课教师抽查未通过，不能审核通过")
+    new = rec.model_copy(
+        update={
+            "status": ProjectStatus.APPROVED,
+            "version": version + 1,
+            "updated_at": now,
+            "reviewed_by": user.user_id,
+        }
+    )
+    store.replace_record(
+        new, (ProjectStatus.SUBMITTED,), version, _audit(new, "approved", user, now, reason)
+    )
+    return new
+
+
+# --- publication (PH-PUBLISH) ----------------------------------------------------------------
+
+
+def catalog_project(rec: ProjectRecord, now: datetime) -> Project:
+    """The public project built from an approved record: no ID numbers, nothing internal."""
+    d = rec.draft
+
+    def person(p: PersonInput) -> Person:
+        return Person(name=p.name or "", title=p.title or "", organisation=p.organisation or "")
+
+    return Project(
+        project_id=rec.project_id,
+        term=rec.term,
+        kind=ProjectKind.REGULAR,
+        status=ProjectStatus.PUBLISHED,
+        institution_id=rec.institution_id,
+        institution_name=rec.institution_name,
+        title=d.title or "",
+        theme=d.theme or "",
+        target=d.target,
+        stage=d.stage or "",
+        subject=d.subject or "",
+        field=d.field or "",
+        level=d.level or "",
+        form=d.form or TrainingForm.FACE_TO_FACE,
+        credits_total=d.credits_total or 1,
+        credits_online=d.credits_online or 0,
+        fee=Fee(total=d.fee.total or 0, items=tuple(d.fee.items)),
+        leader=person(d.leader),
+        instructors=tuple(person(p) for p in d.instructors),
+        classes=tuple(
+            TrainingClass(
+                class_id=f"{rec.project_id}-c{i}",
+                name=c.name or f"第{i}期",
+                start_date=c.start_date,
+                end_date=c.end_date,
+                place=c.place or "",
+                capacity=c.capacity or 1,
+                timetable=tuple(c.timetable),
+            )
+            for i, c in enumerate(d.classes, start=1)
+        ),
+        published_at=now,
+        segments=tuple(
+            Segment(name=s.name or "", semester=s.semester or rec.term, credits=s.credits or 1)
+            for s in d.segments
+        ),
+    )
+
+
+def publish(user: User, now: datetime) -> dict[str, Any]:
+    """Publish every approved project in the bureau's scope, then rebuild the catalog."""
+    _bureau(user)
+    _window(PhaseId.PUBLISH, now)
+    term = settings().term
+    published = []
+    for item in store.list_by_status(term, ProjectStatus.APPROVED):
+        if "app" not in item:
+            continue
+        rec = ProjectRecord.model_validate_json(item["app"])
+        if not rules.bureau_may_review(user, _institution(rec.institution_id)):
+            continue
+        doc = catalog_project(rec, now)
+        new = rec.model_copy(
+            update={
+                "status": ProjectStatus.PUBLISHED,
+                "version": rec.version + 1,
+                "updated_at": now,
+                "published_at": now,
+            }
+        )
+        store.publish_record(new, rec.version, doc, _audit(new, "published", user, now))
+        published.append(rec.project_id)
+    site = rebuild_catalog(term) if published else "unchanged"
+    return {"published": published, "site": site}
+
+
+def rebuild_catalog(term: str) -> str:
+    """Locally (ZJT_SITE_DIR, set by the local stack) build the site in place; in a deployment
+    start the publish function (ZJT_PUBLISH_FUNCTION), which builds and syncs the bucket."""
+    site_dir = os.environ.get("ZJT_SITE_DIR")
+    if site_dir:
+        import build
+
+        build.build(store.load_published_projects(term), Path(site_dir), term)
+        return "rebuilt"
+    if os.environ.get("ZJT_PUBLISH_FUNCTION"):
+        from functions.phases import invoke
+
+        invoke.publish(term, "projects published by a bureau")
+        return "started"
+    return "not_configured"
+
+
+# --- after publication (CH-1 … CH-5) --------------------------------------------------------
+
+
+def _published_item(project_id: str) -> tuple[dict[str, Any], Project]:
+    item = store.get_project_item(project_id)
+    if (
+        not item
+        or item.get("status", "published") != ProjectStatus.PUBLISHED.value
+        or "doc" not in item
+    ):
+        raise Conflict("只有已发布的项目可以申请变更")
+    return item, Project.model_validate_json(item["doc"])
+
+
+def _apply_change(doc: Project, req: ChangeRequest) -> Project:
+    if req.kind == ChangeKind.FORM and req.form:
+        online = (
+            doc.credits_total
+            if req.form == TrainingForm.ONLINE
+            else (doc.credits_online if req.form == TrainingForm.BLENDED else 0)
+        )
+        return doc.model_copy(update={"form": req.form, "credits_online": online})
+    if req.kind == ChangeKind.INSTRUCTORS:
+        people = {p.name: p for p in doc.instructors}
+        return doc.model_copy(
+            update={"instructors": tuple(people.get(n, Person(name=n)) for n in req.instructors)}
+        )
+    classes = []
+    for c in doc.classes:
+        if c.class_id == req.class_id:
+            if req.kind == ChangeKind.DATES and req.start_date and req.end_date:
+                c = c.model_copy(update={"start_date": req.start_date, "end_date": req.end_date})
+            elif req.kind == ChangeKind.PLACE and req.place:
+                c = c.model_copy(update={"place": req.place})
+            elif req.kind == ChangeKind.TIMETABLE:
+                c = c.model_copy(update={"timetable": tuple(req.timetable)})
+        classes.append(c)
+    return Project.model_validate(
+        {**doc.model_dump(), "classes": [c.model_dump() for c in classes]}
+    )
+
+
+def request_change(user: User, project_id: str, req: ChangeRequest, now: datetime) -> ChangeRecord:
+    """CH-1: a published project is locked; the institution files a change (what, why). Minor
+    corrections are applied at once and recorded; the rest waits for the bureau (CH-2, CH-3)."""
+    inst = _clerk_institution(user)
+    item, doc = _published_item(project_id)
+    if doc.institution_id != inst.institution_id:
+        raise NotFound("项目不存在")
+    problems = rules.change_payload_problems(req, [c.class_id for c in doc.classes])
+    if problems:
+        raise SubmissionInvalid(errors=[e.model_dump() for e in problems])
+    major = rules.is_major_change(req, doc.form)
+    pending = rules.needs_approval(req, doc.form)
+    change = ChangeRecord(
+        change_id=f"{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}",
+        project_id=project_id,
+        term=doc.term,
+        institution_id=doc.institution_id,
+        request=req,
+        major=major,
+        status=ChangeStatus.PENDING if pending else ChangeStatus.APPLIED,
+        filed_by=user.user_id,
+        filed_at=now,
+    )
+    detail = f"{req.kind.value}：{req.what}（原因：{req.why}）"
+    if pending:
+        store.put_change(change, _audit(doc, "change_requested", user, now, detail))
+    else:
+        new_doc = _apply_change(doc, req)
+        store.update_published(
+            item,
+            new_doc,
+            [store._put(store.change_item(change), "attribute_not_exists(PK)")],
+            _audit(doc, "change_applied", user, now, detail),
+        )
+        _maybe_rebuild(doc.term)
+    return change
+
+
+def _maybe_rebuild(term: str) -> None:
+    if os.environ.get("ZJT_SITE_DIR") or os.environ.get("ZJT_PUBLISH_FUNCTION"):
+        rebuild_catalog(term)
+
+
+def list_changes(user: User) -> list[dict[str, Any]]:
+    term = settings().term
+    out = []
+    insts: dict[str, Institution] = {}
+    for c in store.list_changes(term):
+        if user.role == Role.INSTITUTION:
+            if c.institution_id != user.institution_id:
+                continue
+        elif user.role in BUREAUS:
+            inst = insts.setdefault(c.institution_id, _institution(c.institution_id))
+            if not rules.bureau_may_review(user, inst):
+                continue
+        else:
+            raise Forbidden()
+        out.append(c.model_dump(mode="json"))
+    return sorted(out, key=lambda c: c["filed_at"], reverse=True)
+
+
+def decide_change(
+    user: User, project_id: str, change_id: str, approve: bool, note: str, now: datetime
+) -> ChangeRecord:
+    """The responsible bureau approves or refuses a change. An approved major change (CH-3) is
+    applied, and every enrolled teacher gets a withdrawal right carrying the explanation."""
+    _bureau(user)
+    change = store.get_change(project_id, change_id)
+    if not rules.bureau_may_review(user, _institution(change.institution_id)):
+        raise Forbidden("该项目不由你审核")
+    if change.status != ChangeStatus.PENDING:
+        raise Conflict("该变更申请已被处理")
+    decided = change.model_copy(
+        update={
+            "status": ChangeStatus.APPROVED if approve else ChangeStatus.REFUSED,
+            "decided_by": user.user_id,
+            "decided_at": now,
+            "decision_note": note,
+        }
+    )
+    req = change.request
+    detail = f"{req.kind.value}：{req.what}；{note}"
+    if not approve:
+        item, doc = _published_item(project_id)
+        store.decide_change_only(decided, _audit(doc, "change_refused", user, now, detail))
+        return decided
+    item, doc = _published_item(project_id)
+    teachers: list[str] = []
+    if change.major:
+        teachers = store.enrolled_teachers([c.class_id for c in doc.classes])
+        decided = decided.model_copy(update={"rights_opened": len(teachers)})
+    store.update_published(
+        item,
+        _apply_change(doc, req),
+        [store.change_decision_op(decided)],
+        _audit(doc, "change_approved", user, now, detail),
+    )
+    if teachers:
+        message = f"《{doc.title}》变更：{req.what}。原因：{req.why}。如不愿参加，可申请退选。"
+        store.open_withdrawal_rights(teachers, doc.term, project_id, change_id, message, now)
+    _maybe_rebuild(doc.term)
+    return decided
+
+
+def publish_timetable(
+    user: User, project_id: str, class_id: str, sessions: list[Any], now: datetime
+) -> Project:
+    """CH-4: a class's timetable is first published at least 5 days (data) before it opens; a
+    later first publication is refused. Revising a published timetable is a change request."""
+    inst = _clerk_institution(user)
+    item, doc = _published_item(project_id)
+    if doc.institution_id != inst.institution_id:
+        raise NotFound("项目不存在")
+    klass = next((c for c in doc.classes if c.class_id == class_id), None)
+    if klass is None:
+        raise NotFound("班期不存在")
+    if klass.timetable:
+        raise Conflict("该班期课程表已发布，修改请提交变更申请")
+    days = quota_table(doc.term).timetable_days_before
+    today = now.astimezone(SHANGHAI).date()
+    if not rules.timetable_in_time(klass.start_date, today, days):
+        raise TimetableTooLate(
+            f"课程表须在开班（{klass.start_date:%m月%d日}）前至少{days}天发布，已超过期限"
+        )
+    new_doc = _apply_change(
+        doc,
+        ChangeRequest(
+            kind=ChangeKind.TIMETABLE,
+            what="发布课程表",
+            why="CH-4",
+            class_id=class_id,
+            timetable=sessions,
+        ),
+    )
+    store.update_published(
+        item, new_doc, [], _audit(doc, "timetable_published", user, now, klass.name)
+    )
+    _maybe_rebuild(doc.term)
+    return new_doc
+
+
+def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
+    """CH-4: classes of published projects in the caller's scope without a timetable, with the
+    last day it may be published (already late ones first)."""
+    term = settings().term
+    days = quota_table(term).timetable_days_before
+    today = now.astimezone(SHANGHAI).date()
+    out = []
+    insts: dict[str, Institution] = {}
+    for doc in store.load_published_projects(term):
+        if user.role == Role.INSTITUTION:
+            if doc.institution_id != user.institution_id:
+                continue
+        elif user.role in BUREAUS:
+            inst = insts.setdefault(doc.institution_id, _institution(doc.institution_id))
+            if not rules.bureau_may_review(user, inst):
+                continue
+        else:
+            raise Forbidden()
+        for c in doc.classes:
+            if c.timetable or c.start_date < today:
+                continue
+            left = (c.start_date - today).days - days
+            out.append(
+                {
+                    "project_id": doc.project_id,
+                    "title": doc.title,
+                    "class_id": c.class_id,
+                    "class_name": c.name,
+                    "start_date": c.start_date.isoformat(),
+                    "days_left": left,
+                    "late": left < 0,
+                }
+            )
+    return sorted(out, key=lambda r: r["days_left"])
+
+
+# --- people (AP-7) and audit (CH-5) ----------------------------------------------------------
+
+
+def lookup_person(user: User, id_number: str) -> dict[str, Any]:
+    """Reuse a person's record when entering a plan (AP-7); the ID number is echoed masked."""
+    require(user, Role.INSTITUTION, *BUREAUS)
+    p = store.get_person(id_number)
+    if p is None:
+        raise NotFound("专家库中没有该身份证号的记录，请填写完整信息")
+    return {
+        **p.model_dump(mode="json", exclude={"id_number"}),
+        "id_number_masked": mask_id_number(id_number),
+    }
+
+
+def search_experts(user: User, q: str) -> list[dict[str, Any]]:
+    require(user, *BUREAUS)
+    return [
+        {
+            **p.model_dump(mode="json", exclude={"id_number"}),
+            "id_number_masked": mask_id_number(p.id_number),
+        }
+        for p in store.search_people(q.strip())
+    ]
+
+
+def audit_history(
+    user: User, project_id: str | None, institution_id: str | None
+) -> list[AuditEntry]:
+    """CH-5: the changes of a project or an institution; bureaus see their scope, an institution
+    its own."""
+    if not project_id and not institution_id:
+        raise ValidationFailed("请指定项目或机构")
+    if user.role == Role.INSTITUTION:
+        institution_id = institution_id or user.institution_id
+        if institution_id != user.institution_id:
+            raise Forbidden()
+    elif user.role not in BUREAUS:
+        raise Forbidden()
+    if project_id:
+        entries = store.audit_for_project(project_id)
+        if user.role == Role.INSTITUTION and any(
+            e.institution_id != user.institution_id for e in entries
+        ):
+            raise Forbidden()
+    else:
+        entries = store.audit_for_institution(institution_id or "")
+    if user.role in BUREAUS and entries:
+        if not rules.bureau_may_review(user, _institution(entries[0].institution_id)):
+            raise Forbidden("不在你的管理范围内")
+    return sorted(entries, key=lambda e: (e.at, list(EVENT_NAMES).index(e.event)))
+
+
+EVENT_NAMES = {
+    "created": "新建草稿",
+    "submitted": "提交申报",
+    "spot_check": "授课教师抽查",
+    "approved": "审核通过",
+    "returned": "退回修改",
+    "published": "发布",
+    "change_requested": "申请变更",
+    "change_applied": "变更（已记录）",
+    "change_approved": "变更获批",
+    "change_refused": "变更未获批",
+    "timetable_published": "发布课程表",
+}
+
+
+def audit_xlsx(entries: list[AuditEntry]) -> bytes:
+    """CH-5: the history as an xlsx workbook."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "变更记录"
+    ws.append(["时间", "项目编号", "机构", "学期", "事项", "操作人", "说明"])
+    for e in entries:
+        ws.append(
+            [
+                e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                e.project_id,
+                e.institution_id,
+                e.term,
+                EVENT_NAMES.get(e.event, e.event),
+                e.actor,
+                e.detail,
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

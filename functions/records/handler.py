@@ -1,0 +1,146 @@
+"""Records API (routes only): import, school maintenance, anomalies, accounts (TD-1 … TD-3)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock
+from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.auth import caller
+from functions.common.errors import BadImportFile
+from functions.common.http import request_key
+from functions.records import files, service
+from schemas.records import AccountRequest, LocalTeacherRequest, ResolveRequest
+
+app = make_app()
+ID = r"^[A-Za-z0-9_.:-]{2,80}$"
+MAX_UPLOAD = 6 * 1024 * 1024  # Lambda's synchronous payload limit
+
+
+def _body_bytes() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    data = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
+    if not data:
+        raise BadImportFile("请选择要导入的文件")
+    if len(data) > MAX_UPLOAD:
+        raise BadImportFile("文件超过 6 MB，请分批导入（部署环境经 S3 上传，见运维文档）")
+    return data
+
+
+@app.get("/api/records/scope")
+def my_scope() -> dict[str, Any]:
+    return service.scope_info(caller(app.current_event))
+
+
+@app.post("/api/records/imports")
+def upload(
+    filename: Annotated[str, Query(min_length=1, max_length=200)] = "import.xlsx",
+) -> Response[dict[str, Any]]:
+    job = service.start_import(
+        caller(app.current_event),
+        filename,
+        _body_bytes(),
+        request_key(app.current_event),
+        clock.now(),
+    )
+    return json_response(201, job.model_dump(mode="json"))
+
+
+@app.get("/api/records/imports/<job_id>")
+def job(job_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    return service.get_job(caller(app.current_event), job_id).model_dump(mode="json")
+
+
+@app.get("/api/records/imports/<job_id>/report")
+def job_report(
+    job_id: Annotated[str, Path(pattern=ID)],
+    outcome: Annotated[str | None, Query(pattern=r"^(created|updated|unchanged|rejected)$")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    format: Annotated[str, Query(pattern=r"^(json|xlsx)$")] = "json",
+):  # no return annotation: powertools would re-serialize the xlsx bytes as JSON
+    user = caller(app.current_event)
+    if format == "xlsx":
+        name = quote(f"导入结果-{job_id}.xlsx")
+        return Response(
+            status_code=200,
+            content_type=files.XLSX_TYPE,
+            body=service.report_xlsx(user, job_id),
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
+    return service.report(user, job_id, outcome, offset)
+
+
+@app.get("/api/records/schools")
+def schools(region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> dict[str, Any]:
+    rows = service.list_schools(caller(app.current_event), region)
+    return {"schools": [s.model_dump(mode="json") for s in rows]}
+
+
+@app.get("/api/records/teachers")
+def teachers(school_id: Annotated[str, Query(pattern=ID)]) -> dict[str, Any]:
+    return {"teachers": service.list_teachers(caller(app.current_event), school_id)}
+
+
+@app.post("/api/records/teachers")
+def add_teacher(body: LocalTeacherRequest) -> Response[dict[str, Any]]:
+    view = service.save_local_teacher(caller(app.current_event), None, body)
+    return json_response(201, view)
+
+
+@app.get("/api/records/teachers/<teacher_id>")
+def teacher(teacher_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    return service.get_teacher(caller(app.current_event), teacher_id)
+
+
+@app.put("/api/records/teachers/<teacher_id>")
+def edit_teacher(
+    teacher_id: Annotated[str, Path(pattern=ID)], body: LocalTeacherRequest
+) -> dict[str, Any]:
+    return service.save_local_teacher(caller(app.current_event), teacher_id, body)
+
+
+@app.get("/api/records/anomalies")
+def anomalies(
+    status: Annotated[str | None, Query(pattern=r"^(open|resolved)$")] = None,
+) -> dict[str, Any]:
+    return {"anomalies": service.list_anomalies(caller(app.current_event), status)}
+
+
+@app.post("/api/records/anomalies/check")
+def check(
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    start: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+) -> dict[str, Any]:
+    return service.run_check(caller(app.current_event), clock.now(), region, start)
+
+
+@app.post("/api/records/anomalies/<anomaly_id>/resolve")
+def resolve(anomaly_id: Annotated[str, Path(pattern=ID)], body: ResolveRequest) -> dict[str, Any]:
+    a = service.resolve_anomaly(caller(app.current_event), anomaly_id, body, clock.now())
+    return a.model_dump(mode="json")
+
+
+@app.get("/api/records/accounts")
+def accounts(region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> dict[str, Any]:
+    return {"accounts": service.list_accounts(caller(app.current_event), region)}
+
+
+@app.put("/api/records/accounts/<user_id>")
+def assign(
+    user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")], body: AccountRequest
+) -> dict[str, Any]:
+    return service.assign_account(caller(app.current_event), user_id, body)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

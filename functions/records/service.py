@@ -1,0 +1,673 @@
+"""Records use cases (TD-1 … TD-3): import the national export, school maintenance, anomalies,
+staff accounts. Plain functions over the records store; every read and write is scoped by
+`functions.common.scope`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from functions.common import records, scope
+from functions.common.errors import Forbidden, NotFound, OutsideScope, ValidationFailed
+from functions.common.settings import settings
+from functions.records import files, rules, store
+from schemas.org import School
+from schemas.people import ROLE_NAMES, Role, Teacher, User
+from schemas.records import (
+    ANOMALY_NAMES,
+    OUTCOME_NAMES,
+    STAFF_ROLES,
+    AccountRequest,
+    Anomaly,
+    AnomalyKind,
+    AnomalyStatus,
+    ImportJob,
+    ImportRow,
+    JobStatus,
+    LocalTeacherRequest,
+    Outcome,
+    RecordSource,
+    ResolveAction,
+    ResolveRequest,
+    RowResult,
+    mask_id,
+    normalize_id_number,
+)
+from schemas.regions import RegionLevel, region_tree
+
+CHUNK = 1000  # rows validated, compared and written together; progress is saved per chunk
+REPORT_PAGE = 500
+
+
+class RecordsSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZJT_RECORDS_", extra="ignore")
+
+    # Keyed hash deriving a new teacher's opaque id from the ID number: deterministic (a retried
+    # or concurrent import creates one record, not two) but not reversible without the key.
+    teacher_id_key: str = "zjtrain-local-teacher-id-key"
+
+
+@cache
+def records_settings() -> RecordsSettings:
+    return RecordsSettings()
+
+
+def new_teacher_id(id_number: str) -> str:
+    key = records_settings().teacher_id_key.encode()
+    return "T" + hmac.new(key, id_number.encode(), hashlib.sha256).hexdigest()[:15]
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def scope_info(user: User) -> dict[str, Any]:
+    """What the records pages offer this user: regions, school, import right."""
+    tree = region_tree()
+    region = scope.region_scope(user)
+    regions: list[dict[str, str]] = []
+    if region:
+        for r in tree.regions.values():
+            if tree.within(r.code, region):
+                regions.append({"code": r.code, "name": tree.full_name(r.code), "level": r.level})
+        regions.sort(key=lambda r: r["code"])
+    school = store.get_school(user.school_id) if user.school_id else None
+    return {
+        "user_id": user.user_id,
+        "name": user.name,
+        "role": user.role.value,
+        "role_name": ROLE_NAMES[user.role],
+        "region_code": region,
+        "regions": regions,
+        "school": school.model_dump(mode="json")
+        if school and user.role in scope.SCHOOL_STAFF
+        else None,
+        "may_import": scope.may_import(user),
+        "may_maintain": user.role in scope.SCHOOL_STAFF,
+        "may_assign": user.role in scope.BUREAUS,
+        "staff_roles": [{"role": r.value, "name": ROLE_NAMES[r]} for r in STAFF_ROLES],
+    }
+
+
+def _school_in_scope(user: User, school_id: str) -> School:
+    school = store.get_school(school_id)
+    if school is None:
+        raise NotFound("学校不存在")
+    if not scope.covers_school(user, school):
+        raise OutsideScope()
+    return school
+
+
+# --- import (TD-1) -------------------------------------------------------------------------
+
+
+def start_import(
+    user: User, file_name: str, content: bytes, job_key: str | None, now: datetime
+) -> ImportJob:
+    """Import the national export synchronously in chunks, saving progress per chunk.
+
+    The job id is the client's Idempotency-Key, so the page can poll progress while this runs
+    and a retried upload returns the first job instead of importing twice.
+    """
+    if not scope.may_import(user):
+        raise Forbidden("只有省、市教育局管理员可以导入教师信息")
+    region = scope.region_scope(user) or scope.PROVINCE
+    job = ImportJob(
+        job_id=job_key or uuid.uuid4().hex,
+        file_name=file_name[:120] or "import",
+        uploaded_by=user.user_id,
+        region_code=region,
+        created_at=now,
+    )
+    existing = store.create_job(job)
+    if existing is not None:
+        if existing.uploaded_by != user.user_id:
+            raise Forbidden()
+        return existing
+    try:
+        rows = files.parse(file_name, content)
+    except Exception as exc:
+        job.status, job.finished_at = JobStatus.FAILED, now
+        job.message = getattr(exc, "message", "无法读取导入文件")
+        store.update_job(job)
+        raise
+    job.total = len(rows)
+    store.update_job(job)
+    run_import(job, rows, now, store.update_job)
+    return job
+
+
+def run_import(
+    job: ImportJob,
+    rows: Sequence[files.Row],
+    now: datetime,
+    progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob:
+    """Validate, compare and upsert `rows` chunk by chunk (TD-1); never deletes a record."""
+    state = _ImportState()
+    for part, start in enumerate(range(0, len(rows), CHUNK)):
+        results = _import_chunk(job, rows[start : start + CHUNK], state)
+        store.write([store.put_report_part(job.job_id, part, results)])
+        for r in results:
+            job.counts[r.outcome.value] = job.counts.get(r.outcome.value, 0) + 1
+        job.processed += len(results)
+        if progress and job.processed < len(rows):
+            progress(job)
+    job.status, job.finished_at = JobStatus.DONE, now
+    job.message = "，".join(f"{OUTCOME_NAMES[o]} {job.counts.get(o.value, 0)}" for o in Outcome)
+    if progress:
+        progress(job)
+    records.clear_cache()
+    return job
+
+
+class _ImportState:
+    def __init__(self) -> None:
+        self.schools: dict[str, School | None] = {}
+        self.seen: dict[str, int] = {}  # ID number -> first row carrying it
+
+
+def _import_chunk(
+    job: ImportJob, rows: Sequence[files.Row], state: _ImportState
+) -> list[RowResult]:
+    tree = region_tree()
+    results: dict[int, RowResult] = {}
+    valid: list[tuple[int, ImportRow]] = []
+    for n, cells in rows:
+        try:
+            valid.append((n, ImportRow.from_cells(cells)))
+        except ValidationError as exc:
+            idno = normalize_id_number(str(cells.get("身份证件号") or ""))
+            results[n] = RowResult(
+                row=n,
+                id_masked=mask_id(idno),
+                name=str(cells.get("姓名") or "")[:40],
+                outcome=Outcome.REJECTED,
+                reason=rules.explain(exc),
+            )
+    wanted = {r.school_id for _, r in valid} - state.schools.keys()
+    if wanted:
+        found = store.schools(wanted)
+        state.schools.update({s: found.get(s) for s in wanted})
+
+    def reject(n: int, r: ImportRow, reason: str) -> None:
+        results[n] = RowResult(
+            row=n,
+            id_masked=mask_id(r.id_number),
+            name=r.name,
+            outcome=Outcome.REJECTED,
+            reason=reason,
+        )
+
+    accepted: list[tuple[int, ImportRow, School]] = []
+    for n, r in valid:
+        school = state.schools.get(r.school_id)
+        problem = rules.school_problem(r.school_id, school, job.region_code, tree)
+        first = state.seen.setdefault(r.id_number, n)
+        if problem or school is None:
+            reject(n, r, problem or "")
+        elif first != n:
+            reject(n, r, f"与第 {first} 行的身份证件号重复，本行未导入")
+        else:
+            accepted.append((n, r, school))
+
+    idents = store.identities(r.id_number for _, r, _ in accepted)
+    drafts: list[tuple[int, ImportRow, School, Teacher, dict[str, Any] | None]] = []
+    need_old: list[str] = []
+    for n, r, school in accepted:
+        ident = idents.get(r.id_number)
+        tid = str(ident["teacher_id"]) if ident else new_teacher_id(r.id_number)
+        draft = rules.teacher_from_row(r, tid, school.region_code, None)
+        drafts.append((n, r, school, draft, ident))
+        if ident and not (
+            ident.get("source") == RecordSource.NATIONAL.value
+            and ident.get("hash") == rules.content_hash(draft)
+        ):
+            need_old.append(tid)
+    olds = store.teachers(need_old) if need_old else {}
+
+    items: list[dict[str, Any]] = []
+    moved_accounts: list[Teacher] = []
+    for n, r, school, draft, ident in drafts:
+        old = olds.get(draft.teacher_id)
+        decision = rules.classify(
+            draft, old, ident.get("hash") if ident else None, ident.get("source") if ident else None
+        )
+        if decision.outcome != Outcome.UNCHANGED:
+            new = rules.teacher_from_row(r, draft.teacher_id, school.region_code, old)
+            items.append(store.teacher_item(new))
+            items.append(
+                store.identity_item(
+                    r.id_number,
+                    new.teacher_id,
+                    rules.content_hash(new),
+                    RecordSource.NATIONAL.value,
+                )
+            )
+            if decision.outcome == Outcome.CREATED:
+                items.append(store.account_item(_teacher_account(new)))
+            elif old is not None and (old.school_id, old.name) != (new.school_id, new.name):
+                moved_accounts.append(new)
+        results[n] = RowResult(
+            row=n,
+            id_masked=mask_id(r.id_number),
+            name=r.name,
+            outcome=decision.outcome,
+            reason=decision.reason,
+            teacher_id=draft.teacher_id,
+        )
+    if moved_accounts:
+        accounts = store.users(t.teacher_id for t in moved_accounts)
+        for t in moved_accounts:
+            acc = accounts.get(t.teacher_id)
+            if acc is None or (acc.role == Role.TEACHER and acc.teacher_id == t.teacher_id):
+                items.append(store.account_item(_teacher_account(t)))
+    store.write(items)
+    return [results[n] for n, _ in rows]
+
+
+def _teacher_account(t: Teacher) -> User:
+    """A teacher's account: the login id is the record's teacher id (as in the demo world)."""
+    return User(
+        user_id=t.teacher_id,
+        role=Role.TEACHER,
+        name=t.name,
+        school_id=t.school_id,
+        region_code=t.region_code,
+        teacher_id=t.teacher_id,
+    )
+
+
+def _job_in_scope(user: User, job_id: str) -> ImportJob:
+    job = store.get_job(job_id)
+    if job is None:
+        raise NotFound("导入任务不存在")
+    if job.uploaded_by != user.user_id and not scope.covers_region(user, job.region_code):
+        raise OutsideScope()
+    return job
+
+
+def get_job(user: User, job_id: str) -> ImportJob:
+    return _job_in_scope(user, job_id)
+
+
+def report(user: User, job_id: str, outcome: str | None, offset: int) -> dict[str, Any]:
+    """A page of the per-row report (rejected rows first is the page's default filter)."""
+    job = _job_in_scope(user, job_id)
+    rows = [r for r in store.report_rows(job_id) if not outcome or r.outcome.value == outcome]
+    page = rows[offset : offset + REPORT_PAGE]
+    return {
+        "job": job.model_dump(mode="json"),
+        "total": len(rows),
+        "offset": offset,
+        "rows": [
+            {**r.model_dump(mode="json"), "outcome_text": OUTCOME_NAMES[r.outcome]} for r in page
+        ],
+    }
+
+
+def report_xlsx(user: User, job_id: str) -> bytes:
+    _job_in_scope(user, job_id)
+    return files.report_xlsx(store.report_rows(job_id))
+
+
+# --- schools and teachers (TD-2) -----------------------------------------------------------
+
+
+def list_schools(user: User, region: str | None) -> list[School]:
+    """Schools the user may see: their own (school staff) or those of a county in scope."""
+    if user.role in scope.SCHOOL_STAFF:
+        return [_school_in_scope(user, user.school_id or "")]
+    base = scope.region_scope(user)
+    if base is None:
+        raise Forbidden()
+    region = region or base
+    if not scope.covers_region(user, region):
+        raise OutsideScope()
+    if region_tree().get(region).level != RegionLevel.COUNTY:
+        raise ValidationFailed("请选择一个县（市、区）")
+    return store.schools_in_county(region)
+
+
+def teacher_view(user: User, t: Teacher, school: School | None) -> dict[str, Any]:
+    """A teacher record as `user` may see it: ID number masked unless owner or school admin."""
+    full = scope.sees_full_id_number(user, t)
+    return {
+        "teacher_id": t.teacher_id,
+        "name": t.name,
+        "gender": t.gender,
+        "birth_date": t.birth_date.isoformat() if t.birth_date and full else "",
+        "id_number": (t.id_number or "") if full else mask_id(t.id_number),
+        "id_full": full,
+        "school_id": t.school_id,
+        "school_name": school.name if school else "",
+        "region_code": t.region_code,
+        "stage": t.stage,
+        "subject": t.subject,
+        "title": t.title,
+        "employment": t.employment,
+        "source": t.source,
+        "source_text": {"national": "国家系统", "school": "学校维护"}.get(t.source, "未关联"),
+        "merged_into": t.merged_into,
+    }
+
+
+def list_teachers(user: User, school_id: str) -> list[dict[str, Any]]:
+    school = _school_in_scope(user, school_id)
+    return [teacher_view(user, t, school) for t in store.teachers_of_school(school_id)]
+
+
+def get_teacher(user: User, teacher_id: str) -> dict[str, Any]:
+    t = store.get_teacher(teacher_id)
+    if t is None:
+        raise NotFound("教师记录不存在")
+    school = store.get_school(t.school_id)
+    if not scope.covers_teacher(user, t, school):
+        raise OutsideScope()
+    return teacher_view(user, t, school)
+
+
+def save_local_teacher(
+    user: User, teacher_id: str | None, req: LocalTeacherRequest
+) -> dict[str, Any]:
+    """A school adds (teacher_id None) or edits a teacher the national system lacks (TD-2)."""
+    if user.role not in scope.SCHOOL_STAFF:
+        raise Forbidden("只有校长或学校管理员可以维护本校教师")
+    school = _school_in_scope(user, user.school_id or "")
+    fields = {**req.model_dump(), "school_id": school.school_id}
+    try:
+        row = ImportRow.model_validate(fields)
+    except ValidationError as exc:
+        raise ValidationFailed(rules.explain(exc)) from exc
+    old: Teacher | None = None
+    if teacher_id:
+        old = store.get_teacher(teacher_id)
+        if old is None:
+            raise NotFound("教师记录不存在")
+        if old.school_id != school.school_id:
+            raise OutsideScope()
+        problem = rules.local_edit_problem(old)
+        if problem:
+            raise ValidationFailed(problem)
+    else:
+        ident = store.identities([row.id_number]).get(row.id_number)
+        if ident is not None:
+            raise ValidationFailed("该身份证件号的教师已在平台中，请勿重复添加")
+    tid = old.teacher_id if old else new_teacher_id(row.id_number)
+    t = rules.teacher_from_row(row, tid, school.region_code, old)
+    t = t.model_copy(update={"source": RecordSource.SCHOOL.value})
+    store.put_local_teacher(t, rules.content_hash(t), old.id_number if old else None)
+    if old is None and not store.users([tid]):
+        store.put_account(_teacher_account(t))
+    return teacher_view(user, t, school)
+
+
+# --- anomalies (TD-3) ----------------------------------------------------------------------
+
+_STICKY = (
+    AnomalyKind.MOVED_WITH_SELECTIONS,
+    AnomalyKind.INACTIVE_WITH_SELECTIONS,
+    AnomalyKind.INVALID_ID,
+)
+
+
+INDEX_SEGMENTS = 32
+CHECK_BUDGET_SECONDS = 15.0  # of the API's 29 s: the page calls again until indexing is done
+
+
+def run_check(
+    user: User, now: datetime, region: str | None = None, start: str | None = None
+) -> dict[str, Any]:
+    """Check the records of a region for anomalies (TD-3), county by county, and store them.
+
+    Records written before this context existed lack its indexes: the first calls index them
+    segment by segment (`phase: indexing`). Then counties are checked in code order within a
+    time budget; while `done` is false the caller calls again with `start=next` (the page does;
+    a deployment runs the same loop as a scheduled job). Acknowledged anomalies stay resolved
+    while their cause persists; an open anomaly whose cause is gone is closed as fixed.
+    """
+    if user.role not in (*scope.BUREAUS, Role.CENTRE):
+        raise Forbidden("只有教育局可以发起数据核查")
+    tree = region_tree()
+    region = region or scope.region_scope(user) or ""
+    if not scope.covers_region(user, region, tree):
+        raise OutsideScope()
+    started = time.monotonic()
+    state = store.migration_state()
+    if not state.get("done"):
+        seg, indexed = int(state.get("next_segment", 0)), int(state.get("indexed", 0))
+        first = seg
+        # At least one step a call, so the loop always moves on.
+        while seg < INDEX_SEGMENTS and (
+            seg == first or time.monotonic() - started < CHECK_BUDGET_SECONDS
+        ):
+            indexed += store.index_segment(seg, INDEX_SEGMENTS)
+            seg += 1
+        store.save_migration(seg, seg >= INDEX_SEGMENTS, indexed)
+        return {"phase": "indexing", "done": False, "segment": seg, "segments": INDEX_SEGMENTS}
+    counties = scope.counties_in(region, tree)
+    if region == scope.PROVINCE:
+        counties.append(store.UNKNOWN_REGION)
+    i = counties.index(start) if start in counties else 0
+    opened, first = 0, i
+    while i < len(counties) and (i == first or time.monotonic() - started < CHECK_BUDGET_SECONDS):
+        opened += _check_county(counties[i], now)
+        i += 1
+    return {
+        "phase": "checking",
+        "done": i >= len(counties),
+        "next": counties[i] if i < len(counties) else None,
+        "checked": i,
+        "counties": len(counties),
+        "open": opened,
+    }
+
+
+def _check_county(county: str, now: datetime) -> int:
+    """Find and store the anomalies of one county's records; returns how many are open."""
+    tree = region_tree()
+    schools = {s.school_id: s for s in store.schools_in_county(county)}
+    own = {t.teacher_id: t for t in store.teachers_in_county(county)}
+    teachers = dict(own)
+    selections = [
+        sel for sid in schools for sel in store.selections_of_school(sid, settings().term)
+    ]
+    # Records elsewhere that this county's anomalies involve: a moved teacher's current
+    # record, another school, the other holder of an ID number.
+    teachers.update(store.teachers({s["teacher_id"] for s in selections} - teachers.keys()))
+    idents = store.identities({t.id_number for t in teachers.values() if t.id_number})
+    others = {str(i["teacher_id"]) for i in idents.values()} - teachers.keys()
+    teachers.update(store.teachers(others))
+    all_schools = {
+        **schools,
+        **store.schools({t.school_id for t in teachers.values()} - schools.keys()),
+    }
+    found = [
+        a
+        for a in rules.find_anomalies(teachers.values(), all_schools, selections, tree, now)
+        if set(a.teacher_ids) & own.keys() or set(a.school_ids) & schools.keys()
+    ]
+    mine = set(own) | set(schools)
+    partitions = tree.ancestors(county) if county in tree.regions else [scope.PROVINCE]
+    stored = {
+        a.anomaly_id: a
+        for p in dict.fromkeys([county, *partitions])
+        for a in store.anomalies_in(p)
+        if (set(a.teacher_ids) | set(a.school_ids)) & mine
+    }
+    out: list[Anomaly] = []
+    seen: set[str] = set()
+    for a in found:
+        seen.add(a.anomaly_id)
+        old = stored.get(a.anomaly_id)
+        if old and old.status == AnomalyStatus.RESOLVED and a.kind in _STICKY:
+            continue
+        out.append(a.model_copy(update={"found_at": old.found_at}) if old else a)
+    for aid, old in stored.items():
+        if aid not in seen and old.status == AnomalyStatus.OPEN:
+            out.append(
+                old.model_copy(
+                    update={
+                        "status": AnomalyStatus.RESOLVED,
+                        "resolved_by": "system",
+                        "resolved_at": now,
+                        "resolution": "复查时已不存在",
+                    }
+                )
+            )
+    store.put_anomalies(out)
+    return sum(1 for a in out if a.status == AnomalyStatus.OPEN)
+
+
+def _anomaly_regions(user: User) -> list[str]:
+    tree = region_tree()
+    if user.role in scope.SCHOOL_STAFF:
+        school = store.get_school(user.school_id or "")
+        return tree.ancestors(school.region_code) if school else []
+    base = scope.region_scope(user)
+    if base is None or user.role not in (*scope.BUREAUS, Role.CENTRE):
+        raise Forbidden()
+    return [r for r in tree.regions if tree.within(r, base)]
+
+
+def list_anomalies(user: User, status: str | None) -> list[dict[str, Any]]:
+    tree = region_tree()
+    out = []
+    for region in _anomaly_regions(user):
+        for a in store.anomalies_in(region):
+            if not rules.sees_anomaly(user, a, tree) or (status and a.status.value != status):
+                continue
+            out.append(
+                {
+                    **a.model_dump(mode="json"),
+                    "kind_text": ANOMALY_NAMES[a.kind],
+                    "region_name": tree.full_name(a.region_code),
+                    "may_resolve": rules.may_resolve(user, a, tree),
+                }
+            )
+    return sorted(out, key=lambda a: (a["status"] != "open", a["kind"], a["anomaly_id"]))
+
+
+def resolve_anomaly(user: User, anomaly_id: str, req: ResolveRequest, now: datetime) -> Anomaly:
+    """The owner resolves an anomaly with one of its actions (TD-3)."""
+    region = anomaly_id.split("-", 1)[0]
+    if region not in region_tree().regions:
+        raise NotFound("该异常不存在")
+    a = store.get_anomaly(region, anomaly_id)
+    tree = region_tree()
+    if not rules.may_resolve(user, a, tree):
+        raise OutsideScope("该异常不由你负责处理")
+    if req.action not in a.actions:
+        raise ValidationFailed("该异常不支持此处理方式")
+    text = req.note
+    if req.action == ResolveAction.KEEP_ONE:
+        text = _keep_one(a, req.teacher_id) + (f"；{req.note}" if req.note else "")
+    elif req.action == ResolveAction.ASSIGN_SCHOOL:
+        text = _assign_school(user, a, req.school_id) + (f"；{req.note}" if req.note else "")
+    else:
+        text = "已知悉" + (f"：{req.note}" if req.note else "")
+    done = a.model_copy(
+        update={
+            "status": AnomalyStatus.RESOLVED,
+            "resolved_by": user.user_id,
+            "resolved_at": now,
+            "resolution": text,
+        }
+    )
+    store.resolve_anomaly(done)
+    return done
+
+
+def _keep_one(a: Anomaly, keep: str | None) -> str:
+    if not keep or keep not in a.teacher_ids:
+        raise ValidationFailed("请选择要保留的教师记录")
+    ts = store.teachers(a.teacher_ids)
+    kept = ts.get(keep)
+    if kept is None or not kept.id_number:
+        raise NotFound("教师记录不存在")
+    items = [
+        store.teacher_item(t.model_copy(update={"merged_into": keep}))
+        for tid, t in ts.items()
+        if tid != keep
+    ]
+    items.append(store.identity_item(kept.id_number, keep, rules.content_hash(kept), kept.source))
+    store.write(items)
+    records.clear_cache()
+    return f"保留 {keep}，其余记录标记为重复（未删除）"
+
+
+def _assign_school(user: User, a: Anomaly, school_id: str | None) -> str:
+    if not school_id or len(a.teacher_ids) != 1:
+        raise ValidationFailed("请选择学校")
+    school = _school_in_scope(user, school_id)
+    t = store.get_teacher(a.teacher_ids[0])
+    if t is None:
+        raise NotFound("教师记录不存在")
+    t = t.model_copy(update={"school_id": school.school_id, "region_code": school.region_code})
+    items = [store.teacher_item(t)]
+    if t.id_number:
+        items.append(
+            store.identity_item(t.id_number, t.teacher_id, rules.content_hash(t), t.source)
+        )
+    store.write(items)
+    records.clear_cache()
+    return f"学校设为 {school.name}"
+
+
+# --- accounts ------------------------------------------------------------------------------
+
+
+def list_accounts(user: User, region: str | None) -> list[dict[str, Any]]:
+    if user.role not in scope.BUREAUS:
+        raise Forbidden("只有教育局管理员可以管理账号")
+    region = region or scope.region_scope(user) or ""
+    if region not in region_tree().regions:
+        raise ValidationFailed("区域代码无效")
+    if not scope.covers_region(user, region):
+        raise OutsideScope()
+    return [
+        {**u.model_dump(mode="json"), "role_name": ROLE_NAMES[u.role]}
+        for u in sorted(store.accounts_in(region), key=lambda u: (u.role.value, u.user_id))
+    ]
+
+
+def assign_account(user: User, user_id: str, req: AccountRequest) -> dict[str, Any]:
+    """Give account `user_id` a staff role within the administrator's scope."""
+    tree = region_tree()
+    if req.role not in STAFF_ROLES:
+        raise ValidationFailed("教师账号由教师信息生成，这里只能分配管理角色")
+    school = store.get_school(req.school_id) if req.school_id else None
+    problem = rules.assignment_problem(user, req.role, req.region_code, school, tree)
+    if problem:
+        raise OutsideScope(problem)
+    existing = store.users([user_id]).get(user_id)
+    if existing is not None and existing.role != Role.TEACHER:
+        old_school = store.get_school(existing.school_id) if existing.school_id else None
+        if rules.assignment_problem(user, existing.role, existing.region_code, old_school, tree):
+            raise OutsideScope("该账号当前的角色不在你的管理范围内")
+    try:
+        account = User(
+            user_id=user_id,
+            role=req.role,
+            name=req.name,
+            school_id=school.school_id if school and req.role in scope.SCHOOL_STAFF else None,
+            region_code=(
+                school.region_code if school and req.role in scope.SCHOOL_STAFF else req.region_code
+            ),
+            institution_id=req.institution_id if req.role == Role.INSTITUTION else None,
+            teacher_id=existing.teacher_id if existing else None,
+        )
+    except ValidationError as exc:
+        raise ValidationFailed("账号信息不符合要求") from exc
+    store.put_account(account)
+    records.clear_cache()
+    return {**account.model_dump(mode="json"), "role_name": ROLE_NAMES[account.role]}

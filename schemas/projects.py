@@ -1,0 +1,401 @@
+"""Project application (申报), review (审核) and change records, and the data files that bound
+them: the quota table (Q-1 … Q-6) and the fee standards (AP-8).
+
+A draft may be incomplete (every field optional); submitting checks it completely with the rules
+in `functions/projects/rules.py`. Person ID numbers live only in these internal records, never in
+the published `schemas.catalog.Project`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from schemas.calendar import DATA_DIR
+from schemas.catalog import FeeItem, ProjectStatus, Session, Target, TrainingForm
+from schemas.org import QuotaCategory
+from schemas.regions import RegionCode
+
+ID_NUMBER = r"^\d{17}[\dX]$"
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def id_check_digit(first17: str) -> str:
+    """The GB 11643 check character of an 18-digit resident ID number."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def valid_id_number(value: str) -> bool:
+    return (
+        len(value) == 18
+        and value[:17].isdigit()
+        and (value[17].isdigit() or value[17] == "X")
+        and id_check_digit(value[:17]) == value[17]
+    )
+
+
+def mask_id_number(value: str) -> str:
+    """What a page may show of an ID number: the first 3 and last 2 characters."""
+    return value[:3] + "*" * (len(value) - 5) + value[-2:] if len(value) > 5 else "***"
+
+
+# --- people (AP-7) ---------------------------------------------------------------------------
+
+# Professional titles ranked: 3 = 正高 (full senior), 2 = 副高 (associate senior), lower below.
+TITLE_RANKS: dict[str, int] = {
+    "教授": 3,
+    "研究员": 3,
+    "正高级教师": 3,
+    "正高级教师（特级教师）": 3,
+    "副教授": 2,
+    "副研究员": 2,
+    "高级教师": 2,
+    "高级讲师": 2,
+    "讲师": 1,
+    "一级教师": 1,
+    "助教": 0,
+    "二级教师": 0,
+}
+
+
+class PersonInput(BaseModel):
+    """A leader or instructor as entered in a draft; anything may still be missing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str | None = Field(default=None, max_length=18)
+    name: str | None = Field(default=None, max_length=40)
+    title: str | None = Field(default=None, max_length=40)
+    organisation: str | None = Field(default=None, max_length=60)
+    formal_employee: bool = Field(default=False, description="正式在编在岗 of the applicant")
+    expertise: str = Field(default="", max_length=60, description="专长领域")
+
+
+class PersonRecord(BaseModel):
+    """The one record of an instructor/expert (AP-7), keyed by ID number, reused across projects."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id_number: str = Field(pattern=ID_NUMBER)
+    name: str = Field(min_length=1, max_length=40)
+    title: str = Field(default="", max_length=40)
+    organisation: str = Field(default="", max_length=60)
+    expertise: str = Field(default="", max_length=60)
+    updated_at: datetime | None = None
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+
+class ClassDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=40)
+    start_date: date | None = None
+    end_date: date | None = None
+    place: str | None = Field(default=None, max_length=80)
+    capacity: int | None = Field(default=None, ge=1, le=2000)
+    timetable: list[Session] = Field(default_factory=list, max_length=200)
+
+
+class SegmentDraft(BaseModel):
+    """One segment of a segmented 90-credit centralized project (CR-2)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=40)
+    semester: str | None = Field(default=None, pattern=r"^\d{4}H[12]$")
+    credits: int | None = Field(default=None, ge=1, le=150)
+
+
+class FeeDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    total: Decimal | None = Field(default=None, ge=0, max_digits=9, decimal_places=2)
+    items: list[FeeItem] = Field(default_factory=list, max_length=12)
+
+
+class ProjectDraft(BaseModel):
+    """What an institution clerk edits: every field optional until submission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, max_length=60)
+    theme: str | None = Field(default=None, max_length=200)
+    target: Target = Target()
+    stage: str | None = Field(default=None, max_length=20)
+    subject: str | None = Field(default=None, max_length=20)
+    field: str | None = Field(default=None, max_length=20, description="培训领域")
+    level: str | None = Field(default=None, max_length=20, description="培训层次")
+    form: TrainingForm | None = None
+    credits_total: int | None = Field(default=None, ge=0, le=1000)
+    credits_online: int | None = Field(default=None, ge=0, le=1000)
+    segments: list[SegmentDraft] = Field(default_factory=list, max_length=6)
+    fee: FeeDraft = FeeDraft()
+    leader: PersonInput = PersonInput()
+    instructors: list[PersonInput] = Field(default_factory=list, max_length=30)
+    classes: list[ClassDraft] = Field(default_factory=list, max_length=12)
+    b_certificate: bool = Field(default=False, description="B证项目 (Q-4: outside the quota)")
+
+
+class FieldError(BaseModel):
+    """One problem of a submission, shown next to its field."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    code: str
+    message: str
+    rule: str = ""
+
+
+class SpotCheck(BaseModel):
+    """AP-5: the instructors drawn for a spot check, and its recorded outcome."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seed: str
+    picked: tuple[str, ...]  # instructor names (never ID numbers)
+    outcome: str | None = Field(default=None, pattern=r"^(pass|fail)$")
+    note: str = Field(default="", max_length=200)
+    by: str | None = None
+    at: datetime | None = None
+
+
+class ProjectRecord(BaseModel):
+    """A project as the application and review flow keeps it (the item's `app` document)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    project_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
+    term: str = Field(pattern=r"^\d{4}H[12]$")
+    institution_id: str
+    institution_name: str
+    status: ProjectStatus
+    version: int = Field(ge=1)
+    draft: ProjectDraft
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    counted_quota: bool = False  # a quota slot is held (submitted/approved/published, not Q-4)
+    leader_classes: int = 0  # classes held on the leader's term load (AP-3)
+    return_reason: str = ""
+    reviewed_by: str | None = None
+    spot_check: SpotCheck | None = None
+    published_at: datetime | None = None
+
+
+class ChangeKind(StrEnum):
+    FORM = "form"  # 培训形式 (CH-2 when face-to-face becomes online)
+    DATES = "dates"  # 班期日期
+    PLACE = "place"  # 培训地点
+    INSTRUCTORS = "instructors"  # 授课教师
+    TIMETABLE = "timetable"  # 课程表
+    OTHER = "other"
+
+
+CHANGE_KIND_NAMES = {
+    ChangeKind.FORM: "培训形式",
+    ChangeKind.DATES: "班期日期",
+    ChangeKind.PLACE: "培训地点",
+    ChangeKind.INSTRUCTORS: "授课教师",
+    ChangeKind.TIMETABLE: "课程表",
+    ChangeKind.OTHER: "其他",
+}
+
+
+class ChangeStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    APPLIED = "applied"  # a minor change applied at once, recorded for the bureau (CH-5)
+
+
+class ChangeRequest(BaseModel):
+    """What an institution asks to change in a published project (CH-1 … CH-3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ChangeKind
+    what: str = Field(min_length=2, max_length=200)
+    why: str = Field(min_length=2, max_length=500)
+    class_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,60}$")
+    form: TrainingForm | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    place: str | None = Field(default=None, max_length=80)
+    instructors: list[str] = Field(default_factory=list, max_length=30)  # names as shown
+    timetable: list[Session] = Field(default_factory=list, max_length=200)
+
+
+class ChangeRecord(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    change_id: str
+    project_id: str
+    term: str
+    institution_id: str
+    request: ChangeRequest
+    major: bool
+    status: ChangeStatus
+    filed_by: str
+    filed_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str = ""
+    rights_opened: int = 0
+
+
+class AuditEntry(BaseModel):
+    """One line of a project's history (CH-5)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    project_id: str
+    institution_id: str
+    term: str
+    event: str
+    actor: str
+    detail: str = ""
+
+
+# --- data files: quotas (Q-1 … Q-6) and fee standards (AP-8) --------------------------------
+
+
+class LocalQuota(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cap: int = Field(ge=0, le=1000)
+    set_by: str = Field(description="the bureau account that set it (Q-6)")
+
+
+class QuotaTable(BaseModel):
+    """Per-term limits on the projects an institution may submit (Q-1 … Q-6), and credit caps."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str = Field(pattern=r"^\d{4}H[12]$")
+    notice: str = ""
+    province_wide: dict[QuotaCategory, int]
+    new_institution_days: int = Field(default=365, ge=1, description="Q-5: qualified less than")
+    b_certificate_outside_quota: bool = True  # Q-4
+    local_default: int = Field(ge=0, description="Q-6 cap where a region set none")
+    local: dict[RegionCode, LocalQuota] = Field(default_factory=dict)
+    max_leader_classes: int = Field(default=4, ge=1, description="AP-3")
+    school_based_max_credits: int = Field(default=150, ge=1, description="CR-1")
+    school_based_fields: tuple[str, ...] = ("校本研修",)
+    blended_online_max_percent: int = Field(default=30, ge=0, le=100, description="CR-3")
+    blended_host_scopes: tuple[str, ...] = Field(
+        default=("province", "remote", "local"), description="CR-4: qualified hosts"
+    )
+    segmented_credits: int = Field(default=90, description="CR-2: projects that may be segmented")
+    timetable_days_before: int = Field(default=5, ge=0, description="CH-4")
+    spot_check_size: int = Field(default=2, ge=1, description="AP-5")
+
+    @field_validator("province_wide")
+    @classmethod
+    def _categories(cls, v: dict[QuotaCategory, int]) -> dict[QuotaCategory, int]:
+        missing = {
+            QuotaCategory.Q1_NORMAL_UNIVERSITY,
+            QuotaCategory.Q2_PROVINCE_WIDE,
+            QuotaCategory.Q3_REMOTE,
+            QuotaCategory.Q5_NEW,
+        } - set(v)
+        if missing:
+            raise ValueError(f"province_wide lacks {sorted(m.value for m in missing)}")
+        return v
+
+
+class FeeStandard(BaseModel):
+    """Caps per trainee per training day (AP-8), e.g. 浙财行〔2022〕13号 for provincial projects."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    standard_id: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
+    name: str
+    document: str = ""
+    applies_to: str = Field(pattern=r"^(province|local)$")
+    regions: tuple[RegionCode, ...] = ()  # local standards: the regions that set them
+    daily_total: Decimal = Field(gt=0)
+    item_daily_caps: dict[str, Decimal]
+    online_daily_total: Decimal = Field(gt=0, description="cap per day of an online project")
+
+
+def _load(path: Path, model: type[BaseModel]) -> BaseModel:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        return model.model_validate(raw)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+@cache
+def quota_table(term: str) -> QuotaTable:
+    """`data/quotas/<term>.yaml`, validated (read once per process)."""
+    table = _load(DATA_DIR / "quotas" / f"{term}.yaml", QuotaTable)
+    assert isinstance(table, QuotaTable)
+    return table
+
+
+@cache
+def fee_standards() -> tuple[FeeStandard, ...]:
+    """Every `data/fees/*.yaml`, validated."""
+    out = []
+    for p in sorted((DATA_DIR / "fees").glob("*.yaml")):
+        std = _load(p, FeeStandard)
+        assert isinstance(std, FeeStandard)
+        out.append(std)
+    return tuple(out)
+
+
+# --- request bodies --------------------------------------------------------------------------
+
+
+class SaveDraftRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    draft: ProjectDraft
+
+
+class VersionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+
+
+class SpotCheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    outcome: str = Field(pattern=r"^(pass|fail)$")
+    note: str = Field(default="", max_length=200)
+
+
+class DecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+    action: str = Field(pattern=r"^(approve|return)$")
+    reason: str = Field(default="", max_length=500)
+
+
+class ChangeDecisionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
+    note: str = Field(default="", max_length=500)
+
+
+class TimetableRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sessions: list[Session] = Field(min_length=1, max_length=200)

@@ -1,0 +1,339 @@
+"""Teacher records (TD-1 … TD-3): the national system's import row, the import job and its
+per-row report, school-maintained teachers, anomalies, and staff-role assignments.
+
+The ID number (居民身份证号码) is checked against GB 11643: 18 characters, the 17 digits weighted
+and summed mod 11 give the check character. Identity of a teacher is the ID number; the
+platform's `teacher_id` stays an opaque id.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from schemas.people import Role
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+
+STAGES = ("幼儿园", "小学", "初中", "高中", "中职", "特殊教育")
+TITLES = ("", "未定级", "三级教师", "二级教师", "一级教师", "高级教师", "正高级教师")
+
+
+def id_check_char(first17: str) -> str:
+    """GB 11643 check character of the first 17 digits."""
+    return _ID_CHECK[sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_number_problem(value: str) -> str | None:
+    """Why `value` is not a valid 18-character ID number, or None (TD-1, TD-3)."""
+    if not _ID_SHAPE.match(value):
+        return "身份证件号应为 18 位（前 17 位数字，末位数字或 X）"
+    if id_check_char(value[:17]) != value[17]:
+        return "身份证件号校验位不正确（GB 11643）"
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "身份证件号中的出生日期不存在"
+    return None
+
+
+def make_id_number(region: str, birth: date, seq: int, male: bool) -> str:
+    """A well-formed ID number (demo data, templates, tests): 3-digit sequence, odd for men."""
+    seq = seq % 500 * 2 + (1 if male else 0)
+    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def normalize_id_number(value: str) -> str:
+    return value.strip().upper().replace(" ", "")
+
+
+def _valid_id(value: str) -> str:
+    value = normalize_id_number(value)
+    problem = id_number_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+IdNumber = Annotated[str, AfterValidator(_valid_id)]
+
+
+def id_birth_date(id_number: str) -> date:
+    return date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def id_gender(id_number: str) -> Gender:
+    """The 17th digit: odd for men, even for women."""
+    return Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE
+
+
+def mask_id(id_number: str | None) -> str:
+    """3301**********1234: region prefix and last four only (pages, reports)."""
+    if not id_number:
+        return ""
+    if len(id_number) < 8:
+        return "*" * len(id_number)
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+
+
+class Gender(StrEnum):
+    MALE = "男"
+    FEMALE = "女"
+
+
+class Employment(StrEnum):
+    """在岗状态 in the national system."""
+
+    ACTIVE = "在职"
+    RETIRED = "退休"
+    TRANSFERRED_OUT = "调出"
+    LEFT = "离职"
+    DECEASED = "死亡"
+
+
+INACTIVE = frozenset(
+    {Employment.RETIRED, Employment.TRANSFERRED_OUT, Employment.LEFT, Employment.DECEASED}
+)
+
+
+class RecordSource(StrEnum):
+    NATIONAL = "national"  # 全国教师管理信息系统 (TD-1)
+    SCHOOL = "school"  # maintained by the school on the platform (TD-2)
+
+
+# The export's columns, in order: (header, ImportRow field). Extra columns are ignored; headers
+# are matched by name, so column order in the file does not matter.
+IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("身份证件号", "id_number"),
+    ("姓名", "name"),
+    ("性别", "gender"),
+    ("出生日期", "birth_date"),
+    ("学校代码", "school_id"),
+    ("学段", "stage"),
+    ("任教学科", "subject"),
+    ("专业技术职务", "title"),
+    ("在岗状态", "employment"),
+)
+FIELD_LABELS = {f: h for h, f in IMPORT_COLUMNS}
+
+
+class TeacherFields(BaseModel):
+    """The fields of a teacher a national export row (TD-1) or a school (TD-2) provides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    id_number: IdNumber
+    name: str = Field(min_length=1, max_length=40)
+    gender: Gender
+    birth_date: date
+    school_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    stage: str
+    subject: str = Field(min_length=1, max_length=20)
+    title: str = ""
+    employment: Employment = Employment.ACTIVE
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TeacherFields:
+        if self.stage not in STAGES:
+            raise ValueError(f"学段应为 {'、'.join(STAGES)} 之一")
+        if self.title not in TITLES:
+            raise ValueError(f"专业技术职务应为 {'、'.join(t for t in TITLES if t)} 之一或留空")
+        if self.birth_date != id_birth_date(self.id_number):
+            raise ValueError("出生日期与身份证件号不一致")
+        if self.gender != id_gender(self.id_number):
+            raise ValueError("性别与身份证件号不一致")
+        return self
+
+
+class ImportRow(TeacherFields):
+    """One row of the national teacher system's export (TD-1)."""
+
+    @classmethod
+    def from_cells(cls, cells: dict[str, Any]) -> ImportRow:
+        """Validate the raw cells of one row (header -> value; dates may be `datetime`)."""
+        raw: dict[str, Any] = {}
+        for header, field in IMPORT_COLUMNS:
+            v = cells.get(header)
+            if isinstance(v, datetime):
+                v = v.date()
+            elif isinstance(v, float) and v.is_integer():
+                v = str(int(v))
+            elif v is None:
+                v = ""
+            elif not isinstance(v, date):
+                v = str(v).strip()
+            if field == "birth_date" and isinstance(v, str):
+                v = _parse_date(v)
+            if field in ("title",) or v != "":
+                raw[field] = v
+        return cls.model_validate(raw)
+
+
+def _parse_date(text: str) -> str:
+    t = text.strip().replace("/", "-").replace(".", "-")
+    if re.fullmatch(r"\d{8}", t):
+        return f"{t[:4]}-{t[4:6]}-{t[6:]}"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?", t)
+    if m:
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", t)
+    if m:
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    return t
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    REJECTED = "rejected"
+
+
+OUTCOME_NAMES = {
+    Outcome.CREATED: "新增",
+    Outcome.UPDATED: "更新",
+    Outcome.UNCHANGED: "未变化",
+    Outcome.REJECTED: "拒绝",
+}
+
+
+class RowResult(BaseModel):
+    """One line of the import report. ID numbers are stored masked (the report is a page)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row: int = Field(description="row number in the file (header is row 1)")
+    id_masked: str = ""
+    name: str = ""
+    outcome: Outcome
+    reason: str = ""
+    teacher_id: str = ""
+
+
+class JobStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ImportJob(BaseModel):
+    """An import of one file; the page polls its progress."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: str
+    file_name: str
+    uploaded_by: str
+    region_code: str = Field(description="the uploader's region: rows must lie within it")
+    status: JobStatus = JobStatus.RUNNING
+    total: int = 0
+    processed: int = 0
+    counts: dict[str, int] = Field(default_factory=lambda: {o.value: 0 for o in Outcome})
+    message: str = ""
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+class LocalTeacherRequest(BaseModel):
+    """A school adds or edits a teacher missing from the national system (TD-2)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    id_number: IdNumber
+    name: str = Field(min_length=1, max_length=40)
+    gender: Gender
+    birth_date: date
+    stage: str
+    subject: str = Field(min_length=1, max_length=20)
+    title: str = ""
+    employment: Employment = Employment.ACTIVE
+
+
+class AnomalyKind(StrEnum):
+    DUPLICATE_ID = "duplicate_id"
+    INVALID_ID = "invalid_id"
+    NO_SCHOOL = "no_school"
+    REGION_MISMATCH = "region_mismatch"
+    MOVED_WITH_SELECTIONS = "moved_with_selections"
+    INACTIVE_WITH_SELECTIONS = "inactive_with_selections"
+
+
+ANOMALY_NAMES = {
+    AnomalyKind.DUPLICATE_ID: "身份证件号重复",
+    AnomalyKind.INVALID_ID: "身份证件号无效",
+    AnomalyKind.NO_SCHOOL: "教师无有效学校",
+    AnomalyKind.REGION_MISMATCH: "学校不在所属区域内",
+    AnomalyKind.MOVED_WITH_SELECTIONS: "调动学校但持有选课",
+    AnomalyKind.INACTIVE_WITH_SELECTIONS: "退休或调出人员持有选课",
+}
+
+
+class ResolveAction(StrEnum):
+    KEEP_ONE = "keep_one"  # duplicates: keep this record, mark the others merged into it
+    ASSIGN_SCHOOL = "assign_school"  # no valid school / region mismatch: set the school
+    ACKNOWLEDGE = "acknowledge"  # reviewers saw it (selections follow the teacher)
+
+
+class AnomalyStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Anomaly(BaseModel):
+    """A record anomaly (TD-3): its owner resolves it with one of its actions."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    anomaly_id: str
+    kind: AnomalyKind
+    region_code: str = Field(description="county (or city/province) whose bureau may see it")
+    owner_school_id: str | None = None
+    owner_region: str = Field(description="the bureau that owns it when no school does")
+    school_ids: tuple[str, ...] = Field(default=(), description="schools whose staff see it")
+    teacher_ids: tuple[str, ...] = ()
+    detail: str
+    actions: tuple[ResolveAction, ...]
+    status: AnomalyStatus = AnomalyStatus.OPEN
+    found_at: datetime
+    resolved_by: str | None = None
+    resolved_at: datetime | None = None
+    resolution: str = ""
+
+
+class ResolveRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    action: ResolveAction
+    teacher_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    school_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    note: str = Field(default="", max_length=200)
+
+
+STAFF_ROLES = (
+    Role.PRINCIPAL,
+    Role.SCHOOL_ADMIN,
+    Role.COUNTY_BUREAU,
+    Role.CITY_BUREAU,
+    Role.PROVINCE_BUREAU,
+    Role.INSTITUTION,
+    Role.CENTRE,
+)
+
+
+class AccountRequest(BaseModel):
+    """Assign a staff role to an account (creating it if new)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=40)
+    role: Role
+    school_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    institution_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")

@@ -1,0 +1,389 @@
+/* 项目申报: drafts (POST/PUT /api/projects), submit with field-by-field errors, my projects,
+ * change requests for published projects and timetable publication (CH-4). Plain ES2017. */
+(function () {
+  "use strict";
+  var root = document.getElementById("zjt-apply");
+  if (!root) return;
+  var api = window.ZJT;
+  var el = api.el;
+  var msgEl = root.querySelector(".zjt-msg");
+  var quotaEl = root.querySelector(".zjt-quota");
+  var listEl = root.querySelector(".zjt-projects");
+  var form = root.querySelector(".zjt-form");
+  var STATUS = { draft: "草稿", submitted: "已提交，待审核", returned: "已退回，请修改后重新提交",
+    approved: "审核通过，待发布", published: "已发布" };
+  var STAGES = ["幼儿园", "小学", "初中", "高中", "中职", "特殊教育", "全学段"];
+  var FORMS = ["面授", "线上", "混合"];
+  var CHANGE_KINDS = { form: "培训形式", dates: "班期日期", place: "培训地点", instructors: "授课教师",
+    timetable: "课程表", other: "其他" };
+  var current = null; // the record being edited (null: a new draft)
+
+  function show(text, kind) {
+    msgEl.textContent = text || "";
+    msgEl.className = "zjt-msg" + (kind ? " zjt-msg--" + kind : "");
+  }
+
+  function field(label, name, value, opts) {
+    opts = opts || {};
+    var wrap = el("label", { "class": "zjt-field" + (opts.type === "checkbox" ? " zjt-field--check" : ""), "data-field": name });
+    var input;
+    if (opts.options) {
+      input = el("select", { name: name });
+      input.appendChild(el("option", { value: "" }, "请选择"));
+      opts.options.forEach(function (o) {
+        var op = el("option", { value: o }, o);
+        if (o === value) op.selected = true;
+        input.appendChild(op);
+      });
+    } else if (opts.type === "textarea") {
+      input = el("textarea", { name: name, rows: "3" });
+      input.value = value || "";
+    } else {
+      input = el("input", { name: name, type: opts.type || "text" });
+      if (opts.type === "checkbox") input.checked = !!value;
+      else input.value = value === null || value === undefined ? "" : value;
+      if (opts.placeholder) input.placeholder = opts.placeholder;
+    }
+    if (opts.type === "checkbox") { wrap.appendChild(input); wrap.appendChild(document.createTextNode(label)); }
+    else { wrap.appendChild(document.createTextNode(label)); wrap.appendChild(input); }
+    wrap.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
+    return wrap;
+  }
+
+  function fieldset(title, name) {
+    var fs = el("fieldset", { "data-field": name || "" });
+    fs.appendChild(el("legend", null, title));
+    if (name) fs.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
+    return fs;
+  }
+
+  function personFields(box, prefix, p, withEmployee) {
+    p = p || {};
+    var id = field("身份证号", prefix + ".id_number", p.id_number || "", { placeholder: "18位，用于专家库登记，不公开" });
+    var look = el("button", { type: "button", "class": "md-button zjt-lookup" }, "从专家库调取");
+    look.addEventListener("click", async function () {
+      var v = id.querySelector("input").value.trim();
+      if (!v) return;
+      try {
+        var res = await api.request("GET", "/people/" + encodeURIComponent(v));
+        ["name", "title", "organisation"].forEach(function (k) {
+          var i = box.querySelector('[name="' + prefix + "." + k + '"]');
+          if (i && res.data[k]) i.value = res.data[k];
+        });
+      } catch (e) { if (e.status === 401) api.goLogin(); else window.alert(e.message); }
+    });
+    box.appendChild(id);
+    box.appendChild(look);
+    box.appendChild(field("姓名", prefix + ".name", p.name));
+    box.appendChild(field("职称", prefix + ".title", p.title, { placeholder: "如 教授、副教授、正高级教师" }));
+    box.appendChild(field("工作单位", prefix + ".organisation", p.organisation));
+    if (withEmployee) box.appendChild(field("本机构正式在编在岗人员", prefix + ".formal_employee", p.formal_employee, { type: "checkbox" }));
+  }
+
+  function rows(fs, name, items, build, blank) {
+    var holder = el("div", { "class": "zjt-rows" });
+    fs.appendChild(holder);
+    function add(item) {
+      var i = holder.children.length;
+      var row = el("div", { "class": "zjt-row", "data-field": name + "." + i });
+      build(row, name + "." + i, item || blank());
+      var rm = el("button", { type: "button", "class": "md-button" }, "删除");
+      rm.addEventListener("click", function () { row.remove(); });
+      row.appendChild(rm);
+      holder.appendChild(row);
+    }
+    (items || []).forEach(add);
+    var b = el("button", { type: "button", "class": "md-button zjt-add-" + name.replace(/\./g, "-") }, "添加");
+    b.addEventListener("click", function () { add(null); });
+    fs.appendChild(b);
+  }
+
+  function timetableText(sessions) {
+    return (sessions || []).map(function (s) {
+      return s.day + " " + s.start.slice(0, 5) + "-" + s.end.slice(0, 5) + " " + s.topic + (s.instructor ? " " + s.instructor : "");
+    }).join("\n");
+  }
+
+  function parseTimetable(text) {
+    return text.split("\n").map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
+      var m = l.match(/^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})-(\d{1,2}:\d{2})\s+(\S+)(?:\s+(\S+))?/);
+      if (!m) return { day: "", start: "", end: "", topic: l };
+      return { day: m[1], start: m[2], end: m[3], topic: m[4], instructor: m[5] || "" };
+    });
+  }
+
+  function renderForm(rec) {
+    current = rec;
+    var d = (rec && rec.draft) || {};
+    form.textContent = "";
+    form.hidden = false;
+    form.appendChild(el("h2", null, rec ? "编辑项目：" + (d.title || "未命名草稿") : "新建项目草稿"));
+    form.appendChild(el("ul", { "class": "zjt-errors" }));
+    var basic = fieldset("基本信息");
+    var grid = el("div", { "class": "zjt-grid" });
+    grid.appendChild(field("项目名称", "title", d.title));
+    grid.appendChild(field("培训主题", "theme", d.theme));
+    grid.appendChild(field("学段", "stage", d.stage, { options: STAGES }));
+    grid.appendChild(field("学科", "subject", d.subject));
+    grid.appendChild(field("培训领域", "field", d.field, { placeholder: "如 学科教学、校本研修" }));
+    grid.appendChild(field("培训层次", "level", d.level, { placeholder: "如 骨干、新教师" }));
+    grid.appendChild(field("培训形式", "form", d.form, { options: FORMS }));
+    grid.appendChild(field("总学分", "credits_total", d.credits_total, { type: "number" }));
+    grid.appendChild(field("线上学分", "credits_online", d.credits_online, { type: "number" }));
+    grid.appendChild(field("参训对象", "target.description", (d.target || {}).description));
+    basic.appendChild(grid);
+    basic.appendChild(field("B证项目（不占申报名额）", "b_certificate", d.b_certificate, { type: "checkbox" }));
+    form.appendChild(basic);
+
+    var segs = fieldset("分段实施（仅90学分集中培训，可跨学期）", "segments");
+    rows(segs, "segments", d.segments, function (row, p, s) {
+      row.appendChild(field("段名称", p + ".name", s.name));
+      row.appendChild(field("学期", p + ".semester", s.semester, { placeholder: "如 2024H2" }));
+      row.appendChild(field("学分", p + ".credits", s.credits, { type: "number" }));
+    }, function () { return {}; });
+    form.appendChild(segs);
+
+    var fee = fieldset("收费（每位学员）", "fee");
+    fee.appendChild(field("人均总额（元）", "fee.total", (d.fee || {}).total));
+    var items = fieldset("收费项目", "fee.items");
+    rows(items, "fee.items", (d.fee || {}).items, function (row, p, it) {
+      row.appendChild(field("项目", p + ".name", it.name, { placeholder: "住宿费、伙食费、培训费、资料费" }));
+      row.appendChild(field("金额（元）", p + ".amount", it.amount));
+    }, function () { return {}; });
+    fee.appendChild(items);
+    form.appendChild(fee);
+
+    var leader = fieldset("项目负责人", "leader");
+    personFields(leader, "leader", d.leader, true);
+    form.appendChild(leader);
+
+    var inst = fieldset("授课教师", "instructors");
+    rows(inst, "instructors", d.instructors, function (row, p, x) { personFields(row, p, x, false); },
+      function () { return {}; });
+    form.appendChild(inst);
+
+    var cls = fieldset("班期", "classes");
+    rows(cls, "classes", d.classes && d.classes.length ? d.classes : [{}], function (row, p, c) {
+      row.appendChild(field("班期名称", p + ".name", c.name, { placeholder: "第1期" }));
+      row.appendChild(field("开班日期", p + ".start_date", c.start_date, { type: "date" }));
+      row.appendChild(field("结束日期", p + ".end_date", c.end_date, { type: "date" }));
+      row.appendChild(field("培训地点", p + ".place", c.place));
+      row.appendChild(field("班额", p + ".capacity", c.capacity, { type: "number" }));
+      row.appendChild(field("课程表（每行：日期 开始-结束 主题 授课人）", p + ".timetable", timetableText(c.timetable), { type: "textarea" }));
+    }, function () { return {}; });
+    form.appendChild(cls);
+
+    var save = el("button", { type: "button", "class": "md-button zjt-save" }, "保存草稿");
+    var submit = el("button", { type: "button", "class": "md-button md-button--primary zjt-submit" }, "提交申报");
+    save.addEventListener("click", function () { saveDraft(false); });
+    submit.addEventListener("click", function () { saveDraft(true); });
+    form.appendChild(save);
+    form.appendChild(submit);
+    form.scrollIntoView();
+  }
+
+  function val(name) {
+    var i = form.querySelector('[name="' + name + '"]');
+    if (!i) return null;
+    if (i.type === "checkbox") return i.checked;
+    var v = i.value.trim();
+    return v === "" ? null : v;
+  }
+  function num(name) { var v = val(name); return v === null ? null : Number(v); }
+
+  function rowPrefixes(name) {
+    var out = [];
+    form.querySelectorAll('[data-field^="' + name + '."].zjt-row').forEach(function (r) {
+      out.push(r.getAttribute("data-field"));
+    });
+    return out;
+  }
+
+  function person(prefix, withEmployee) {
+    var p = { id_number: val(prefix + ".id_number"), name: val(prefix + ".name"), title: val(prefix + ".title"),
+      organisation: val(prefix + ".organisation") };
+    if (p.id_number) p.id_number = p.id_number.toUpperCase();
+    if (withEmployee) p.formal_employee = !!val(prefix + ".formal_employee");
+    return p;
+  }
+
+  /* Rows are renumbered in the order shown, so error fields (classes.0 …) match what is seen. */
+  function renumber() {
+    ["segments", "fee.items", "instructors", "classes"].forEach(function (name) {
+      var i = 0;
+      form.querySelectorAll('.zjt-row[data-field^="' + name + '."]').forEach(function (row) {
+        var old = row.getAttribute("data-field");
+        var now = name + "." + i++;
+        if (old === now) return;
+        row.setAttribute("data-field", now);
+        row.querySelectorAll("[name],[data-field]").forEach(function (x) {
+          ["name", "data-field"].forEach(function (a) {
+            var v = x.getAttribute(a);
+            if (v && v.indexOf(old + ".") === 0) x.setAttribute(a, now + v.slice(old.length));
+          });
+        });
+      });
+    });
+  }
+
+  function collect() {
+    renumber();
+    return {
+      title: val("title"), theme: val("theme"), stage: val("stage"), subject: val("subject"),
+      field: val("field"), level: val("level"), form: val("form"),
+      credits_total: num("credits_total"), credits_online: num("credits_online"),
+      b_certificate: !!val("b_certificate"),
+      target: { description: val("target.description") || "" },
+      segments: rowPrefixes("segments").map(function (p) {
+        return { name: val(p + ".name"), semester: val(p + ".semester"), credits: num(p + ".credits") };
+      }),
+      fee: { total: val("fee.total"), items: rowPrefixes("fee.items").map(function (p) {
+        return { name: val(p + ".name") || "", amount: val(p + ".amount") || "0" };
+      }) },
+      leader: person("leader", true),
+      instructors: rowPrefixes("instructors").map(function (p) { return person(p, false); }),
+      classes: rowPrefixes("classes").map(function (p) {
+        return { name: val(p + ".name"), start_date: val(p + ".start_date"), end_date: val(p + ".end_date"),
+          place: val(p + ".place"), capacity: num(p + ".capacity"),
+          timetable: parseTimetable(val(p + ".timetable") || "") };
+      })
+    };
+  }
+
+  function clearErrors() {
+    form.querySelectorAll(".zjt-field-error").forEach(function (e) { e.textContent = ""; });
+    form.querySelectorAll(".zjt-field--invalid").forEach(function (e) { e.classList.remove("zjt-field--invalid"); });
+    form.querySelector(".zjt-errors").textContent = "";
+  }
+
+  /* Each problem next to its field (or the nearest enclosing one), and all of them in a list. */
+  function showErrors(errors) {
+    var list = form.querySelector(".zjt-errors");
+    errors.forEach(function (e) {
+      var f = (e.field || "").replace(/^draft\./, "");
+      var text = e.message || e.detail || e.code;
+      list.appendChild(el("li", null, text));
+      var target = null;
+      var parts = f.split(".");
+      while (parts.length && !target) {
+        target = form.querySelector('[data-field="' + parts.join(".") + '"]');
+        parts.pop();
+      }
+      if (!target) return;
+      target.classList.add("zjt-field--invalid");
+      var slot = target.querySelector(":scope > .zjt-field-error");
+      if (slot) slot.textContent = (slot.textContent ? slot.textContent + "；" : "") + text;
+    });
+    list.scrollIntoView();
+  }
+
+  async function saveDraft(andSubmit) {
+    clearErrors();
+    var draft = collect();
+    try {
+      var res;
+      if (current) {
+        res = await api.request("PUT", "/projects/" + encodeURIComponent(current.project_id), { body: { version: current.version, draft: draft } });
+      } else {
+        res = await api.request("POST", "/projects", { body: draft });
+      }
+      current = res.data;
+      show("草稿已保存", "ok");
+      if (andSubmit) {
+        res = await api.request("POST", "/projects/" + encodeURIComponent(current.project_id) + "/submit", { body: { version: current.version } });
+        current = res.data;
+        show("已提交申报，等待教育局审核", "ok");
+        form.hidden = true;
+      }
+      load();
+    } catch (e) {
+      if (e.status === 401) { api.goLogin(); return; }
+      show(e.message, "error");
+      if (e.body && e.body.errors) showErrors(e.body.errors);
+    }
+  }
+
+  function changeForm(p) {
+    var box = el("form", { "class": "zjt-change", novalidate: "" });
+    box.appendChild(el("h4", null, "变更申请"));
+    box.appendChild(field("变更类型", "kind", "", { options: Object.keys(CHANGE_KINDS).map(function (k) { return CHANGE_KINDS[k]; }) }));
+    box.appendChild(field("班期", "class_id", "", { options: p.classes }));
+    box.appendChild(field("新培训形式", "form", "", { options: FORMS }));
+    box.appendChild(field("新开班日期", "start_date", "", { type: "date" }));
+    box.appendChild(field("新结束日期", "end_date", "", { type: "date" }));
+    box.appendChild(field("新地点", "place", ""));
+    box.appendChild(field("授课教师（用顿号分隔）", "instructors", ""));
+    box.appendChild(field("变更内容", "what", ""));
+    box.appendChild(field("变更原因", "why", ""));
+    var msg = el("p", { "class": "zjt-msg", role: "status" });
+    var send = el("button", { type: "button", "class": "md-button" }, "提交变更申请");
+    send.addEventListener("click", async function () {
+      function v(n) { var x = box.querySelector('[name="' + n + '"]').value.trim(); return x || null; }
+      var label = v("kind");
+      var kind = Object.keys(CHANGE_KINDS).filter(function (k) { return CHANGE_KINDS[k] === label; })[0] || "other";
+      var body = { kind: kind, what: v("what") || "", why: v("why") || "", class_id: v("class_id"), form: v("form"),
+        start_date: v("start_date"), end_date: v("end_date"), place: v("place"),
+        instructors: (v("instructors") || "").split(/[、,，\s]+/).filter(Boolean) };
+      try {
+        var res = await api.request("POST", "/projects/" + encodeURIComponent(p.project_id) + "/changes", { body: body });
+        msg.textContent = res.data.status === "pending" ? "已提交，等待教育局审批" : "已变更并记录";
+        msg.className = "zjt-msg zjt-msg--ok";
+      } catch (e) {
+        if (e.status === 401) { api.goLogin(); return; }
+        msg.textContent = e.message + (e.body && e.body.errors ? "：" + e.body.errors.map(function (x) { return x.message || x.detail; }).join("；") : "");
+        msg.className = "zjt-msg zjt-msg--error";
+      }
+    });
+    box.appendChild(send);
+    box.appendChild(msg);
+    return box;
+  }
+
+  function item(p) {
+    var li = el("li", { "class": "zjt-project", "data-project": p.project_id });
+    li.appendChild(el("h3", null, p.title));
+    li.appendChild(el("p", { "class": "zjt-status zjt-status--" + p.status }, STATUS[p.status] || p.status));
+    if (p.return_reason) li.appendChild(el("p", null, "退回原因：" + p.return_reason));
+    if (p.status === "draft" || p.status === "returned") {
+      var b = el("button", { type: "button", "class": "md-button zjt-edit" }, "编辑 / 提交");
+      b.addEventListener("click", async function () {
+        try {
+          var res = await api.request("GET", "/projects/" + encodeURIComponent(p.project_id));
+          renderForm(res.data);
+        } catch (e) { if (e.status === 401) api.goLogin(); else show(e.message, "error"); }
+      });
+      li.appendChild(b);
+    }
+    if (p.status === "published") {
+      li.appendChild(el("a", { href: api.siteUrl("projects/" + encodeURIComponent(p.project_id) + "/") }, "查看发布页面"));
+      var toggle = el("button", { type: "button", "class": "md-button zjt-change-open" }, "申请变更");
+      toggle.addEventListener("click", function () { toggle.replaceWith(changeForm(p)); });
+      li.appendChild(toggle);
+    }
+    return li;
+  }
+
+  async function load() {
+    if (!api.token()) {
+      msgEl.textContent = "";
+      msgEl.appendChild(document.createTextNode("请先"));
+      msgEl.appendChild(el("a", { href: api.loginUrl(location.pathname) }, "登录"));
+      msgEl.appendChild(document.createTextNode("（培训机构账号）。"));
+      return;
+    }
+    try {
+      var res = await api.request("GET", "/projects");
+      var q = res.data.quota;
+      quotaEl.textContent = "本学期申报名额：已用 " + q.used + " / " + q.cap + "（B证项目不占名额）";
+      listEl.textContent = "";
+      res.data.projects.forEach(function (p) { listEl.appendChild(item(p)); });
+      if (!msgEl.classList.contains("zjt-msg--ok") && !msgEl.classList.contains("zjt-msg--error")) show("");
+    } catch (e) {
+      if (e.status === 401) { api.goLogin(); return; }
+      show(e.message, "error");
+    }
+  }
+
+  root.querySelector(".zjt-new").addEventListener("click", function () { renderForm(null); });
+  load();
+})();

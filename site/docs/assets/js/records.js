@@ -1,0 +1,397 @@
+/* Teacher records pages (TD-1 … TD-3): 教师信息导入, 学校教师维护, 数据异常, 账号与角色. Plain ES2017. */
+(function () {
+  "use strict";
+  var api = window.ZJT;
+  if (!api) return;
+  var el = api.el;
+
+  function needLogin(msgEl) {
+    if (api.token()) return false;
+    msgEl.textContent = "请先登录。";
+    api.goLogin();
+    return true;
+  }
+
+  function fail(msgEl, e) {
+    if (e && e.status === 401) { api.goLogin(); return; }
+    msgEl.className = "zjt-msg zjt-msg--error";
+    msgEl.textContent = (e && e.message) || "操作失败，请稍后重试";
+  }
+
+  function ok(msgEl, text) {
+    msgEl.className = "zjt-msg zjt-msg--ok";
+    msgEl.textContent = text;
+  }
+
+  async function scope() { return (await api.request("GET", "/records/scope")).data; }
+
+  function option(value, text, selected) {
+    var o = el("option", { value: value }, text);
+    if (selected) o.selected = true;
+    return o;
+  }
+
+  /* Raw fetch with the session token: file upload (bytes) and xlsx download (blob). */
+  async function rawFetch(method, path, body, key) {
+    var headers = { "Authorization": "Bearer " + api.token() };
+    if (key) headers["Idempotency-Key"] = key;
+    if (body) headers["Content-Type"] = "application/octet-stream";
+    var resp;
+    try {
+      resp = await fetch("/api" + path, { method: method, headers: headers, body: body || undefined });
+    } catch (e) {
+      throw new api.ApiError(0, "network", "网络连接失败，请检查网络后重试", null);
+    }
+    if (!resp.ok) {
+      var data = null;
+      try { data = await resp.json(); } catch (e) { data = null; }
+      throw new api.ApiError(resp.status, (data && data.code) || "http_" + resp.status,
+        (data && data.message) || "操作失败（" + resp.status + "）", data);
+    }
+    return resp;
+  }
+
+  // --- 教师信息导入 -----------------------------------------------------------------------
+  function importPage(root) {
+    var msg = root.querySelector(".zjt-msg");
+    var form = root.querySelector(".zjt-import-form");
+    var progress = root.querySelector(".zjt-progress");
+    var bar = progress.querySelector("progress");
+    var barText = progress.querySelector(".zjt-progress__text");
+    var summary = root.querySelector(".zjt-summary");
+    var reportBox = root.querySelector(".zjt-report");
+    var list = root.querySelector(".zjt-rows");
+    var jobId = null;
+    if (needLogin(msg)) return;
+
+    scope().then(function (s) {
+      if (!s.may_import) {
+        msg.textContent = "只有省、市教育局管理员可以导入教师信息。当前账号：" + s.name + "（" + s.role_name + "）";
+        return;
+      }
+      msg.textContent = "导入范围：" + (s.regions[0] ? s.regions[0].name : "") + "。请选择全国教师管理信息系统导出的文件。";
+      form.hidden = false;
+    }).catch(function (e) { fail(msg, e); });
+
+    function showJob(job) {
+      var total = job.total || 0;
+      bar.max = total || 1;
+      bar.value = job.processed || 0;
+      barText.textContent = "已处理 " + (job.processed || 0) + " / " + total + " 行";
+    }
+
+    function showSummary(job) {
+      var c = job.counts || {};
+      summary.hidden = false;
+      summary.textContent = "";
+      summary.appendChild(el("p", { "class": "zjt-msg zjt-msg--ok" },
+        "导入完成：新增 " + (c.created || 0) + "，更新 " + (c.updated || 0) + "，未变化 " +
+        (c.unchanged || 0) + "，拒绝 " + (c.rejected || 0) + "（共 " + job.total + " 行）"));
+    }
+
+    async function loadReport(outcome) {
+      var q = "/records/imports/" + encodeURIComponent(jobId) + "/report" + (outcome ? "?outcome=" + outcome : "");
+      var data = (await api.request("GET", q)).data;
+      list.textContent = "";
+      if (!data.rows.length) list.appendChild(el("li", null, outcome === "rejected" ? "没有被拒绝的行。" : "没有记录。"));
+      data.rows.forEach(function (r) {
+        var li = el("li", { "class": "zjt-row zjt-row--" + r.outcome });
+        li.appendChild(el("strong", null, "第 " + r.row + " 行 · " + r.outcome_text));
+        li.appendChild(document.createTextNode(" " + (r.name || "") + " " + (r.id_masked || "")));
+        if (r.reason) li.appendChild(el("p", { "class": "zjt-muted" }, r.reason));
+        list.appendChild(li);
+      });
+      if (data.total > data.rows.length) list.appendChild(el("li", { "class": "zjt-muted" }, "仅显示前 " + data.rows.length + " 行，完整结果请下载 xlsx。"));
+      reportBox.hidden = false;
+    }
+
+    reportBox.addEventListener("click", async function (ev) {
+      var b = ev.target.closest("button");
+      if (!b || !jobId) return;
+      try {
+        if (b.classList.contains("zjt-download")) {
+          var resp = await rawFetch("GET", "/records/imports/" + encodeURIComponent(jobId) + "/report?format=xlsx");
+          var blob = await resp.blob();
+          var a = el("a", { href: URL.createObjectURL(blob), download: "导入结果-" + jobId + ".xlsx" });
+          document.body.appendChild(a);
+          a.click();
+          setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+        } else {
+          await loadReport(b.getAttribute("data-outcome"));
+        }
+      } catch (e) { fail(msg, e); }
+    });
+
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var file = form.file.files[0];
+      if (!file) { fail(msg, { message: "请选择要导入的文件" }); return; }
+      var key = api.uuid();
+      jobId = key;
+      var submit = form.querySelector("button[type=submit]");
+      submit.disabled = true;
+      summary.hidden = true;
+      reportBox.hidden = true;
+      progress.hidden = false;
+      bar.removeAttribute("value");
+      barText.textContent = "正在上传……";
+      msg.className = "zjt-msg";
+      msg.textContent = "正在导入，请勿关闭页面。";
+      // The upload runs synchronously; meanwhile poll the job record for progress.
+      var polling = true;
+      (async function poll() {
+        while (polling) {
+          await new Promise(function (r) { setTimeout(r, 700); });
+          if (!polling) break;
+          try { showJob((await api.request("GET", "/records/imports/" + encodeURIComponent(key))).data); }
+          catch (e) { /* not created yet */ }
+        }
+      })();
+      try {
+        var body = await file.arrayBuffer();
+        var resp = await rawFetch("POST", "/records/imports?filename=" + encodeURIComponent(file.name), body, key);
+        var job = await resp.json();
+        polling = false;
+        showJob(job);
+        msg.textContent = "";
+        showSummary(job);
+        await loadReport(job.counts && job.counts.rejected ? "rejected" : "");
+      } catch (e) {
+        polling = false;
+        progress.hidden = true;
+        fail(msg, e);
+      } finally {
+        submit.disabled = false;
+      }
+    });
+  }
+
+  // --- 学校教师维护 -----------------------------------------------------------------------
+  function teachersPage(root) {
+    var msg = root.querySelector(".zjt-msg");
+    var pick = root.querySelector(".zjt-pick");
+    var regionSel = pick.querySelector("select[name=region]");
+    var schoolSel = pick.querySelector("select[name=school]");
+    var form = root.querySelector(".zjt-teacher-form");
+    var formMsg = form.querySelector(".zjt-form-msg");
+    var list = root.querySelector(".zjt-teacher-list");
+    var schoolId = null;
+    var maintain = false;
+    if (needLogin(msg)) return;
+
+    async function loadTeachers() {
+      list.textContent = "";
+      if (!schoolId) return;
+      msg.textContent = "正在加载教师……";
+      try {
+        var data = (await api.request("GET", "/records/teachers?school_id=" + encodeURIComponent(schoolId))).data;
+        msg.textContent = "共 " + data.teachers.length + " 位教师";
+        data.teachers.forEach(function (t) {
+          var li = el("li", { "class": "zjt-teacher" });
+          li.appendChild(el("strong", null, t.name));
+          li.appendChild(document.createTextNode(" " + t.stage + t.subject + (t.title ? " · " + t.title : "") + " · " + t.employment));
+          li.appendChild(el("p", { "class": "zjt-muted" }, "身份证件号 " + (t.id_number || "（无）") + " · " + t.source_text + (t.merged_into ? " · 重复记录，已并入 " + t.merged_into : "")));
+          if (maintain && t.source === "school") {
+            var b = el("button", { type: "button", "class": "zjt-linkbtn" }, "修改");
+            b.addEventListener("click", function () {
+              ["teacher_id", "id_number", "name", "gender", "birth_date", "stage", "subject", "title", "employment"].forEach(function (k) {
+                if (form[k]) form[k].value = t[k] || "";
+              });
+              form.scrollIntoView();
+            });
+            li.appendChild(b);
+          }
+          list.appendChild(li);
+        });
+      } catch (e) { fail(msg, e); }
+    }
+
+    async function loadSchools(region) {
+      schoolSel.textContent = "";
+      var data = (await api.request("GET", "/records/schools?region=" + region)).data;
+      data.schools.forEach(function (s, i) { schoolSel.appendChild(option(s.school_id, s.name, i === 0)); });
+      schoolId = data.schools.length ? data.schools[0].school_id : null;
+      await loadTeachers();
+    }
+
+    scope().then(async function (s) {
+      if (s.school) {
+        schoolId = s.school.school_id;
+        maintain = s.may_maintain;
+        form.hidden = !maintain;
+        msg.textContent = s.school.name;
+        await loadTeachers();
+        return;
+      }
+      var counties = s.regions.filter(function (r) { return r.level === "county"; });
+      if (!counties.length) { msg.textContent = "当前账号没有可查看的学校。"; return; }
+      counties.forEach(function (r, i) { regionSel.appendChild(option(r.code, r.name, i === 0)); });
+      pick.hidden = false;
+      await loadSchools(counties[0].code);
+    }).catch(function (e) { fail(msg, e); });
+
+    regionSel.addEventListener("change", function () { loadSchools(regionSel.value).catch(function (e) { fail(msg, e); }); });
+    schoolSel.addEventListener("change", function () { schoolId = schoolSel.value; loadTeachers(); });
+    form.addEventListener("reset", function () { form.teacher_id.value = ""; });
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var body = {};
+      ["id_number", "name", "gender", "birth_date", "stage", "subject", "title", "employment"].forEach(function (k) { body[k] = form[k].value.trim(); });
+      var tid = form.teacher_id.value;
+      try {
+        if (tid) await api.request("PUT", "/records/teachers/" + encodeURIComponent(tid), { body: body });
+        else await api.request("POST", "/records/teachers", { body: body });
+        ok(formMsg, "已保存（学校维护）");
+        form.reset();
+        await loadTeachers();
+      } catch (e) {
+        var detail = e.body && e.body.errors ? "：" + e.body.errors.map(function (x) { return x.field; }).join("、") : "";
+        fail(formMsg, { status: e.status, message: e.message + detail });
+      }
+    });
+  }
+
+  // --- 数据异常 ---------------------------------------------------------------------------
+  function anomaliesPage(root) {
+    var msg = root.querySelector(".zjt-msg");
+    var list = root.querySelector(".zjt-anomaly-list");
+    var checkBtn = root.querySelector(".zjt-check");
+    var openOnly = root.querySelector("input[name=open_only]");
+    var ACTIONS = { keep_one: "保留其中一条", assign_school: "指定学校", acknowledge: "已知悉" };
+    if (needLogin(msg)) return;
+
+    function actionForm(a) {
+      var f = el("form", { "class": "zjt-resolve" });
+      var sel = el("select", { name: "action" });
+      a.actions.forEach(function (x) { sel.appendChild(option(x, ACTIONS[x] || x)); });
+      f.appendChild(sel);
+      var extra = el("select", { name: "teacher_id" });
+      a.teacher_ids.forEach(function (t) { extra.appendChild(option(t, "保留 " + t)); });
+      var school = el("input", { name: "school_id", placeholder: "学校代码", size: "12" });
+      var note = el("input", { name: "note", placeholder: "说明（可选）", maxlength: "200" });
+      function sync() {
+        extra.hidden = sel.value !== "keep_one";
+        school.hidden = sel.value !== "assign_school";
+      }
+      sel.addEventListener("change", sync);
+      f.appendChild(extra); f.appendChild(school); f.appendChild(note);
+      f.appendChild(el("button", { type: "submit", "class": "md-button" }, "处理"));
+      var m = el("p", { "class": "zjt-msg", role: "status" });
+      f.appendChild(m);
+      sync();
+      f.addEventListener("submit", async function (ev) {
+        ev.preventDefault();
+        var body = { action: sel.value, note: note.value.trim() };
+        if (sel.value === "keep_one") body.teacher_id = extra.value;
+        if (sel.value === "assign_school") body.school_id = school.value.trim();
+        try {
+          await api.request("POST", "/records/anomalies/" + encodeURIComponent(a.anomaly_id) + "/resolve", { body: body });
+          ok(m, "已处理");
+          await load();
+        } catch (e) { fail(m, e); }
+      });
+      return f;
+    }
+
+    async function load() {
+      var data = (await api.request("GET", "/records/anomalies" + (openOnly.checked ? "?status=open" : ""))).data;
+      list.textContent = "";
+      msg.className = "zjt-msg";
+      msg.textContent = data.anomalies.length ? "共 " + data.anomalies.length + " 条" : "没有异常。";
+      data.anomalies.forEach(function (a) {
+        var li = el("li", { "class": "zjt-anomaly zjt-anomaly--" + a.status });
+        li.appendChild(el("strong", null, a.kind_text));
+        li.appendChild(document.createTextNode(" · " + a.region_name + (a.owner_school_id ? " · 负责学校 " + a.owner_school_id : " · 负责：教育局")));
+        li.appendChild(el("p", null, a.detail));
+        if (a.status === "resolved") li.appendChild(el("p", { "class": "zjt-muted" }, "已处理：" + (a.resolution || "") + "（" + (a.resolved_by || "") + "）"));
+        else if (a.may_resolve) li.appendChild(actionForm(a));
+        list.appendChild(li);
+      });
+    }
+
+    scope().then(function (s) {
+      checkBtn.hidden = !s.may_assign;
+      return load();
+    }).catch(function (e) { fail(msg, e); });
+    openOnly.addEventListener("change", function () { load().catch(function (e) { fail(msg, e); }); });
+    checkBtn.addEventListener("click", async function () {
+      checkBtn.disabled = true;
+      msg.textContent = "正在核查……";
+      try {
+        // The server works within a time budget: call again (from `next`) until done.
+        var r = (await api.request("POST", "/records/anomalies/check")).data;
+        var open = r.open || 0;
+        while (!r.done) {
+          msg.textContent = r.phase === "indexing"
+            ? "正在建立索引（" + r.segment + " / " + r.segments + "）……"
+            : "正在核查（" + r.checked + " / " + r.counties + " 个县市区）……";
+          r = (await api.request("POST", "/records/anomalies/check" + (r.next ? "?start=" + r.next : ""))).data;
+          if (r.phase === "checking") open += r.open || 0;
+        }
+        await load();
+        ok(msg, "核查完成：共核查 " + r.counties + " 个县（市、区），未处理异常 " + open + " 条");
+      } catch (e) { fail(msg, e); } finally { checkBtn.disabled = false; }
+    });
+  }
+
+  // --- 账号与角色 -------------------------------------------------------------------------
+  function accountsPage(root) {
+    var msg = root.querySelector(".zjt-msg");
+    var pick = root.querySelector(".zjt-pick");
+    var regionSel = pick.querySelector("select[name=region]");
+    var list = root.querySelector(".zjt-account-list");
+    var form = root.querySelector(".zjt-account-form");
+    var formMsg = form.querySelector(".zjt-form-msg");
+    if (needLogin(msg)) return;
+
+    async function load() {
+      var data = (await api.request("GET", "/records/accounts?region=" + regionSel.value)).data;
+      list.textContent = "";
+      msg.textContent = data.accounts.length ? "共 " + data.accounts.length + " 个管理账号" : "该区域还没有登记的管理账号（运行一次数据核查可收录已有账号）。";
+      data.accounts.forEach(function (u) {
+        var li = el("li");
+        li.appendChild(el("strong", null, u.name));
+        li.appendChild(document.createTextNode(" · " + u.role_name + " · " + u.user_id + (u.school_id ? " · " + u.school_id : "")));
+        var b = el("button", { type: "button", "class": "zjt-linkbtn" }, "修改");
+        b.addEventListener("click", function () {
+          form.user_id.value = u.user_id; form.name.value = u.name; form.role.value = u.role;
+          form.school_id.value = u.school_id || ""; form.region_code.value = u.region_code || "";
+          form.scrollIntoView();
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    }
+
+    scope().then(function (s) {
+      if (!s.may_assign) { msg.textContent = "只有教育局管理员可以分配角色。"; return; }
+      s.regions.forEach(function (r, i) { regionSel.appendChild(option(r.code, r.name, i === 0)); });
+      s.staff_roles.forEach(function (r) { form.role.appendChild(option(r.role, r.name)); });
+      pick.hidden = false;
+      form.hidden = false;
+      return load();
+    }).catch(function (e) { fail(msg, e); });
+    regionSel.addEventListener("change", function () { load().catch(function (e) { fail(msg, e); }); });
+    form.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      var body = { name: form.name.value.trim(), role: form.role.value };
+      if (form.school_id.value.trim()) body.school_id = form.school_id.value.trim();
+      if (form.region_code.value.trim()) body.region_code = form.region_code.value.trim();
+      try {
+        await api.request("PUT", "/records/accounts/" + encodeURIComponent(form.user_id.value.trim()), { body: body });
+        ok(formMsg, "已保存");
+        await load();
+      } catch (e) { fail(formMsg, e); }
+    });
+  }
+
+  function start() {
+    var pages = { "zjt-import": importPage, "zjt-teachers": teachersPage, "zjt-anomalies": anomaliesPage, "zjt-accounts": accountsPage };
+    Object.keys(pages).forEach(function (id) {
+      var root = document.getElementById(id);
+      if (root) pages[id](root);
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,179 @@
+/* 项目审核: submitted projects with every rule check (GET /api/reviews), the AP-5 spot check,
+ * approve / return with a reason, publish, change-request decisions, CH-4 timetable risks,
+ * CH-5 audit export (xlsx) and the expert search. Plain ES2017. */
+(function () {
+  "use strict";
+  var root = document.getElementById("zjt-review");
+  if (!root) return;
+  var api = window.ZJT;
+  var el = api.el;
+  var msgEl = root.querySelector(".zjt-msg");
+  var listEl = root.querySelector(".zjt-reviews");
+  var changesEl = root.querySelector(".zjt-changes");
+  var risksEl = root.querySelector(".zjt-risks");
+  var STATUS = { submitted: "待审核", approved: "审核通过，待发布" };
+  var KINDS = { form: "培训形式", dates: "班期日期", place: "培训地点", instructors: "授课教师",
+    timetable: "课程表", other: "其他" };
+
+  function note(box, text, kind) {
+    box.textContent = text;
+    box.classList.remove("zjt-msg--ok", "zjt-msg--error");
+    if (kind) box.classList.add("zjt-msg--" + kind);
+  }
+
+  async function act(box, method, path, body, okText) {
+    try {
+      var res = await api.request(method, path, { body: body });
+      note(box, okText, "ok");
+      setTimeout(load, 600);
+      return res;
+    } catch (e) {
+      if (e.status === 401) { api.goLogin(); return null; }
+      note(box, e.message, "error");
+      return null;
+    }
+  }
+
+  function project(p) {
+    var d = p.draft;
+    var li = el("li", { "class": "zjt-review-item", "data-project": p.project_id });
+    li.appendChild(el("h3", null, d.title || p.project_id));
+    li.appendChild(el("p", { "class": "zjt-result__inst" }, p.institution_name + " · " + (d.stage || "") + (d.subject || "") +
+      " · " + (d.form || "") + " · " + (d.credits_total || 0) + "学分 · 人均" + ((d.fee || {}).total || "?") + "元"));
+    li.appendChild(el("p", { "class": "zjt-status" }, STATUS[p.status] || p.status));
+    var checks = el("ul", { "class": "zjt-checks" });
+    p.checks.forEach(function (c) {
+      checks.appendChild(el("li", { "class": c.ok ? "zjt-check--ok" : "zjt-check--bad" },
+        c.rule + " " + c.name + (c.messages.length ? "：" + c.messages.join("；") : "")));
+    });
+    li.appendChild(checks);
+    var box = el("p", { "class": "zjt-msg", role: "status", "aria-live": "polite" });
+    if (p.status === "submitted") {
+      var sc = p.spot_check;
+      li.appendChild(el("p", { "class": "zjt-spot" }, "随机抽查授课教师（AP-5）：" + p.spot_check_pick.join("、") +
+        (sc && sc.outcome ? "，结果：" + (sc.outcome === "pass" ? "通过" : "不通过") + (sc.note ? "（" + sc.note + "）" : "") : "，尚未抽查")));
+      var scNote = el("input", { name: "spot_note", placeholder: "抽查说明" });
+      li.appendChild(el("label", { "class": "zjt-field" }, "抽查说明")).appendChild(scNote);
+      ["pass", "fail"].forEach(function (o) {
+        var b = el("button", { type: "button", "class": "md-button zjt-spot-" + o }, o === "pass" ? "抽查通过" : "抽查不通过");
+        b.addEventListener("click", function () {
+          act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/spot-check",
+            { version: p.version, outcome: o, note: scNote.value.trim() }, "抽查结果已记录");
+        });
+        li.appendChild(b);
+      });
+      var reason = el("input", { name: "reason", placeholder: "退回时必填" });
+      li.appendChild(el("label", { "class": "zjt-field" }, "审核意见")).appendChild(reason);
+      var ok = el("button", { type: "button", "class": "md-button md-button--primary zjt-approve" }, "审核通过");
+      ok.addEventListener("click", function () {
+        act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/decision",
+          { version: p.version, action: "approve", reason: reason.value.trim() }, "已审核通过");
+      });
+      var back = el("button", { type: "button", "class": "md-button zjt-return" }, "退回修改");
+      back.addEventListener("click", function () {
+        act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/decision",
+          { version: p.version, action: "return", reason: reason.value.trim() }, "已退回");
+      });
+      li.appendChild(ok);
+      li.appendChild(back);
+    }
+    li.appendChild(box);
+    return li;
+  }
+
+  function change(c) {
+    var li = el("li", { "class": "zjt-change-item" });
+    var r = c.request;
+    li.appendChild(el("h3", null, (KINDS[r.kind] || r.kind) + "：" + r.what + (c.major ? "（重大变更）" : "")));
+    li.appendChild(el("p", null, "项目 " + c.project_id + "；原因：" + r.why));
+    var st = { pending: "待审批", approved: "已批准", refused: "未批准", applied: "已记录（一般变更）" }[c.status] || c.status;
+    li.appendChild(el("p", { "class": "zjt-status" }, st + (c.rights_opened ? "，已通知 " + c.rights_opened + " 位已选教师并开放退选" : "")));
+    if (c.status === "pending") {
+      var box = el("p", { "class": "zjt-msg", role: "status" });
+      [true, false].forEach(function (yes) {
+        var b = el("button", { type: "button", "class": "md-button" }, yes ? "批准" : "不批准");
+        b.addEventListener("click", function () {
+          act(box, "POST", "/changes/" + encodeURIComponent(c.project_id) + "/" + encodeURIComponent(c.change_id) + "/decision",
+            { approve: yes, note: "" }, yes ? "已批准" : "已不批准");
+        });
+        li.appendChild(b);
+      });
+      li.appendChild(box);
+    }
+    return li;
+  }
+
+  async function load() {
+    if (!api.token()) {
+      msgEl.textContent = "";
+      msgEl.appendChild(document.createTextNode("请先"));
+      msgEl.appendChild(el("a", { href: api.loginUrl(location.pathname) }, "登录"));
+      msgEl.appendChild(document.createTextNode("（教育局账号）。"));
+      return;
+    }
+    try {
+      var res = await api.request("GET", "/reviews");
+      listEl.textContent = "";
+      var list = res.data.projects;
+      note(msgEl, list.length ? "共 " + list.length + " 个项目。" : "暂无待审核项目。");
+      list.forEach(function (p) { listEl.appendChild(project(p)); });
+      var ch = await api.request("GET", "/changes");
+      changesEl.textContent = "";
+      ch.data.changes.forEach(function (c) { changesEl.appendChild(change(c)); });
+      if (!ch.data.changes.length) changesEl.appendChild(el("li", null, "暂无变更申请。"));
+      var rk = await api.request("GET", "/timetable-risks");
+      risksEl.textContent = "";
+      rk.data.classes.slice(0, 50).forEach(function (r) {
+        risksEl.appendChild(el("li", { "class": r.late ? "zjt-check--bad" : "" }, r.title + " · " + r.class_name + "（" + r.start_date +
+          " 开班）" + (r.late ? "：已超过课程表发布期限" : "：还剩 " + r.days_left + " 天发布课程表")));
+      });
+      if (!rk.data.classes.length) risksEl.appendChild(el("li", null, "所有班期均已发布课程表。"));
+    } catch (e) {
+      if (e.status === 401) { api.goLogin(); return; }
+      note(msgEl, e.message, "error");
+    }
+  }
+
+  root.querySelector(".zjt-publish").addEventListener("click", async function () {
+    var box = root.querySelector(".zjt-publish-msg");
+    note(box, "正在发布并更新选课目录……");
+    var res = await act(box, "POST", "/reviews/publish", {}, "");
+    if (res) note(box, res.data.published.length ? "已发布 " + res.data.published.length + " 个项目，选课目录已更新" : "没有待发布的项目", "ok");
+  });
+
+  root.querySelector(".zjt-audit-export").addEventListener("click", async function () {
+    var box = root.querySelector(".zjt-audit-msg");
+    var iid = root.querySelector('[name="institution_id"]').value.trim();
+    if (!iid) { note(box, "请填写机构编号", "error"); return; }
+    try {
+      var resp = await fetch("/api/audit?format=xlsx&institution_id=" + encodeURIComponent(iid),
+        { headers: { Authorization: "Bearer " + api.token() } });
+      if (!resp.ok) {
+        var body = await resp.json().catch(function () { return {}; });
+        note(box, body.message || "导出失败", "error");
+        return;
+      }
+      var blob = await resp.blob();
+      var a = el("a", { href: URL.createObjectURL(blob), download: "变更记录-" + iid + ".xlsx" });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      note(box, "已导出", "ok");
+    } catch (e) { note(box, "网络连接失败，请重试", "error"); }
+  });
+
+  root.querySelector(".zjt-expert-search").addEventListener("click", async function () {
+    var out = root.querySelector(".zjt-expert-list");
+    var q = root.querySelector('[name="q"]').value.trim();
+    try {
+      var res = await api.request("GET", "/experts?q=" + encodeURIComponent(q));
+      out.textContent = "";
+      res.data.experts.forEach(function (x) {
+        out.appendChild(el("li", null, x.name + " · " + x.title + " · " + x.organisation + " · " + x.id_number_masked));
+      });
+      if (!res.data.experts.length) out.appendChild(el("li", null, "没有找到。"));
+    } catch (e) { if (e.status === 401) api.goLogin(); else out.textContent = e.message; }
+  });
+
+  load();
+})();

@@ -1,0 +1,173 @@
+"""One order from a county's demand to a catalog page, in headless chromium on a 375-px phone
+screen: the county posts it (PH-ORDER-DEMAND, OD-1, Q-7 counter), the centre publishes the list
+(PH-ORDER-LIST), an institution responds (PH-ORDER-RESPOND, OD-5, AP-6) next to a competitor,
+the county compares and picks (PH-ORDER-PICK), the contractor revises and formally submits
+(PH-ORDER-REVISE), the county publishes it (PH-ORDER-PUBLISH) and the class is on the site as an
+order project of the county. The clock is restored by the `set_clock` fixture."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+
+from local.demo import demo_data, demo_id_number, order_plan
+from schemas.orders import OrderForm
+
+pytestmark = pytest.mark.e2e
+
+TITLE = "小学数学作业设计专题培训（端到端）"
+
+
+def as_user(page: Any, stack: Any, user_id: str, name: str, role_name: str) -> None:
+    page.goto(stack.url + "/login/")
+    page.evaluate(
+        "([t, u]) => { localStorage.setItem('zjt.token', t); localStorage.setItem('zjt.user', u); }",
+        [
+            stack.token(user_id),
+            json.dumps({"user_id": user_id, "name": name, "role_name": role_name}),
+        ],
+    )
+
+
+def no_horizontal_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px screen"
+
+
+def msg(page: Any, root: str, text: str, timeout: int = 15_000) -> None:
+    page.locator(f"{root} > .zjt-msg").filter(has_text=text).wait_for(timeout=timeout)
+
+
+def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_clock):
+    page = phone
+    page.on("dialog", lambda d: d.accept())
+
+    # PH-ORDER-DEMAND: 西湖区 has 2 demo orders, so its page says one is missing (Q-7).
+    set_clock("2024-03-08T10:00:00+08:00")
+    as_user(page, stack, "bureau-330106", "杭州市西湖区教育局", "县（市、区）教育局")
+    page.goto(stack.url + "/orders/county/")
+    page.locator(".zjt-order-counter").filter(has_text="还差 1 个").wait_for()
+    no_horizontal_scroll(page)
+    fields = {
+        "contact": "周老师",
+        "mobile": "13800001111",
+        "title": TITLE,
+        "theme": "双减背景下的小学数学作业设计",
+        "target": "西湖区小学数学教师",
+        "subject": "数学",
+        "field": "作业设计",
+        "trainees": "40",
+        "days": "3",
+        "level": "骨干",
+        "course_requirements": "以作业案例研讨为主，送教到校。",
+    }
+    for name, value in fields.items():
+        page.fill(f'#zjt-orders-county [name="{name}"]', value)
+    page.select_option('#zjt-orders-county [name="stage"]', "小学")
+    page.select_option('#zjt-orders-county [name="form"]', "面授")
+    page.fill('#zjt-orders-county [name="goals"]', "提升作业设计能力")
+    assert page.locator('.zjt-counter[data-for="goals"]').inner_text() == "8/200 字"
+    page.click(".zjt-post-order")
+    msg(page, "#zjt-orders-county", "订单已报送")
+    page.locator(".zjt-order-counter").filter(has_text="已达到要求").wait_for()
+    mine = api("GET", "/api/orders", user="bureau-330106").json()
+    order = next(o for o in mine["orders"] if o["form"]["title"] == TITLE)
+    oid = order["order_id"]
+    assert order["stage"] == "posted"
+
+    # PH-ORDER-LIST: the centre publishes the list; counties below 3 are listed (Q-7).
+    set_clock("2024-03-10T10:00:00+08:00")
+    as_user(page, stack, "centre", "浙江省中小学教师培训中心", "省中小学教师培训中心")
+    page.goto(stack.url + "/orders/centre/")
+    page.locator(".zjt-below tbody tr").first.wait_for()
+    page.click(".zjt-publish-list")
+    msg(page, "#zjt-orders-centre", "已公布订单清单")
+    no_horizontal_scroll(page)
+
+    # PH-ORDER-RESPOND: a competitor answers through the API, zjnu in the browser (OD-5, AP-6).
+    set_clock("2024-03-11T10:00:00+08:00")
+    insts = {i.institution_id: i for i in demo_data().institutions}
+    form = OrderForm.model_validate(order["form"])
+    rival = order_plan(form, insts["hznu"], date(2024, 5, 20), key="e2e").model_dump(mode="json")
+    r = api("POST", f"/api/orders/{oid}/responses", user="inst-hznu", json={"plan": rival})
+    assert r.status_code == 201, r.text
+    as_user(page, stack, "inst-zjnu", "浙师大管理员", "培训机构")
+    page.goto(stack.url + "/orders/institution/")
+    card = page.locator(f'li.zjt-order[data-order="{oid}"]')
+    card.locator(".zjt-my-response").filter(has_text="尚未响应").wait_for()
+    card.locator(".zjt-respond").click()
+    plan = {
+        "credits_total": "24",
+        "fee.住宿费": "900",
+        "fee.伙食费": "360",
+        "fee.培训费": "600",
+        "leader.name": "钱教授",
+        "leader.id_number": demo_id_number("e2e:leader"),
+        "leader.title": "教授",
+        "leader.organisation": "浙江师范大学",
+        "instructors.0.name": "孙老师",
+        "instructors.0.id_number": demo_id_number("e2e:i0"),
+        "instructors.0.title": "副教授",
+        "instructors.0.organisation": "浙江师范大学",
+        "class.start_date": "2024-05-13",
+        "class.place": "西湖区教师发展中心",
+    }
+    for name, value in plan.items():
+        card.locator(f'[name="{name}"]').fill(value)
+    card.locator('[name="leader.formal_employee"]').check()
+    assert "2024-05-15" in card.locator(".zjt-end-date").inner_text()
+    no_horizontal_scroll(page)
+    card.locator(".zjt-send-response").click()
+    msg(page, "#zjt-orders-inst", "已响应订单")
+    card.locator(".zjt-my-response").filter(has_text="已响应").wait_for()
+
+    # PH-ORDER-PICK: the county compares both responses side by side and picks zjnu.
+    set_clock("2024-03-13T10:00:00+08:00")
+    as_user(page, stack, "bureau-330106", "杭州市西湖区教育局", "县（市、区）教育局")
+    page.goto(stack.url + "/orders/county/")
+    card = page.locator(f'li.zjt-order[data-order="{oid}"]')
+    card.locator(".zjt-show-responses").click()
+    table = card.locator("table.zjt-compare")
+    table.wait_for()
+    assert table.locator("thead th").count() == 3
+    no_horizontal_scroll(page)
+    card.locator('.zjt-pick[data-institution="zjnu"]').click()
+    msg(page, "#zjt-orders-county", "已确定承训机构：浙江师范大学")
+    told = api("GET", f"/api/orders/{oid}/response", user="inst-hznu").json()
+    assert told["status"] == "not_picked"
+
+    # PH-ORDER-REVISE: zjnu revises its plan and formally submits it.
+    set_clock("2024-03-16T10:00:00+08:00")
+    as_user(page, stack, "inst-zjnu", "浙师大管理员", "培训机构")
+    page.goto(stack.url + "/orders/institution/")
+    card = page.locator(f'li.zjt-order[data-order="{oid}"]')
+    card.locator(".zjt-my-response").filter(has_text="已中选").wait_for()
+    card.locator(".zjt-revise").click()
+    assert card.locator('[name="leader.name"]').input_value() == "钱教授"
+    card.locator('[name="title"]').fill(TITLE + "（修订稿）")
+    card.locator(".zjt-submit-revision").click()
+    msg(page, "#zjt-orders-inst", "已正式申报")
+
+    # PH-ORDER-PUBLISH: the county publishes; the catalog is rebuilt with the order project.
+    set_clock("2024-03-18T10:00:00+08:00")
+    as_user(page, stack, "bureau-330106", "杭州市西湖区教育局", "县（市、区）教育局")
+    page.goto(stack.url + "/orders/county/")
+    card = page.locator(f'li.zjt-order[data-order="{oid}"]')
+    card.locator(".zjt-publish").click()
+    msg(page, "#zjt-orders-county", "已发布为订单式项目", timeout=120_000)
+    page.locator(".zjt-published-link").click()
+    page.wait_for_url(f"**/projects/{oid}/**")
+    page.locator(".zjt-tag--order").filter(has_text="订单式").wait_for()
+    assert "西湖区" in page.locator(".zjt-tag--order").inner_text()
+    assert TITLE in page.locator("h1").inner_text()
+    no_horizontal_scroll(page)
+
+    # PH-2: only the county's teachers may select it (a 淳安 teacher is refused, nothing held).
+    set_clock("2024-03-20T10:00:00+08:00")
+    outsider = next(t for t in demo_data().teachers if t.region_code == "330127")
+    class_id = f"{oid}-c1"
+    r = api("POST", "/api/selections", user=outsider.teacher_id, json={"class_id": class_id})
+    assert (r.status_code, r.json()["code"]) == (403, "not_eligible")

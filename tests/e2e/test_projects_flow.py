@@ -1,0 +1,132 @@
+"""An institution clerk drafts a project in the browser, sees every problem next to its field,
+completes and submits it (PH-APPLY); the province bureau spot-checks, approves (PH-REVIEW) and
+publishes it (PH-PUBLISH); the project's catalog page is then on the site, without ID numbers.
+All on a 375-px phone screen."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import requests
+
+from tests.integration.projects_world import idno
+
+pytestmark = pytest.mark.e2e
+
+
+def as_user(page: Any, stack: Any, user_id: str, name: str, role_name: str) -> None:
+    page.goto(stack.url + "/login/")
+    page.evaluate(
+        "([t, u]) => { localStorage.setItem('zjt.token', t); localStorage.setItem('zjt.user', u); }",
+        [
+            stack.token(user_id),
+            json.dumps({"user_id": user_id, "name": name, "role_name": role_name}),
+        ],
+    )
+
+
+def no_horizontal_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px screen"
+
+
+def fill_person(page: Any, prefix: str, n: int, name: str, title: str, org: str) -> None:
+    page.fill(f'[name="{prefix}.id_number"]', idno(n))
+    page.fill(f'[name="{prefix}.name"]', name)
+    page.fill(f'[name="{prefix}.title"]', title)
+    page.fill(f'[name="{prefix}.organisation"]', org)
+
+
+def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, phone, set_clock):
+    page = phone
+    set_clock("2024-03-08T10:00:00+08:00")
+    as_user(page, stack, "inst-hznu", "王老师", "培训机构")
+    page.goto(stack.url + "/apply/")
+    page.locator(".zjt-quota").filter(has_text="申报名额").wait_for()
+    no_horizontal_scroll(page)
+
+    # An incomplete draft saves; submitting it lists every problem next to its field.
+    page.click(".zjt-new")
+    title = "小学语文阅读教学能力提升研修（测试）"
+    page.fill('[name="title"]', title)
+    page.click(".zjt-submit")
+    page.locator(".zjt-errors li").first.wait_for()
+    for f in ("stage", "subject", "form", "credits_total", "fee.total", "leader.id_number"):
+        err = page.locator(f'[data-field="{f}"] > .zjt-field-error')
+        assert err.inner_text().strip(), f"no error shown next to {f}"
+    assert page.locator(".zjt-errors li").count() >= 8
+    no_horizontal_scroll(page)
+
+    # Complete it: the fee items do not add up, and the leader's title is too low.
+    page.select_option('[name="stage"]', "小学")
+    page.fill('[name="subject"]', "语文")
+    page.fill('[name="field"]', "学科教学")
+    page.fill('[name="level"]', "骨干")
+    page.select_option('[name="form"]', "面授")
+    page.fill('[name="credits_total"]', "24")
+    page.fill('[name="credits_online"]', "0")
+    page.fill('[name="fee.total"]', "1300")
+    for _ in range(2):
+        page.click(".zjt-add-fee-items")
+    page.fill('[name="fee.items.0.name"]', "住宿费")
+    page.fill('[name="fee.items.0.amount"]', "480")
+    page.fill('[name="fee.items.1.name"]', "培训费")
+    page.fill('[name="fee.items.1.amount"]', "720")
+    fill_person(page, "leader", 960, "杨教授", "讲师", "杭州师范大学")
+    page.check('[name="leader.formal_employee"]')
+    page.click(".zjt-add-instructors")
+    fill_person(page, "instructors.0", 961, "许老师", "副教授", "杭州师范大学")
+    page.fill('[name="classes.0.name"]', "第1期")
+    page.fill('[name="classes.0.start_date"]', "2024-05-27")
+    page.fill('[name="classes.0.end_date"]', "2024-05-29")
+    page.fill('[name="classes.0.place"]', "杭州师范大学仓前校区")
+    page.fill('[name="classes.0.capacity"]', "50")
+    page.fill('[name="classes.0.timetable"]', "2024-05-27 09:00-11:30 开班讲座 杨教授")
+    page.click(".zjt-submit")
+    page.locator('[data-field="leader.title"] > .zjt-field-error').filter(
+        has_text="副高"
+    ).wait_for()
+    assert "不一致" in page.locator('[data-field="fee.total"] > .zjt-field-error').inner_text()
+
+    page.fill('[name="leader.title"]', "教授")
+    page.fill('[name="fee.total"]', "1200")
+    page.click(".zjt-submit")
+    page.locator("#zjt-apply > .zjt-msg").filter(has_text="已提交申报").wait_for()
+    row = page.locator("li.zjt-project", has_text=title)
+    row.filter(has_text="已提交").wait_for()
+    pid = row.get_attribute("data-project")
+    assert pid
+
+    # The province bureau reviews: every rule check passes; spot check, then approve.
+    set_clock("2024-03-13T10:00:00+08:00")
+    as_user(page, stack, "bureau-330000", "浙江省教育厅", "省教育厅")
+    page.goto(stack.url + "/review/")
+    item = page.locator(f'li[data-project="{pid}"]')
+    item.wait_for()
+    assert item.locator(".zjt-check--bad").count() == 0
+    assert item.locator(".zjt-check--ok").count() >= 10
+    assert idno(960) not in page.content()
+    no_horizontal_scroll(page)
+    item.locator(".zjt-spot-pass").click()
+    item.locator(".zjt-msg").filter(has_text="抽查结果已记录").wait_for()
+    page.locator(f'li[data-project="{pid}"] .zjt-spot').filter(has_text="结果：通过").wait_for()
+    page.locator(f'li[data-project="{pid}"] .zjt-approve').click()
+    page.locator(f'li[data-project="{pid}"] .zjt-msg').filter(has_text="已审核通过").wait_for()
+
+    # Publish: the project's page is built into the served site.
+    set_clock("2024-03-18T10:00:00+08:00")
+    page.click(".zjt-publish")
+    done = page.locator(".zjt-publish-msg.zjt-msg--ok, .zjt-publish-msg.zjt-msg--error")
+    done.wait_for(timeout=90_000)
+    assert "已发布 1 个项目" in done.inner_text(), done.inner_text()
+    page.goto(f"{stack.url}/projects/{pid}/")
+    page.locator("h1", has_text=title).wait_for()
+    html = page.content()
+    assert idno(960) not in html and idno(961) not in html
+    assert "杨教授" in html
+    no_horizontal_scroll(page)
+    catalog = requests.get(f"{stack.url}/catalog.json", timeout=30).json()
+    rows = catalog if isinstance(catalog, list) else catalog.get("projects", catalog)
+    assert pid in json.dumps(rows, ensure_ascii=False)

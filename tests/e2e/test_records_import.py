@@ -1,0 +1,136 @@
+"""教师信息导入 end to end in headless chromium on a 375-px phone screen (TD-1): the province
+bureau uploads a file with good and bad rows, watches it finish, reads the per-row report and
+downloads it as xlsx; the school admin then sees the imported teachers with full ID numbers."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+import pytest
+
+from local.demo import demo_data
+from schemas.records import IMPORT_COLUMNS, make_id_number
+
+pytestmark = pytest.mark.e2e
+
+SCHOOL = "s33010603"  # 杭州市西湖区实验小学 (a demo school)
+
+
+def _ids() -> list[str]:
+    return [make_id_number("330106", date(1979, 6, 1 + i), 30 + i, i % 2 == 0) for i in range(3)]
+
+
+def mixed_csv() -> bytes:
+    good = [
+        [
+            n,
+            f"导入教师{i}",
+            "男" if i % 2 == 0 else "女",
+            f"1979-06-{1 + i:02d}",
+            SCHOOL,
+            "小学",
+            "数学",
+            "一级教师",
+            "在职",
+        ]
+        for i, n in enumerate(_ids())
+    ]
+    bad_check = make_id_number("330106", date(1980, 1, 1), 40, True)
+    bad_check = bad_check[:17] + ("0" if bad_check[17] != "0" else "1")
+    bad = [
+        [bad_check, "校验错", "男", "1980-01-01", SCHOOL, "小学", "数学", "", "在职"],
+        [
+            make_id_number("330106", date(1981, 2, 2), 41, True),
+            "无此校",
+            "男",
+            "1981-02-02",
+            "s-nope",
+            "小学",
+            "数学",
+            "",
+            "在职",
+        ],
+    ]
+    out = io.StringIO()
+    out.write(",".join(h for h, _ in IMPORT_COLUMNS) + "\n")
+    for r in good + bad:
+        out.write(",".join(r) + "\n")
+    return out.getvalue().encode("utf-8-sig")
+
+
+def login(page: Any, base: str, name: str, next_path: str) -> None:
+    page.goto(f"{base}/login/?next={next_path}")
+    page.get_by_role("button", name=name, exact=True).first.click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def no_horizontal_scroll(page: Any) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"page is {width}px wide on a 375px screen"
+
+
+def test_province_bureau_imports_a_mixed_file_and_downloads_the_report_TD_1(stack, phone):
+    from openpyxl import load_workbook
+
+    page = phone
+    login(page, stack.url, "浙江省教育厅", "/records/import/")
+    page.locator("#zjt-import .zjt-import-form").wait_for()
+    page.set_input_files(
+        "#zjt-import input[name=file]",
+        files=[{"name": "mixed.csv", "mimeType": "text/csv", "buffer": mixed_csv()}],
+    )
+    page.get_by_role("button", name="开始导入").click()
+    summary = page.locator("#zjt-import .zjt-summary")
+    summary.filter(has_text="导入完成").wait_for()
+    text = summary.inner_text()
+    assert "新增 3" in text and "拒绝 2" in text and "共 5 行" in text
+    rows = page.locator("#zjt-import .zjt-rows li")
+    rows.first.wait_for()
+    report = page.locator("#zjt-import .zjt-rows").inner_text()
+    assert "校验位" in report and "s-nope 不存在" in report
+    assert "导入教师0" not in report  # only rejected rows by default
+    no_horizontal_scroll(page)
+
+    with page.expect_download() as dl:
+        page.locator("#zjt-import .zjt-download").click()
+    ws = load_workbook(io.BytesIO(dl.value.path().read_bytes())).active
+    values = list(ws.iter_rows(values_only=True))
+    assert [v[3] for v in values[1:]] == ["新增", "新增", "新增", "拒绝", "拒绝"]
+    assert all("*" in (v[1] or "") for v in values[1:])
+
+    page.get_by_role("button", name="全部").click()
+    page.locator("#zjt-import .zjt-rows").filter(has_text="导入教师0").wait_for()
+
+
+def test_school_admin_sees_the_imported_teachers_with_full_id_numbers_TD_2(stack, phone, api):
+    # Runs after the import above (same session stack); imports again if run alone.
+    api(
+        "POST",
+        "/api/records/imports?filename=again.csv",
+        user="bureau-330000",
+        data=mixed_csv(),
+        headers={"Content-Type": "application/octet-stream"},
+    )
+    admin = next(u for u in demo_data().users if u.user_id == f"a-{SCHOOL}")
+    page = phone
+    login(page, stack.url, admin.name, "/records/teachers/")
+    page.locator("#zjt-teachers .zjt-teacher-list").filter(has_text="导入教师1").wait_for()
+    listing = page.locator("#zjt-teachers .zjt-teacher-list").inner_text()
+    assert _ids()[1] in listing and "国家系统" in listing
+    no_horizontal_scroll(page)
+
+
+def test_county_bureau_runs_the_check_and_opens_the_anomaly_and_account_pages_TD_3(stack, phone):
+    page = phone
+    login(page, stack.url, "杭州市西湖区教育局", "/records/anomalies/")
+    check = page.get_by_role("button", name="重新核查")
+    check.wait_for()
+    check.click()
+    page.locator("#zjt-anomalies > .zjt-msg").filter(has_text="核查完成").wait_for(timeout=150_000)
+    no_horizontal_scroll(page)
+    page.goto(stack.url + "/records/accounts/")
+    # The check indexed the demo world's staff accounts: the county's school staff are listed.
+    page.locator("#zjt-accounts .zjt-account-list").filter(has_text="学校管理员").wait_for()
+    no_horizontal_scroll(page)
