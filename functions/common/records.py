@@ -13,7 +13,7 @@ from cachetools import TTLCache
 from functions.common import keys, store
 from functions.common.settings import settings
 from schemas.org import Institution, School
-from schemas.people import Teacher, User
+from schemas.people import Role, Teacher, User
 
 _cache: TTLCache[tuple[str, str], str] = TTLCache(maxsize=20_000, ttl=settings().cache_ttl_seconds)
 
@@ -55,12 +55,35 @@ def doc_item(key: keys.Key, doc: str, **attrs: Any) -> dict[str, Any]:
     return {**key, _DOC: doc, **attrs}
 
 
+UNKNOWN_REGION = "000000"  # index bucket for records whose region code is not a region
+
+
+def region_key(region: str) -> str:
+    return region if region.isdigit() and len(region) == 6 else UNKNOWN_REGION
+
+
+def account_region(user: User) -> str | None:
+    """The region a staff account is listed under on the accounts page."""
+    return user.region_code or ("330000" if user.role in (Role.INSTITUTION, Role.CENTRE) else None)
+
+
 def user_item(user: User) -> dict[str, Any]:
-    return doc_item(keys.user(user.user_id), user.model_dump_json(), role=user.role.value)
+    """A user account; staff accounts are indexed by region (accounts page, TD-1 scope)."""
+    item = doc_item(keys.user(user.user_id), user.model_dump_json(), role=user.role.value)
+    region = account_region(user)
+    if user.role != Role.TEACHER and region:
+        item.update(keys.account_by_region(region, user.role.value, user.user_id))
+    return item
 
 
 def teacher_item(teacher: Teacher) -> dict[str, Any]:
-    return doc_item(keys.teacher(teacher.teacher_id), teacher.model_dump_json())
+    """A teacher record, indexed by school and by the county recorded on it."""
+    return doc_item(
+        keys.teacher(teacher.teacher_id),
+        teacher.model_dump_json(),
+        **keys.teacher_by_school(teacher.school_id, teacher.teacher_id),
+        **keys.teacher_by_region(region_key(teacher.region_code), teacher.teacher_id),
+    )
 
 
 def institution_item(inst: Institution) -> dict[str, Any]:
@@ -68,4 +91,9 @@ def institution_item(inst: Institution) -> dict[str, Any]:
 
 
 def school_item(school: School) -> dict[str, Any]:
-    return doc_item(keys.school(school.school_id), school.model_dump_json())
+    """A school, indexed by its county."""
+    return doc_item(
+        keys.school(school.school_id),
+        school.model_dump_json(),
+        **keys.school_by_region(school.region_code, school.school_id),
+    )

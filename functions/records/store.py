@@ -33,12 +33,8 @@ _DOC = "doc"
 
 
 def teacher_item(teacher: Teacher) -> dict[str, Any]:
-    """The teacher record (shared layout of `records.teacher_item`) plus its school index."""
-    return {
-        **records.teacher_item(teacher),
-        **keys.teacher_by_school(teacher.school_id, teacher.teacher_id),
-        **keys.teacher_by_region(region_key(teacher.region_code), teacher.teacher_id),
-    }
+    """The teacher record with its school and county indexes (one builder: `records`)."""
+    return records.teacher_item(teacher)
 
 
 def identity_item(
@@ -52,17 +48,9 @@ def identity_item(
     }
 
 
-def _account_region(user: User) -> str | None:
-    return user.region_code or ("330000" if user.role in (Role.INSTITUTION, Role.CENTRE) else None)
-
-
 def account_item(user: User) -> dict[str, Any]:
-    """A user account; staff accounts are indexed by region for the accounts page."""
-    item = records.user_item(user)
-    region = _account_region(user)
-    if user.role != Role.TEACHER and region:
-        item.update(keys.account_by_region(region, user.role.value, user.user_id))
-    return item
+    """A user account with its region index (one builder: `records`)."""
+    return records.user_item(user)
 
 
 def school_index(school: School) -> dict[str, str]:
@@ -332,11 +320,10 @@ def resolve_anomaly(a: Anomaly) -> None:
 
 # --- the check (TD-3) and the index backfill ------------------------------------------------
 
-UNKNOWN_REGION = "000000"
+UNKNOWN_REGION = records.UNKNOWN_REGION
 
 
-def region_key(region: str) -> str:
-    return region if region.isdigit() and len(region) == 6 else UNKNOWN_REGION
+region_key = records.region_key
 
 
 def teachers_in_county(county: str) -> list[Teacher]:
@@ -409,7 +396,7 @@ def _index_of(item: dict[str, Any]) -> dict[str, str] | None:
         return school_index(School.model_validate_json(item[_DOC]))
     if pk.startswith("USER#"):
         u = User.model_validate_json(item[_DOC])
-        region = _account_region(u)
+        region = records.account_region(u)
         if u.role != Role.TEACHER and region:
             return keys.account_by_region(region, u.role.value, u.user_id)
     return None

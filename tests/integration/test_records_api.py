@@ -494,7 +494,10 @@ def test_bureaus_assign_staff_roles_within_their_region_only():
     status, body2, _ = api(
         "GET", "/api/records/accounts", "bureau-330106", query={"region": COUNTY}
     )
-    assert [a["user_id"] for a in body2["accounts"]] == ["newp"]
+    # The new account is listed with the region's existing staff, and nothing from elsewhere.
+    listed = {a["user_id"]: a for a in body2["accounts"]}
+    assert "newp" in listed
+    assert all(a["region_code"] == COUNTY for a in listed.values())
     status, _, _ = api(
         "PUT",
         "/api/records/accounts/x-city",
