@@ -38,7 +38,7 @@ from schemas.projects import (
     PersonRecord,
     ProjectRecord,
 )
-from schemas.selection import SEAT_HOLDING
+from schemas.selection import SEAT_HOLDING, WithdrawalRight
 
 COUNTED = (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED, ProjectStatus.PUBLISHED)
 
@@ -588,19 +588,25 @@ def open_withdrawal_rights(
     at: datetime,
 ) -> None:
     """CH-3: one right per enrolled teacher (idempotent puts: a retry rewrites the same keys)."""
+    # The same record shape the selection context reads when a teacher withdraws (CH-3).
+    rights = [
+        WithdrawalRight(
+            teacher_id=t,
+            term=term,
+            project_id=project_id,
+            change_id=change_id,
+            reason=message,
+            granted_at=at,
+        )
+        for t in teacher_ids
+    ]
     store.batch_write(
         [
             {
-                **keys.withdrawal_right(t, term, project_id),
-                "teacher_id": t,
-                "term": term,
-                "project_id": project_id,
-                "change_id": change_id,
-                "message": message,
-                "opened_at": at.isoformat(),
-                "used": False,
+                **keys.withdrawal_right(r.teacher_id, r.term, r.project_id),
+                **r.model_dump(mode="json"),
             }
-            for t in teacher_ids
+            for r in rights
         ]
     )
 

@@ -526,7 +526,7 @@ def test_approved_major_change_opens_withdrawal_rights_for_enrolled_teachers_CH_
     )
     assert s == 200 and d["rights_opened"] == 1
     right = store.get_item(keys.withdrawal_right("t1", "2024H1", pid))
-    assert right and "班期推迟一周" in right["message"]
+    assert right and "班期推迟一周" in right["reason"]
     meta = store.get_item(keys.class_meta(f"{pid}-c1"))
     assert "2024-05-20" in meta["doc"]
     assert int(store.get_item(keys.class_seats(f"{pid}-c1"))["held"]) == 1
@@ -534,6 +534,20 @@ def test_approved_major_change_opens_withdrawal_rights_for_enrolled_teachers_CH_
         "POST", f"/api/changes/{pid}/{c['change_id']}/decision", "bureau-330000", {"approve": False}
     )
     assert again[0] == 409
+    # The right lets the teacher withdraw after the selection windows have closed.
+    clock_at("2024-04-05 10:00")
+    s, body, _ = call(
+        selection_handler,
+        http_event(
+            "DELETE",
+            f"/api/selections/{pid}-c1",
+            route="/api/selections/{class_id}",
+            sub="t1",
+            path_params={"class_id": f"{pid}-c1"},
+        ),
+    )
+    assert (s, body["status"]) == (200, "withdrawn"), body
+    assert int(store.get_item(keys.class_seats(f"{pid}-c1"))["held"]) == 0
 
 
 def test_refused_change_changes_nothing_CH_3(clock_at):
