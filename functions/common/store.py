@@ -215,3 +215,21 @@ def batch_write(items: Sequence[dict[str, Any]]) -> None:
     with table().batch_writer() as bw:
         for item in items:
             bw.put_item(Item=item)
+
+
+def counter_op(
+    key: dict[str, str], attr: str, delta: int, condition: str | None, values: dict[str, Any]
+) -> dict[str, Any]:
+    """A TransactWriteItems `Update` that adds `delta` to counter `attr` under `condition`
+    (quota, leader load, …): the guarded counter every limit in the write is built from."""
+    op: dict[str, Any] = {
+        "TableName": settings().table_name,
+        "Key": key,
+        "UpdateExpression": "ADD #a :d",
+        "ExpressionAttributeNames": {"#a": attr},
+        "ExpressionAttributeValues": {":d": delta, **values},
+    }
+    if condition:
+        op["ConditionExpression"] = condition
+        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    return {"Update": op}

@@ -217,21 +217,6 @@ def save_revision(r: OrderResponse) -> None:
         raise
 
 
-def _counter_update(
-    key: dict[str, str], attr: str, delta: int, condition: str, values: dict[str, Any]
-) -> dict[str, Any]:
-    return _op(
-        "Update",
-        {
-            "Key": key,
-            "UpdateExpression": "ADD #a :d",
-            "ConditionExpression": condition,
-            "ExpressionAttributeNames": {"#a": attr},
-            "ExpressionAttributeValues": {":d": delta, **values},
-        },
-    )
-
-
 def submit_revision(
     o: Order,
     r: OrderResponse,
@@ -249,7 +234,7 @@ def submit_revision(
     ops = [
         _put_in_stage(o, OrderStage.PICKED),
         _put_in_status(r, ResponseStatus.PICKED),
-        _counter_update(
+        store.counter_op(
             keys.leader_load(leader_id, o.term),
             "classes",
             classes,

@@ -307,22 +307,6 @@ def replace_record(
         raise
 
 
-def _counter_update(
-    key: dict[str, str], attr: str, delta: int, condition: str | None, values: dict[str, Any]
-) -> dict[str, Any]:
-    op: dict[str, Any] = {
-        "TableName": settings().table_name,
-        "Key": key,
-        "UpdateExpression": "ADD #a :d",
-        "ExpressionAttributeNames": {"#a": attr},
-        "ExpressionAttributeValues": {":d": delta, **values},
-    }
-    if condition:
-        op["ConditionExpression"] = condition
-        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    return {"Update": op}
-
-
 def submit(
     rec: ProjectRecord,
     version: int,
@@ -345,7 +329,7 @@ def submit(
     ]
     if quota_cap is not None:
         ops.append(
-            _counter_update(
+            store.counter_op(
                 keys.institution_quota(rec.institution_id, rec.term),
                 "used",
                 1,
@@ -364,7 +348,7 @@ def submit(
             }
         )
     ops.append(
-        _counter_update(
+        store.counter_op(
             keys.leader_load(leader_id, rec.term),
             "classes",
             rec.leader_classes,
@@ -449,13 +433,13 @@ def release_counters(rec: ProjectRecord, leader_id: str) -> list[dict[str, Any]]
     ops = []
     if rec.counted_quota:
         ops.append(
-            _counter_update(
+            store.counter_op(
                 keys.institution_quota(rec.institution_id, rec.term), "used", -1, None, {}
             )
         )
     if rec.leader_classes and leader_id:
         ops.append(
-            _counter_update(
+            store.counter_op(
                 keys.leader_load(leader_id, rec.term), "classes", -rec.leader_classes, None, {}
             )
         )
