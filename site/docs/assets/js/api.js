@@ -116,6 +116,16 @@
     location.href = loginUrl(location.pathname + location.search + location.hash);
   }
 
+  /* Pages that need an account: without a token, put "请先登录（…）" into msgEl and return true. */
+  function needLogin(msgEl, who) {
+    if (token()) return false;
+    msgEl.textContent = "";
+    msgEl.appendChild(document.createTextNode("请先"));
+    msgEl.appendChild(el("a", { href: loginUrl(location.pathname) }, "登录"));
+    msgEl.appendChild(document.createTextNode(who || "。"));
+    return true;
+  }
+
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     if (attrs) Object.keys(attrs).forEach(function (k) {
@@ -154,6 +164,7 @@
     setSession: setSession,
     clearSession: clearSession,
     goLogin: goLogin,
+    needLogin: needLogin,
     loginUrl: loginUrl,
     siteUrl: siteUrl,
     siteBase: siteBase,

@@ -364,13 +364,7 @@
   }
 
   async function load() {
-    if (!api.token()) {
-      msgEl.textContent = "";
-      msgEl.appendChild(document.createTextNode("请先"));
-      msgEl.appendChild(el("a", { href: api.loginUrl(location.pathname) }, "登录"));
-      msgEl.appendChild(document.createTextNode("（培训机构账号）。"));
-      return;
-    }
+    if (api.needLogin(msgEl, "（培训机构账号）。")) return;
     try {
       var res = await api.request("GET", "/projects");
       var q = res.data.quota;

@@ -59,13 +59,7 @@
   }
 
   async function load() {
-    if (!api.token()) {
-      msgEl.textContent = "";
-      msgEl.appendChild(document.createTextNode("请先"));
-      msgEl.appendChild(el("a", { href: api.loginUrl(location.pathname) }, "登录"));
-      msgEl.appendChild(document.createTextNode("后查看选课。"));
-      return;
-    }
+    if (api.needLogin(msgEl, "后查看选课。")) return;
     try {
       var res = await api.request("GET", "/selections");
       var list = (res.data && res.data.selections) || [];

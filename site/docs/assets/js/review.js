@@ -104,13 +104,7 @@
   }
 
   async function load() {
-    if (!api.token()) {
-      msgEl.textContent = "";
-      msgEl.appendChild(document.createTextNode("请先"));
-      msgEl.appendChild(el("a", { href: api.loginUrl(location.pathname) }, "登录"));
-      msgEl.appendChild(document.createTextNode("（教育局账号）。"));
-      return;
-    }
+    if (api.needLogin(msgEl, "（教育局账号）。")) return;
     try {
       var res = await api.request("GET", "/reviews");
       listEl.textContent = "";

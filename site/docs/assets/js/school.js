@@ -94,13 +94,7 @@
   }
 
   async function load() {
-    if (!api.token()) {
-      msgEl.textContent = "";
-      msgEl.appendChild(document.createTextNode("请先"));
-      msgEl.appendChild(el("a", { href: api.loginUrl(location.pathname) }, "登录"));
-      msgEl.appendChild(document.createTextNode("（校长或学校管理员账号）。"));
-      return;
-    }
+    if (api.needLogin(msgEl, "（校长或学校管理员账号）。")) return;
     try {
       var res = await api.request("GET", "/school/selections");
       var d = res.data || {};
