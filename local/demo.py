@@ -8,7 +8,9 @@ in every process; the local stack, the tests, the benchmarks and screenshots all
 The world follows the notice (浙教办函〔2024〕37号) where the rules are checkable: institution
 quotas (Q-1…Q-5) are respected, leaders hold an associate-senior title or higher and lead at most
 4 class periods at one institution (AP-2…AP-4), instructors are one record per person reused
-across projects (AP-7), fee items sum to the total (AP-8), blended projects keep online credits
+across projects (AP-7) with a valid ID number (the key of the AP-3/AP-4 counters `local/seed.py`
+writes), every project has its responsible bureau (`Project.bureau_region`, decided by the
+projects rules), fee items sum to the total (AP-8), blended projects keep online credits
 within 30% (CR-3), classes run inside PH-TRAIN (04-07 – 08-31). A few records are deliberately
 awkward for demos: classes of capacity 2–3 (名额已满), classes open to every teacher, and
 classes whose dates overlap.
@@ -26,6 +28,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TypeVar
 
+from functions.projects.rules import responsible_bureau_region
 from schemas.catalog import (
     Fee,
     FeeItem,
@@ -523,6 +526,10 @@ def _institutions() -> tuple[Institution, ...]:
     )
 
 
+def _institution(institution_id: str) -> Institution:
+    return next(i for i in _institutions() if i.institution_id == institution_id)
+
+
 def institutions() -> list[Institution]:
     """Training institutions: Q-1 normal universities, Q-2 universities, a Q-3 remote trainer,
     a Q-5 newly qualified institution and local (Q-6) teacher development centres."""
@@ -939,6 +946,7 @@ def _make_project(
         instructors=instructors,
         classes=tuple(classes),
         order_county=order_county,
+        bureau_region=responsible_bureau_region(_institution(inst.institution_id), order_county),
         published_at=PUBLISHED_AT,
     )
 
@@ -1156,6 +1164,89 @@ def demo_data() -> DemoData:
     )
 
 
+# --- people's ID numbers and the published projects' records (AP-3, AP-4, AP-7, Q-*) -------
+# The catalog shows no ID numbers, but the platform counts a leader's classes (AP-3) and binds a
+# leader to one institution (AP-4) by ID number. Every person of a published project gets a
+# valid, deterministic one, and every published regular project the application record it was
+# published from, so the counters seeded with them (local/seed.py) are what the platform would
+# have counted had every project been entered on it.
+
+
+@cache
+def _person_ids() -> dict[str, str]:
+    """name -> ID number of every person of the published projects (names are unique: one
+    record per person, AP-7), distinct by construction."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for p in _projects():
+        for x in p.instructors:  # the leader is among them
+            if x.name in out:
+                continue
+            n, id_number = 0, demo_id_number(f"person:{x.name}")
+            while id_number in taken:
+                n += 1
+                id_number = demo_id_number(f"person:{x.name}#{n}")
+            out[x.name] = id_number
+            taken.add(id_number)
+    return out
+
+
+def person_id_number(name: str) -> str:
+    """The ID number of a person of the published projects."""
+    return _person_ids()[name]
+
+
+@cache
+def _published_records() -> dict[str, ProjectRecord]:
+    out: dict[str, ProjectRecord] = {}
+    for p in _projects():
+        if p.kind != ProjectKind.REGULAR:  # order projects are published from order plans
+            continue
+        out[p.project_id] = ProjectRecord(
+            project_id=p.project_id,
+            term=p.term,
+            institution_id=p.institution_id,
+            institution_name=p.institution_name,
+            status=ProjectStatus.PUBLISHED,
+            version=1,
+            draft=_draft_of(p),
+            created_at=_APP_CREATED,
+            updated_at=PUBLISHED_AT,
+            submitted_at=_APP_SUBMITTED,
+            counted_quota=True,
+            leader_classes=len(p.classes),
+            reviewed_by=f"bureau-{p.bureau_region}",
+            published_at=PUBLISHED_AT,
+        )
+    return out
+
+
+def published_record(project_id: str) -> ProjectRecord | None:
+    """The application record a published regular project was published from (None for order
+    projects, which the orders context publishes from an order plan)."""
+    return _published_records().get(project_id)
+
+
+def leader_loads() -> dict[str, int]:
+    """Class periods each leader (by ID number) holds this term (AP-3): published projects,
+    submitted applications and formally submitted order plans, as the platform counts them."""
+    load: dict[str, int] = {}
+
+    def add(draft: ProjectDraft, classes: int) -> None:
+        leader = draft.leader.id_number or ""
+        load[leader] = load.get(leader, 0) + classes
+
+    for r in _published_records().values():
+        add(r.draft, r.leader_classes)
+    for a in _applications():
+        if a.status == ProjectStatus.SUBMITTED:
+            add(a.draft, a.leader_classes)
+    for resp in _orders()[1]:
+        if resp.status in (ResponseStatus.SUBMITTED, ResponseStatus.PUBLISHED):
+            add(resp.plan, len(resp.plan.classes))
+    return load
+
+
 # --- orders (订单式, attachment 2 and 3) -----------------------------------------------------
 # Orders in every stage for the order pages: the 9 published order projects above come from
 # published orders; 西湖区 (a demo bureau account) has one order listed with two responses and
@@ -1263,10 +1354,16 @@ def _order_form(county: RegionCode, n: int, **fields: object) -> OrderForm:
 
 
 def _draft_of(p: Project) -> ProjectDraft:
-    """A published order project as the plan it was published from (no ID numbers: seeded)."""
+    """A published project as the plan it was submitted as, with its people's ID numbers."""
 
     def person(x: Person) -> PersonInput:
-        return PersonInput(name=x.name, title=x.title, organisation=x.organisation)
+        return PersonInput(
+            id_number=person_id_number(x.name),
+            name=x.name,
+            title=x.title,
+            organisation=x.organisation,
+            formal_employee=x == p.leader,
+        )
 
     return ProjectDraft(
         title=p.title,
@@ -1497,6 +1594,9 @@ def demo_orders() -> tuple[list[Order], list[OrderResponse]]:
 # bureau work on, shaped to show the rules: 浙江师范大学 is one project short of its Q-1 quota
 # (38 published + 1 submitted of 40) and its leader 周立群 already leads 3 of 4 class periods
 # (AP-3), so its second draft fails on both; its third draft breaks AP-2, AP-8 and CR-3.
+# 杭州师范大学's second draft is led by one of its published leaders who already leads 4 class
+# periods (AP-3); 西湖区教师发展中心 is one project short of its Q-6 cap (10 published + 1
+# submitted of 12).
 
 _APP_CREATED = datetime(2024, 3, 8, 2, 0, tzinfo=UTC)
 _APP_SUBMITTED = datetime(2024, 3, 10, 2, 0, tzinfo=UTC)
@@ -1583,11 +1683,25 @@ def _app_draft(
     )
 
 
+def _leader_at_limit(institution_id: str) -> Person:
+    """The first leader of `institution_id`'s published projects who already leads 4 class
+    periods (AP-3): a draft of theirs shows the error."""
+    by_name: dict[str, int] = {}
+    for p in _projects():
+        by_name[p.leader.name] = by_name.get(p.leader.name, 0) + len(p.classes)
+    return next(
+        p.leader
+        for p in _projects()
+        if p.institution_id == institution_id and by_name[p.leader.name] == _People.MAX_CLASSES
+    )
+
+
 @cache
 def _applications() -> tuple[ProjectRecord, ...]:
     specs = {s.institution_id: s for s in _INSTITUTIONS}
     zjnu, hznu, xihu = specs["zjnu"], specs["hznu"], specs["xihu-tdc"]
     near_limit = _app_person("周立群", "教授", zjnu.name, employee=True)
+    at_limit = _leader_at_limit("hznu")
     rows: list[tuple[_InstSpec, str, ProjectStatus, ProjectDraft]] = [
         (
             zjnu,
@@ -1647,6 +1761,23 @@ def _applications() -> tuple[ProjectRecord, ...]:
                 "小学语文课堂观察与评课议课研修",
                 _app_person("林静怡", "教授", hznu.name, employee=True),
                 (date(2024, 5, 13),),
+            ),
+        ),
+        (
+            hznu,
+            "a02",
+            ProjectStatus.DRAFT,
+            _app_draft(
+                hznu,
+                "小学语文学习任务群教学实践研修",
+                PersonInput(
+                    id_number=person_id_number(at_limit.name),
+                    name=at_limit.name,
+                    title=at_limit.title,
+                    organisation=hznu.name,
+                    formal_employee=True,
+                ),
+                (date(2024, 6, 24),),
             ),
         ),
         (

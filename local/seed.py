@@ -1,9 +1,15 @@
 """Write the demo world (`local.demo`) to the platform table.
 
 Items are built by the data-access helpers that own their layout (`functions.common.records`,
-`functions.projects.store.project_items`) and written with plain batch puts, so seeding is
-idempotent: re-seeding overwrites the same keys with the same documents. Seat counters are
-rewritten with `held = 0`, so re-seed a table whose selections have been cleared.
+`functions.projects.store`) and written with plain batch puts, so seeding is idempotent:
+re-seeding overwrites the same keys with the same documents. Seat counters are rewritten with
+`held = 0`, so re-seed a table whose selections have been cleared.
+
+Published regular projects are written with the application record they were published from
+(`local.demo.published_record`), and the counters the platform keeps per submission (quota per
+institution, Q-1 … Q-6; classes per leader ID number, AP-3; leader registration, AP-4; person
+records, AP-7) are computed from everything seeded that holds one, in one pass, so they equal a
+recount of the table.
 
 Usage (the endpoint follows AWS_ENDPOINT_URL_DYNAMODB, the table ZJT_TABLE_NAME):
 
@@ -14,23 +20,62 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from functions.common import records, store
 from functions.common.settings import settings
 from functions.common.table_def import create_table_kwargs
-from functions.projects.store import project_items
-from local.demo import DemoData, demo_data
+from functions.projects import store as projects_store
+from local.demo import DemoData, demo_data, published_record
+from schemas.catalog import Project
+from schemas.orders import OrderResponse, ResponseStatus
+from schemas.projects import ProjectRecord
+
+# Order plans that hold their leader's classes (formally submitted, then published; AP-3).
+HOLDING_PLANS = (ResponseStatus.SUBMITTED, ResponseStatus.PUBLISHED)
 
 
-def seed_items(data: DemoData) -> dict[str, list[dict[str, Any]]]:
-    """Every item of `data`, grouped by record kind (projects include their class items)."""
+def seed_items(
+    data: DemoData,
+    applications: Sequence[ProjectRecord] = (),
+    responses: Sequence[OrderResponse] = (),
+) -> dict[str, list[dict[str, Any]]]:
+    """Every item of `data` (and of the given applications and order responses' counters),
+    grouped by record kind (projects include their class items)."""
     return {
         "institutions": [records.institution_item(i) for i in data.institutions],
         "schools": [records.school_item(s) for s in data.schools],
         "teachers": [records.teacher_item(t) for t in data.teachers],
         "users": [records.user_item(u) for u in data.users],
-        "projects": [item for p in data.projects for item in project_items(p)],
+        **project_groups(data.projects, applications, responses),
+    }
+
+
+def project_groups(
+    projects: Sequence[Project],
+    applications: Sequence[ProjectRecord] = (),
+    responses: Sequence[OrderResponse] = (),
+) -> dict[str, list[dict[str, Any]]]:
+    """The projects side of the world, consistent with itself: `projects` (published ones:
+    regular ones with their application record, order ones as the orders context publishes
+    them), `applications` (drafts and submitted projects) and `counters` (what all of them and
+    the formally submitted order plans among `responses` hold: quota counters, leader loads
+    and registrations, person records)."""
+    published = [r for p in projects if (r := published_record(p.project_id))]
+    with_record = {r.project_id for r in published}
+    docs = {p.project_id: p for p in projects}
+    plans = [(r.institution_id, r.term, r.plan) for r in responses if r.status in HOLDING_PLANS]
+    return {
+        "projects": projects_store.record_seed_items(published, docs)
+        + [
+            item
+            for p in projects
+            if p.project_id not in with_record
+            for item in projects_store.project_items(p)
+        ],
+        "applications": projects_store.record_seed_items(applications),
+        "counters": projects_store.holding_seed_items([*published, *applications], plans),
     }
 
 
@@ -47,29 +92,25 @@ def order_items() -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def application_items() -> list[dict[str, Any]]:
-    """The demo drafts and submitted projects (`local.demo.demo_applications`), in the projects
-    context's item layout (written with the whole world only, like the orders)."""
-    from functions.projects.store import application_seed_items
-    from local.demo import demo_applications
-
-    return application_seed_items(demo_applications())
-
-
 def seed(data: DemoData | None = None, orders: bool | None = None) -> dict[str, int]:
     """Write `data` (default: the whole demo world) to the table; returns record counts.
 
     `projects` and `classes` count records, `items` counts every table item written (a published
-    project is its document plus a META and a SEATS item per class). `orders` (default: only
-    with the whole world, since published orders name its order projects) adds the demo orders
-    and responses, counted under `orders` and `responses`.
+    project is its document plus a META and a SEATS item per class; `counters` the quota and
+    leader counters, registrations and person records they hold). `orders` (default: only with
+    the whole world, since published orders name its order projects) adds the demo orders and
+    responses, counted under `orders` and `responses`, and the demo drafts and submitted
+    projects (their counters included).
     """
     with_orders = data is None if orders is None else orders
     data = data or demo_data()
-    groups = seed_items(data)
     if with_orders:
+        from local.demo import demo_applications, demo_orders
+
+        groups = seed_items(data, demo_applications(), demo_orders()[1])
         groups.update(order_items())
-        groups["applications"] = application_items()
+    else:
+        groups = seed_items(data)
     every = [item for items in groups.values() for item in items]
     store.batch_write(every)
     records.clear_cache()
@@ -80,6 +121,7 @@ def seed(data: DemoData | None = None, orders: bool | None = None) -> dict[str, 
         "users": len(data.users),
         "projects": len(data.projects),
         "classes": data.classes,
+        "counters": len(groups["counters"]),
         "items": len(every),
     }
     if with_orders:

@@ -141,6 +141,10 @@ class Project(BaseModel):
     instructors: tuple[Person, ...] = ()
     classes: tuple[TrainingClass, ...] = Field(min_length=1)
     order_county: RegionCode | None = Field(default=None, description="for order projects")
+    # The one bureau responsible for the published project (reviews its changes, accepts its
+    # expansions): decided once at publication by functions/projects/rules.py
+    # `responsible_bureau_region` and read by every context from here (PH-REVIEW, CH-3, SE-3).
+    bureau_region: RegionCode | None = Field(default=None, pattern=r"^\d{6}$")
     published_at: datetime | None = None
     segments: tuple[Segment, ...] = Field(default=(), description="CR-2: one enrolment")
 
@@ -194,6 +198,9 @@ class ClassInfo(BaseModel):
     term: str
     kind: ProjectKind
     order_county: RegionCode | None = None
+    # The project's responsible bureau (SE-3), stored at publication; None only in items
+    # written before the field existed.
+    bureau_region: RegionCode | None = None
     target: Target
     start_date: date
     end_date: date
@@ -211,6 +218,7 @@ class ClassInfo(BaseModel):
             term=project.term,
             kind=project.kind,
             order_county=project.order_county,
+            bureau_region=project.bureau_region,
             target=project.target,
             start_date=klass.start_date,
             end_date=klass.end_date,

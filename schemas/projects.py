@@ -251,23 +251,31 @@ class ChangeRecord(BaseModel):
     decided_at: datetime | None = None
     decision_note: str = ""
     rights_opened: int = 0
+    # The published project's responsible bureau when the change was filed (CH-3); None in
+    # records filed before the field existed.
+    bureau_region: RegionCode | None = None
 
 
 class AuditEntry(BaseModel):
-    """One line of a project's history (CH-5)."""
+    """One line of a project's history (CH-5), or of a region's local cap (Q-6: `region_code`
+    set, no project or institution)."""
 
     model_config = ConfigDict(frozen=True)
 
     at: datetime
-    project_id: str
-    institution_id: str
+    project_id: str = ""
+    institution_id: str = ""
     term: str
     event: str
     actor: str
     detail: str = ""
+    region_code: RegionCode = ""
 
 
 # --- data files: quotas (Q-1 … Q-6) and fee standards (AP-8) --------------------------------
+
+
+LOCAL_CAP_MAX = 200  # the largest Q-6 cap a bureau may set in the browser
 
 
 class LocalQuota(BaseModel):
@@ -275,6 +283,20 @@ class LocalQuota(BaseModel):
 
     cap: int = Field(ge=0, le=1000)
     set_by: str = Field(description="the bureau account that set it (Q-6)")
+
+
+class LocalCapSetting(BaseModel):
+    """Q-6: a region's cap on local projects per institution for a term, as a bureau set it in the
+    browser. It overrides the term file's `local` entry (and `local_default`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str = Field(pattern=r"^\d{4}H[12]$")
+    region_code: RegionCode = Field(pattern=r"^\d{6}$")
+    cap: int = Field(ge=0, le=LOCAL_CAP_MAX)
+    set_by: str = Field(description="the bureau account (user id) that set it")
+    set_by_name: str = ""
+    set_at: datetime
 
 
 class QuotaTable(BaseModel):
@@ -393,6 +415,14 @@ class ChangeDecisionRequest(BaseModel):
 
     approve: bool
     note: str = Field(default="", max_length=500)
+
+
+class LocalCapRequest(BaseModel):
+    """Body of PUT /api/projects/quotas/local/{region_code} (Q-6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cap: int = Field(strict=True, ge=0, le=LOCAL_CAP_MAX, description="projects per institution")
 
 
 class TimetableRequest(BaseModel):

@@ -24,6 +24,7 @@ Records context (TD-1…TD-3; index attributes added to teacher, school and user
 - teacher identity    IDNO#<id number>  | IDENTITY             teacher_id, hash, source
 - import job          IMPORT#<job>      | JOB                  progress, counts
 - import report part  IMPORT#<job>      | REPORT#<part:05d>    compressed row results
+- import upload part  IMPORT#<job>      | UPLOAD#<part:05d>    bytes of the file (deleted when done)
 - anomaly             ANOMALIES#<region>| <region>-<kind>-<hash>
 - records migration   MIGRATION#records | INDEX                next segment of the index backfill
 """
@@ -161,6 +162,10 @@ def import_report(job_id: str, part: int) -> Key:
     return {"PK": f"IMPORT#{job_id}", "SK": f"REPORT#{part:05d}"}
 
 
+def import_upload(job_id: str, part: int) -> Key:
+    return {"PK": f"IMPORT#{job_id}", "SK": f"UPLOAD#{part:05d}"}
+
+
 def anomaly(region: str, anomaly_id: str) -> Key:
     return {"PK": f"ANOMALIES#{region}", "SK": anomaly_id}
 
@@ -172,6 +177,10 @@ def anomaly(region: str, anomaly_id: str) -> Key:
 # - institution quota   INST#<iid>         | QUOTA#<term>       used (Q-1 … Q-6)
 # - change request      PROJECT#<pid>      | CHANGE#<change_id> | TERM#<term>#CHANGES / <status>#<id>
 # - audit entry         PROJECT#<pid>      | AUDIT#<at>#<n>     | AUDIT#INST#<iid> / <at>#<pid>#<n>
+# - local cap (Q-6)     QUOTA#<term>#LOCAL | REGION#<region>    cap, doc (who set it, when)
+# - local cap audit     QUOTA#<term>#LOCAL | AUDIT#<region>#<at>#<n>
+# - local institution   INST#<iid>         | PROFILE            | INSTITUTIONS#LOCAL / <region>#<iid>
+#   (index attributes on the institution item of a local (Q-6) qualification)
 
 
 def person(id_number: str) -> Key:
@@ -208,6 +217,29 @@ def audit_entry(project_id: str, at: str, n: str) -> Key:
 
 def audit_by_institution(institution_id: str, at: str, project_id: str, n: str) -> dict[str, str]:
     return {"GSI2PK": f"AUDIT#INST#{institution_id}", "GSI2SK": f"{at}#{project_id}#{n}"}
+
+
+LOCAL_CAP_PREFIX = "REGION#"
+
+
+def local_cap(term: str, region: str) -> Key:
+    """Q-6: a region's cap on local projects as its bureau set it (overrides the term file)."""
+    return {"PK": f"QUOTA#{term}#LOCAL", "SK": f"{LOCAL_CAP_PREFIX}{region}"}
+
+
+def local_cap_audit(term: str, region: str, at: str, n: str) -> Key:
+    """CH-5 history of a region's local cap: one partition per term, in time order per region."""
+    return {"PK": f"QUOTA#{term}#LOCAL", "SK": f"{local_cap_audit_prefix(region)}{at}#{n}"}
+
+
+def local_cap_audit_prefix(region: str) -> str:
+    """SK prefix of one region's local-cap history."""
+    return f"AUDIT#{region}#"
+
+
+def local_institution(region: str, institution_id: str) -> dict[str, str]:
+    """Institutions of a local (Q-6) qualification by region (whose cap applies to them)."""
+    return {"GSI1PK": "INSTITUTIONS#LOCAL", "GSI1SK": f"{region}#{institution_id}"}
 
 
 # --- orders context (OD-*, Q-7) ------------------------------------------------------------

@@ -12,7 +12,7 @@ from cachetools import TTLCache
 
 from functions.common import keys, store
 from functions.common.settings import settings
-from schemas.org import Institution, School
+from schemas.org import Institution, QualificationScope, School
 from schemas.people import Role, Teacher, User
 
 _cache: TTLCache[tuple[str, str], str] = TTLCache(maxsize=20_000, ttl=settings().cache_ttl_seconds)
@@ -87,7 +87,14 @@ def teacher_item(teacher: Teacher) -> dict[str, Any]:
 
 
 def institution_item(inst: Institution) -> dict[str, Any]:
-    return doc_item(keys.institution(inst.institution_id), inst.model_dump_json())
+    """An institution; a local (Q-6) one is indexed by its region, whose cap applies to it."""
+    q = inst.qualification
+    index = (
+        keys.local_institution(q.region_code, inst.institution_id)
+        if q.scope == QualificationScope.LOCAL and q.region_code
+        else {}
+    )
+    return doc_item(keys.institution(inst.institution_id), inst.model_dump_json(), **index)
 
 
 def school_item(school: School) -> dict[str, Any]:

@@ -16,6 +16,31 @@ class Route:
     public: bool = False
 
 
+@dataclass(frozen=True)
+class Worker:
+    """A function no route serves: other functions start it by asynchronous invocation."""
+
+    name: str  # deployed (and served locally) as zjtrain-<name>
+    module: str  # module whose lambda_handler it runs
+    timeout_seconds: int
+    memory_mb: int
+    setting: str  # environment variable that tells its callers the function's name
+    callers: tuple[str, ...]  # contexts of ROUTES that start it
+
+
+WORKERS: tuple[Worker, ...] = (
+    # TD-1: imports of the national export (100,000 rows and more) run to the end here.
+    Worker(
+        "records-import",
+        "functions.records.worker",
+        timeout_seconds=900,
+        memory_mb=2048,
+        setting="ZJT_RECORDS_IMPORT_FUNCTION",
+        callers=("records",),
+    ),
+)
+
+
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/health", "platform", public=True),
     Route("GET", "/api/phases", "platform", public=True),
@@ -38,6 +63,8 @@ ROUTES: tuple[Route, ...] = (
     # records (TD-1 … TD-3): import, school maintenance, anomalies, accounts
     Route("GET", "/api/records/scope", "records"),
     Route("POST", "/api/records/imports", "records"),
+    Route("PUT", "/api/records/imports/{job_id}/parts/{part}", "records"),
+    Route("POST", "/api/records/imports/{job_id}/start", "records"),
     Route("GET", "/api/records/imports/{job_id}", "records"),
     Route("GET", "/api/records/imports/{job_id}/report", "records"),
     Route("GET", "/api/records/schools", "records"),
@@ -50,9 +77,12 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/records/anomalies/{anomaly_id}/resolve", "records"),
     Route("GET", "/api/records/accounts", "records"),
     Route("PUT", "/api/records/accounts/{user_id}", "records"),
+    Route("PUT", "/api/records/accounts/{user_id}/status", "records"),
     # projects (PH-APPLY, PH-REVIEW, PH-PUBLISH, AP-*, Q-*, CR-*, CH-*)
     Route("GET", "/api/projects", "projects"),
     Route("POST", "/api/projects", "projects"),
+    Route("GET", "/api/projects/quotas/local", "projects"),
+    Route("PUT", "/api/projects/quotas/local/{region_code}", "projects"),
     Route("GET", "/api/projects/{project_id}", "projects"),
     Route("PUT", "/api/projects/{project_id}", "projects"),
     Route("POST", "/api/projects/{project_id}/submit", "projects"),

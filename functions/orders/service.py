@@ -26,6 +26,7 @@ from functions.common.errors import (
 )
 from functions.common.settings import settings
 from functions.orders import rules, store
+from functions.projects import rules as project_rules
 from functions.projects import service as projects
 from schemas.calendar import PhaseId, term_calendar
 from schemas.catalog import Project, ProjectKind, ProjectStatus, Target
@@ -472,7 +473,12 @@ def order_project(order: Order, resp: OrderResponse, now: datetime) -> Project:
     """The published order project: the plan as a catalog project (the projects context's
     `catalog_project`), kind ORDER of the ordering county, selectable only by its teachers."""
     rec = _as_record(resp.plan, order.order_id, resp.institution_id, resp.institution_name, now)
-    doc = projects.catalog_project(rec, now)
+    inst = _institution(resp.institution_id)
+    if inst is None:
+        raise NotFound("承训机构不存在")
+    # PH-ORDER-PUBLISH: the ordering county is the project's responsible bureau (SE-3, CH-3).
+    region = project_rules.responsible_bureau_region(inst, order.county)
+    doc = projects.catalog_project(rec, now, region)
     data = doc.model_dump()
     data.update(
         kind=ProjectKind.ORDER,

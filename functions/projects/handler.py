@@ -18,6 +18,7 @@ from schemas.projects import (
     ChangeDecisionRequest,
     ChangeRequest,
     DecisionRequest,
+    LocalCapRequest,
     ProjectDraft,
     SaveDraftRequest,
     SpotCheckRequest,
@@ -28,6 +29,7 @@ from schemas.projects import (
 app = make_app()
 ID = r"^[A-Za-z0-9_-]{2,80}$"
 ID_NUMBER = r"^\d{17}[\dXx]$"
+REGION = r"^\d{6}$"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -40,6 +42,18 @@ def mine() -> dict[str, Any]:
 def create(body: ProjectDraft) -> Response[dict[str, Any]]:
     rec = service.create_draft(caller(app.current_event), body, clock.now())
     return json_response(201, record_view(rec))
+
+
+@app.get("/api/projects/quotas/local")
+def local_caps() -> dict[str, Any]:
+    return service.local_caps(caller(app.current_event))
+
+
+@app.put("/api/projects/quotas/local/<region_code>")
+def set_local_cap(
+    region_code: Annotated[str, Path(pattern=REGION)], body: LocalCapRequest
+) -> dict[str, Any]:
+    return service.set_local_cap(caller(app.current_event), region_code, body.cap, clock.now())
 
 
 @app.get("/api/projects/<project_id>")
@@ -143,10 +157,13 @@ def change_decision(
 def audit(
     project_id: Annotated[str | None, Query(pattern=ID)] = None,
     institution_id: Annotated[str | None, Query(pattern=ID)] = None,
+    region_code: Annotated[str | None, Query(pattern=REGION)] = None,
     format: Annotated[str, Query(pattern=r"^(json|xlsx)$")] = "json",
 ):  # type: ignore[no-untyped-def]  # no return annotation: the resolver would re-serialize xlsx
 
-    entries = service.audit_history(caller(app.current_event), project_id, institution_id)
+    entries = service.audit_history(
+        caller(app.current_event), project_id, institution_id, region_code
+    )
     if format == "xlsx":
         return Response(
             status_code=200,
@@ -154,7 +171,7 @@ def audit(
             body=service.audit_xlsx(entries),
             headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'},
         )
-    return json_response(200, {"entries": [e.model_dump(mode="json") for e in entries]})
+    return json_response(200, {"entries": service.audit_rows(entries)})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

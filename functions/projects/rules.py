@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from functions.common.scope import PROVINCE
 from schemas.calendar import PhaseId, TermCalendar
 from schemas.catalog import TrainingForm
 from schemas.org import Institution, QualificationScope, QuotaCategory
@@ -27,9 +28,10 @@ from schemas.projects import (
     QuotaTable,
     valid_id_number,
 )
-from schemas.regions import RegionTree
+from schemas.regions import RegionCode, RegionTree
 
 Errors = list[FieldError]
+BUREAU_ROLES = (Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU)
 
 
 def _err(field: str, code: str, message: str, rule: str = "") -> FieldError:
@@ -372,14 +374,24 @@ def fee_items_within_standard(d: ProjectDraft, std: FeeStandard | None) -> Error
     return out
 
 
-def quota_cap(inst: Institution, table: QuotaTable, today: date) -> int:
+def local_cap(region: RegionCode, table: QuotaTable, override: int | None) -> int:
+    """Q-6: the cap on local projects per institution of `region`: what the region's bureau set
+    in the platform (`override`), else the term file's entry for the region, else its default."""
+    if override is not None:
+        return override
+    entry = table.local.get(region)
+    return entry.cap if entry else table.local_default
+
+
+def quota_cap(
+    inst: Institution, table: QuotaTable, today: date, local_override: int | None = None
+) -> int:
     """Q-1 … Q-6: how many projects `inst` may submit this term. An institution qualified for
     less than a year gets the Q-5 cap whatever its category; local institutions get their
-    region's cap (Q-6, set by that region's bureau) or the default."""
+    region's cap (Q-6: `local_override`, the cap the region's bureau stored, else the data)."""
     q = inst.qualification
     if q.scope == QualificationScope.LOCAL:
-        local = table.local.get(q.region_code or "")
-        return local.cap if local else table.local_default
+        return local_cap(q.region_code or "", table, local_override)
     if (today - q.qualified_since).days < table.new_institution_days:
         return table.province_wide[QuotaCategory.Q5_NEW]
     return table.province_wide.get(
@@ -408,18 +420,41 @@ def spot_check_sample(project_id: str, instructor_names: Sequence[str], size: in
     return sorted(random.Random(f"AP-5:{project_id}").sample(pool, min(size, len(pool))))
 
 
-def responsible_bureau_region(inst: Institution) -> str:
-    """Who reviews: the province bureau for province-wide projects, the region's bureau for
-    local ones (PH-REVIEW)."""
+def responsible_bureau_region(inst: Institution, order_county: RegionCode | None = None) -> str:
+    """The one bureau responsible for a project: it reviews the application (PH-REVIEW), approves
+    changes after publication (CH-3) and accepts class expansions (SE-3). Order projects: the
+    ordering county (PH-ORDER-PUBLISH); local institutions: the region of their qualification
+    (Q-6); everything else: the province bureau. Decided once at publication and stored on the
+    published project and its classes (`Project.bureau_region`, `ClassInfo.bureau_region`)."""
+    if order_county:
+        return order_county
     if inst.qualification.scope == QualificationScope.LOCAL and inst.qualification.region_code:
         return inst.qualification.region_code
-    return "330000"
+    return PROVINCE
+
+
+def bureau_responsible(user: User, region: RegionCode) -> bool:
+    """Is `user` the bureau of `region` (the responsible bureau of a project)?"""
+    return user.role in BUREAU_ROLES and bool(user.region_code) and user.region_code == region
 
 
 def bureau_may_review(user: User, inst: Institution) -> bool:
-    if user.role not in (Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU):
-        return False
-    return user.region_code == responsible_bureau_region(inst)
+    """PH-REVIEW: an application is reviewed by its institution's responsible bureau."""
+    return bureau_responsible(user, responsible_bureau_region(inst))
+
+
+def may_set_local_cap(user: User, region: RegionCode) -> bool:
+    """Q-6: the cap on local projects is set by each locality: a city or county bureau sets its
+    own region's, the province bureau any region's."""
+    if user.role == Role.PROVINCE_BUREAU:
+        return True
+    return user.role in (Role.CITY_BUREAU, Role.COUNTY_BUREAU) and user.region_code == region
+
+
+def institutions_over_cap(used: dict[str, int], cap: int) -> list[str]:
+    """Q-6: the institutions that already hold more submissions than a (lowered) cap; they keep
+    them, and their next submission is refused (quota_exceeded)."""
+    return sorted(iid for iid, n in used.items() if n > cap)
 
 
 def is_major_change(req: ChangeRequest, current_form: TrainingForm) -> bool:

@@ -11,12 +11,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from functions.common import scope
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    OutsideScope,
     OutsideWindow,
     ProjectLocked,
     StaleVersion,
@@ -37,15 +39,17 @@ from schemas.catalog import (
     TrainingClass,
     TrainingForm,
 )
-from schemas.org import Institution
+from schemas.org import Institution, QualificationScope
 from schemas.people import Role, User
 from schemas.projects import (
+    LOCAL_CAP_MAX,
     AuditEntry,
     ChangeKind,
     ChangeRecord,
     ChangeRequest,
     ChangeStatus,
     FieldError,
+    LocalCapSetting,
     PersonInput,
     PersonRecord,
     ProjectDraft,
@@ -55,7 +59,7 @@ from schemas.projects import (
     mask_id_number,
     quota_table,
 )
-from schemas.regions import region_tree
+from schemas.regions import RegionCode, RegionLevel, region_tree
 
 BUREAUS = (Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU)
 EDITABLE = (ProjectStatus.DRAFT, ProjectStatus.RETURNED)
@@ -200,15 +204,154 @@ def _class_ids(item: dict[str, Any]) -> list[str]:
     return []
 
 
-def quota_status(inst: Institution) -> dict[str, Any]:
-    term = settings().term
+def _quota_cap(inst: Institution, term: str) -> tuple[int, tuple[str, int | None] | None]:
+    """The institution's effective cap (Q-1 … Q-6) and, for a local institution, what it came
+    from: (region, the cap its bureau stored or None), which the submission re-checks (Q-6)."""
     table = quota_table(term)
     today = term_calendar(term).window(PhaseId.APPLY).start
-    cap = rules.quota_cap(inst, table, today)
+    q = inst.qualification
+    if q.scope != QualificationScope.LOCAL or not q.region_code:
+        return rules.quota_cap(inst, table, today), None
+    stored = store.get_local_cap(term, q.region_code)
+    override = stored.cap if stored else None
+    return rules.quota_cap(inst, table, today, override), (q.region_code, override)
+
+
+def quota_status(inst: Institution) -> dict[str, Any]:
+    term = settings().term
+    cap, _ = _quota_cap(inst, term)
     used = store.quota_used(inst.institution_id, term)
     if used is None:
         used = store.backfill_quota(inst.institution_id, term)
     return {"cap": cap, "used": used}
+
+
+# --- local caps (Q-6) ---------------------------------------------------------------------
+
+
+def _cap_row(
+    region: RegionCode,
+    stored: LocalCapSetting | None,
+    insts: list[Institution],
+    used: dict[str, int],
+    user: User,
+) -> dict[str, Any]:
+    term = settings().term
+    table = quota_table(term)
+    entry = table.local.get(region)
+    cap = rules.local_cap(region, table, stored.cap if stored else None)
+    over = set(rules.institutions_over_cap(used, cap))
+    return {
+        "region_code": region,
+        "region_name": region_tree().full_name(region),
+        "term": term,
+        "cap": cap,
+        "source": "override" if stored else ("file" if entry else "default"),
+        "file_cap": entry.cap if entry else None,
+        "file_set_by": entry.set_by if entry else None,
+        "default_cap": table.local_default,
+        "override": stored.model_dump(mode="json") if stored else None,
+        "may_edit": rules.may_set_local_cap(user, region),
+        "institutions": [
+            {
+                "institution_id": i.institution_id,
+                "name": i.name,
+                "used": used.get(i.institution_id, 0),
+                "over_cap": i.institution_id in over,
+            }
+            for i in insts
+        ],
+    }
+
+
+def _local_usage(insts: list[Institution]) -> dict[str, int]:
+    """Submissions each local institution holds this term (its quota counter)."""
+    term = settings().term
+    used = store.quotas_used([i.institution_id for i in insts], term)
+    for i in insts:
+        if i.institution_id not in used:
+            used[i.institution_id] = store.backfill_quota(i.institution_id, term)
+    return used
+
+
+def local_caps(user: User) -> dict[str, Any]:
+    """Q-6: the local-project caps in the bureau's scope: its own region first, then every region
+    within its scope that has a cap in the term file, a stored cap or a local institution. Each
+    row: the effective cap and where it comes from, who set it and when, the institutions it
+    applies to with the submissions they hold."""
+    _bureau(user)
+    tree = region_tree()
+    term = settings().term
+    own = scope.region_scope(user) or ""
+    stored = store.list_local_caps(term)
+    by_region: dict[str, list[Institution]] = {}
+    for i in store.local_institutions():
+        by_region.setdefault(i.qualification.region_code or "", []).append(i)
+    candidates = {*quota_table(term).local, *stored, *by_region}
+    if own != scope.PROVINCE:
+        candidates.add(own)
+    regions = sorted(
+        (
+            r
+            for r in candidates
+            if r in tree.regions and r != scope.PROVINCE and tree.within(r, own)
+        ),
+        key=lambda r: (r != own, r),
+    )
+    insts = [i for r in regions for i in by_region.get(r, [])]
+    used = _local_usage(insts)
+    return {
+        "term": term,
+        "max_cap": LOCAL_CAP_MAX,
+        "regions": [_cap_row(r, stored.get(r), by_region.get(r, []), used, user) for r in regions],
+    }
+
+
+def set_local_cap(user: User, region: str, cap: int, now: datetime) -> dict[str, Any]:
+    """Q-6: a bureau sets its region's cap on local projects for the term (the province bureau
+    any region's). Stored with an audit entry (CH-5) in one transaction, guarded on the cap it
+    replaces. Lowering it below what an institution already holds is allowed: the row reports
+    those institutions (`over_cap`), whose next submission is refused (quota_exceeded)."""
+    _bureau(user)
+    tree = region_tree()
+    if region not in tree.regions or tree.get(region).level == RegionLevel.PROVINCE:
+        raise ValidationFailed("请选择一个市或县（市、区）")
+    if not rules.may_set_local_cap(user, region):
+        raise OutsideScope("只能设置本地区的本地项目申报上限")
+    term = settings().term
+    table = quota_table(term)
+    current = store.get_local_cap(term, region)
+    before = rules.local_cap(region, table, current.cap if current else None)
+    insts = [i for i in store.local_institutions() if i.qualification.region_code == region]
+    used = _local_usage(insts)
+    if current is not None and current.cap == cap:  # a retry, or nothing to change
+        return {**_cap_row(region, current, insts, used, user), "changed": False, "warning": ""}
+    setting = LocalCapSetting(
+        term=term,
+        region_code=region,
+        cap=cap,
+        set_by=user.user_id,
+        set_by_name=user.name,
+        set_at=now,
+    )
+    over = {i.institution_id: i.name for i in insts if used.get(i.institution_id, 0) > cap}
+    warning = (
+        f"{'、'.join(f'{n}（已申报 {used[i]} 个）' for i, n in over.items())}已超过新上限，"
+        "已申报的项目保留，不能再新申报"
+        if over
+        else ""
+    )
+    detail = f"{tree.full_name(region)}本地项目申报上限：{before} → {cap}"
+    audit = AuditEntry(
+        at=now,
+        term=term,
+        event="local_cap_set",
+        actor=f"{user.name}（{user.user_id}）",
+        detail=detail + (f"；{warning}" if warning else ""),
+        region_code=region,
+    )
+    store.put_local_cap(setting, current.cap if current else None, audit)
+    return {**_cap_row(region, setting, insts, used, user), "changed": True, "warning": warning}
 
 
 def get_project(user: User, project_id: str) -> dict[str, Any]:
@@ -270,7 +413,7 @@ def check_draft(inst: Institution, rec: ProjectRecord, *, for_review: bool = Fal
         ),
     ]
     if not for_review and rules.counts_against_quota(d, table):
-        cap = rules.quota_cap(inst, table, today)
+        cap, _ = _quota_cap(inst, term)
         used = store.quota_used(inst.institution_id, term)
         if used is None:
             used = store.backfill_quota(inst.institution_id, term)
@@ -312,7 +455,6 @@ def submit(user: User, project_id: str, version: int, now: datetime) -> ProjectR
     d, term = rec.draft, rec.term
     table = quota_table(term)
     counted = rules.counts_against_quota(d, table)
-    cap = rules.quota_cap(inst, table, term_calendar(term).window(PhaseId.APPLY).start)
     people = {p.id_number: _person_record(p, now) for p in [d.leader, *d.instructors]}
     new = rec.model_copy(
         update={
@@ -328,7 +470,9 @@ def submit(user: User, project_id: str, version: int, now: datetime) -> ProjectR
     )
     room = table.max_leader_classes - len(d.classes)
     audit = _audit(new, "submitted", user, now, d.title or "")
-    for _attempt in range(2):
+    for _attempt in range(3):
+        # Read the cap on every attempt: the transaction re-checks a local one (Q-6).
+        cap, local_cap = _quota_cap(inst, term)
         try:
             store.submit(
                 new,
@@ -338,11 +482,14 @@ def submit(user: User, project_id: str, version: int, now: datetime) -> ProjectR
                 leader_room=room,
                 people=list(people.values()),
                 audit=audit,
+                local_cap=local_cap if counted else None,
             )
             return new
         except store.QuotaCounterMissing:
             store.backfill_quota(inst.institution_id, term)
-    raise Conflict("申报名额计数初始化失败，请重试")
+        except store.LocalCapChanged:
+            continue
+    raise Conflict("申报名额正在调整，请稍后重试")
 
 
 # --- review (PH-REVIEW) ----------------------------------------------------------------------
@@ -467,8 +614,9 @@ def decide(
 # --- publication (PH-PUBLISH) ----------------------------------------------------------------
 
 
-def catalog_project(rec: ProjectRecord, now: datetime) -> Project:
-    """The public project built from an approved record: no ID numbers, nothing internal."""
+def catalog_project(rec: ProjectRecord, now: datetime, bureau_region: RegionCode) -> Project:
+    """The public project built from an approved record: no ID numbers, nothing internal but
+    its responsible bureau (`rules.responsible_bureau_region`, decided once, here)."""
     d = rec.draft
 
     def person(p: PersonInput) -> Person:
@@ -507,6 +655,7 @@ def catalog_project(rec: ProjectRecord, now: datetime) -> Project:
             for i, c in enumerate(d.classes, start=1)
         ),
         published_at=now,
+        bureau_region=bureau_region,
         segments=tuple(
             Segment(name=s.name or "", semester=s.semester or rec.term, credits=s.credits or 1)
             for s in d.segments
@@ -524,9 +673,10 @@ def publish(user: User, now: datetime) -> dict[str, Any]:
         if "app" not in item:
             continue
         rec = ProjectRecord.model_validate_json(item["app"])
-        if not rules.bureau_may_review(user, _institution(rec.institution_id)):
+        inst = _institution(rec.institution_id)
+        if not rules.bureau_may_review(user, inst):
             continue
-        doc = catalog_project(rec, now)
+        doc = catalog_project(rec, now, rules.responsible_bureau_region(inst))
         new = rec.model_copy(
             update={
                 "status": ProjectStatus.PUBLISHED,
@@ -570,6 +720,17 @@ def _published_item(project_id: str) -> tuple[dict[str, Any], Project]:
     ):
         raise Conflict("只有已发布的项目可以申请变更")
     return item, Project.model_validate_json(item["doc"])
+
+
+def _bureau_region(doc: Project, insts: dict[str, Institution] | None = None) -> RegionCode:
+    """A published project's responsible bureau, as stored at publication; documents published
+    before it was stored get it from the same rule."""
+    if doc.bureau_region:
+        return doc.bureau_region
+    cache = {} if insts is None else insts
+    if doc.institution_id not in cache:
+        cache[doc.institution_id] = _institution(doc.institution_id)
+    return rules.responsible_bureau_region(cache[doc.institution_id], doc.order_county)
 
 
 def _apply_change(doc: Project, req: ChangeRequest) -> Project:
@@ -622,6 +783,7 @@ def request_change(user: User, project_id: str, req: ChangeRequest, now: datetim
         status=ChangeStatus.PENDING if pending else ChangeStatus.APPLIED,
         filed_by=user.user_id,
         filed_at=now,
+        bureau_region=_bureau_region(doc),
     )
     detail = f"{req.kind.value}：{req.what}（原因：{req.why}）"
     if pending:
@@ -652,8 +814,12 @@ def list_changes(user: User) -> list[dict[str, Any]]:
             if c.institution_id != user.institution_id:
                 continue
         elif user.role in BUREAUS:
-            inst = insts.setdefault(c.institution_id, _institution(c.institution_id))
-            if not rules.bureau_may_review(user, inst):
+            region = c.bureau_region
+            if region is None:  # filed before changes recorded their bureau
+                if c.institution_id not in insts:
+                    insts[c.institution_id] = _institution(c.institution_id)
+                region = rules.responsible_bureau_region(insts[c.institution_id])
+            if not rules.bureau_responsible(user, region):
                 continue
         else:
             raise Forbidden()
@@ -668,7 +834,8 @@ def decide_change(
     applied, and every enrolled teacher gets a withdrawal right carrying the explanation."""
     _bureau(user)
     change = store.get_change(project_id, change_id)
-    if not rules.bureau_may_review(user, _institution(change.institution_id)):
+    item, doc = _published_item(project_id)
+    if not rules.bureau_responsible(user, _bureau_region(doc)):
         raise Forbidden("该项目不由你审核")
     if change.status != ChangeStatus.PENDING:
         raise Conflict("该变更申请已被处理")
@@ -683,10 +850,8 @@ def decide_change(
     req = change.request
     detail = f"{req.kind.value}：{req.what}；{note}"
     if not approve:
-        item, doc = _published_item(project_id)
         store.decide_change_only(decided, _audit(doc, "change_refused", user, now, detail))
         return decided
-    item, doc = _published_item(project_id)
     teachers: list[str] = []
     if change.major:
         teachers = store.enrolled_teachers([c.class_id for c in doc.classes])
@@ -754,8 +919,7 @@ def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
             if doc.institution_id != user.institution_id:
                 continue
         elif user.role in BUREAUS:
-            inst = insts.setdefault(doc.institution_id, _institution(doc.institution_id))
-            if not rules.bureau_may_review(user, inst):
+            if not rules.bureau_responsible(user, _bureau_region(doc, insts)):
                 continue
         else:
             raise Forbidden()
@@ -804,12 +968,23 @@ def search_experts(user: User, q: str) -> list[dict[str, Any]]:
 
 
 def audit_history(
-    user: User, project_id: str | None, institution_id: str | None
+    user: User,
+    project_id: str | None,
+    institution_id: str | None,
+    region_code: str | None = None,
 ) -> list[AuditEntry]:
-    """CH-5: the changes of a project or an institution; bureaus see their scope, an institution
-    its own."""
-    if not project_id and not institution_id:
-        raise ValidationFailed("请指定项目或机构")
+    """CH-5: the changes of a project or an institution, or of a region's local cap (Q-6).
+    A project's history is seen by its responsible bureau, an institution's by the bureau
+    responsible for it, a region's by the bureaus over the region; an institution sees its own."""
+    if not project_id and not institution_id and not region_code:
+        raise ValidationFailed("请指定项目、机构或地区")
+    if region_code:
+        require(user, *BUREAUS)
+        if region_code not in region_tree().regions:
+            raise ValidationFailed("未知的地区代码")
+        if not scope.covers_region(user, region_code):
+            raise OutsideScope()
+        return _in_order(store.audit_for_region(settings().term, region_code))
     if user.role == Role.INSTITUTION:
         institution_id = institution_id or user.institution_id
         if institution_id != user.institution_id:
@@ -825,9 +1000,34 @@ def audit_history(
     else:
         entries = store.audit_for_institution(institution_id or "")
     if user.role in BUREAUS and entries:
-        if not rules.bureau_may_review(user, _institution(entries[0].institution_id)):
+        item = store.get_project_item(project_id) if project_id else None
+        if item and "doc" in item:  # published: the bureau stored at publication
+            region = _bureau_region(Project.model_validate_json(item["doc"]))
+        else:
+            region = rules.responsible_bureau_region(_institution(entries[0].institution_id))
+        if not rules.bureau_responsible(user, region):
             raise Forbidden("不在你的管理范围内")
-    return sorted(entries, key=lambda e: (e.at, list(EVENT_NAMES).index(e.event)))
+    return _in_order(entries)
+
+
+def _in_order(entries: list[AuditEntry]) -> list[AuditEntry]:
+    events = list(EVENT_NAMES)
+    return sorted(
+        entries, key=lambda e: (e.at, events.index(e.event) if e.event in events else len(events))
+    )
+
+
+def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    """The history as the review page lists it: each entry with its time (Asia/Shanghai) and
+    what happened in Chinese."""
+    return [
+        {
+            **e.model_dump(mode="json"),
+            "at_text": e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "event_name": EVENT_NAMES.get(e.event, e.event),
+        }
+        for e in entries
+    ]
 
 
 EVENT_NAMES = {
@@ -842,6 +1042,7 @@ EVENT_NAMES = {
     "change_approved": "变更获批",
     "change_refused": "变更未获批",
     "timetable_published": "发布课程表",
+    "local_cap_set": "设置本地项目申报上限（Q-6）",
 }
 
 
@@ -857,7 +1058,7 @@ def audit_xlsx(entries: list[AuditEntry]) -> bytes:
         ws.append(
             [
                 e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                e.project_id,
+                e.project_id or e.region_code,
                 e.institution_id,
                 e.term,
                 EVENT_NAMES.get(e.event, e.event),

@@ -1,5 +1,5 @@
 """Data access for projects: application records, publication items, counters, people, change
-requests and the audit history.
+requests, the audit history and the local caps bureaus set (Q-6).
 
 Publishing a project writes its document, one descriptive item per class (read by the selection
 function) and one seat counter per class (guarded by conditions in every seat change, SE-4).
@@ -13,7 +13,7 @@ TransactWriteItems with the counters it moves (Q-*, AP-3, AP-4) and its audit en
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,11 +31,14 @@ from functions.common.errors import (
 )
 from functions.common.settings import settings
 from schemas.catalog import ClassInfo, Project, ProjectKind, ProjectStatus
+from schemas.org import Institution
 from schemas.projects import (
     AuditEntry,
     ChangeRecord,
     ChangeStatus,
+    LocalCapSetting,
     PersonRecord,
+    ProjectDraft,
     ProjectRecord,
 )
 from schemas.selection import SEAT_HOLDING, WithdrawalRight
@@ -107,6 +110,8 @@ def person_item(p: PersonRecord) -> dict[str, Any]:
 
 def audit_item(e: AuditEntry) -> dict[str, Any]:
     at, n = e.at.isoformat(), uuid.uuid4().hex[:8]
+    if e.region_code and not e.project_id:  # Q-6: a region's local cap
+        return {**keys.local_cap_audit(e.term, e.region_code, at, n), "doc": e.model_dump_json()}
     return {
         **keys.audit_entry(e.project_id, at, n),
         **keys.audit_by_institution(e.institution_id, at, e.project_id, n),
@@ -270,6 +275,79 @@ def backfill_quota(institution_id: str, term: str) -> int:
     return used
 
 
+def quotas_used(institution_ids: Sequence[str], term: str) -> dict[str, int]:
+    """The quota counters of `institution_ids` that exist (one batch read)."""
+    found = store.batch_get([keys.institution_quota(i, term) for i in institution_ids])
+    return {str(i["PK"]).removeprefix("INST#"): int(i["used"]) for i in found if "used" in i}
+
+
+# --- local caps (Q-6) --------------------------------------------------------------------------
+
+
+def local_institutions() -> list[Institution]:
+    """Every institution of a local (Q-6) qualification, by region."""
+    gsi = keys.local_institution("", "")
+    items = store.query_pages(
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": gsi["GSI1PK"]},
+    )
+    return [Institution.model_validate_json(i["doc"]) for i in items]
+
+
+def get_local_cap(term: str, region: str) -> LocalCapSetting | None:
+    item = store.get_item(keys.local_cap(term, region), consistent=True)
+    return LocalCapSetting.model_validate_json(item["doc"]) if item else None
+
+
+def list_local_caps(term: str) -> dict[str, LocalCapSetting]:
+    """The caps bureaus stored for `term`, by region."""
+    key = keys.local_cap(term, "")
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={":pk": key["PK"], ":p": key["SK"]},
+        ConsistentRead=True,
+    )
+    caps = [LocalCapSetting.model_validate_json(i["doc"]) for i in items]
+    return {c.region_code: c for c in caps}
+
+
+def put_local_cap(setting: LocalCapSetting, expected: int | None, audit: AuditEntry) -> None:
+    """Store a region's cap and its audit entry (CH-5) in one transaction, if the stored cap is
+    still `expected` (None: none stored): of two bureaus changing it at once, one is told."""
+    item = {
+        **keys.local_cap(setting.term, setting.region_code),
+        "cap": setting.cap,
+        "doc": setting.model_dump_json(),
+    }
+    if expected is None:
+        put = _put(item, "attribute_not_exists(PK)")
+    else:
+        put = _put(
+            item,
+            "#c = :old",
+            ExpressionAttributeNames={"#c": "cap"},
+            ExpressionAttributeValues={":old": expected},
+        )
+    try:
+        store.transact_write([put, _put(audit_item(audit))])
+    except ClientError as exc:
+        _cancelled(exc)
+        raise Conflict("该地区的申报上限刚被他人修改，请刷新后再设置") from exc
+
+
+def audit_for_region(term: str, region: str) -> list[AuditEntry]:
+    """CH-5: the history of a region's local cap (Q-6) in `term`."""
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={
+            ":pk": keys.local_cap(term, region)["PK"],
+            ":p": keys.local_cap_audit_prefix(region),
+        },
+    )
+    return [AuditEntry.model_validate_json(i["doc"]) for i in items]
+
+
 # --- writes --------------------------------------------------------------------------------
 
 
@@ -316,11 +394,14 @@ def submit(
     leader_room: int,
     people: Sequence[PersonRecord],
     audit: AuditEntry,
+    local_cap: tuple[str, int | None] | None = None,
 ) -> None:
     """Submit in ONE transaction (no read on the way):
     0 the project (draft/returned at `version`), 1 the institution's quota counter
     (`used < cap`, Q-1 … Q-6; skipped for Q-4), 2 the leader's term load (`classes <= room`,
-    AP-3), 3 the leader registration (absent or this institution, AP-4), then the person
+    AP-3), 3 the leader registration (absent or this institution, AP-4), for a local institution
+    4 the region's stored cap still what `quota_cap` came from (`local_cap` = (region, stored cap
+    or None), Q-6: a cap changed since it was read cancels the submission), then the person
     records (absent or same name, AP-7) and the audit entry (CH-5).
     """
     name = settings().table_name
@@ -369,6 +450,19 @@ def submit(
             }
         }
     )
+    cap_check = len(ops) if local_cap is not None else -1
+    if local_cap is not None:
+        region, stored = local_cap
+        check: dict[str, Any] = {
+            "TableName": name,
+            "Key": keys.local_cap(rec.term, region),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+        if stored is not None:
+            check["ConditionExpression"] = "#c = :cap"
+            check["ExpressionAttributeNames"] = {"#c": "cap"}
+            check["ExpressionAttributeValues"] = {":cap": stored}
+        ops.append({"ConditionCheck": check})
     first_person = len(ops)
     for p in people:
         ops.append(
@@ -403,6 +497,8 @@ def submit(
                     }
                 ]
             ) from exc
+        if cap_check in failed:
+            raise _LocalCapChanged() from exc
         if 3 in failed:
             raise LeaderOtherInstitution(
                 errors=[
@@ -426,6 +522,13 @@ class _QuotaCounterMissing(Exception):
 
 
 QuotaCounterMissing = _QuotaCounterMissing
+
+
+class _LocalCapChanged(Exception):
+    """The region's Q-6 cap changed between reading it and the submission (read it again)."""
+
+
+LocalCapChanged = _LocalCapChanged
 
 
 def release_counters(rec: ProjectRecord, leader_id: str) -> list[dict[str, Any]]:
@@ -612,22 +715,48 @@ def audit_for_institution(institution_id: str) -> list[AuditEntry]:
     return [AuditEntry.model_validate_json(i["doc"]) for i in items]
 
 
-def application_seed_items(recs: Sequence[ProjectRecord]) -> list[dict[str, Any]]:
-    """Items of application records loaded in bulk (demo data, migrations): each project item,
-    and for submitted ones what the submitting transaction would have written: the leader's term
-    load (summed per leader, AP-3), the leader registration (AP-4) and the person records (AP-7).
-    Quota counters are not written: they are backfilled from the project items on first use."""
-    items = [record_item(r) for r in recs]
+def record_seed_items(
+    recs: Sequence[ProjectRecord], docs: Mapping[str, Project] | None = None
+) -> list[dict[str, Any]]:
+    """Project items of records loaded in bulk (demo data, migrations): each record's project
+    item, with its catalog document and class items when `docs` holds one (it was published)."""
+    docs = docs or {}
+    items: list[dict[str, Any]] = []
+    for r in recs:
+        doc = docs.get(r.project_id)
+        items.append(record_item(r, doc))
+        if doc is not None:
+            items += project_items(doc)[1:]  # its class META and SEATS items
+    return items
+
+
+def holding_seed_items(
+    recs: Sequence[ProjectRecord], order_plans: Sequence[tuple[str, str, ProjectDraft]] = ()
+) -> list[dict[str, Any]]:
+    """What the submitting transactions of bulk-loaded records would have written, for those in
+    COUNTED statuses: the institutions' quota counters (Q-1 … Q-6), the leaders' term loads
+    (AP-3, summed per leader) and registrations (AP-4), the person records (AP-7).
+
+    `order_plans` are (institution_id, term, plan) of order plans formally submitted through the
+    orders context: they hold their leader's classes too (AP-3 via AP-6), never a quota slot.
+    Counters are written whole: pass everything that holds one in ONE call.
+    """
+    used: dict[tuple[str, str], int] = {}
     load: dict[tuple[str, str], int] = {}
     regs: dict[str, str] = {}
     people: dict[str, PersonRecord] = {}
-    for r in recs:
-        if r.status not in COUNTED:
-            continue
-        leader_id = r.draft.leader.id_number or ""
-        load[(leader_id, r.term)] = load.get((leader_id, r.term), 0) + r.leader_classes
-        regs[leader_id] = r.institution_id
-        for p in [r.draft.leader, *r.draft.instructors]:
+    counted = [r for r in recs if r.status in COUNTED]
+    for r in counted:
+        key = (r.institution_id, r.term)
+        used[key] = used.get(key, 0) + (1 if r.counted_quota else 0)
+    held = [(r.institution_id, r.term, r.draft, r.leader_classes) for r in counted]
+    held += [(iid, term, plan, len(plan.classes)) for iid, term, plan in order_plans]
+    for iid, term, draft, classes in held:
+        leader_id = draft.leader.id_number or ""
+        if leader_id:
+            load[(leader_id, term)] = load.get((leader_id, term), 0) + classes
+            regs[leader_id] = iid
+        for p in [draft.leader, *draft.instructors]:
             if p.id_number and p.name:
                 people[p.id_number] = PersonRecord(
                     id_number=p.id_number,
@@ -635,8 +764,8 @@ def application_seed_items(recs: Sequence[ProjectRecord]) -> list[dict[str, Any]
                     title=p.title or "",
                     organisation=p.organisation or "",
                     expertise=p.expertise,
-                    updated_at=r.submitted_at,
                 )
+    items = [{**keys.institution_quota(i, t), "used": n} for (i, t), n in used.items()]
     items += [{**keys.leader_load(i, t), "classes": n} for (i, t), n in load.items()]
     items += [{**keys.leader_registration(i), "institution_id": iid} for i, iid in regs.items()]
     items += [person_item(p) for p in people.values()]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from functions.common.errors import NotEligible, OutsideWindow
+from functions.common.scope import PROVINCE
 from schemas.calendar import PhaseId, TermCalendar
 from schemas.catalog import ClassInfo, ProjectKind
 from schemas.people import Teacher
-from schemas.regions import RegionCode, RegionLevel, RegionTree
+from schemas.regions import RegionCode, RegionTree
 
 
 def selection_round(calendar: TermCalendar, at: datetime) -> int:
@@ -82,20 +83,13 @@ def check_window(calendar: TermCalendar, phase: PhaseId, at: datetime) -> None:
         raise OutsideWindow(f"当前不在「{w.name}」时间内（{w.start:%m月%d日}—{w.end:%m月%d日}）")
 
 
-def responsible_bureau_region(info: ClassInfo, regions: RegionTree) -> RegionCode:
-    """The region of the bureau that accepts or refuses an expansion of `info`'s class (SE-3).
-
-    Order projects: the ordering county (any bureau above it may act as well). Projects whose
-    target regions lie within one city or county: the smallest region containing them all.
-    Everything else is province-wide: the province bureau."""
-    province = next(r.code for r in regions.regions.values() if r.level == RegionLevel.PROVINCE)
-    if info.kind == ProjectKind.ORDER and info.order_county:
-        return info.order_county
-    codes = list(info.target.region_codes)
-    if not codes:
-        return province
-    common = [c for c in regions.ancestors(codes[0]) if all(regions.within(x, c) for x in codes)]
-    return common[0] if common else province
+def expansion_bureau_region(info: ClassInfo) -> RegionCode:
+    """The region of the bureau that accepts or refuses an expansion of `info`'s class (SE-3):
+    the project's responsible bureau, decided once when it was published (the projects context's
+    `responsible_bureau_region`: the ordering county for order projects, the region of a local
+    institution, else the province) and stored on the class. Classes written before the field
+    existed fall to the province bureau, which may act on every expansion."""
+    return info.bureau_region or PROVINCE
 
 
 def may_decide_expansion(

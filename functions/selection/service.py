@@ -354,7 +354,7 @@ def apply_expansion(user: User, req: ExpansionRequest, now: datetime) -> Expansi
         project_title=info.project_title,
         institution_id=info.institution_id,
         institution_name=info.institution_name,
-        bureau_region=rules.responsible_bureau_region(info, region_tree()),
+        bureau_region=rules.expansion_bureau_region(info),
         extra=req.extra,
         reason=req.reason.strip(),
         state=ExpansionState.APPLIED,

@@ -1,7 +1,8 @@
 """An institution clerk drafts a project in the browser, sees every problem next to its field,
-completes and submits it (PH-APPLY); the province bureau spot-checks, approves (PH-REVIEW) and
-publishes it (PH-PUBLISH); the project's catalog page is then on the site, without ID numbers.
-All on a 375-px phone screen."""
+completes and submits it (PH-APPLY); the province bureau spot-checks, approves (PH-REVIEW), reads
+the project's history inline (CH-5) and publishes it (PH-PUBLISH); the project's catalog page is
+then on the site, without ID numbers. A county bureau sees and changes its local cap (Q-6). All
+on a 375-px phone screen."""
 
 from __future__ import annotations
 
@@ -115,6 +116,22 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     page.locator(f'li[data-project="{pid}"] .zjt-approve').click()
     page.locator(f'li[data-project="{pid}"] .zjt-msg').filter(has_text="已审核通过").wait_for()
 
+    # CH-5: the project's history is listed inline (time, who, what), next to its xlsx export.
+    item = page.locator(f'li[data-project="{pid}"]')
+    item.locator(".zjt-status").filter(has_text="审核通过，待发布").wait_for()  # list reloaded
+    item.locator(".zjt-audit-inline > summary").click()
+    entries = item.locator(".zjt-audit-entry")
+    entries.filter(has_text="审核通过").wait_for()
+    texts = entries.all_inner_texts()
+    steps = ("新建草稿", "提交申报", "授课教师抽查", "审核通过")
+    assert [next((s for s in steps if s in t), t) for t in texts] == list(steps), texts
+    assert "inst-hznu" in texts[1] and "bureau-330000" in texts[3]  # who, by account
+    assert all(t[:4] == "2024" for t in texts)
+    with page.expect_download() as download:
+        item.locator(".zjt-audit-xlsx").click()
+    assert download.value.suggested_filename == f"变更记录-{pid}.xlsx"
+    no_horizontal_scroll(page)
+
     # Publish: the project's page is built into the served site.
     set_clock("2024-03-18T10:00:00+08:00")
     page.click(".zjt-publish")
@@ -130,3 +147,29 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     catalog = requests.get(f"{stack.url}/catalog.json", timeout=30).json()
     rows = catalog if isinstance(catalog, list) else catalog.get("projects", catalog)
     assert pid in json.dumps(rows, ensure_ascii=False)
+
+
+def test_a_county_bureau_sees_and_changes_its_local_cap_Q_6(stack, phone, set_clock, api):
+    """西湖区's bureau sees its region's cap (12, from the term data) with its institution one
+    short of it, lowers it below what is held (told so), and reads the change in the history."""
+    page = phone
+    set_clock("2024-03-08T10:00:00+08:00")
+    as_user(page, stack, "bureau-330106", "杭州市西湖区教育局", "县（市、区）教育局")
+    page.goto(stack.url + "/review/")
+    row = page.locator('li.zjt-cap[data-region="330106"]')
+    row.locator(".zjt-cap-value").filter(has_text="最多申报 12 个").wait_for()
+    assert page.locator("li.zjt-cap").count() == 1
+    assert "杭州市西湖区教师发展中心：已申报 11 / 12" in row.inner_text()
+    no_horizontal_scroll(page)
+    try:
+        row.locator('[name="cap"]').fill("10")
+        row.locator(".zjt-cap-save").click()
+        row.locator(".zjt-msg").filter(has_text="已超过新上限").wait_for()
+        row.locator(".zjt-cap-value").filter(has_text="最多申报 10 个").wait_for(timeout=15_000)
+        assert "超过上限，不能再申报" in row.inner_text()
+        row.locator(".zjt-audit-inline > summary").click()
+        row.locator(".zjt-audit-entry").filter(has_text="12 → 10").wait_for()
+        no_horizontal_scroll(page)
+    finally:  # the session's stack is shared: put the cap back
+        resp = api("PUT", "/api/projects/quotas/local/330106", "bureau-330106", json={"cap": 12})
+        assert resp.status_code == 200, resp.text

@@ -110,6 +110,22 @@ def seed() -> None:
             region_code="330106",
         )
     )
+    users.append(
+        User(
+            user_id="bureau-330212",
+            role=Role.COUNTY_BUREAU,
+            name="鄞州区教育局",
+            region_code="330212",
+        )
+    )
+    users.append(
+        User(
+            user_id="bureau-330100",
+            role=Role.CITY_BUREAU,
+            name="杭州市教育局",
+            region_code="330100",
+        )
+    )
     items += [records.user_item(u) for u in users]
     store.batch_write(items)
 

@@ -18,7 +18,7 @@ from functions.orders import store as order_store
 from functions.orders.handler import lambda_handler
 from functions.projects.store import load_published_projects
 from local.demo import demo_orders, order_plan
-from schemas.catalog import ProjectKind
+from schemas.catalog import ClassInfo, ProjectKind
 from schemas.orders import OrderForm, OrderStage, ResponseStatus
 from schemas.org import Institution, Qualification, QualificationScope, QuotaCategory, School
 from schemas.people import Role, Teacher, User
@@ -721,7 +721,12 @@ def test_the_county_publishes_an_order_project_of_the_county_PH_ORDER_PUBLISH(cl
     assert project.kind == ProjectKind.ORDER and project.order_county == XIHU
     assert project.target.region_codes == (XIHU,)
     assert project.institution_id == "zjnu" and len(project.classes) == 1
+    assert project.bureau_region == XIHU  # the responsible bureau, decided at publication
     klass = project.classes[0]
+    assert (
+        ClassInfo.model_validate_json(records.get_class_doc(klass.class_id) or "").bureau_region
+        == XIHU
+    )
     assert klass.capacity == 50
     assert store.get_item(keys.class_seats(klass.class_id))["held"] == 0
     assert order_store.get_response(oid, "zjnu").status.value == "published"
@@ -746,6 +751,56 @@ def test_an_order_class_is_selectable_only_by_the_county_teachers_PH_2(clock_at)
 
     assert select("ty")[1]["code"] == "not_eligible"
     assert select("tx")[0] == 201
+
+
+def test_the_ordering_county_decides_the_order_projects_changes_and_expansions_CH_3_SE_3(
+    clock_at,
+):
+    """One responsible bureau, decided when the county publishes: the county (not the province,
+    although the contractor is province-wide) approves its change requests (CH-3) and accepts
+    its expansions (SE-3); its city may act on the expansion too, the province bureau sees the
+    change request no more."""
+    from functions.projects.handler import lambda_handler as projects
+    from functions.selection.handler import lambda_handler as selection
+
+    province = User(
+        user_id="bureau-330000", role=Role.PROVINCE_BUREAU, name="省教育厅", region_code="330000"
+    )
+    store.batch_write([records.user_item(province)])
+    order = submitted_order(clock_at)
+    clock_at(PUBLISH)
+    _, body = api("POST", f"/api/orders/{order['order_id']}/publish", "bureau-330106")
+    pid = body["project_id"]
+    class_id = load_published_projects("2024H1")[0].classes[0].class_id
+
+    def call_(handler: Any, method: str, path: str, sub: str, body: Any = None) -> Any:
+        status, data, _ = call(handler, http_event(method, path, sub=sub, body=body))
+        return status, data
+
+    clock_at(R1)
+    change = {
+        "kind": "place",
+        "class_id": class_id,
+        "place": "西湖区教师发展中心二楼",
+        "what": "改地点",
+        "why": "场地维修",
+    }
+    status, c = call_(projects, "POST", f"/api/projects/{pid}/changes", "inst-zjnu", change)
+    assert (status, c["bureau_region"]) == (201, XIHU)
+    assert call_(projects, "GET", "/api/changes", "bureau-330000")[1]["changes"] == []
+    listed = call_(projects, "GET", "/api/changes", "bureau-330106")[1]["changes"]
+    assert [x["change_id"] for x in listed] == [c["change_id"]]
+    path = f"/api/changes/{pid}/{c['change_id']}/decision"
+    assert call_(projects, "POST", path, "bureau-330000", {"approve": True})[0] == 403
+    assert call_(projects, "POST", path, "bureau-330106", {"approve": True})[0] == 200
+
+    clock_at("2024-03-28 10:00")  # PH-EXPAND-APPLY
+    req = {"class_id": class_id, "extra": 10, "reason": "报名踊跃"}
+    status, exp = call_(selection, "POST", "/api/institution/expansions", "inst-zjnu", req)
+    assert (status, exp["bureau_region"]) == (201, XIHU)
+    for sub, sees in (("bureau-330106", True), ("bureau-330100", True), ("bureau-330212", False)):
+        shown = call_(selection, "GET", "/api/bureau/expansions", sub)[1]["expansions"]
+        assert bool(shown) is sees, sub
 
 
 # --- export and overview ----------------------------------------------------------------------

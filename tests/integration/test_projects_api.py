@@ -688,3 +688,216 @@ def test_published_segments_are_one_project_and_enrolment_CR_2(clock_at):
     doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
     assert [(s.semester, s.credits) for s in doc.segments] == [("2024H1", 48), ("2024H2", 42)]
     assert len(doc.classes) == 1  # one enrolment: teachers select the project's class once
+
+
+# --- local caps (Q-6) ------------------------------------------------------------------------
+
+
+def put_cap(sub: str, region: str, body: Any) -> tuple[int, dict[str, Any]]:
+    return api("PUT", f"/api/projects/quotas/local/{region}", sub, body)
+
+
+def caps(sub: str) -> dict[str, dict[str, Any]]:
+    s, body = api("GET", "/api/projects/quotas/local", sub)
+    assert s == 200, body
+    return {r["region_code"]: r for r in body["regions"]}
+
+
+def test_a_county_bureau_sets_its_cap_and_its_institution_submits_exactly_that_many_Q_6(
+    clock_at,
+):
+    clock_at(APPLY)
+    s, row = put_cap("bureau-330106", "330106", {"cap": 2})
+    assert s == 200, row
+    assert (row["cap"], row["source"], row["file_cap"], row["changed"]) == (2, "override", 12, True)
+    assert row["override"]["set_by"] == "bureau-330106" and row["override"]["set_at"]
+    mine = caps("bureau-330106")
+    assert list(mine) == ["330106"] and mine["330106"]["cap"] == 2 and mine["330106"]["may_edit"]
+    assert [i["institution_id"] for i in mine["330106"]["institutions"]] == ["xihu"]
+    assert api("GET", "/api/projects", "inst-xihu")[1]["quota"] == {"cap": 2, "used": 0}
+    for n in range(2):
+        submitted(clock_at, "inst-xihu", inst="xihu", leader=110 + n)
+    status, body = submit(create("inst-xihu", inst="xihu", leader=112), "inst-xihu")
+    assert status == 422 and "quota_exceeded" in codes(body)
+    assert pstore.quota_used("xihu", "2024H1") == 2
+
+
+def test_the_submission_transaction_guards_the_stored_cap_Q_6(clock_at, monkeypatch):
+    clock_at(APPLY)
+    assert put_cap("bureau-330106", "330106", {"cap": 1})[0] == 200
+    submitted(clock_at, "inst-xihu", inst="xihu", leader=120)
+    monkeypatch.setattr(pstore, "quota_used", lambda *_: 0)  # the pre-check sees room
+    status, body = submit(create("inst-xihu", inst="xihu", leader=121), "inst-xihu")
+    assert (status, body["code"]) == (409, "quota_exceeded") and "1 个" in body["message"]
+
+
+def test_a_cap_changed_after_it_was_read_cancels_the_submission_Q_6(clock_at, monkeypatch):
+    """The submission re-checks, in its transaction, the stored cap it was computed from."""
+    clock_at(APPLY)
+    assert put_cap("bureau-330106", "330106", {"cap": 1})[0] == 200
+    submitted(clock_at, "inst-xihu", inst="xihu", leader=130)
+    rec = create("inst-xihu", inst="xihu", leader=131)
+    with monkeypatch.context() as m:
+        m.setattr(pstore, "quota_used", lambda *_: 0)
+        m.setattr(pstore, "get_local_cap", lambda *_: None)  # read before the cap was set: 12
+        status, body = submit(rec, "inst-xihu")
+    assert (status, body["code"]) == (409, "conflict")
+    assert pstore.get_record(rec["project_id"]).status.value == "draft"
+    assert pstore.quota_used("xihu", "2024H1") == 1
+
+
+def test_a_bureau_sets_only_its_own_regions_cap_Q_6(clock_at):
+    clock_at(APPLY)
+    s, body = put_cap("bureau-330106", "330212", {"cap": 3})
+    assert (s, body["code"]) == (403, "outside_scope")
+    s, body = put_cap("bureau-330100", "330106", {"cap": 3})  # its county's: not its own
+    assert (s, body["code"]) == (403, "outside_scope")
+    s, body = put_cap("inst-xihu", "330106", {"cap": 3})
+    assert (s, body["code"]) == (403, "forbidden")
+    assert pstore.list_local_caps("2024H1") == {}
+    assert pstore.audit_for_region("2024H1", "330106") == []
+    assert pstore.audit_for_region("2024H1", "330212") == []
+    s, row = put_cap("bureau-330000", "330212", {"cap": 3})  # the province: any region
+    assert s == 200 and row["override"]["set_by"] == "bureau-330000"
+    assert caps("bureau-330212")["330212"]["cap"] == 3
+    city = caps("bureau-330100")
+    assert list(city)[0] == "330100" and city["330100"]["may_edit"]
+    assert {"330106", "330127"} <= set(city) and "330212" not in city
+    assert not city["330106"]["may_edit"]
+    province = caps("bureau-330000")
+    assert {"330106", "330212", "330127", "331100"} <= set(province)
+    assert all(r["may_edit"] for r in province.values()) and "330000" not in province
+    assert (province["330212"]["source"], province["330127"]["source"]) == ("override", "file")
+
+
+@pytest.mark.parametrize(
+    ("region", "body"),
+    [
+        ("330106", {"cap": -1}),
+        ("330106", {"cap": 201}),
+        ("330106", {"cap": "5"}),
+        ("330106", {"cap": 2.5}),
+        ("330106", {}),
+        ("330106", {"cap": 5, "set_by": "someone"}),
+        ("33010", {"cap": 5}),
+        ("339999", {"cap": 5}),  # no such region
+        ("330000", {"cap": 5}),  # the province itself has no local cap
+    ],
+)
+def test_bad_cap_input_is_a_4xx_with_a_code_and_writes_nothing_Q_6(clock_at, region, body):
+    clock_at(APPLY)
+    s, err = put_cap("bureau-330000", region, body)
+    assert (s, err["code"]) == (422, "validation_error") and err["message"]
+    assert pstore.list_local_caps("2024H1") == {}
+    assert (
+        store.table().scan(
+            FilterExpression="begins_with(PK, :p)", ExpressionAttributeValues={":p": "QUOTA#"}
+        )["Items"]
+        == []
+    )
+
+
+def test_lowering_a_cap_below_what_is_held_is_reported_audited_and_then_refused_Q_6(clock_at):
+    from openpyxl import load_workbook
+
+    for n in range(3):
+        submitted(clock_at, "inst-xihu", inst="xihu", leader=140 + n)
+    s, row = put_cap("bureau-330106", "330106", {"cap": 2})
+    assert s == 200 and row["cap"] == 2
+    assert "已申报 3 个" in row["warning"]
+    assert [(i["institution_id"], i["used"], i["over_cap"]) for i in row["institutions"]] == [
+        ("xihu", 3, True)
+    ]
+    assert pstore.quota_used("xihu", "2024H1") == 3  # what is held is kept
+    status, body = submit(create("inst-xihu", inst="xihu", leader=143), "inst-xihu")
+    assert status == 422 and "quota_exceeded" in codes(body)
+    s, again = put_cap("bureau-330106", "330106", {"cap": 2})  # a retry changes nothing
+    assert s == 200 and again["changed"] is False
+    s, hist = api("GET", "/api/audit", "bureau-330106", query={"region_code": "330106"})
+    assert s == 200 and [e["event"] for e in hist["entries"]] == ["local_cap_set"]
+    entry = hist["entries"][0]
+    assert "12 → 2" in entry["detail"] and "西湖区教育局" in entry["actor"]
+    assert entry["event_name"] == "设置本地项目申报上限（Q-6）" and entry["at_text"]
+    s, err = api("GET", "/api/audit", "bureau-330212", query={"region_code": "330106"})
+    assert (s, err["code"]) == (403, "outside_scope")
+    resp = lambda_handler(
+        http_event(
+            "GET",
+            "/api/audit",
+            sub="bureau-330000",
+            query={"region_code": "330106", "format": "xlsx"},
+        ),
+        FakeContext(),
+    )
+    import base64
+
+    rows = list(
+        load_workbook(io.BytesIO(base64.b64decode(resp["body"]))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 2 and rows[1][1] == "330106" and "12 → 2" in rows[1][6]
+
+
+def test_two_bureaus_changing_one_cap_at_once_one_is_told_Q_6(clock_at, monkeypatch):
+    clock_at(APPLY)
+    assert put_cap("bureau-330106", "330106", {"cap": 5})[0] == 200
+    with monkeypatch.context() as m:
+        m.setattr(pstore, "get_local_cap", lambda *_: None)  # the province read before it
+        s, body = put_cap("bureau-330000", "330106", {"cap": 8})
+    assert (s, body["code"]) == (409, "conflict")
+    assert (pstore.get_local_cap("2024H1", "330106") or pytest.fail()).cap == 5
+    assert len(pstore.audit_for_region("2024H1", "330106")) == 1
+
+
+# --- one responsible bureau (PH-REVIEW, CH-3, SE-3) ------------------------------------------
+
+
+def expand(sub: str, class_id: str) -> tuple[int, dict[str, Any]]:
+    body = {"class_id": class_id, "extra": 5, "reason": "报名人数多"}
+    s, data, _ = call(
+        selection_handler, http_event("POST", "/api/institution/expansions", sub=sub, body=body)
+    )
+    return s, data
+
+
+def expansions(sub: str) -> list[str]:
+    s, data, _ = call(selection_handler, http_event("GET", "/api/bureau/expansions", sub=sub))
+    assert s == 200, data
+    return [e["class_id"] for e in data["expansions"]]
+
+
+def test_a_local_project_has_one_responsible_bureau_from_review_to_expansion_SE_3(clock_at):
+    """西湖区's bureau reviews the 西湖区 institution's project, publishes it with its region
+    stored on the classes, and the expansion goes to it; another county's bureau does none."""
+    from functions.common import records
+    from schemas.catalog import ClassInfo
+
+    rec = submitted(clock_at, "inst-xihu", inst="xihu", leader=150)
+    pid = rec["project_id"]
+    clock_at(REVIEW)
+    body = {"version": rec["version"], "outcome": "pass", "note": ""}
+    assert api("POST", f"/api/reviews/{pid}/spot-check", "bureau-330000", body)[0] == 403
+    approve(rec, clock_at, sub="bureau-330106")
+    clock_at(PUBLISH)
+    assert api("POST", "/api/reviews/publish", "bureau-330000")[1]["published"] == []
+    assert api("POST", "/api/reviews/publish", "bureau-330106")[1]["published"] == [pid]
+    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    assert doc.bureau_region == "330106"
+    info = ClassInfo.model_validate_json(records.get_class_doc(f"{pid}-c1") or "")
+    assert info.bureau_region == "330106"
+    clock_at("2024-03-28 10:00")  # PH-EXPAND-APPLY
+    s, exp = expand("inst-xihu", f"{pid}-c1")
+    assert (s, exp["bureau_region"]) == (201, "330106")
+    assert expansions("bureau-330106") == [f"{pid}-c1"]
+    assert expansions("bureau-330212") == []
+
+
+def test_a_province_wide_project_for_one_county_stays_the_provinces_SE_3(clock_at):
+    """The target no longer decides: a province-wide institution's project for 西湖区 teachers is
+    the province bureau's, for its expansions as for its review (SE-3 used to give it to 西湖区)."""
+    target = {"description": "西湖区小学语文教师", "region_codes": ["330106"], "stages": ["小学"]}
+    pid = published(clock_at, leader=151, target=target)
+    clock_at("2024-03-28 10:00")
+    s, exp = expand("inst-zjnu", f"{pid}-c1")
+    assert (s, exp["bureau_region"]) == (201, "330000")
+    assert expansions("bureau-330106") == []
+    assert expansions("bureau-330000") == [f"{pid}-c1"]

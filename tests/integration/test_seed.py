@@ -61,14 +61,21 @@ def test_seed_writes_every_record_of_a_reduced_world(table: Any, small: DemoData
         "users": 50 + non_teacher_users,
         "projects": 20,
         "classes": classes,
+        "counters": counts["counters"],
         "items": len(small.institutions)
         + len(small.schools)
         + 50
         + len(small.users)
         + 20
-        + 2 * classes,
+        + 2 * classes
+        + counts["counters"],
     }
     assert _count(table) == counts["items"]
+    # the first 20 projects are 浙江师范大学's: one quota counter, a load and a registration
+    # per leader (AP-3, AP-4) and one record per person (AP-7)
+    leaders = {p.leader.name for p in small.projects}
+    people = {x.name for p in small.projects for x in p.instructors}
+    assert counts["counters"] == 1 + 2 * len(leaders) + len(people)
 
 
 def test_seeded_projects_are_the_published_catalog(table: Any, small: DemoData) -> None:

@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 
 from local import demo
-from schemas.catalog import Project, ProjectStatus, TrainingClass, TrainingForm
+from schemas.catalog import Project, ProjectKind, ProjectStatus, TrainingClass, TrainingForm
+from schemas.orders import ResponseStatus
 from schemas.org import Institution, QualificationScope, QuotaCategory, School
 from schemas.people import Role, Teacher, User
+from schemas.projects import valid_id_number
 from schemas.regions import RegionLevel, region_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -358,3 +360,101 @@ def test_leaders_are_senior_lead_at_most_4_classes_at_one_institution(
     for p in data.projects:
         for person in p.instructors:
             assert people.setdefault(person.name, person) == person
+
+
+# --- ID numbers, application records and the counters they key (AP-3, AP-4, AP-7, Q-*) -------
+
+
+def _demo_people() -> list[tuple[str, str]]:
+    """(ID number, name) of every person the demo gives an ID number: the published projects'
+    records, the applications and the order plans."""
+    _, responses = demo.demo_orders()
+    drafts = [r.draft for p in demo.projects() if (r := demo.published_record(p.project_id))]
+    drafts += [a.draft for a in demo.demo_applications()]
+    drafts += [r.plan for r in responses]
+    return [(x.id_number or "", x.name or "") for d in drafts for x in (d.leader, *d.instructors)]
+
+
+def test_every_person_has_a_valid_id_number_of_their_own_AP_7() -> None:
+    """GB 11643 check digits; one ID number per person and one person per ID number, so the
+    counters keyed by ID number (AP-3, AP-4) and the person records (AP-7) are one per person."""
+    people = _demo_people()
+    assert all(valid_id_number(i) for i, _ in people)
+    by_id: dict[str, set[str]] = {}
+    by_name: dict[str, set[str]] = {}
+    for i, name in people:
+        by_id.setdefault(i, set()).add(name)
+        by_name.setdefault(name, set()).add(i)
+    assert all(len(names) == 1 for names in by_id.values())
+    assert all(len(ids) == 1 for ids in by_name.values())
+    assert demo.person_id_number(demo.projects()[0].leader.name) in by_id
+
+
+def test_published_regular_projects_have_the_record_they_were_published_from(
+    data: demo.DemoData,
+) -> None:
+    """The record a published project came from matches its catalog page, holds one quota slot
+    and its classes on the leader (by ID number); order projects are published from plans."""
+    for p in data.projects:
+        rec = demo.published_record(p.project_id)
+        if p.kind == ProjectKind.ORDER:
+            assert rec is None
+            continue
+        assert rec is not None and rec.status == ProjectStatus.PUBLISHED
+        assert (rec.institution_id, rec.draft.title, rec.draft.leader.name) == (
+            p.institution_id,
+            p.title,
+            p.leader.name,
+        )
+        assert rec.draft.leader.id_number == demo.person_id_number(p.leader.name)
+        assert rec.draft.leader.formal_employee
+        assert rec.counted_quota and rec.leader_classes == len(p.classes)
+        assert [c.start_date for c in rec.draft.classes] == [c.start_date for c in p.classes]
+
+
+def test_leader_loads_count_every_project_and_reach_the_AP_3_limit(data: demo.DemoData) -> None:
+    """`leader_loads` (what local/seed.py writes, by ID number) equals a recount by leader name
+    over the catalog, the submitted applications and the submitted order plans; some leaders
+    are at 4, and one of them leads a draft, so a person sees the AP-3 error."""
+    by_name: Counter[str] = Counter()
+    for p in data.projects:
+        by_name[p.leader.name] += len(p.classes)
+    _, responses = demo.demo_orders()
+    for a in demo.demo_applications():
+        if a.status == ProjectStatus.SUBMITTED:
+            by_name[a.draft.leader.name or ""] += len(a.draft.classes)
+    for r in responses:
+        if r.status == ResponseStatus.SUBMITTED:  # published ones are in the catalog already
+            by_name[r.plan.leader.name or ""] += len(r.plan.classes)
+    names = dict(_demo_people())
+    loads = demo.leader_loads()
+    assert {names[i]: n for i, n in loads.items()} == dict(by_name)
+    assert max(loads.values()) == 4
+    at_limit = next(a for a in demo.demo_applications() if a.project_id == "2024H1-hznu-a02")
+    assert at_limit.status == ProjectStatus.DRAFT
+    assert loads[at_limit.draft.leader.id_number or ""] == 4
+
+
+def test_an_institution_is_one_project_short_of_its_quota_Q_1_Q_6(data: demo.DemoData) -> None:
+    """浙江师范大学 holds 39 of its 40 (Q-1); 西湖区教师发展中心 11 of its region's 12 (Q-6)."""
+    held: Counter[str] = Counter()
+    for p in data.projects:
+        held[p.institution_id] += p.kind == ProjectKind.REGULAR
+    for a in demo.demo_applications():
+        held[a.institution_id] += a.status == ProjectStatus.SUBMITTED and a.counted_quota
+    assert held["zjnu"] == 39
+    assert held["xihu-tdc"] == 11
+
+
+def test_every_project_names_its_responsible_bureau(data: demo.DemoData) -> None:
+    """Decided by the projects rule (PH-REVIEW, CH-3, SE-3): the ordering county, a local
+    institution's region, else the province."""
+    insts = {i.institution_id: i for i in data.institutions}
+    for p in data.projects:
+        q = insts[p.institution_id].qualification
+        if p.order_county:
+            assert p.bureau_region == p.order_county
+        elif q.scope == QualificationScope.LOCAL:
+            assert p.bureau_region == q.region_code
+        else:
+            assert p.bureau_region == "330000"

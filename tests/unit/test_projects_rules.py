@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from functions.projects import rules
 from schemas.catalog import TrainingForm
 from schemas.org import Institution, Qualification, QualificationScope, QuotaCategory
+from schemas.people import Role, User
 from schemas.projects import (
     ChangeKind,
     ChangeRequest,
@@ -67,6 +68,59 @@ def test_quota_caps_come_from_the_data_Q_1_to_Q_6(cat, scope, since, region, cap
 
 def test_local_caps_are_set_by_that_regions_bureau_Q_6():
     assert all(q.set_by == f"bureau-{code}" for code, q in TABLE.local.items())
+
+
+def test_a_stored_local_cap_overrides_the_data_Q_6():
+    """Effective cap: what the region's bureau stored, else the term file, else the default."""
+    local = inst(QuotaCategory.LOCAL, QualificationScope.LOCAL, region="330106")
+    assert rules.quota_cap(local, TABLE, TODAY, local_override=3) == 3
+    assert rules.quota_cap(local, TABLE, TODAY, local_override=0) == 0
+    assert rules.quota_cap(local, TABLE, TODAY, local_override=None) == 12
+    assert rules.local_cap("330782", TABLE, None) == TABLE.local_default
+    assert rules.local_cap("330782", TABLE, 30) == 30
+    # a stored local cap never applies to a province-wide institution
+    q1 = inst(QuotaCategory.Q1_NORMAL_UNIVERSITY)
+    assert rules.quota_cap(q1, TABLE, TODAY, local_override=3) == 40
+
+
+def test_each_locality_sets_its_own_cap_the_province_any_Q_6():
+    def bureau(role: Role, region: str) -> User:
+        return User(user_id=f"b-{region}", role=role, name="教育局", region_code=region)
+
+    assert rules.may_set_local_cap(bureau(Role.COUNTY_BUREAU, "330106"), "330106")
+    assert not rules.may_set_local_cap(bureau(Role.COUNTY_BUREAU, "330106"), "330212")
+    assert rules.may_set_local_cap(bureau(Role.CITY_BUREAU, "331100"), "331100")
+    # a city sets its own cap, not its counties' (each locality sets its own)
+    assert not rules.may_set_local_cap(bureau(Role.CITY_BUREAU, "330100"), "330106")
+    assert rules.may_set_local_cap(bureau(Role.PROVINCE_BUREAU, "330000"), "330212")
+    clerk = User(user_id="inst-x1", role=Role.INSTITUTION, name="机构", institution_id="x1")
+    assert not rules.may_set_local_cap(clerk, "330106")
+
+
+def test_a_lowered_cap_reports_who_already_holds_more_Q_6():
+    assert rules.institutions_over_cap({"a": 3, "b": 2, "c": 0}, 2) == ["a"]
+    assert rules.institutions_over_cap({"a": 3}, 3) == []
+
+
+def test_one_responsible_bureau_per_project_PH_REVIEW_CH_3_SE_3():
+    """Order projects: the ordering county (even for a province-wide contractor); local
+    institutions: their qualification's region (a city for 丽水); else the province."""
+    q1 = inst(QuotaCategory.Q1_NORMAL_UNIVERSITY)
+    assert rules.responsible_bureau_region(q1) == "330000"
+    assert rules.responsible_bureau_region(q1, order_county="330127") == "330127"
+    lishui = inst(QuotaCategory.LOCAL, QualificationScope.LOCAL, region="331100")
+    assert rules.responsible_bureau_region(lishui) == "331100"
+    remote = inst(QuotaCategory.Q3_REMOTE, QualificationScope.REMOTE)
+    assert rules.responsible_bureau_region(remote) == "330000"
+    county = User(
+        user_id="bureau-330127", role=Role.COUNTY_BUREAU, name="淳安县教育局", region_code="330127"
+    )
+    city = User(
+        user_id="bureau-330100", role=Role.CITY_BUREAU, name="杭州市教育局", region_code="330100"
+    )
+    assert rules.bureau_responsible(county, "330127")
+    assert not rules.bureau_responsible(city, "330127")  # review scope: the bureau itself
+    assert not rules.bureau_may_review(county, q1)
 
 
 def test_quota_table_must_name_every_province_wide_category():

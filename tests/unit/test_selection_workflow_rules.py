@@ -1,5 +1,6 @@
 """Workflow rules as pure functions: review and recheck windows, the bureau responsible for an
-expansion (SE-3), and the status texts every teacher sees."""
+expansion (SE-3, read from the class as stored at publication), and the status texts every
+teacher sees."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 
 from functions.common.errors import OutsideWindow
 from functions.selection.rules import (
+    expansion_bureau_region,
     may_decide_expansion,
     recheck_round,
-    responsible_bureau_region,
     review_round,
 )
 from schemas.calendar import SHANGHAI, term_calendar
@@ -26,7 +27,12 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
-def info(target: Target = Target(), kind: ProjectKind = ProjectKind.REGULAR, county=None):
+def info(
+    target: Target = Target(),
+    kind: ProjectKind = ProjectKind.REGULAR,
+    county=None,
+    bureau_region=None,
+):
     return ClassInfo(
         class_id="c1",
         class_name="第1期",
@@ -37,6 +43,7 @@ def info(target: Target = Target(), kind: ProjectKind = ProjectKind.REGULAR, cou
         term="2024H1",
         kind=kind,
         order_county=county,
+        bureau_region=bureau_region,
         target=target,
         start_date=date(2024, 4, 8),
         end_date=date(2024, 4, 9),
@@ -59,15 +66,16 @@ def test_recheck_windows_PH_R1_RECHECK_PH_R2_RECHECK():
         recheck_round(CAL, at("2024-04-02 10:00"))
 
 
-def test_responsible_bureau_for_an_expansion_SE_3():
+def test_expansion_goes_to_the_bureau_stored_at_publication_SE_3():
+    """The class carries its project's responsible bureau; selection does not recompute it from
+    the target (a project for 杭州 counties by a province-wide institution stays the province's)."""
     tree = region_tree()
-    assert responsible_bureau_region(info(), tree) == "330000"  # province-wide
-    order = info(kind=ProjectKind.ORDER, county="330127")
-    assert responsible_bureau_region(order, tree) == "330127"
-    local = info(Target(region_codes=("330106", "330108")))
-    assert responsible_bureau_region(local, tree) == "330100"  # both in 杭州市
-    spread = info(Target(region_codes=("330106", "330212")))
-    assert responsible_bureau_region(spread, tree) == "330000"
+    hangzhou = Target(region_codes=("330106", "330108"))
+    assert expansion_bureau_region(info(hangzhou, bureau_region="330000")) == "330000"
+    order = info(kind=ProjectKind.ORDER, county="330127", bureau_region="330127")
+    assert expansion_bureau_region(order) == "330127"
+    assert expansion_bureau_region(info(bureau_region="331100")) == "331100"
+    assert expansion_bureau_region(info()) == "330000"  # written before the field existed
     assert may_decide_expansion("330000", "330127", tree)
     assert may_decide_expansion("330100", "330127", tree)
     assert not may_decide_expansion("330200", "330127", tree)

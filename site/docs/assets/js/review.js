@@ -1,6 +1,8 @@
 /* 项目审核: submitted projects with every rule check (GET /api/reviews), the AP-5 spot check,
  * approve / return with a reason, publish, change-request decisions, CH-4 timetable risks,
- * CH-5 audit export (xlsx) and the expert search. Plain ES2017. */
+ * CH-5 audit history inline per project (GET /api/audit) with its xlsx export, the Q-6 local
+ * caps of the bureau's scope (GET/PUT /api/projects/quotas/local) and the expert search.
+ * Plain ES2017. */
 (function () {
   "use strict";
   var root = document.getElementById("zjt-review");
@@ -11,6 +13,8 @@
   var listEl = root.querySelector(".zjt-reviews");
   var changesEl = root.querySelector(".zjt-changes");
   var risksEl = root.querySelector(".zjt-risks");
+  var capsEl = root.querySelector(".zjt-caps");
+  var capsMsg = root.querySelector(".zjt-caps-msg");
   var STATUS = { submitted: "待审核", approved: "审核通过，待发布" };
   var KINDS = { form: "培训形式", dates: "班期日期", place: "培训地点", instructors: "授课教师",
     timetable: "课程表", other: "其他" };
@@ -32,6 +36,73 @@
       note(box, e.message, "error");
       return null;
     }
+  }
+
+  function when(iso) {
+    try {
+      return new Date(iso).toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false,
+        year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    } catch (e) { return iso; }
+  }
+
+  /* Download GET /api/audit?<query>&format=xlsx (the token goes in a header, so no plain link). */
+  async function download(query, filename, box) {
+    try {
+      var resp = await fetch("/api/audit?format=xlsx&" + query,
+        { headers: { Authorization: "Bearer " + api.token() } });
+      if (resp.status === 401) { api.goLogin(); return; }
+      if (!resp.ok) {
+        var body = await resp.json().catch(function () { return {}; });
+        note(box, body.message || "导出失败", "error");
+        return;
+      }
+      var blob = await resp.blob();
+      var a = el("a", { href: URL.createObjectURL(blob), download: filename });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      note(box, "已导出", "ok");
+    } catch (e) { note(box, "网络连接失败，请重试", "error"); }
+  }
+
+  /* CH-5: a collapsible history (time, who, what, details), loaded when first opened, with the
+   * xlsx export of the same entries next to it. */
+  function auditView(query, filename) {
+    var det = el("details", { "class": "zjt-audit-inline" });
+    det.appendChild(el("summary", null, "变更记录"));
+    var list = el("ol", { "class": "zjt-audit-list" });
+    var box = el("p", { "class": "zjt-msg", role: "status", "aria-live": "polite" });
+    var xlsx = el("button", { type: "button", "class": "md-button zjt-audit-xlsx" }, "导出 Excel");
+    xlsx.addEventListener("click", function () { download(query, filename, box); });
+    det.appendChild(list);
+    det.appendChild(xlsx);
+    det.appendChild(box);
+    var loaded = false;
+    det.addEventListener("toggle", async function () {
+      if (!det.open || loaded) return;
+      loaded = true;
+      list.textContent = "";
+      list.appendChild(el("li", null, "正在加载……"));
+      try {
+        var res = await api.request("GET", "/audit?" + query);
+        list.textContent = "";
+        res.data.entries.forEach(function (e) {
+          var li = el("li", { "class": "zjt-audit-entry" });
+          li.appendChild(el("span", { "class": "zjt-audit-when" }, e.at_text || when(e.at)));
+          li.appendChild(el("strong", { "class": "zjt-audit-what" }, e.event_name || e.event));
+          li.appendChild(el("span", { "class": "zjt-audit-who" }, e.actor));
+          if (e.detail) li.appendChild(el("span", { "class": "zjt-audit-detail" }, e.detail));
+          list.appendChild(li);
+        });
+        if (!res.data.entries.length) list.appendChild(el("li", null, "暂无变更记录。"));
+      } catch (e) {
+        loaded = false;
+        if (e.status === 401) { api.goLogin(); return; }
+        list.textContent = "";
+        note(box, e.message, "error");
+      }
+    });
+    return det;
   }
 
   function project(p) {
@@ -78,7 +149,75 @@
       li.appendChild(back);
     }
     li.appendChild(box);
+    li.appendChild(auditView("project_id=" + encodeURIComponent(p.project_id),
+      "变更记录-" + p.project_id + ".xlsx"));
     return li;
+  }
+
+  /* Q-6: one region's cap, where it comes from, the institutions it applies to; editable by the
+   * region's own bureau (and the province bureau). */
+  function capRow(r, max) {
+    var li = el("li", { "class": "zjt-cap", "data-region": r.region_code });
+    li.appendChild(el("h3", null, r.region_name + "（" + r.region_code + "）"));
+    li.appendChild(el("p", { "class": "zjt-cap-value" },
+      "每个本地培训机构本学期最多申报 " + r.cap + " 个项目"));
+    var o = r.override;
+    var source = o ? "由" + (o.set_by_name || o.set_by) + "于 " + when(o.set_at) + " 设置" +
+        (r.file_cap !== null ? "（学期数据原为 " + r.file_cap + " 个）" : "")
+      : r.source === "file" ? "学期数据设定的上限"
+      : "本地区未单独设定，采用默认上限 " + r.default_cap + " 个";
+    li.appendChild(el("p", { "class": "zjt-muted" }, source));
+    if (r.institutions.length) {
+      var insts = el("ul", { "class": "zjt-cap-insts" });
+      r.institutions.forEach(function (i) {
+        insts.appendChild(el("li", { "class": i.over_cap ? "zjt-check--bad" : "" },
+          i.name + "：已申报 " + i.used + " / " + r.cap + (i.over_cap ? "（超过上限，不能再申报）" : "")));
+      });
+      li.appendChild(insts);
+    } else {
+      li.appendChild(el("p", { "class": "zjt-muted" }, "本地区暂无本地培训机构。"));
+    }
+    var box = el("p", { "class": "zjt-msg", role: "status", "aria-live": "polite" });
+    if (r.may_edit) {
+      var input = el("input", { type: "number", name: "cap", min: "0", max: String(max), step: "1",
+        inputmode: "numeric", value: String(r.cap) });
+      li.appendChild(el("label", { "class": "zjt-field" }, "调整上限（0—" + max + " 个）")).appendChild(input);
+      var save = el("button", { type: "button", "class": "md-button md-button--primary zjt-cap-save" }, "保存上限");
+      save.addEventListener("click", async function () {
+        var text = input.value.trim();
+        var cap = Number(text);
+        if (!/^\d+$/.test(text) || cap > max) { note(box, "请填写 0 到 " + max + " 之间的整数", "error"); return; }
+        save.disabled = true;
+        try {
+          var res = await api.request("PUT", "/projects/quotas/local/" + encodeURIComponent(r.region_code), { body: { cap: cap } });
+          var d = res.data;
+          note(box, d.changed ? "已保存，上限为 " + d.cap + " 个" + (d.warning ? "。注意：" + d.warning : "") : "上限未变化",
+            d.warning ? "error" : "ok");
+          setTimeout(loadCaps, d.warning ? 4000 : 1200);
+        } catch (e) {
+          if (e.status === 401) { api.goLogin(); return; }
+          note(box, e.message, "error");
+        }
+        save.disabled = false;
+      });
+      li.appendChild(save);
+    }
+    li.appendChild(box);
+    li.appendChild(auditView("region_code=" + encodeURIComponent(r.region_code),
+      "申报上限变更记录-" + r.region_code + ".xlsx"));
+    return li;
+  }
+
+  async function loadCaps() {
+    try {
+      var res = await api.request("GET", "/projects/quotas/local");
+      capsEl.textContent = "";
+      res.data.regions.forEach(function (r) { capsEl.appendChild(capRow(r, res.data.max_cap)); });
+      note(capsMsg, res.data.regions.length ? "" : "你的管理范围内没有本地项目申报上限。");
+    } catch (e) {
+      if (e.status === 401) { api.goLogin(); return; }
+      note(capsMsg, e.message, "error");
+    }
   }
 
   function change(c) {
@@ -122,6 +261,7 @@
           " 开班）" + (r.late ? "：已超过课程表发布期限" : "：还剩 " + r.days_left + " 天发布课程表")));
       });
       if (!rk.data.classes.length) risksEl.appendChild(el("li", null, "所有班期均已发布课程表。"));
+      await loadCaps();
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
       note(msgEl, e.message, "error");
@@ -139,21 +279,7 @@
     var box = root.querySelector(".zjt-audit-msg");
     var iid = root.querySelector('[name="institution_id"]').value.trim();
     if (!iid) { note(box, "请填写机构编号", "error"); return; }
-    try {
-      var resp = await fetch("/api/audit?format=xlsx&institution_id=" + encodeURIComponent(iid),
-        { headers: { Authorization: "Bearer " + api.token() } });
-      if (!resp.ok) {
-        var body = await resp.json().catch(function () { return {}; });
-        note(box, body.message || "导出失败", "error");
-        return;
-      }
-      var blob = await resp.blob();
-      var a = el("a", { href: URL.createObjectURL(blob), download: "变更记录-" + iid + ".xlsx" });
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      note(box, "已导出", "ok");
-    } catch (e) { note(box, "网络连接失败，请重试", "error"); }
+    download("institution_id=" + encodeURIComponent(iid), "变更记录-" + iid + ".xlsx", box);
   });
 
   root.querySelector(".zjt-expert-search").addEventListener("click", async function () {
