@@ -368,3 +368,72 @@ def test_a_torn_last_journal_line_is_ignored(tmp_path: Path) -> None:
         f.write('{"target":"DynamoDB_20120810.PutItem","reg')
     with ddb.start_server("127.0.0.1", 0, data_dir) as second:
         assert client(second.url).list_tables()["TableNames"] == [TABLE]
+
+
+def test_a_query_reads_only_its_partition_and_answers_like_stock_moto(
+    server: ddb.DdbServer, table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for p in range(3):
+        for n in range(12):
+            table.put_item(
+                TableName=TABLE,
+                Item={
+                    "PK": {"S": f"JOB#{p}"},
+                    "SK": {"S": f"{'UPLOAD' if n % 2 else 'REPORT'}#{n:05d}"},
+                    "n": {"N": str(n)},
+                    "GSI1PK": {"S": "ALL"},
+                    "GSI1SK": {"S": f"{p}#{n:05d}"},
+                },
+            )
+    shapes: list[dict[str, Any]] = [
+        {
+            "KeyConditionExpression": "PK = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": "JOB#1"}},
+        },
+        {
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :p)",
+            "FilterExpression": "n > :four",
+            "ScanIndexForward": False,
+            "Limit": 3,
+            "ExpressionAttributeValues": {
+                ":pk": {"S": "JOB#2"},
+                ":p": {"S": "UPLOAD#"},
+                ":four": {"N": "4"},
+            },
+        },
+        {"KeyConditionExpression": "PK = :pk", "ExpressionAttributeValues": {":pk": {"S": "NONE"}}},
+        {
+            "IndexName": "GSI1",
+            "KeyConditionExpression": "GSI1PK = :a",
+            "ExpressionAttributeValues": {":a": {"S": "ALL"}},
+        },
+    ]
+
+    def pages(shape: dict[str, Any]) -> list[Any]:
+        out = []
+        kwargs = {"TableName": TABLE, **shape}
+        while True:
+            resp = table.query(**kwargs)
+            out.append((resp["Items"], resp.get("LastEvaluatedKey")))
+            if "LastEvaluatedKey" not in resp:
+                return out
+            kwargs["ExclusiveStartKey"] = resp["LastEvaluatedKey"]
+
+    seen: list[int] = []
+    real_all_items = Table.all_items
+
+    def counting_all_items(self: Table) -> list[Item]:
+        items = real_all_items(self)
+        seen.append(len(items))
+        return items
+
+    monkeypatch.setattr(Table, "all_items", counting_all_items)
+    patched = [pages(s) for s in shapes]
+    partition_reads = list(seen)
+    monkeypatch.setattr(Table, "query", ddb.STOCK_QUERY)
+    stock = [pages(s) for s in shapes]
+    assert patched == stock
+    assert len(patched[1]) > 1  # the limited query really paged
+    # The partition queries read 12 items (or none), never the table's 37; the index query
+    # still reads the whole table.
+    assert max(partition_reads[:-1]) == 12 and partition_reads[-1] == 37
