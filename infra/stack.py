@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Size, Stack
+from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
@@ -26,7 +26,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from functions.common.routes import ROUTES, Route
+from functions.common.routes import ROUTES, WORKERS, Route, Worker
 from functions.common.table_def import TABLE, TableDefinition
 from infra.config import InfraConfig
 from infra.schedules import PhaseSchedules
@@ -97,6 +97,8 @@ class ZjtStack(Stack):
             self.functions[ctx] = fn
 
         self.api = self._api(routes)
+        for w in WORKERS:
+            self.functions[w.name] = self._worker(w)
         self.site = StaticSite(self, "Site", settings=config.site, api=self.api)
 
         # Publish: read published projects, run build.py, sync the site bucket.
@@ -162,6 +164,7 @@ class ZjtStack(Stack):
             ),
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
+            time_to_live_attribute=t.ttl_attribute,
         )
         for gsi in t.global_indexes:
             table.add_global_secondary_index(
@@ -174,6 +177,37 @@ class ZjtStack(Stack):
 
     # -- functions ----------------------------------------------------------------------------
 
+    def _worker(self, w: Worker) -> lambda_.Function:
+        """A function its callers start asynchronously; it may start itself again to continue
+        (a long import), so it has a fixed name and may invoke that name."""
+        name = f"{self.config.stack_name}-{w.name}"
+        fn = self._function(
+            w.name,
+            description=f"zjtrain worker: {w.name}",
+            handler=f"{w.module}.lambda_handler",
+            memory_mb=w.memory_mb,
+            timeout=Duration.seconds(w.timeout_seconds),
+            function_name=name,
+        )
+        self.table.grant_read_write_data(fn)
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["lambda:InvokeFunction"],
+                resources=[
+                    Stack.of(self).format_arn(
+                        service="lambda",
+                        resource="function",
+                        resource_name=name,
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            )
+        )
+        for ctx in w.callers:
+            fn.grant_invoke(self.functions[ctx])
+            self.functions[ctx].add_environment(w.setting, fn.function_name)
+        return fn
+
     def _function(
         self,
         ctx: str,
@@ -184,6 +218,8 @@ class ZjtStack(Stack):
         timeout: Duration | None = None,
         ephemeral_mb: int | None = None,
         env: Mapping[str, str] | None = None,
+        handler: str | None = None,
+        function_name: str | None = None,
     ) -> lambda_.Function:
         f = self.config.functions
         name = _camel(ctx)
@@ -199,7 +235,8 @@ class ZjtStack(Stack):
             description=description,
             runtime=RUNTIME,
             architecture=ARCHITECTURE,
-            handler=f"functions.{ctx}.handler.lambda_handler",
+            handler=handler or f"functions.{ctx}.handler.lambda_handler",
+            function_name=function_name,
             code=self.code,
             layers=[self.layers[layer]],
             memory_size=memory_mb or f.memory_mb,

@@ -5,6 +5,12 @@ the deployed JWT authorizer checks it, turned into an HTTP API payload v2.0 even
 `functions.<function>.handler.lambda_handler` -- the very function Lambda calls. The v2 result is
 turned back into HTTP by the v2 response rules. Everything else is the built static site.
 
+Functions that no route serves (`functions.common.routes.WORKERS`, e.g. the import worker) are
+started the way deployed functions start them: boto3's Lambda `Invoke` with
+`InvocationType=Event`, sent here through `AWS_ENDPOINT_URL_LAMBDA`. The gateway answers 202 and
+runs the worker in its own execution environment with the worker's timeout, retrying a failed
+run twice as Lambda does. Only loopback callers may invoke.
+
 Dev-only endpoints live here and nowhere else (never in ROUTES, never deployed):
 `/api/dev/users`, `/api/dev/login`, `/api/dev/clock`, and the dev identity provider's JWKS at
 `/dev-idp/.well-known/jwks.json`.
@@ -47,7 +53,7 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from functions.common import clock
-from functions.common.routes import ROUTES, Route
+from functions.common.routes import ROUTES, WORKERS, Route, Worker
 from local.devidp import AUDIENCE, AuthError, AuthorizedCaller, DevIdentityProvider, JwtAuthorizer
 from schemas.calendar import SHANGHAI
 from schemas.people import ROLE_NAMES, Role, User
@@ -60,6 +66,7 @@ LAMBDA_TIMEOUT_SECONDS = 29
 ACCOUNT_ID = "000000000000"
 API_ID = "zjtlocal"
 
+_INVOKE_PREFIX = "/2015-03-31/functions/"
 _UNAUTHORIZED = {"code": "unauthorized", "message": "登录已失效，请重新登录"}
 _NO_ROUTE = {"code": "no_route", "message": "接口不存在"}
 _METHOD_NOT_ALLOWED = {"code": "method_not_allowed", "message": "不支持该请求方法"}
@@ -247,10 +254,11 @@ def _worker_main(fd: int, module_name: str = HANDLER_MODULE) -> None:
             return
         if msg is None:
             return
-        function, event, state = msg
+        function, event, state, timeout = msg
         clock.set_source(state.now)
         try:
-            result = import_handler(function, module_name)(event, LambdaContext(function))
+            context = LambdaContext(function, timeout)
+            result = import_handler(function, module_name)(event, context)
             conn.send(("ok", result))
         except Exception as exc:
             traceback.print_exc()
@@ -340,7 +348,7 @@ class ProcessPoolInvoker:
         pool = self._pool(function)
         worker = self._acquire(pool)
         try:
-            worker.conn.send((function, event, clock_state))
+            worker.conn.send((function, event, clock_state, self.timeout_seconds))
             if not worker.conn.poll(self.timeout_seconds):
                 self._discard(pool, worker)
                 raise InvocationTimeout(f"{function} timed out after {self.timeout_seconds}s")
@@ -696,7 +704,11 @@ class Gateway:
         accounts: Callable[[], list[User]] = _load_demo_accounts,
         scope_names: ScopeNames | None = None,
         audience: str = AUDIENCE,
+        workers: Iterable[Worker] = WORKERS,
     ) -> None:
+        self.workers = tuple(workers)
+        self._worker_invokers: dict[str, ProcessPoolInvoker] = {}
+        self._invokers_lock = threading.Lock()
         self.site_dir = Path(site_dir)
         self.data_dir = Path(data_dir)
         self.routes = tuple(routes)
@@ -718,6 +730,8 @@ class Gateway:
 
     def dispatch(self, request: Request) -> Response:
         path = request.path
+        if path.startswith(_INVOKE_PREFIX):
+            return self._lambda_invoke(request)
         if path.startswith("/dev-idp/"):
             return self._idp(request)
         if path == "/api" or path.startswith("/api/"):
@@ -758,6 +772,49 @@ class Gateway:
             response = json_response(500, {"message": "Internal Server Error"})
         response.headers["Apigw-Requestid"] = request_id
         return response
+
+    # --- Lambda Invoke (asynchronous) for the worker functions -----------------------------
+
+    def _lambda_invoke(self, request: Request) -> Response:
+        if request.remote_addr not in ("127.0.0.1", "::1"):
+            return _lambda_error(403, "AccessDeniedException", "loopback callers only")
+        name = request.path[len(_INVOKE_PREFIX) :].split("/")[0]
+        name = name.rsplit(":", 1)[-1] if name.startswith("arn:") else name
+        worker = next((w for w in self.workers if f"zjtrain-{w.name}" == name), None)
+        if worker is None or request.method != "POST":
+            return _lambda_error(404, "ResourceNotFoundException", f"Function not found: {name}")
+        if request.headers.get("X-Amz-Invocation-Type") != "Event":
+            return _lambda_error(400, "InvalidParameterValueException", "only Event invocations")
+        event = json.loads(request.get_data() or b"{}")
+        threading.Thread(
+            target=self._run_worker,
+            args=(worker, event, self.clock.state),
+            name=f"worker-{worker.name}",
+            daemon=True,
+        ).start()
+        return Response(status=202)
+
+    def _run_worker(self, worker: Worker, event: dict[str, Any], state: ClockState) -> None:
+        with self._invokers_lock:
+            invoker = self._worker_invokers.get(worker.name)
+            if invoker is None:
+                invoker = ProcessPoolInvoker(
+                    instances=2, timeout_seconds=worker.timeout_seconds, module_name=worker.module
+                )
+                self._worker_invokers[worker.name] = invoker
+        for attempt in range(3):  # Lambda retries a failed asynchronous run twice
+            try:
+                invoker.invoke(worker.name, event, state)
+                return
+            except (InvocationError, InvocationTimeout) as exc:
+                print(f"gateway: {worker.name} run {attempt + 1} failed: {exc}", file=sys.stderr)
+                time.sleep(attempt + 1)
+
+    def close(self) -> None:
+        with self._invokers_lock:
+            invokers, self._worker_invokers = list(self._worker_invokers.values()), {}
+        for invoker in invokers:
+            invoker.close()
 
     # --- dev identity provider ------------------------------------------------------------
 
@@ -960,6 +1017,14 @@ class RunningGateway:
         if self.thread is not None:
             self.thread.join(10)
         self.app.invoker.close()
+        self.app.close()
+
+
+def _lambda_error(status: int, error_type: str, message: str) -> Response:
+    """An error the way the Lambda API reports one (boto3 reads the type from the header)."""
+    return json_response(
+        status, {"Type": "User", "message": message}, {"X-Amzn-ErrorType": error_type}
+    )
 
 
 def _placeholder(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

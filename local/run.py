@@ -25,6 +25,7 @@ from local.stack import (
     DdbProcess,
     build_site,
     configure_environment,
+    configure_workers,
     ensure_table,
     init_clock,
     seed_if_empty,
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ddb_url = ddb.wait_ready()
         configure_environment(ddb_url, table_name)
+        configure_workers(args.port)
         if ensure_table(table_name):
             print(f"已创建数据表 {table_name}")
         if seed_if_empty(table_name):
@@ -144,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         if gateway is not None:
             gateway.server.server_close()
             gateway.app.invoker.close()
+            gateway.app.close()
         ddb.stop()
     return 0
 

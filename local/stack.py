@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from functions.common import clock
+from functions.common.routes import WORKERS
 from functions.common.settings import settings
-from functions.common.table_def import create_table_kwargs
+from functions.common.table_def import create_table_kwargs, ttl_kwargs
 from local.gateway import DevClock, RunningGateway, default_invoker, serve
 from schemas.calendar import SHANGHAI
 
@@ -132,6 +133,8 @@ _ENV_KEYS = (
     "AWS_DEFAULT_REGION",
     "ZJT_TABLE_NAME",
     "ZJT_SITE_DIR",  # where a bureau's 发布 rebuilds the catalog (functions/projects)
+    "AWS_ENDPOINT_URL_LAMBDA",  # set by the gateway: functions start the worker functions there
+    *(w.setting for w in WORKERS),
 )
 
 
@@ -150,6 +153,16 @@ def configure_environment(ddb_url: str, table_name: str) -> dict[str, str | None
     )
     _forget_clients()
     return previous
+
+
+def configure_workers(gateway_port: int) -> None:
+    """Let the functions start the worker functions (`WORKERS`) through the gateway's Lambda
+    Invoke endpoint, by the names the gateway serves them under. Undone by
+    `restore_environment`."""
+    os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"http://127.0.0.1:{gateway_port}"
+    for w in WORKERS:
+        os.environ[w.setting] = f"zjtrain-{w.name}"
+    _forget_clients()
 
 
 def restore_environment(previous: dict[str, str | None]) -> None:
@@ -182,6 +195,9 @@ def ensure_table(table_name: str, timeout: float = 30) -> bool:
         if time.monotonic() > deadline:
             raise RuntimeError(f"table {table_name} not ACTIVE after {timeout}s")
         time.sleep(0.1)
+    ttl = ttl_kwargs(table_name)
+    if ttl:
+        client.update_time_to_live(**ttl)
     return True
 
 
@@ -268,6 +284,7 @@ def running_stack(
         ddb_url = ddb.wait_ready()
         previous = configure_environment(ddb_url, name)
         os.environ["ZJT_SITE_DIR"] = str(site.resolve())  # handler workers inherit it
+        configure_workers(gw_port)
         ensure_table(name)
         if seed:
             seed_if_empty(name)

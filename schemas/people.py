@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,6 +45,12 @@ class User(BaseModel):
     region_code: RegionCode | None = None
     institution_id: str | None = None
     teacher_id: str | None = None
+    # A disabled account is refused on every API call (accounts rule); defaults keep older
+    # items loading.
+    disabled: bool = False
+    disabled_by: str | None = None
+    disabled_at: datetime | None = None
+    disabled_reason: str = Field(default="", max_length=200)
 
 
 class Teacher(BaseModel):

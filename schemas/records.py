@@ -218,9 +218,36 @@ class RowResult(BaseModel):
 
 
 class JobStatus(StrEnum):
+    UPLOADING = "uploading"  # parts arriving from the browser
+    QUEUED = "queued"  # uploaded; the import worker has been started
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+JOB_STATUS_NAMES = {
+    JobStatus.UPLOADING: "上传中",
+    JobStatus.QUEUED: "排队中",
+    JobStatus.RUNNING: "导入中",
+    JobStatus.DONE: "已完成",
+    JobStatus.FAILED: "失败",
+}
+
+# A file travels to the import worker in parts of this many bytes, each stored as one table
+# item (DynamoDB's item limit is 400 KB): no request comes near API Gateway's 10 MB or Lambda's
+# 6 MB payload limit, whatever the file size.
+IMPORT_PART_BYTES = 380_000
+IMPORT_MAX_BYTES = 64 * 1024 * 1024
+IMPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+class ImportUpload(BaseModel):
+    """The page announces a file before sending its parts (TD-1)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    file_name: str = Field(min_length=1, max_length=200)
+    size: int = Field(ge=1, le=IMPORT_MAX_BYTES)
 
 
 class ImportJob(BaseModel):
@@ -232,7 +259,11 @@ class ImportJob(BaseModel):
     file_name: str
     uploaded_by: str
     region_code: str = Field(description="the uploader's region: rows must lie within it")
-    status: JobStatus = JobStatus.RUNNING
+    status: JobStatus = JobStatus.UPLOADING
+    size: int = Field(default=0, description="bytes of the uploaded file")
+    parts: int = Field(default=0, description="parts the file is sent in")
+    part_size: int = IMPORT_PART_BYTES
+    runs: int = Field(default=0, description="worker invocations so far (a long file takes more)")
     total: int = 0
     processed: int = 0
     counts: dict[str, int] = Field(default_factory=lambda: {o.value: 0 for o in Outcome})
@@ -337,3 +368,12 @@ class AccountRequest(BaseModel):
     school_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$")
     institution_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")
+
+
+class AccountStatusRequest(BaseModel):
+    """Disable or re-enable an account; a reason is required when disabling (accounts rule)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    disabled: bool
+    reason: str = Field(default="", max_length=200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from functions.common import records
-from functions.common.errors import Forbidden, Unauthorized, UnknownUser
+from functions.common.errors import AccountDisabled, Forbidden, Unauthorized, UnknownUser
 from schemas.people import Role, User
 
 
@@ -19,6 +19,10 @@ def caller(event: APIGatewayProxyEventV2) -> User:
     user = records.get_user(str(sub))
     if user is None:
         raise UnknownUser()
+    if user.disabled:
+        # Every route resolves its caller here, so a disabled account is refused everywhere.
+        reason = f"（{user.disabled_reason}）" if user.disabled_reason else ""
+        raise AccountDisabled(f"该账号已停用{reason}，如有疑问请联系学校或教育局管理员")
     return user
 
 

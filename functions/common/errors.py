@@ -34,6 +34,16 @@ class UnknownUser(DomainError):
     status, code, message = 403, "unknown_user", "账号未在平台登记，请联系管理员"
 
 
+class AccountDisabled(DomainError):
+    """The caller's account was disabled by an administrator (or merged away, TD-3)."""
+
+    status, code, message = (
+        403,
+        "account_disabled",
+        "该账号已停用，如有疑问请联系学校或教育局管理员",
+    )
+
+
 class NotFound(DomainError):
     status, code, message = 404, "not_found", "记录不存在"
 
@@ -110,6 +120,23 @@ class BadImportFile(DomainError):
 
 class DuplicateIdNumber(Conflict):
     code, message = "duplicate_id_number", "该身份证件号已属于平台内另一位教师"
+
+
+class OwnAccount(DomainError):
+    status, code, message = 403, "cannot_disable_self", "不能停用自己的账号"
+
+
+class RecordMerged(Conflict):
+    code, message = "record_merged", "该账号对应的教师记录已作为重复记录合并，请使用保留记录的账号"
+
+
+class MergeHasSelections(Conflict):
+    """TD-3: a duplicate record still holding selections is not merged away."""
+
+    code, message = (
+        "merge_has_selections",
+        "要合并的记录仍有未退选的选课，请先让该教师退选，或改为保留这条记录",
+    )
 
 
 # --- projects context: application, review, publication, changes ---------------------------

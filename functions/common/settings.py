@@ -13,7 +13,8 @@ class Settings(BaseSettings):
     table_name: str = "zjtrain"
     term: str = "2024H1"
     # Seconds a warm Lambda keeps user, teacher and class records; a stale entry is harmless
-    # because every seat write re-checks what matters in its own condition expression.
+    # because every seat write re-checks what matters in its own condition expression. It is
+    # also how long another warm Lambda may still accept an account just disabled.
     cache_ttl_seconds: int = 60
     # Bounded retries of throttled or conflicting DynamoDB calls (botocore standard mode).
     ddb_max_attempts: int = 4

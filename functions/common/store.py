@@ -114,6 +114,23 @@ def reset_clients() -> None:
     """Forget built clients (tests that switch endpoints or credentials)."""
     _resource.cache_clear()
     _table.cache_clear()
+    _lambda.cache_clear()
+
+
+@cache
+def _lambda() -> Any:
+    # The endpoint follows boto3's AWS_ENDPOINT_URL_LAMBDA: the local gateway serves Invoke.
+    return boto3.client("lambda")
+
+
+def invoke_async(function: str, payload: dict[str, Any]) -> None:
+    """Start `function` (name or ARN) without waiting: Lambda's asynchronous invocation, which
+    queues the event and retries a failed run twice."""
+    _lambda().invoke(
+        FunctionName=function,
+        InvocationType="Event",
+        Payload=json.dumps(payload).encode(),
+    )
 
 
 def error_code(exc: ClientError) -> str:

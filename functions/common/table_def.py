@@ -1,7 +1,8 @@
-"""The one definition of the platform's DynamoDB table (keys, GSIs, billing).
+"""The one definition of the platform's DynamoDB table (keys, GSIs, billing, TTL attribute).
 
 Plain data, no boto3: the local stack, the tests and the CDK app (infra/) all build the table
-from `TABLE`. `create_table_kwargs()` is the boto3 `CreateTable` request derived from it.
+from `TABLE`. `create_table_kwargs()` is the boto3 `CreateTable` request derived from it (TTL is
+a separate `UpdateTimeToLive` call: `ttl_kwargs()`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class TableDefinition:
     sort_key: str
     global_indexes: tuple[Index, ...] = field(default_factory=tuple)
     billing_mode: str = "PAY_PER_REQUEST"
+    # Items carrying this attribute (epoch seconds) are deleted by DynamoDB after that time.
+    ttl_attribute: str | None = None
 
     def attribute_names(self) -> list[str]:
         names = [self.partition_key, self.sort_key]
@@ -38,6 +41,7 @@ TABLE = TableDefinition(
         Index("GSI1", "GSI1PK", "GSI1SK"),
         Index("GSI2", "GSI2PK", "GSI2SK"),
     ),
+    ttl_attribute="expires_at",
 )
 
 
@@ -64,4 +68,14 @@ def create_table_kwargs(table_name: str, table: TableDefinition = TABLE) -> dict
             }
             for g in table.global_indexes
         ],
+    }
+
+
+def ttl_kwargs(table_name: str, table: TableDefinition = TABLE) -> dict[str, Any] | None:
+    """The boto3 `update_time_to_live` arguments enabling `table`'s TTL attribute, if any."""
+    if not table.ttl_attribute:
+        return None
+    return {
+        "TableName": table_name,
+        "TimeToLiveSpecification": {"Enabled": True, "AttributeName": table.ttl_attribute},
     }

@@ -40,11 +40,24 @@ def _rows(table: Iterable[Iterable[Any]]) -> Iterator[Row]:
         raise BadImportFile("导入文件没有表头（应包含“身份证件号”等列，见导入模板）")
 
 
+def _table(file_name: str, content: bytes) -> Iterator[Row]:
+    if content[:2] == b"PK" or file_name.lower().endswith(".xlsx"):
+        return _rows(_xlsx_rows(content))
+    return _rows(csv.reader(io.StringIO(_decode(content))))
+
+
 def parse(file_name: str, content: bytes) -> list[Row]:
     """The data rows of an xlsx or csv file; the header row names the columns (TD-1)."""
-    if content[:2] == b"PK" or file_name.lower().endswith(".xlsx"):
-        return list(_rows(_xlsx_rows(content)))
-    return list(_rows(csv.reader(io.StringIO(_decode(content)))))
+    return list(_table(file_name, content))
+
+
+def check(file_name: str, content: bytes) -> None:
+    """Fail fast (BadImportFile) on a file that cannot be read or lacks the template's header;
+    reads only up to the first data row."""
+    rows = _table(file_name, content)
+    next(rows, None)
+    if hasattr(rows, "close"):
+        rows.close()  # closes the workbook too
 
 
 def _decode(content: bytes) -> str:

@@ -17,11 +17,16 @@ from functions.common.auth import caller
 from functions.common.errors import BadImportFile
 from functions.common.http import request_key
 from functions.records import files, service
-from schemas.records import AccountRequest, LocalTeacherRequest, ResolveRequest
+from schemas.records import (
+    AccountRequest,
+    AccountStatusRequest,
+    ImportUpload,
+    LocalTeacherRequest,
+    ResolveRequest,
+)
 
 app = make_app()
 ID = r"^[A-Za-z0-9_.:-]{2,80}$"
-MAX_UPLOAD = 6 * 1024 * 1024  # Lambda's synchronous payload limit
 
 
 def _body_bytes() -> bytes:
@@ -29,9 +34,7 @@ def _body_bytes() -> bytes:
     body = event.body or ""
     data = base64.b64decode(body) if event.is_base64_encoded else body.encode("utf-8")
     if not data:
-        raise BadImportFile("请选择要导入的文件")
-    if len(data) > MAX_UPLOAD:
-        raise BadImportFile("文件超过 6 MB，请分批导入（部署环境经 S3 上传，见运维文档）")
+        raise BadImportFile("上传的文件分段为空")
     return data
 
 
@@ -41,17 +44,24 @@ def my_scope() -> dict[str, Any]:
 
 
 @app.post("/api/records/imports")
-def upload(
-    filename: Annotated[str, Query(min_length=1, max_length=200)] = "import.xlsx",
-) -> Response[dict[str, Any]]:
-    job = service.start_import(
-        caller(app.current_event),
-        filename,
-        _body_bytes(),
-        request_key(app.current_event),
-        clock.now(),
+def announce(body: ImportUpload) -> Response[dict[str, Any]]:
+    job = service.create_import(
+        caller(app.current_event), body, request_key(app.current_event), clock.now()
     )
     return json_response(201, job.model_dump(mode="json"))
+
+
+@app.put("/api/records/imports/<job_id>/parts/<part>")
+def upload_part(
+    job_id: Annotated[str, Path(pattern=ID)], part: Annotated[int, Path(ge=1, le=1000)]
+) -> dict[str, Any]:
+    return service.put_part(caller(app.current_event), job_id, part, _body_bytes())
+
+
+@app.post("/api/records/imports/<job_id>/start")
+def start(job_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    job = service.start_import(caller(app.current_event), job_id, clock.now())
+    return job.model_dump(mode="json")
 
 
 @app.get("/api/records/imports/<job_id>")
@@ -129,8 +139,11 @@ def resolve(anomaly_id: Annotated[str, Path(pattern=ID)], body: ResolveRequest) 
 
 
 @app.get("/api/records/accounts")
-def accounts(region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> dict[str, Any]:
-    return {"accounts": service.list_accounts(caller(app.current_event), region)}
+def accounts(
+    region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    school_id: Annotated[str | None, Query(pattern=ID)] = None,
+) -> dict[str, Any]:
+    return {"accounts": service.list_accounts(caller(app.current_event), region, school_id)}
 
 
 @app.put("/api/records/accounts/<user_id>")
@@ -138,6 +151,13 @@ def assign(
     user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")], body: AccountRequest
 ) -> dict[str, Any]:
     return service.assign_account(caller(app.current_event), user_id, body)
+
+
+@app.put("/api/records/accounts/<user_id>/status")
+def account_status(
+    user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")], body: AccountStatusRequest
+) -> dict[str, Any]:
+    return service.set_account_status(caller(app.current_event), user_id, body, clock.now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -372,3 +372,70 @@ def assignment_problem(
             return "请选择与角色对应级别的区域"
         return None if scope.covers_region(admin, r.code, tree) else "该区域不在你的管理范围内"
     return None  # institution staff: province bureau only (see _ASSIGNABLE)
+
+
+def account_status_problem(
+    admin: User, target: User, school: School | None, tree: RegionTree
+) -> str | None:
+    """May `admin` disable or re-enable `target` (accounts rule)? Staff accounts: whoever may
+    assign the account's current role (see `assignment_problem`); teacher accounts: the school
+    admin of the teacher's school or a bureau covering it. `school` is the target's school
+    (for a teacher, the school on the teacher record). One's own account is refused before
+    this rule is asked (`OwnAccount`)."""
+    if target.role == Role.TEACHER:
+        if admin.role == Role.SCHOOL_ADMIN:
+            mine = school is not None and admin.school_id == school.school_id
+        elif admin.role in scope.BUREAUS:
+            region = school.region_code if school else target.region_code
+            mine = region is not None and scope.covers_region(admin, region, tree)
+        else:
+            return "只有学校管理员或教育局管理员可以停用教师账号"
+        return None if mine else "该教师账号不在你的管理范围内"
+    if admin.role == Role.PROVINCE_BUREAU:
+        return None
+    if assignment_problem(admin, target.role, target.region_code, school, tree):
+        return "该账号当前的角色不在你的管理范围内"
+    return None
+
+
+STATUS_FIELDS = ("disabled", "disabled_by", "disabled_at", "disabled_reason")
+
+
+def with_status(user: User, disabled: bool, by: str, at: datetime, reason: str) -> User:
+    """`user` disabled (with who, when and why) or re-enabled (accounts rule)."""
+    if not disabled:
+        return user.model_copy(
+            update={
+                "disabled": False,
+                "disabled_by": None,
+                "disabled_at": None,
+                "disabled_reason": "",
+            }
+        )
+    return user.model_copy(
+        update={
+            "disabled": True,
+            "disabled_by": by,
+            "disabled_at": at,
+            "disabled_reason": reason,
+        }
+    )
+
+
+MERGED_REASON = "重复记录已合并"
+
+
+def open_selection_classes(selections: Iterable[Mapping[str, str]]) -> list[str]:
+    """Classes of the selections that still bind the teacher: not withdrawn or rejected."""
+    return sorted(s["class_id"] for s in selections if s.get("status") in OPEN_SELECTION)
+
+
+def merge_problem(teacher: Teacher, open_classes: Sequence[str]) -> str | None:
+    """TD-3: a duplicate record is merged away only while it holds no open selection: its login
+    is disabled by the merge, so its seats and waitlist places would be stranded."""
+    if not open_classes:
+        return None
+    return (
+        f"要合并的记录 {teacher.name}（{teacher.teacher_id}）仍有 {len(open_classes)} 个"
+        f"未退选的选课（{'、'.join(open_classes)}），请先让该教师退选，或改为保留这条记录"
+    )

@@ -5,8 +5,10 @@ staff accounts. Plain functions over the records store; every read and write is 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,25 +16,40 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from functions.common import records, scope
-from functions.common.errors import Forbidden, NotFound, OutsideScope, ValidationFailed
+from functions.common.errors import (
+    BadImportFile,
+    Conflict,
+    Forbidden,
+    MergeHasSelections,
+    NotFound,
+    OutsideScope,
+    OwnAccount,
+    ReasonRequired,
+    RecordMerged,
+    ValidationFailed,
+)
 from functions.common.settings import settings
 from functions.records import files, rules, store
 from schemas.org import School
 from schemas.people import ROLE_NAMES, Role, Teacher, User
 from schemas.records import (
     ANOMALY_NAMES,
+    IMPORT_PART_BYTES,
+    IMPORT_SUFFIXES,
     OUTCOME_NAMES,
     STAFF_ROLES,
     AccountRequest,
+    AccountStatusRequest,
     Anomaly,
     AnomalyKind,
     AnomalyStatus,
     ImportJob,
     ImportRow,
+    ImportUpload,
     JobStatus,
     LocalTeacherRequest,
     Outcome,
@@ -46,6 +63,8 @@ from schemas.records import (
 from schemas.regions import RegionLevel, region_tree
 
 CHUNK = 1000  # rows validated, compared and written together; progress is saved per chunk
+RESUME_MARGIN_SECONDS = 90  # a worker run hands over when less time than this is left
+UPLOAD_KEEP_SECONDS = 7 * 86400  # parts of an upload never started are dropped by TTL
 REPORT_PAGE = 500
 
 
@@ -55,6 +74,11 @@ class RecordsSettings(BaseSettings):
     # Keyed hash deriving a new teacher's opaque id from the ID number: deterministic (a retried
     # or concurrent import creates one record, not two) but not reversible without the key.
     teacher_id_key: str = "zjtrain-local-teacher-id-key"
+    # Name or ARN of the import worker function (set by infra/ and by the local stack); empty
+    # runs imports inside the request (tests).
+    import_function: str = ""
+    # Bytes per uploaded part (one table item each); smaller only to exercise many parts.
+    import_part_bytes: int = Field(default=IMPORT_PART_BYTES, ge=64, le=IMPORT_PART_BYTES)
 
 
 @cache
@@ -94,6 +118,7 @@ def scope_info(user: User) -> dict[str, Any]:
         "may_import": scope.may_import(user),
         "may_maintain": user.role in scope.SCHOOL_STAFF,
         "may_assign": user.role in scope.BUREAUS,
+        "may_disable_teachers": user.role in (Role.SCHOOL_ADMIN, *scope.BUREAUS),
         "staff_roles": [{"role": r.value, "name": ROLE_NAMES[r]} for r in STAFF_ROLES],
     }
 
@@ -110,62 +135,140 @@ def _school_in_scope(user: User, school_id: str) -> School:
 # --- import (TD-1) -------------------------------------------------------------------------
 
 
-def start_import(
-    user: User, file_name: str, content: bytes, job_key: str | None, now: datetime
-) -> ImportJob:
-    """Import the national export synchronously in chunks, saving progress per chunk.
+def create_import(user: User, req: ImportUpload, job_key: str | None, now: datetime) -> ImportJob:
+    """Announce a file (TD-1): a job waiting for its parts.
 
-    The job id is the client's Idempotency-Key, so the page can poll progress while this runs
-    and a retried upload returns the first job instead of importing twice.
+    The job id is the client's Idempotency-Key, so a retried announcement returns the first
+    job instead of starting a second import of the same file.
     """
     if not scope.may_import(user):
         raise Forbidden("只有省、市教育局管理员可以导入教师信息")
-    region = scope.region_scope(user) or scope.PROVINCE
+    if not req.file_name.lower().endswith(IMPORT_SUFFIXES):
+        raise BadImportFile("只能导入 xlsx 或 csv 文件（见导入模板）")
+    part_bytes = RecordsSettings().import_part_bytes
     job = ImportJob(
         job_id=job_key or uuid.uuid4().hex,
-        file_name=file_name[:120] or "import",
+        file_name=req.file_name[:120],
         uploaded_by=user.user_id,
-        region_code=region,
+        region_code=scope.region_scope(user) or scope.PROVINCE,
         created_at=now,
+        status=JobStatus.UPLOADING,
+        size=req.size,
+        parts=math.ceil(req.size / part_bytes),
+        part_size=part_bytes,
     )
     existing = store.create_job(job)
     if existing is not None:
         if existing.uploaded_by != user.user_id:
             raise Forbidden()
         return existing
-    try:
-        rows = files.parse(file_name, content)
-    except Exception as exc:
-        job.status, job.finished_at = JobStatus.FAILED, now
-        job.message = getattr(exc, "message", "无法读取导入文件")
-        store.update_job(job)
-        raise
-    job.total = len(rows)
-    store.update_job(job)
-    run_import(job, rows, now, store.update_job)
     return job
 
 
-def run_import(
-    job: ImportJob,
-    rows: Sequence[files.Row],
+def _own_job(user: User, job_id: str) -> ImportJob:
+    job = store.get_job(job_id)
+    if job is None:
+        raise NotFound("导入任务不存在")
+    if job.uploaded_by != user.user_id:
+        raise Forbidden("只能向自己创建的导入任务上传文件")
+    return job
+
+
+def put_part(user: User, job_id: str, part: int, data: bytes) -> dict[str, Any]:
+    """Keep one part of the file; each has the exact size the job announced."""
+    job = _own_job(user, job_id)
+    if job.status != JobStatus.UPLOADING:
+        raise Conflict("该导入任务已开始处理，不能再上传文件")
+    if not 1 <= part <= job.parts:
+        raise ValidationFailed(f"分段序号应在 1—{job.parts} 之间")
+    expected = job.part_size if part < job.parts else job.size - job.part_size * (job.parts - 1)
+    if len(data) != expected:
+        raise ValidationFailed(f"第 {part} 段应为 {expected} 字节，收到 {len(data)} 字节")
+    expires = int(job.created_at.timestamp()) + UPLOAD_KEEP_SECONDS
+    store.put_upload_part(job_id, part, data, expires)
+    return {"job_id": job_id, "part": part, "bytes": len(data)}
+
+
+def start_import(user: User, job_id: str, now: datetime) -> ImportJob:
+    """All parts are in: check the file can be read, then hand it to the import worker.
+
+    Starting twice returns the job as it stands. An unreadable file or one without the
+    template's columns fails here, at once, with the reason (422).
+    """
+    job = _own_job(user, job_id)
+    if job.status != JobStatus.UPLOADING:
+        return job
+    sizes = store.upload_sizes(job_id)
+    missing = [p for p in range(1, job.parts + 1) if p not in sizes]
+    if missing:
+        shown = "、".join(str(p) for p in missing[:5]) + ("等" if len(missing) > 5 else "")
+        raise ValidationFailed(f"文件还有 {len(missing)} 段未上传（第 {shown} 段）")
+    try:
+        files.check(job.file_name, store.upload_content(job_id))
+    except BadImportFile as exc:
+        job.status, job.finished_at, job.message = JobStatus.FAILED, now, exc.message
+        store.update_job(job)
+        store.delete_upload(job_id, job.parts)
+        raise
+    if store.move_job(job_id, JobStatus.UPLOADING.value, JobStatus.QUEUED.value):
+        _dispatch(job_id, now)
+    return store.get_job(job_id) or job
+
+
+def _dispatch(job_id: str, now: datetime) -> None:
+    """Run the import in the worker function (deployed and local stack) or, where none is
+    configured (tests over moto), right here."""
+    worker = RecordsSettings().import_function  # read per call: the local stack sets it late
+    if worker:
+        store.start_worker(worker, job_id)
+    else:
+        continue_import(job_id, now, lambda: math.inf, lambda: None)
+
+
+def continue_import(
+    job_id: str,
     now: datetime,
-    progress: Callable[[ImportJob], None] | None = None,
-) -> ImportJob:
-    """Validate, compare and upsert `rows` chunk by chunk (TD-1); never deletes a record."""
+    seconds_left: Callable[[], float],
+    resume: Callable[[], None],
+) -> ImportJob | None:
+    """One run of the import worker: validate, compare and upsert the rows chunk by chunk
+    from where the job stands (TD-1); never deletes a record.
+
+    Progress is saved per chunk, guarded by the count processed before it, so a retried or
+    duplicated run never counts a chunk twice. When this run's time is nearly up it calls
+    `resume` (the worker starts its next run) and returns; a file of any length completes.
+    """
+    job = store.get_job(job_id)
+    if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return job
+    try:
+        rows = files.parse(job.file_name, store.upload_content(job_id))
+    except BadImportFile as exc:
+        job.status, job.finished_at, job.message = JobStatus.FAILED, now, exc.message
+        store.update_job(job)
+        return job
+    job.status, job.total, job.runs = JobStatus.RUNNING, len(rows), job.runs + 1
+    store.update_job(job)
     state = _ImportState()
-    for part, start in enumerate(range(0, len(rows), CHUNK)):
-        results = _import_chunk(job, rows[start : start + CHUNK], state)
-        store.write([store.put_report_part(job.job_id, part, results)])
+    state.remember(rows[: job.processed])
+    while job.processed < len(rows):
+        if seconds_left() < RESUME_MARGIN_SECONDS:
+            resume()
+            return job
+        before = job.processed
+        chunk = rows[before : before + CHUNK]
+        results, items = _import_chunk(job, chunk, state)
+        results = store.save_report_part(job_id, before // CHUNK, results)
+        store.write(items)
         for r in results:
             job.counts[r.outcome.value] = job.counts.get(r.outcome.value, 0) + 1
-        job.processed += len(results)
-        if progress and job.processed < len(rows):
-            progress(job)
+        job.processed = before + len(chunk)
+        if not store.update_job(job, expect_processed=before):
+            return store.get_job(job_id)  # another run of this job got further
     job.status, job.finished_at = JobStatus.DONE, now
     job.message = "，".join(f"{OUTCOME_NAMES[o]} {job.counts.get(o.value, 0)}" for o in Outcome)
-    if progress:
-        progress(job)
+    store.update_job(job)
+    store.delete_upload(job_id, job.parts)
     records.clear_cache()
     return job
 
@@ -175,10 +278,17 @@ class _ImportState:
         self.schools: dict[str, School | None] = {}
         self.seen: dict[str, int] = {}  # ID number -> first row carrying it
 
+    def remember(self, rows: Sequence[files.Row]) -> None:
+        """Rows an earlier run imported: their ID numbers count as seen (in-file duplicates)."""
+        for n, cells in rows:
+            with contextlib.suppress(ValidationError):
+                self.seen.setdefault(ImportRow.from_cells(cells).id_number, n)
+
 
 def _import_chunk(
     job: ImportJob, rows: Sequence[files.Row], state: _ImportState
-) -> list[RowResult]:
+) -> tuple[list[RowResult], list[dict[str, Any]]]:
+    """The row results of one chunk and the items that carry them out (not yet written)."""
     tree = region_tree()
     results: dict[int, RowResult] = {}
     valid: list[tuple[int, ImportRow]] = []
@@ -270,9 +380,13 @@ def _import_chunk(
         for t in moved_accounts:
             acc = accounts.get(t.teacher_id)
             if acc is None or (acc.role == Role.TEACHER and acc.teacher_id == t.teacher_id):
-                items.append(store.account_item(_teacher_account(t)))
-    store.write(items)
-    return [results[n] for n, _ in rows]
+                account = _teacher_account(t)
+                if acc is not None:  # a moved teacher's disabled account stays disabled
+                    account = account.model_copy(
+                        update=acc.model_dump(include=set(rules.STATUS_FIELDS))
+                    )
+                items.append(store.account_item(account))
+    return [results[n] for n, _ in rows], items
 
 
 def _teacher_account(t: Teacher) -> User:
@@ -569,8 +683,10 @@ def resolve_anomaly(user: User, anomaly_id: str, req: ResolveRequest, now: datet
     if req.action not in a.actions:
         raise ValidationFailed("该异常不支持此处理方式")
     text = req.note
+    merge: store.Merge | None = None
     if req.action == ResolveAction.KEEP_ONE:
-        text = _keep_one(a, req.teacher_id) + (f"；{req.note}" if req.note else "")
+        text, merge = _keep_one(user, a, req.teacher_id, now)
+        text += f"；{req.note}" if req.note else ""
     elif req.action == ResolveAction.ASSIGN_SCHOOL:
         text = _assign_school(user, a, req.school_id) + (f"；{req.note}" if req.note else "")
     else:
@@ -583,26 +699,50 @@ def resolve_anomaly(user: User, anomaly_id: str, req: ResolveRequest, now: datet
             "resolution": text,
         }
     )
-    store.resolve_anomaly(done)
+    if merge is None:
+        store.resolve_anomaly(done)
+    else:
+        store.merge_duplicates(done, merge)  # the resolution is part of the merge's transaction
     return done
 
 
-def _keep_one(a: Anomaly, keep: str | None) -> str:
+def _keep_one(user: User, a: Anomaly, keep: str | None, now: datetime) -> tuple[str, store.Merge]:
+    """TD-3 KEEP_ONE: plan merging the other records into `keep` and disabling their logins.
+
+    Refused while a record to be merged holds selections that are not withdrawn or rejected in
+    the current term: with its login disabled its seats and waitlist places would be stranded.
+    The merge's transaction checks again that no seat was taken meanwhile.
+    """
     if not keep or keep not in a.teacher_ids:
         raise ValidationFailed("请选择要保留的教师记录")
     ts = store.teachers(a.teacher_ids)
     kept = ts.get(keep)
     if kept is None or not kept.id_number:
         raise NotFound("教师记录不存在")
-    items = [
-        store.teacher_item(t.model_copy(update={"merged_into": keep}))
-        for tid, t in ts.items()
-        if tid != keep
+    others = [t for tid, t in sorted(ts.items()) if tid != keep]
+    term = settings().term
+    for t in others:
+        held = rules.open_selection_classes(store.selections_of_teacher(t.teacher_id, term))
+        problem = rules.merge_problem(t, held)
+        if problem:
+            raise MergeHasSelections(problem)
+    ids = {t.teacher_id for t in others}
+    # Teacher accounts are keyed by the teacher id (see `_teacher_account`).
+    accounts = [
+        (rules.with_status(acc.user, True, user.user_id, now, rules.MERGED_REASON), acc.doc)
+        for acc in store.stored_accounts(ids).values()
+        if acc.user.teacher_id in ids and not acc.user.disabled
     ]
-    items.append(store.identity_item(kept.id_number, keep, rules.content_hash(kept), kept.source))
-    store.write(items)
-    records.clear_cache()
-    return f"保留 {keep}，其余记录标记为重复（未删除）"
+    merge = store.Merge(
+        merged=[t.model_copy(update={"merged_into": keep}) for t in others],
+        identity=store.identity_item(kept.id_number, keep, rules.content_hash(kept), kept.source),
+        accounts=accounts,
+        term=term,
+    )
+    text = f"保留 {keep}，其余记录标记为重复（未删除）"
+    if accounts:
+        text += f"，已停用其登录账号 {len(accounts)} 个"
+    return text, merge
 
 
 def _assign_school(user: User, a: Anomaly, school_id: str | None) -> str:
@@ -626,7 +766,40 @@ def _assign_school(user: User, a: Anomaly, school_id: str | None) -> str:
 # --- accounts ------------------------------------------------------------------------------
 
 
-def list_accounts(user: User, region: str | None) -> list[dict[str, Any]]:
+def _account_row(
+    user: User, u: User, school: School | None, merged: bool = False
+) -> dict[str, Any]:
+    """An account as the accounts page lists it: status, and whether `user` may change it (the
+    login of a record merged away as a duplicate stays disabled, TD-3)."""
+    return {
+        **u.model_dump(mode="json"),
+        "role_name": ROLE_NAMES[u.role],
+        "status_text": "已停用" if u.disabled else "正常",
+        "may_change_status": u.user_id != user.user_id
+        and not (merged and u.disabled)
+        and rules.account_status_problem(user, u, school, region_tree()) is None,
+    }
+
+
+def list_accounts(
+    user: User, region: str | None, school_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Staff accounts listed under a region (bureaus), or with `school_id` the teacher accounts
+    of that school (its school admin, or a bureau covering it), each with its status."""
+    if school_id:
+        if user.role not in (Role.SCHOOL_ADMIN, *scope.BUREAUS):
+            raise Forbidden("只有学校管理员或教育局管理员可以管理教师账号")
+        school = _school_in_scope(user, school_id)
+        of_school = {t.teacher_id: t for t in store.teachers_of_school(school.school_id)}
+        found = store.users(of_school).values()
+        teachers = sorted(
+            (u for u in found if u.role == Role.TEACHER and u.teacher_id in of_school),
+            key=lambda u: u.user_id,
+        )
+        return [
+            _account_row(user, u, school, bool(of_school[u.teacher_id or ""].merged_into))
+            for u in teachers
+        ]
     if user.role not in scope.BUREAUS:
         raise Forbidden("只有教育局管理员可以管理账号")
     region = region or scope.region_scope(user) or ""
@@ -634,10 +807,9 @@ def list_accounts(user: User, region: str | None) -> list[dict[str, Any]]:
         raise ValidationFailed("区域代码无效")
     if not scope.covers_region(user, region):
         raise OutsideScope()
-    return [
-        {**u.model_dump(mode="json"), "role_name": ROLE_NAMES[u.role]}
-        for u in sorted(store.accounts_in(region), key=lambda u: (u.role.value, u.user_id))
-    ]
+    accounts = sorted(store.accounts_in(region), key=lambda u: (u.role.value, u.user_id))
+    schools = store.schools({u.school_id for u in accounts if u.school_id})
+    return [_account_row(user, u, schools.get(u.school_id or "")) for u in accounts]
 
 
 def assign_account(user: User, user_id: str, req: AccountRequest) -> dict[str, Any]:
@@ -668,6 +840,44 @@ def assign_account(user: User, user_id: str, req: AccountRequest) -> dict[str, A
         )
     except ValidationError as exc:
         raise ValidationFailed("账号信息不符合要求") from exc
+    if existing is not None and existing.disabled:
+        # A role change does not re-enable an account: that is a status change of its own.
+        account = account.model_copy(update=existing.model_dump(include=set(rules.STATUS_FIELDS)))
     store.put_account(account)
     records.clear_cache()
     return {**account.model_dump(mode="json"), "role_name": ROLE_NAMES[account.role]}
+
+
+def set_account_status(
+    user: User, user_id: str, req: AccountStatusRequest, now: datetime
+) -> dict[str, Any]:
+    """Disable or re-enable account `user_id` (accounts rule): by an administrator whose scope
+    covers the account (`rules.account_status_problem`), never one's own, with a reason when
+    disabling. A disabled account is refused on every API call (`functions.common.auth`).
+    The login of a teacher record merged away as a duplicate (TD-3) stays disabled."""
+    if user_id == user.user_id:
+        raise OwnAccount()
+    if req.disabled and not req.reason:
+        raise ReasonRequired("停用账号时必须填写原因")
+    found = store.stored_accounts([user_id]).get(user_id)
+    if found is None:
+        raise NotFound("账号不存在")
+    target = found.user
+    teacher = (
+        store.get_teacher(target.teacher_id)
+        if target.role == Role.TEACHER and target.teacher_id
+        else None
+    )
+    school_id = teacher.school_id if teacher else target.school_id
+    school = store.get_school(school_id) if school_id else None
+    problem = rules.account_status_problem(user, target, school, region_tree())
+    if problem:
+        raise OutsideScope(problem)
+    if not req.disabled and teacher is not None and teacher.merged_into:
+        raise RecordMerged(
+            f"该账号对应的教师记录已作为重复记录并入 {teacher.merged_into}，请使用保留记录的账号"
+        )
+    if target.disabled != req.disabled:
+        target = rules.with_status(target, req.disabled, user.user_id, now, req.reason)
+        store.set_account(target, found.doc)
+    return _account_row(user, target, school)

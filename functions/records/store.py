@@ -13,6 +13,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -20,8 +21,9 @@ from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from functions.common import keys, records, store
-from functions.common.errors import Conflict, DuplicateIdNumber, NotFound
+from functions.common.errors import Conflict, DuplicateIdNumber, MergeHasSelections, NotFound
 from functions.common.settings import settings
+from functions.common.table_def import TABLE
 from schemas.org import School
 from schemas.people import Role, Teacher, User
 from schemas.records import Anomaly, AnomalyStatus, ImportJob, RowResult
@@ -237,40 +239,151 @@ def get_job(job_id: str) -> ImportJob | None:
     return _job_from_item(item) if item else None
 
 
-def update_job(job: ImportJob) -> None:
-    """Progress (what the page polls) and, at the end, the status and counts."""
+_PROGRESS_FIELDS = ("status", "total", "processed", "counts", "message", "finished_at", "runs")
+
+
+def update_job(job: ImportJob, expect_processed: int | None = None) -> bool:
+    """Save progress (what the page polls) and, at the end, the status and counts.
+
+    With `expect_processed` the write only lands if no other run has moved the job on since
+    (two runs of one job, e.g. an asynchronous retry, never count a chunk twice); returns
+    whether it landed.
+    """
     data = job.model_dump(mode="json")
-    fields = {
-        k: data[k] for k in ("status", "total", "processed", "counts", "message", "finished_at")
-    }
+    fields = {k: data[k] for k in _PROGRESS_FIELDS}
     names = {f"#f{i}": k for i, k in enumerate(fields)}
     values = {f":f{i}": v for i, v in enumerate(fields.values())}
-    store.with_retries(
-        lambda: store.table().update_item(
-            Key=keys.import_job(job.job_id),
-            UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
+    kwargs: dict[str, Any] = {}
+    if expect_processed is not None:
+        names["#p"] = "processed"
+        values[":before"] = expect_processed
+        kwargs["ConditionExpression"] = "#p = :before"
+    try:
+        store.with_retries(
+            lambda: store.table().update_item(
+                Key=keys.import_job(job.job_id),
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                **kwargs,
+            )
         )
-    )
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
-def put_report_part(job_id: str, part: int, rows: Sequence[RowResult]) -> dict[str, Any]:
-    """One chunk's row results, compressed (a 1,000-row part is a few kB); returned for batching."""
+def move_job(job_id: str, from_status: str, to_status: str) -> bool:
+    """Move a job from one status to the next; False if it was not in `from_status`."""
+    try:
+        store.with_retries(
+            lambda: store.table().update_item(
+                Key=keys.import_job(job_id),
+                UpdateExpression="SET #s = :to",
+                ConditionExpression="#s = :from",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":to": to_status, ":from": from_status},
+            )
+        )
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def _rows_of(item: dict[str, Any]) -> list[RowResult]:
+    blob = item["rows"]
+    raw = blob.value if hasattr(blob, "value") else bytes(blob)
+    return [RowResult.model_validate(r) for r in json.loads(zlib.decompress(raw))]
+
+
+def save_report_part(job_id: str, part: int, rows: Sequence[RowResult]) -> list[RowResult]:
+    """Keep one chunk's row results unless a run already kept them; returns the kept ones.
+
+    The report is written before the chunk's records, so a run that dies in between leaves
+    the outcomes it decided, and the next run reports those (not "unchanged" for records it
+    finds already written) while it writes the rest.
+    """
     raw = json.dumps([r.model_dump(mode="json") for r in rows], ensure_ascii=False).encode()
-    return {**keys.import_report(job_id, part), "rows": zlib.compress(raw, 6), "n": len(rows)}
+    item = {**keys.import_report(job_id, part), "rows": zlib.compress(raw, 6), "n": len(rows)}
+    try:
+        store.put_item(item, condition="attribute_not_exists(PK)")
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        kept = store.get_item(keys.import_report(job_id, part), consistent=True)
+        if kept is not None:
+            return _rows_of(kept)
+    return list(rows)
+
+
+def _job_items(job_id: str, sk_prefix: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    return store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={":pk": keys.import_job(job_id)["PK"], ":p": sk_prefix},
+        ConsistentRead=True,
+        **kwargs,
+    )
 
 
 def report_rows(job_id: str) -> Iterator[RowResult]:
-    items = store.query_pages(
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
-        ExpressionAttributeValues={":pk": keys.import_job(job_id)["PK"], ":p": "REPORT#"},
+    prefix = keys.import_report(job_id, 0)["SK"].split("#")[0] + "#"
+    for item in _job_items(job_id, prefix):
+        yield from _rows_of(item)
+
+
+def start_worker(function: str, job_id: str) -> None:
+    """Start a run of the import worker for `job_id` (asynchronous invocation)."""
+    store.invoke_async(function, {"job_id": job_id})
+
+
+# --- uploaded files (parts of at most IMPORT_PART_BYTES, one item each) --------------------
+
+
+def _upload_prefix(job_id: str) -> str:
+    return keys.import_upload(job_id, 0)["SK"].split("#")[0] + "#"
+
+
+def put_upload_part(job_id: str, part: int, data: bytes, expires_at: int) -> None:
+    """Store one part; sending the same part again overwrites it (a retried request). The
+    table's TTL drops it at `expires_at` (epoch seconds) if the import never ran."""
+    ttl = TABLE.ttl_attribute
+    assert ttl, "the table definition names no TTL attribute"
+    store.put_item(
+        {**keys.import_upload(job_id, part), "data": data, "n": len(data), ttl: expires_at}
     )
-    for item in items:
-        blob = item["rows"]
-        raw = blob.value if hasattr(blob, "value") else bytes(blob)
-        for r in json.loads(zlib.decompress(raw)):
-            yield RowResult.model_validate(r)
+
+
+def upload_sizes(job_id: str) -> dict[int, int]:
+    """part number -> bytes, without reading the bytes."""
+    sizes: dict[int, int] = {}
+    for item in _job_items(
+        job_id,
+        _upload_prefix(job_id),
+        ProjectionExpression="SK, #n",
+        ExpressionAttributeNames={"#n": "n"},
+    ):
+        sizes[int(str(item["SK"]).split("#")[1])] = int(item["n"])
+    return sizes
+
+
+def upload_content(job_id: str) -> bytes:
+    """The uploaded file, its parts joined in order."""
+    chunks: list[bytes] = []
+    for item in _job_items(job_id, _upload_prefix(job_id)):
+        blob = item["data"]
+        chunks.append(blob.value if hasattr(blob, "value") else bytes(blob))
+    return b"".join(chunks)
+
+
+def delete_upload(job_id: str, parts: int) -> None:
+    """Drop the file's bytes once the job has ended (the report stays)."""
+    with store.table().batch_writer() as bw:
+        for part in range(1, parts + 1):
+            bw.delete_item(Key=keys.import_upload(job_id, part))
 
 
 # --- anomalies -----------------------------------------------------------------------------
@@ -404,3 +517,141 @@ def _index_of(item: dict[str, Any]) -> dict[str, str] | None:
 
 def put_anomalies(items: Sequence[Anomaly]) -> None:
     write([anomaly_item(a) for a in items])
+
+
+# --- account status and duplicate merges (accounts rule, TD-3) ------------------------------
+
+
+@dataclass(frozen=True)
+class StoredAccount:
+    """An account with the document it was read from: writes are conditional on that document
+    being unchanged (a concurrent role assignment or status change is not overwritten)."""
+
+    user: User
+    doc: str
+
+
+def stored_accounts(user_ids: Iterable[str]) -> dict[str, StoredAccount]:
+    """The accounts that exist among `user_ids`, each with its stored document."""
+    items = _docs(keys.user(u) for u in user_ids)
+    out: dict[str, StoredAccount] = {}
+    for i in items:
+        if _DOC in i:
+            u = User.model_validate_json(i[_DOC])
+            out[u.user_id] = StoredAccount(u, str(i[_DOC]))
+    return out
+
+
+def _unchanged(old_doc: str) -> dict[str, Any]:
+    """Condition: the item still holds the document it was read with."""
+    return {
+        "ConditionExpression": "#d = :old",
+        "ExpressionAttributeNames": {"#d": _DOC},
+        "ExpressionAttributeValues": {":old": old_doc},
+    }
+
+
+def set_account(user: User, old_doc: str) -> None:
+    """Write `user` over the account document `old_doc` (status change); a concurrent change
+    of the account is refused rather than overwritten."""
+    cond = _unchanged(old_doc)
+    try:
+        store.put_item(
+            account_item(user),
+            condition=cond.pop("ConditionExpression"),
+            **cond,
+        )
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        raise Conflict("该账号刚被他人修改，请刷新后重试") from exc
+    records.clear_cache()
+
+
+def selections_of_teacher(teacher_id: str, term: str) -> list[dict[str, str]]:
+    """The teacher's selections of `term` (class and status), on the teacher's partition."""
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={
+            ":pk": keys.teacher_term(teacher_id, term)["PK"],
+            ":p": keys.selection_prefix(term),
+        },
+        ConsistentRead=True,
+    )
+    return [{k: str(i.get(k, "")) for k in ("class_id", "status")} for i in items]
+
+
+@dataclass(frozen=True)
+class Merge:
+    """TD-3 KEEP_ONE: the duplicates marked merged, the kept record's identity, the merged
+    records' accounts (disabled) over the documents they were read from, the current term."""
+
+    merged: Sequence[Teacher]
+    identity: dict[str, Any]
+    accounts: Sequence[tuple[User, str]]
+    term: str
+
+
+def merge_duplicates(resolved: Anomaly, merge: Merge) -> None:
+    """Resolve a duplicate-ID anomaly in ONE transaction: the resolution (only while the anomaly
+    is open), the merged records, the identity pointing at the kept record, the merged records'
+    logins disabled, and a check that no merged record holds a seat in the term (its term load
+    counts none). Any failed condition cancels everything: nothing is half-merged."""
+    name = settings().table_name
+    ops: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": name,
+                "Item": anomaly_item(resolved),
+                "ConditionExpression": "#st = :open",
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": {":open": AnomalyStatus.OPEN.value},
+            }
+        },
+        *(
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": teacher_item(t),
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            }
+            for t in merge.merged
+        ),
+        {"Put": {"TableName": name, "Item": merge.identity}},
+    ]
+    first_account = len(ops)
+    ops += [
+        {"Put": {"TableName": name, "Item": account_item(u), **_unchanged(doc)}}
+        for u, doc in merge.accounts
+    ]
+    first_load = len(ops)
+    ops += [
+        {
+            # A seat taken after the service read the selections shows in the load's `held`.
+            "ConditionCheck": {
+                "TableName": name,
+                "Key": keys.teacher_term(t.teacher_id, merge.term),
+                "ConditionExpression": "attribute_not_exists(#held) OR #held <= :zero",
+                "ExpressionAttributeNames": {"#held": "held"},
+                "ExpressionAttributeValues": {":zero": 0},
+            }
+        }
+        for t in merge.merged
+    ]
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        failed = [i for i, c in enumerate(store.cancellation_codes(exc)) if c != "None"]
+        if 0 in failed:
+            raise Conflict("该异常已被处理") from exc
+        if any(i >= first_load for i in failed):
+            raise MergeHasSelections(
+                "要合并的记录刚刚有了新的选课，请刷新后重试；需先让该教师退选，或改为保留这条记录"
+            ) from exc
+        if any(first_account <= i < first_load for i in failed):
+            raise Conflict("相关账号刚被他人修改，请刷新后重试") from exc
+        raise Conflict("教师记录刚被他人修改，请刷新后重试") from exc
+    records.clear_cache()

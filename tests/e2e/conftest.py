@@ -26,11 +26,21 @@ PHONE = {"width": 375, "height": 740}
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch_session: pytest.MonkeyPatch
+) -> Iterator[Any]:
     from local.stack import running_stack
 
+    # Import files go up in parts of 256 bytes, so the pages' small files take several parts.
+    monkeypatch_session.setenv("ZJT_RECORDS_IMPORT_PART_BYTES", "256")
     with running_stack(tmp_path_factory.mktemp("stack"), seed=True, build=True, workers=2) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def monkeypatch_session() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as mp:
+        yield mp
 
 
 @pytest.fixture

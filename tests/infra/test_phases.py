@@ -13,6 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from functions.common import store
 from functions.phases import handler, invoke, service
 from functions.phases import store as phases_store
 from schemas.calendar import SHANGHAI
@@ -183,7 +184,7 @@ def test_publish_is_started_asynchronously_by_function_name(
 ) -> None:
     monkeypatch.setenv("ZJT_PUBLISH_FUNCTION", "zjtrain-publish")
     client = boto3.client("lambda", region_name="us-east-1")
-    monkeypatch.setattr(invoke, "_client", lambda: client)
+    monkeypatch.setattr(store, "_lambda", lambda: client)
     with Stubber(client) as stub:
         stub.add_response(
             "invoke",

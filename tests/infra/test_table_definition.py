@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 
 from functions.common.settings import settings
-from functions.common.table_def import create_table_kwargs
+from functions.common.table_def import create_table_kwargs, ttl_kwargs
 from tests.infra.conftest import Synth
 
 
@@ -32,6 +32,16 @@ def test_create_table_kwargs_match_the_template(synth: Synth) -> None:
     assert _by_name(kwargs["GlobalSecondaryIndexes"], "IndexName") == _by_name(
         declared["GlobalSecondaryIndexes"], "IndexName"
     )
+
+
+def test_ttl_attribute_matches_the_template(synth: Synth) -> None:
+    ttl = ttl_kwargs("any-name")
+    assert ttl is not None
+    assert declared_ttl(synth) == ttl["TimeToLiveSpecification"]
+
+
+def declared_ttl(synth: Synth) -> dict[str, Any]:
+    return dict(_declared(synth)["TimeToLiveSpecification"])
 
 
 def test_the_test_table_created_in_moto_has_the_template_keys(synth: Synth, ddb: None) -> None:

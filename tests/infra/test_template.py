@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aws_cdk.assertions import Match
 
-from functions.common.routes import ROUTES, functions
+from functions.common.routes import ROUTES, WORKERS, functions
 from functions.common.table_def import TABLE
 from schemas.calendar import all_calendars
 from tests.infra.conftest import Synth
@@ -231,7 +231,7 @@ def test_functions_run_python_311_with_layer_tracing_json_logs_and_env(synth: Sy
     fns = synth.resources("AWS::Lambda::Function")
     assert {r["Properties"]["Handler"] for r in fns.values()} == {
         f"functions.{ctx}.handler.lambda_handler" for ctx in [*functions(), "phases", "publish"]
-    }
+    } | {f"{w.module}.lambda_handler" for w in WORKERS}
     layers = set(synth.resources("AWS::Lambda::LayerVersion"))
     for fn in fns.values():
         props = fn["Properties"]
@@ -306,6 +306,40 @@ def test_phase_toggle_may_only_update_term_items_and_invoke_publish(synth: Synth
         r == {"Fn::GetAtt": [publish_id, "Arn"]} or publish_id in json.dumps(r)
         for s in invoke
         for r in s["Resource"]
+    )
+
+
+def _worker_id(synth: Synth, module: str) -> str:
+    return next(
+        k
+        for k, r in synth.resources("AWS::Lambda::Function").items()
+        if r["Properties"]["Handler"] == f"{module}.lambda_handler"
+    )
+
+
+def test_the_import_worker_runs_long_and_its_callers_may_start_it_TD_1(synth: Synth) -> None:
+    w = next(w for w in WORKERS if w.name == "records-import")
+    fn_id = _worker_id(synth, w.module)
+    props = synth.resources("AWS::Lambda::Function")[fn_id]["Properties"]
+    assert props["Timeout"] == 900 and props["MemorySize"] == w.memory_mb
+    name = props["FunctionName"]
+    assert name == f"{synth.config.stack_name}-records-import"
+    # The records API knows the worker by name and may invoke it ...
+    records = synth.resources("AWS::Lambda::Function")[_function_id(synth, "records")]
+    assert records["Properties"]["Environment"]["Variables"][w.setting] == {"Ref": fn_id}
+    invoke = [
+        s
+        for s in _policy_statements(synth, _function_id(synth, "records"))
+        if "lambda:InvokeFunction" in _actions(s)
+    ]
+    assert invoke and fn_id in json.dumps(invoke)
+    # ... and the worker may invoke itself (by its fixed name) to continue a long import.
+    own = [s for s in _policy_statements(synth, fn_id) if "lambda:InvokeFunction" in _actions(s)]
+    assert own and f"function:{name}" in json.dumps(own)
+    table_id = next(iter(synth.resources("AWS::DynamoDB::Table")))
+    assert any(
+        "dynamodb:BatchWriteItem" in _actions(s) and table_id in json.dumps(s["Resource"])
+        for s in _policy_statements(synth, fn_id)
     )
 
 

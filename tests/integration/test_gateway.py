@@ -21,7 +21,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from functions.common import clock
-from functions.common.routes import Route
+from functions.common.routes import Route, Worker
 from local.devidp import DevIdentityProvider
 from local.gateway import (
     ClockState,
@@ -555,7 +555,10 @@ def test_static_404_page_and_no_escape(gw: RunningGateway) -> None:
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Runs inside a ProcessPoolInvoker worker (see the test below)."""
+    """Runs inside a ProcessPoolInvoker worker (see the tests below)."""
+    if event.get("write"):
+        with open(event["write"], "a", encoding="utf-8") as f:
+            f.write(f"{context.function_name} {context.get_remaining_time_in_millis()}\n")
     if event.get("crash"):
         raise ValueError("crash requested")
     return {"statusCode": 200, "body": clock.now().isoformat(), "fn": context.function_name}
@@ -575,6 +578,79 @@ def test_process_pool_runs_handlers_in_workers_with_the_dev_clock() -> None:
         assert invoker.invoke("fake", {}, ClockState())["statusCode"] == 200
     finally:
         invoker.close()
+
+
+ECHO = Worker(
+    "echo",
+    "tests.integration.test_gateway",
+    timeout_seconds=120,
+    memory_mb=128,
+    setting="ZJT_TEST_ECHO_FUNCTION",
+    callers=(),
+)
+
+
+@pytest.fixture
+def worker_gw(tmp_path: Path, site: Path, signing_key: bytes) -> Iterator[RunningGateway]:
+    (tmp_path / "data" / "jwt").mkdir(parents=True)
+    (tmp_path / "data" / "jwt" / "private.pem").write_bytes(signing_key)
+    running = serve(site, tmp_path / "data", port=0, quiet=True, routes=ROUTES, workers=(ECHO,))
+    yield running
+    running.stop()
+
+
+def _lines(path: Path, n: int, timeout: float = 30) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and len(lines := path.read_text().splitlines()) >= n:
+            return lines
+        time.sleep(0.1)
+    raise AssertionError(f"{path}: fewer than {n} lines")
+
+
+def test_async_invoke_runs_a_worker_function_with_its_own_timeout(
+    worker_gw: RunningGateway, tmp_path: Path
+) -> None:
+    import boto3
+
+    client = boto3.client(
+        "lambda",
+        endpoint_url=worker_gw.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    out = tmp_path / "ran.txt"
+    resp = client.invoke(
+        FunctionName="arn:aws:lambda:us-east-1:000000000000:function:zjtrain-echo",
+        InvocationType="Event",
+        Payload=json.dumps({"write": str(out)}).encode(),
+    )
+    assert resp["StatusCode"] == 202
+    name, millis = _lines(out, 1)[0].split()
+    assert name == "zjtrain-echo" and int(millis) > 29_000  # the worker's 120 s, not the API's
+    # A failing run is retried twice, as Lambda retries asynchronous invocations.
+    crash = tmp_path / "crash.txt"
+    client.invoke(
+        FunctionName="zjtrain-echo",
+        InvocationType="Event",
+        Payload=json.dumps({"write": str(crash), "crash": True}).encode(),
+    )
+    assert len(_lines(crash, 3)) == 3
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.invoke(FunctionName="zjtrain-nope", InvocationType="Event", Payload=b"{}")
+
+
+def test_async_invoke_is_for_loopback_callers_only(worker_gw: RunningGateway) -> None:
+    from werkzeug.test import Client
+
+    resp = Client(worker_gw.app).post(
+        "/2015-03-31/functions/zjtrain-echo/invocations",
+        data=b"{}",
+        headers={"X-Amz-Invocation-Type": "Event"},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert resp.status_code == 403
 
 
 # --- the stack -----------------------------------------------------------------------------

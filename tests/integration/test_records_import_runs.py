@@ -3,12 +3,14 @@ runs as it takes, each run resuming where the last one stopped, never counting a
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from functions.common import keys, store
 from functions.common.clock import now as clock_now
+from functions.common.table_def import TABLE
 from functions.records import service, worker
 from functions.records import store as records_store
 from functions.records.handler import lambda_handler
@@ -87,6 +89,10 @@ def test_start_refuses_a_file_with_a_missing_part_and_imports_nothing_TD_1(
     assert status == 422 and body["code"] == "validation_error" and "未上传" in body["message"]
     assert store.get_item(keys.teacher_identity(idno(1, male=False))) is None
     assert records_store.get_job(job["job_id"]).status == "uploading"  # can still be completed
+    # An upload never completed does not stay: the table's TTL drops its parts after 7 days.
+    (kept,) = upload_items(job["job_id"])
+    created = datetime.fromisoformat(job["created_at"]).timestamp()
+    assert int(kept[TABLE.ttl_attribute]) == int(created) + 7 * 86400
 
 
 def test_a_part_of_the_wrong_size_or_number_is_refused_TD_1(small_parts: int) -> None:
@@ -257,3 +263,22 @@ def test_announcing_needs_a_json_body_with_name_and_size_TD_1() -> None:
     )
     assert status == 422 and body["code"] == "validation_error"
     assert [i for i in store.table().scan()["Items"] if str(i["PK"]).startswith("IMPORT#")] == []
+
+
+def test_a_reimport_that_moves_a_teacher_keeps_a_disabled_account_disabled_TD_1() -> None:
+    _, job = upload(BUREAU, csv_bytes([row(1)]))
+    tid = report(BUREAU, job["job_id"])[2]["teacher_id"]
+    status, _, _ = api(
+        "PUT",
+        f"/api/records/accounts/{tid}/status",
+        BUREAU,
+        route="/api/records/accounts/{user_id}/status",
+        params={"user_id": tid},
+        body={"disabled": True, "reason": "调出本省"},
+    )
+    assert status == 200
+    _, again = upload(BUREAU, csv_bytes([row(1, school="s2")]))
+    assert again["counts"]["updated"] == 1
+    account = records_store.users([tid])[tid]
+    assert account.school_id == "s2"  # the account follows the record ...
+    assert account.disabled and account.disabled_reason == "调出本省"  # ... and stays disabled

@@ -253,6 +253,64 @@ def test_assignment_follows_the_admins_region():
     assert rules.assignment_problem(prov, Role.CITY_BUREAU, "330106", None, TREE)
 
 
+def test_staff_accounts_are_disabled_by_whoever_may_assign_their_role():
+    county = User(user_id="uc", role=Role.COUNTY_BUREAU, name="x", region_code="330106")
+    ningbo = User(user_id="un", role=Role.CITY_BUREAU, name="x", region_code="330200")
+    prov = User(user_id="up", role=Role.PROVINCE_BUREAU, name="x", region_code="330000")
+    admin = User(user_id="ua", role=Role.SCHOOL_ADMIN, name="x", school_id="s1")
+    principal = User(user_id="pp", role=Role.PRINCIPAL, name="x", school_id="s1")
+    city = User(user_id="ux", role=Role.CITY_BUREAU, name="x", region_code="330100")
+    assert rules.account_status_problem(county, principal, S1, TREE) is None
+    assert rules.account_status_problem(ningbo, principal, S1, TREE)
+    assert rules.account_status_problem(admin, principal, S1, TREE)  # school staff: no
+    assert rules.account_status_problem(county, city, None, TREE)  # a county over its city: no
+    assert rules.account_status_problem(prov, city, None, TREE) is None
+
+
+def test_teacher_accounts_are_disabled_by_their_schools_admin_or_a_bureau_over_it():
+    teacher = User(user_id="T1", role=Role.TEACHER, name="x", school_id="s1", teacher_id="T1")
+    admin = User(user_id="ua", role=Role.SCHOOL_ADMIN, name="x", school_id="s1")
+    other_admin = User(user_id="ub", role=Role.SCHOOL_ADMIN, name="x", school_id="s2")
+    principal = User(user_id="pp", role=Role.PRINCIPAL, name="x", school_id="s1")
+    city = User(user_id="uc", role=Role.CITY_BUREAU, name="x", region_code="330100")
+    ningbo = User(user_id="un", role=Role.CITY_BUREAU, name="x", region_code="330200")
+    assert rules.account_status_problem(admin, teacher, S1, TREE) is None
+    assert rules.account_status_problem(city, teacher, S1, TREE) is None
+    assert rules.account_status_problem(other_admin, teacher, S1, TREE)
+    assert rules.account_status_problem(principal, teacher, S1, TREE)
+    assert rules.account_status_problem(ningbo, teacher, S1, TREE)
+    # the school on the teacher record decides, not the one on the account
+    assert rules.account_status_problem(admin, teacher, S2, TREE)
+
+
+def test_disabling_records_who_when_and_why_and_enabling_clears_it():
+    u = User(user_id="ua", role=Role.SCHOOL_ADMIN, name="x", school_id="s1")
+    off = rules.with_status(u, True, "boss", NOW, "离职")
+    assert (off.disabled, off.disabled_by, off.disabled_at, off.disabled_reason) == (
+        True,
+        "boss",
+        NOW,
+        "离职",
+    )
+    assert rules.with_status(off, False, "boss", NOW, "") == u
+
+
+def test_a_duplicate_holding_open_selections_is_not_merged_TD_3():
+    t = _teacher(teacher_id="B")
+    sels = [
+        {"class_id": "c1", "status": "pending"},
+        {"class_id": "c2", "status": "waitlisted"},
+        {"class_id": "c3", "status": "withdrawn"},
+        {"class_id": "c4", "status": "school_rejected"},
+        {"class_id": "c5", "status": "waitlist_dropped"},
+    ]
+    held = rules.open_selection_classes(sels)
+    assert held == ["c1", "c2"]
+    problem = rules.merge_problem(t, held)
+    assert problem and "2 个" in problem and "退选" in problem and "B" in problem
+    assert rules.merge_problem(t, rules.open_selection_classes(sels[2:])) is None
+
+
 @pytest.mark.parametrize("name", ["teacher-import-template.xlsx", "teacher-import-template.csv"])
 def test_the_downloadable_templates_follow_the_documented_layout_TD_1(name):
     from pathlib import Path

@@ -122,12 +122,70 @@
       } catch (e) { fail(msg, e); }
     });
 
+    var STATUS_TEXT = { uploading: "上传中", queued: "排队中", running: "导入中", done: "已完成", failed: "失败" };
+    var sleep = function (ms) { return new Promise(function (r) { setTimeout(r, ms); }); };
+
+    /* The job id stays in the address (#job=…), so a reload or a later visit shows the same
+       import: it keeps running on the server whether or not this page stays open. */
+    async function follow(id) {
+      jobId = id;
+      if (location.hash !== "#job=" + id) history.replaceState(null, "", "#job=" + encodeURIComponent(id));
+      progress.hidden = false;
+      var job;
+      for (;;) {
+        job = (await api.request("GET", "/records/imports/" + encodeURIComponent(id))).data;
+        if (job.status === "done" || job.status === "failed") break;
+        if (job.status === "uploading") {
+          barText.textContent = "文件未上传完整，请重新选择文件导入。";
+          return;
+        }
+        if (job.total) showJob(job);
+        else { bar.removeAttribute("value"); barText.textContent = STATUS_TEXT[job.status] + "，正在读取文件……"; }
+        await sleep(job.total > 20000 ? 2000 : 800);
+      }
+      if (job.status === "failed") {
+        progress.hidden = true;
+        fail(msg, { message: "导入失败：" + (job.message || "无法读取导入文件") });
+        return;
+      }
+      showJob(job);
+      msg.className = "zjt-msg";
+      msg.textContent = "文件：" + job.file_name;
+      showSummary(job);
+      await loadReport(job.counts && job.counts.rejected ? "rejected" : "");
+    }
+
+    /* Parts are sent three at a time; a part that fails is sent again (the server keeps the
+       last copy of each part, so a retry is harmless). */
+    async function sendParts(job, file) {
+      var next = 1, sent = 0;
+      async function lane() {
+        while (next <= job.parts) {
+          var part = next++;
+          var start = (part - 1) * job.part_size;
+          var body = await file.slice(start, Math.min(start + job.part_size, file.size)).arrayBuffer();
+          for (var attempt = 1; ; attempt++) {
+            try {
+              await rawFetch("PUT", "/records/imports/" + encodeURIComponent(job.job_id) + "/parts/" + part, body);
+              break;
+            } catch (e) {
+              if (attempt >= 3 || (e.status && e.status < 500 && e.status !== 429)) throw e;
+              await sleep(500 * attempt);
+            }
+          }
+          sent++;
+          bar.max = job.parts;
+          bar.value = sent;
+          barText.textContent = "正在上传 " + sent + " / " + job.parts + " 段";
+        }
+      }
+      await Promise.all([lane(), lane(), lane()]);
+    }
+
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var file = form.file.files[0];
       if (!file) { fail(msg, { message: "请选择要导入的文件" }); return; }
-      var key = api.uuid();
-      jobId = key;
       var submit = form.querySelector("button[type=submit]");
       submit.disabled = true;
       summary.hidden = true;
@@ -136,34 +194,24 @@
       bar.removeAttribute("value");
       barText.textContent = "正在上传……";
       msg.className = "zjt-msg";
-      msg.textContent = "正在导入，请勿关闭页面。";
-      // The upload runs synchronously; meanwhile poll the job record for progress.
-      var polling = true;
-      (async function poll() {
-        while (polling) {
-          await new Promise(function (r) { setTimeout(r, 700); });
-          if (!polling) break;
-          try { showJob((await api.request("GET", "/records/imports/" + encodeURIComponent(key))).data); }
-          catch (e) { /* not created yet */ }
-        }
-      })();
+      msg.textContent = "正在上传文件，请勿关闭页面；上传完成后导入在服务器上继续进行。";
       try {
-        var body = await file.arrayBuffer();
-        var resp = await rawFetch("POST", "/records/imports?filename=" + encodeURIComponent(file.name), body, key);
-        var job = await resp.json();
-        polling = false;
-        showJob(job);
-        msg.textContent = "";
-        showSummary(job);
-        await loadReport(job.counts && job.counts.rejected ? "rejected" : "");
+        var job = (await api.request("POST", "/records/imports",
+          { body: { file_name: file.name, size: file.size }, idempotencyKey: api.uuid() })).data;
+        if (job.status === "uploading") await sendParts(job, file);
+        job = (await api.request("POST", "/records/imports/" + encodeURIComponent(job.job_id) + "/start")).data;
+        msg.textContent = "上传完成，正在导入。可以离开本页，稍后用本页地址查看结果。";
+        await follow(job.job_id);
       } catch (e) {
-        polling = false;
         progress.hidden = true;
         fail(msg, e);
       } finally {
         submit.disabled = false;
       }
     });
+
+    var m = /^#job=([A-Za-z0-9_.:-]{2,80})$/.exec(location.hash);
+    if (m) follow(decodeURIComponent(m[1])).catch(function (e) { fail(msg, e); });
   }
 
   // --- 学校教师维护 -----------------------------------------------------------------------
@@ -339,39 +387,138 @@
     var msg = root.querySelector(".zjt-msg");
     var pick = root.querySelector(".zjt-pick");
     var regionSel = pick.querySelector("select[name=region]");
+    var schoolPick = pick.querySelector(".zjt-pick-school");
+    var schoolSel = pick.querySelector("select[name=school]");
     var list = root.querySelector(".zjt-account-list");
     var form = root.querySelector(".zjt-account-form");
     var formMsg = form.querySelector(".zjt-form-msg");
+    var levels = {};
+    var ownSchool = null; // a school admin manages the teacher accounts of their own school
+    var mayAssign = false;
     if (needLogin(msg)) return;
 
-    async function load() {
-      var data = (await api.request("GET", "/records/accounts?region=" + regionSel.value)).data;
-      list.textContent = "";
-      msg.textContent = data.accounts.length ? "共 " + data.accounts.length + " 个管理账号" : "该区域还没有登记的管理账号（运行一次数据核查可收录已有账号）。";
-      data.accounts.forEach(function (u) {
-        var li = el("li");
-        li.appendChild(el("strong", null, u.name));
-        li.appendChild(document.createTextNode(" · " + u.role_name + " · " + u.user_id + (u.school_id ? " · " + u.school_id : "")));
-        var b = el("button", { type: "button", "class": "zjt-linkbtn" }, "修改");
+    function currentSchool() { return ownSchool || schoolSel.value; }
+
+    /* 停用 opens a reason field (required, at most 200 characters) under the account; 启用 acts at once. */
+    function statusControls(u) {
+      var box = el("div", { "class": "zjt-account__actions" });
+      var toggle = el("button", { type: "button", "class": "md-button" }, u.disabled ? "启用" : "停用");
+      var f = el("form", { "class": "zjt-account__reason" });
+      var reason = el("input", { name: "reason", maxlength: "200", placeholder: "停用原因（必填，200 字以内）", "aria-label": "停用原因" });
+      var cancel = el("button", { type: "button", "class": "md-button" }, "取消");
+      var m = el("p", { "class": "zjt-msg", role: "status", "aria-live": "polite" });
+      f.hidden = true;
+      f.appendChild(reason);
+      f.appendChild(el("button", { type: "submit", "class": "md-button md-button--primary" }, "确认停用"));
+      f.appendChild(cancel);
+      box.appendChild(toggle);
+      box.appendChild(f);
+      box.appendChild(m);
+
+      async function send(body, done) {
+        toggle.disabled = true;
+        try {
+          await api.request("PUT", "/records/accounts/" + encodeURIComponent(u.user_id) + "/status", { body: body });
+          await load(done + "：" + u.name + "（" + u.user_id + "）");
+        } catch (e) {
+          toggle.disabled = false;
+          fail(m, e);
+        }
+      }
+      toggle.addEventListener("click", function () {
+        if (u.disabled) { send({ disabled: false }, "已启用"); return; }
+        f.hidden = false;
+        toggle.hidden = true;
+        reason.focus();
+      });
+      cancel.addEventListener("click", function () {
+        f.hidden = true;
+        toggle.hidden = false;
+        m.textContent = "";
+      });
+      f.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var text = reason.value.trim();
+        if (!text) { fail(m, { message: "请填写停用原因" }); reason.focus(); return; }
+        send({ disabled: true, reason: text }, "已停用");
+      });
+      return box;
+    }
+
+    function accountItem(u, staff) {
+      var li = el("li", { "class": "zjt-account" + (u.disabled ? " zjt-account--disabled" : "") });
+      var head = el("p", { "class": "zjt-account__head" });
+      head.appendChild(el("strong", null, u.name));
+      head.appendChild(el("span", { "class": "zjt-account__status zjt-account__status--" + (u.disabled ? "off" : "on") }, u.status_text || (u.disabled ? "已停用" : "正常")));
+      li.appendChild(head);
+      li.appendChild(el("p", { "class": "zjt-muted" }, u.role_name + " · " + u.user_id + (u.school_id ? " · " + u.school_id : "")));
+      if (u.disabled) {
+        li.appendChild(el("p", { "class": "zjt-muted" }, "停用原因：" + (u.disabled_reason || "（未填写）") +
+          (u.disabled_at ? " · " + u.disabled_at.slice(0, 10) : "") + (u.disabled_by ? " · " + u.disabled_by : "")));
+      }
+      if (staff && mayAssign) {
+        var b = el("button", { type: "button", "class": "zjt-linkbtn" }, "修改角色");
         b.addEventListener("click", function () {
           form.user_id.value = u.user_id; form.name.value = u.name; form.role.value = u.role;
           form.school_id.value = u.school_id || ""; form.region_code.value = u.region_code || "";
           form.scrollIntoView();
         });
         li.appendChild(b);
-        list.appendChild(li);
-      });
+      }
+      if (u.may_change_status) li.appendChild(statusControls(u));
+      return li;
     }
 
-    scope().then(function (s) {
-      if (!s.may_assign) { msg.textContent = "只有教育局管理员可以分配角色。"; return; }
-      s.regions.forEach(function (r, i) { regionSel.appendChild(option(r.code, r.name, i === 0)); });
+    async function load(notice) {
+      var school = currentSchool();
+      var q = school ? "?school_id=" + encodeURIComponent(school) : "?region=" + regionSel.value;
+      var data = (await api.request("GET", "/records/accounts" + q)).data;
+      var n = data.accounts.length;
+      var off = data.accounts.filter(function (u) { return u.disabled; }).length;
+      list.textContent = "";
+      var count = school
+        ? (n ? "共 " + n + " 个教师账号，已停用 " + off + " 个" : "该校还没有教师账号。")
+        : (n ? "共 " + n + " 个管理账号，已停用 " + off + " 个" : "该区域还没有登记的管理账号（运行一次数据核查可收录已有账号）。");
+      msg.className = notice ? "zjt-msg zjt-msg--ok" : "zjt-msg";
+      msg.textContent = notice ? notice + "。" + count : count;
+      data.accounts.forEach(function (u) { list.appendChild(accountItem(u, !school)); });
+    }
+
+    /* A county's schools: pick one to manage its teachers' accounts instead of the staff accounts. */
+    async function loadSchools() {
+      schoolSel.textContent = "";
+      schoolSel.appendChild(option("", "本区域管理账号", true));
+      schoolPick.hidden = levels[regionSel.value] !== "county";
+      if (schoolPick.hidden) return;
+      var data = (await api.request("GET", "/records/schools?region=" + regionSel.value)).data;
+      data.schools.forEach(function (s) { schoolSel.appendChild(option(s.school_id, "教师账号：" + s.name)); });
+    }
+
+    scope().then(async function (s) {
+      mayAssign = s.may_assign;
+      if (!s.may_assign && !s.may_disable_teachers) {
+        msg.textContent = "只有教育局管理员或学校管理员可以管理账号。";
+        return;
+      }
+      if (!s.may_assign) {
+        ownSchool = s.school ? s.school.school_id : null;
+        if (!ownSchool) { msg.textContent = "当前账号没有所属学校。"; return; }
+        return load();
+      }
+      s.regions.forEach(function (r, i) {
+        levels[r.code] = r.level;
+        regionSel.appendChild(option(r.code, r.name, i === 0));
+      });
       s.staff_roles.forEach(function (r) { form.role.appendChild(option(r.role, r.name)); });
       pick.hidden = false;
       form.hidden = false;
+      await loadSchools();
       return load();
     }).catch(function (e) { fail(msg, e); });
-    regionSel.addEventListener("change", function () { load().catch(function (e) { fail(msg, e); }); });
+    regionSel.addEventListener("change", function () {
+      loadSchools().then(function () { return load(); }).catch(function (e) { fail(msg, e); });
+    });
+    schoolSel.addEventListener("change", function () { load().catch(function (e) { fail(msg, e); }); });
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var body = { name: form.name.value.trim(), role: form.role.value };

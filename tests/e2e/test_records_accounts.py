@@ -1,0 +1,46 @@
+"""账号与角色 on a 375-px phone: a school admin disables one of the school's teacher accounts with
+a reason (the teacher is then refused by the API) and enables it again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from local.demo import demo_data
+from tests.e2e.test_records_import import login, no_horizontal_scroll
+
+pytestmark = pytest.mark.e2e
+
+SCHOOL = "s33010603"  # 杭州市西湖区实验小学 (a demo school)
+
+
+def test_school_admin_disables_and_re_enables_a_teacher_account_on_a_phone(stack, phone, api):
+    data = demo_data()
+    admin = next(u for u in data.users if u.user_id == f"a-{SCHOOL}")
+    # A teacher no other browser test logs in as, so no server process has it cached.
+    used = {u.user_id for u in data.demo_accounts}
+    teacher = max(
+        (t for t in data.teachers if t.school_id == SCHOOL and t.teacher_id not in used),
+        key=lambda t: t.teacher_id,
+    )
+    page: Any = phone
+    login(page, stack.url, admin.name, "/records/accounts/")
+    row = page.locator("#zjt-accounts .zjt-account").filter(has_text=teacher.teacher_id)
+    row.filter(has_text="正常").wait_for()
+    no_horizontal_scroll(page)
+
+    row.get_by_role("button", name="停用", exact=True).click()
+    row.get_by_role("button", name="确认停用").click()
+    row.filter(has_text="请填写停用原因").wait_for()  # the reason is required
+    row.get_by_label("停用原因").fill("长期外出，暂停使用")
+    row.get_by_role("button", name="确认停用").click()
+    row.filter(has_text="已停用").filter(has_text="长期外出，暂停使用").wait_for()
+    no_horizontal_scroll(page)
+
+    r = api("GET", "/api/me", user=teacher.teacher_id)
+    assert r.status_code == 403 and r.json()["code"] == "account_disabled", r.text
+
+    row.get_by_role("button", name="启用", exact=True).click()
+    row.filter(has_text="正常").wait_for()
+    page.locator("#zjt-accounts > .zjt-msg").filter(has_text="已启用").wait_for()
