@@ -15,32 +15,12 @@ from functions.platform.handler import lambda_handler as platform_handler
 from functions.projects.handler import lambda_handler as projects_handler
 from functions.records.handler import lambda_handler as records_handler
 from functions.selection.handler import lambda_handler as selection_handler
-from schemas.people import Role, User
 from schemas.records import make_id_number
+from tests.integration.test_records_api import clock  # noqa: F401 - fixture (staff accounts)
 from tests.support.events import call, http_event
-from tests.support.world import COUNTY, OTHER_COUNTY
+from tests.support.world import COUNTY
 
 pytestmark = pytest.mark.usefixtures("world", "clock")
-
-STAFF = [
-    User(user_id="bureau-330000", role=Role.PROVINCE_BUREAU, name="省教育厅", region_code="330000"),
-    User(user_id="bureau-330200", role=Role.CITY_BUREAU, name="宁波市教育局", region_code="330200"),
-    User(user_id="bureau-330106", role=Role.COUNTY_BUREAU, name="西湖区教育局", region_code=COUNTY),
-    User(user_id="a-s1", role=Role.SCHOOL_ADMIN, name="钱管理", school_id="s1", region_code=COUNTY),
-    User(
-        user_id="a-s2",
-        role=Role.SCHOOL_ADMIN,
-        name="孙管理",
-        school_id="s2",
-        region_code=OTHER_COUNTY,
-    ),
-]
-
-
-@pytest.fixture
-def clock(clock_at: Any) -> None:
-    clock_at("2024-03-01 10:00")
-    store.batch_write([records.user_item(u) for u in STAFF])
 
 
 def api(
