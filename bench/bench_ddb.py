@@ -5,6 +5,8 @@ two-item TransactWriteItems (counter Update with a capacity condition + seat Put
 selection) over HTTP at 0, 10k and 50k items, with stock moto's whole-table-copy rollback and
 with the per-item rollback local.ddb installs, then checks that 20 concurrent clients sell a
 50-seat class exactly. Stock moto is only measured up to 10k items: it is linear in table size.
+It also times a Query of one partition with local.ddb's partition query and with stock moto's,
+which reads and sorts the whole table.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import boto3
 from botocore.config import Config
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.dynamodb.models import DynamoDBBackend, dynamodb_backends
+from moto.dynamodb.models.table import Table
 
 from functions.common.table_def import create_table_kwargs
 from local import ddb
@@ -153,6 +156,23 @@ def concurrent_selections(url: str, class_id: str) -> tuple[int, int, int, float
     return len(successes), held, seats, elapsed
 
 
+def time_queries(c: Any, variant: str) -> float:
+    """Median ms of a Query of one small partition (what an import job's poll or a teacher's
+    selection list does), with the partition query local.ddb installs or stock moto's."""
+    Table.query = ddb._query if variant == "patched" else ddb.STOCK_QUERY  # type: ignore[method-assign]
+    samples = []
+    for _ in range(SAMPLES[variant]):
+        start = time.perf_counter()
+        c.query(
+            TableName=TABLE,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": class_key("big")["PK"]},
+        )
+        samples.append((time.perf_counter() - start) * 1000)
+    Table.query = ddb._query  # type: ignore[method-assign]
+    return statistics.median(samples)
+
+
 def main() -> None:
     began = time.perf_counter()
     with ddb.start_server("127.0.0.1", 0, None) as server:
@@ -164,14 +184,20 @@ def main() -> None:
         )
         print("TransactWriteItems (Update counter + Put seat) over HTTP, median ms")
         print(f"{'items':>8} {'patched':>9} {'stock':>9} {'stock/patched':>14}")
+        queries = []
         for size in SIZES:
             fill_to(size)
             patched = time_selections(c, "patched", size)
+            queries.append((size, time_queries(c, "patched"), time_queries(c, "stock")))
             if size <= STOCK_MAX_SIZE:
                 stock = time_selections(c, "stock", size)
                 print(f"{size:>8} {patched:>9.1f} {stock:>9.1f} {stock / patched:>13.1f}x")
             else:
                 print(f"{size:>8} {patched:>9.1f} {'-':>9} {'-':>14}")
+        print("Query of a one-item partition over HTTP, median ms")
+        print(f"{'items':>8} {'patched':>9} {'stock':>9} {'stock/patched':>14}")
+        for size, patched, stock in queries:
+            print(f"{size:>8} {patched:>9.1f} {stock:>9.1f} {stock / patched:>13.1f}x")
 
         successes, held, seats, elapsed = concurrent_selections(server.url, "race")
         attempts = CLIENTS * ATTEMPTS_PER_CLIENT
