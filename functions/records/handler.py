@@ -78,11 +78,11 @@ def job_report(
 ):  # no return annotation: powertools would re-serialize the xlsx bytes as JSON
     user = caller(app.current_event)
     if format == "xlsx":
-        name = quote(f"导入结果-{job_id}.xlsx")
+        name = quote(f"导入结果-{job_id}{'-' + outcome if outcome else ''}.xlsx")
         return Response(
             status_code=200,
             content_type=files.XLSX_TYPE,
-            body=service.report_xlsx(user, job_id),
+            body=service.report_xlsx(user, job_id, outcome),
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
         )
     return service.report(user, job_id, outcome, offset)

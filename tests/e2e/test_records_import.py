@@ -123,13 +123,17 @@ def test_province_bureau_imports_a_mixed_file_and_downloads_the_report_TD_1(stac
     no_horizontal_scroll(page)
 
     with page.expect_download() as dl:
-        page.locator("#zjt-import .zjt-download").click()
+        page.locator("#zjt-import .zjt-download:not([data-outcome])").click()
     ws = load_workbook(io.BytesIO(dl.value.path().read_bytes())).active
     values = list(ws.iter_rows(values_only=True))
     assert [v[3] for v in values[1:]] == ["新增", "新增", "新增", "拒绝", "拒绝"]
     assert all("*" in (v[1] or "") for v in values[1:])
+    with page.expect_download() as dl:
+        page.locator("#zjt-import .zjt-download[data-outcome=rejected]").click()
+    ws = load_workbook(io.BytesIO(dl.value.path().read_bytes())).active
+    assert [v[3] for v in list(ws.iter_rows(values_only=True))[1:]] == ["拒绝", "拒绝"]
 
-    page.get_by_role("button", name="全部").click()
+    page.get_by_role("button", name="全部", exact=True).click()
     page.locator("#zjt-import .zjt-rows").filter(has_text="导入教师0").wait_for()
 
     # The address names the job: reopening it later shows the same result.

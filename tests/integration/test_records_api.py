@@ -267,22 +267,27 @@ def test_report_xlsx_lists_every_row_with_its_outcome_TD_1():
     from openpyxl import load_workbook
 
     _, job = upload("bureau-330000", csv_bytes([row(1), row(2, 学段="大学")]))
-    resp = lambda_handler(
-        http_event(
-            "GET",
-            f"/api/records/imports/{job['job_id']}/report",
-            route="/api/records/imports/{job_id}/report",
-            sub="bureau-330000",
-            query={"format": "xlsx"},
-            path_params={"job_id": job["job_id"]},
-        ),
-        FakeContext(),
-    )
-    assert resp["isBase64Encoded"] is True
-    ws = load_workbook(io.BytesIO(base64.b64decode(resp["body"]))).active
-    values = list(ws.iter_rows(values_only=True))
+
+    def workbook(**query: str) -> list[Any]:
+        resp = lambda_handler(
+            http_event(
+                "GET",
+                f"/api/records/imports/{job['job_id']}/report",
+                route="/api/records/imports/{job_id}/report",
+                sub="bureau-330000",
+                query={"format": "xlsx", **query},
+                path_params={"job_id": job["job_id"]},
+            ),
+            FakeContext(),
+        )
+        assert resp["isBase64Encoded"] is True
+        return list(load_workbook(io.BytesIO(base64.b64decode(resp["body"]))).active.values)
+
+    values = workbook()
     assert values[0][:4] == ("行号", "身份证件号", "姓名", "结果")
     assert [v[3] for v in values[1:]] == ["新增", "拒绝"]
+    # One outcome only: what a very large import downloads (rejected rows).
+    assert [v[3] for v in workbook(outcome="rejected")[1:]] == ["拒绝"]
 
 
 def test_city_bureau_imports_only_schools_of_its_city_TD_1():

@@ -110,9 +110,11 @@
       if (!b || !jobId) return;
       try {
         if (b.classList.contains("zjt-download")) {
-          var resp = await rawFetch("GET", "/records/imports/" + encodeURIComponent(jobId) + "/report?format=xlsx");
+          var only = b.getAttribute("data-outcome") || "";
+          var resp = await rawFetch("GET", "/records/imports/" + encodeURIComponent(jobId) +
+            "/report?format=xlsx" + (only ? "&outcome=" + only : ""));
           var blob = await resp.blob();
-          var a = el("a", { href: URL.createObjectURL(blob), download: "导入结果-" + jobId + ".xlsx" });
+          var a = el("a", { href: URL.createObjectURL(blob), download: "导入结果-" + jobId + (only ? "-" + only : "") + ".xlsx" });
           document.body.appendChild(a);
           a.click();
           setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
