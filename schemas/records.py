@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from schemas.people import Role
 
@@ -261,7 +261,6 @@ class ImportJob(BaseModel):
     region_code: str = Field(description="the uploader's region: rows must lie within it")
     status: JobStatus = JobStatus.UPLOADING
     size: int = Field(default=0, description="bytes of the uploaded file")
-    parts: int = Field(default=0, description="parts the file is sent in")
     part_size: int = IMPORT_PART_BYTES
     runs: int = Field(default=0, description="worker invocations so far (a long file takes more)")
     total: int = 0
@@ -270,6 +269,12 @@ class ImportJob(BaseModel):
     message: str = ""
     created_at: datetime
     finished_at: datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def parts(self) -> int:
+        """Parts the file is sent in (the last one may be shorter)."""
+        return -(-self.size // self.part_size) if self.part_size else 0
 
 
 class LocalTeacherRequest(BaseModel):

@@ -142,6 +142,14 @@ def cancellation_codes(exc: ClientError) -> list[str]:
     return [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
 
 
+def failed_conditions(exc: ClientError) -> list[int]:
+    """Indexes of the transaction items whose condition failed; re-raises `exc` if it is not a
+    cancelled transaction (the caller maps indexes to domain errors)."""
+    if error_code(exc) != "TransactionCanceledException":
+        raise exc
+    return [i for i, c in enumerate(cancellation_codes(exc)) if c == "ConditionalCheckFailed"]
+
+
 def cancellation_item(exc: ClientError, index: int) -> dict[str, Any] | None:
     """The old item returned for item `index` (ReturnValuesOnConditionCheckFailure=ALL_OLD)."""
     reasons = exc.response.get("CancellationReasons", [])

@@ -79,13 +79,6 @@ def _put_in_status(r: OrderResponse, status: ResponseStatus) -> dict[str, Any]:
     )
 
 
-def _failed(exc: ClientError) -> list[int]:
-    """Indexes of the transaction items whose condition failed (re-raises anything else)."""
-    if store.error_code(exc) != "TransactionCanceledException":
-        raise exc
-    return [i for i, c in enumerate(store.cancellation_codes(exc)) if c == "ConditionalCheckFailed"]
-
-
 # --- reads -----------------------------------------------------------------------------------
 
 
@@ -162,7 +155,7 @@ def replace_order(o: Order, *expect: OrderStage) -> None:
     try:
         store.transact_write([_put_in_stage(o, *expect)])
     except ClientError as exc:
-        if _failed(exc):
+        if store.failed_conditions(exc):
             raise OrderStageConflict() from exc
         raise
 
@@ -185,7 +178,7 @@ def respond(r: OrderResponse) -> None:
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _failed(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed:
             raise AlreadyResponded() from exc
         if 1 in failed:
@@ -201,7 +194,7 @@ def pick(o: Order, picked: OrderResponse, others: Sequence[OrderResponse]) -> No
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _failed(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed:
             raise OrderStageConflict("该订单已确定承训机构，不能重复遴选") from exc
         raise Conflict("响应情况已变化，请刷新后重试") from exc
@@ -212,7 +205,7 @@ def save_revision(r: OrderResponse) -> None:
     try:
         store.transact_write([_put_in_status(r, ResponseStatus.PICKED)])
     except ClientError as exc:
-        if _failed(exc):
+        if store.failed_conditions(exc):
             raise OrderStageConflict("方案已正式申报，不能再修改") from exc
         raise
 
@@ -264,7 +257,7 @@ def submit_revision(
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _failed(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed or 1 in failed:
             raise OrderStageConflict("方案已正式申报或订单状态已变化") from exc
         if 2 in failed:
@@ -291,7 +284,7 @@ def publish(o: Order, r: OrderResponse, project: Project) -> None:
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _failed(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed or 1 in failed:
             raise OrderStageConflict("该订单已发布或尚未正式申报") from exc
         raise Conflict("项目或班期编号已被占用，无法发布") from exc
@@ -305,7 +298,7 @@ def list_orders_as_listed(orders: Sequence[Order]) -> list[str]:
         try:
             store.transact_write([_put_in_stage(o, OrderStage.POSTED)])
         except ClientError as exc:
-            if _failed(exc):
+            if store.failed_conditions(exc):
                 continue
             raise
         done.append(o.order_id)

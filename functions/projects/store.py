@@ -162,12 +162,6 @@ def _guarded_put(
     return _put(item, cond, ExpressionAttributeNames=names, ExpressionAttributeValues=values)
 
 
-def _cancelled(exc: ClientError) -> list[int]:
-    if store.error_code(exc) != "TransactionCanceledException":
-        raise exc
-    return [i for i, c in enumerate(store.cancellation_codes(exc)) if c == "ConditionalCheckFailed"]
-
-
 # --- reads ---------------------------------------------------------------------------------
 
 
@@ -332,7 +326,7 @@ def put_local_cap(setting: LocalCapSetting, expected: int | None, audit: AuditEn
     try:
         store.transact_write([put, _put(audit_item(audit))])
     except ClientError as exc:
-        _cancelled(exc)
+        store.failed_conditions(exc)
         raise Conflict("该地区的申报上限刚被他人修改，请刷新后再设置") from exc
 
 
@@ -360,7 +354,7 @@ def create_draft(rec: ProjectRecord, audit: AuditEntry) -> None:
             ]
         )
     except ClientError as exc:
-        _cancelled(exc)
+        store.failed_conditions(exc)
         raise Conflict("项目编号已存在") from exc
 
 
@@ -379,7 +373,7 @@ def replace_record(
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _cancelled(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed:
             raise StaleVersion() from exc
         raise
@@ -477,7 +471,7 @@ def submit(
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _cancelled(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed:
             raise StaleVersion() from exc
         if 1 in failed and quota_cap is not None:
@@ -568,7 +562,7 @@ def publish_record(rec: ProjectRecord, version: int, doc: Project, audit: AuditE
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _cancelled(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed:
             raise StaleVersion() from exc
         raise Conflict("班期编号已被占用，无法发布") from exc
@@ -600,7 +594,7 @@ def update_published(
     try:
         store.transact_write(ops)
     except ClientError as exc:
-        failed = _cancelled(exc)
+        failed = store.failed_conditions(exc)
         if 0 in failed:
             raise StaleVersion() from exc
         if 1 in failed and extra:
@@ -628,7 +622,7 @@ def decide_change_only(c: ChangeRecord, audit: AuditEntry) -> None:
     try:
         store.transact_write([change_decision_op(c), _put(audit_item(audit))])
     except ClientError as exc:
-        _cancelled(exc)
+        store.failed_conditions(exc)
         raise Conflict("该变更申请已被处理") from exc
 
 

@@ -154,7 +154,6 @@ def create_import(user: User, req: ImportUpload, job_key: str | None, now: datet
         created_at=now,
         status=JobStatus.UPLOADING,
         size=req.size,
-        parts=math.ceil(req.size / part_bytes),
         part_size=part_bytes,
     )
     existing = store.create_job(job)

@@ -294,9 +294,13 @@ def move_job(job_id: str, from_status: str, to_status: str) -> bool:
     return True
 
 
+def _bytes(blob: Any) -> bytes:
+    """A binary attribute as bytes (the Table resource returns boto3's `Binary` wrapper)."""
+    return bytes(blob.value if hasattr(blob, "value") else blob)
+
+
 def _rows_of(item: dict[str, Any]) -> list[RowResult]:
-    blob = item["rows"]
-    raw = blob.value if hasattr(blob, "value") else bytes(blob)
+    raw = _bytes(item["rows"])
     return [RowResult.model_validate(r) for r in json.loads(zlib.decompress(raw))]
 
 
@@ -374,8 +378,7 @@ def upload_content(job_id: str) -> bytes:
     """The uploaded file, its parts joined in order."""
     chunks: list[bytes] = []
     for item in _job_items(job_id, _upload_prefix(job_id)):
-        blob = item["data"]
-        chunks.append(blob.value if hasattr(blob, "value") else bytes(blob))
+        chunks.append(_bytes(item["data"]))
     return b"".join(chunks)
 
 

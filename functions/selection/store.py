@@ -226,8 +226,7 @@ def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | N
 def _explain_hold_failure(
     exc: ClientError, sel: Selection, days: list[date], limit: int, request_key: str | None
 ) -> Selection:
-    codes = store.cancellation_codes(exc)
-    failed = [i for i, c in enumerate(codes) if c == "ConditionalCheckFailed"]
+    failed = store.failed_conditions(exc)
     if 1 in failed:
         old = store.cancellation_item(exc, 1) or {}
         if (
@@ -245,7 +244,7 @@ def _explain_hold_failure(
         raise ClassFull()
     if 2 in failed:
         _explain_load_failure(store.cancellation_item(exc, 2) or {}, sel, days, limit)
-    raise AssertionError(f"unexplained cancellation {codes}")
+    raise AssertionError(f"unexplained cancellation {store.cancellation_codes(exc)}")
 
 
 def _explain_load_failure(
@@ -381,7 +380,7 @@ def join_waitlist(
         except ClientError as exc:
             if store.error_code(exc) != "TransactionCanceledException":
                 raise
-            failed = _failed(exc)
+            failed = store.failed_conditions(exc)
             if 1 in failed:
                 old = store.cancellation_item(exc, 1) or {}
                 status = old.get("status")
@@ -409,10 +408,6 @@ def _retried_request(sel: Selection, request_key: str | None) -> Selection | Non
     if item and item.get("request_key") == request_key:
         return _selection_from_item(item)
     return None
-
-
-def _failed(exc: ClientError) -> list[int]:
-    return [i for i, c in enumerate(store.cancellation_codes(exc)) if c == "ConditionalCheckFailed"]
 
 
 def _waitlist_heads(class_id: str, n: int) -> list[dict[str, Any]]:
@@ -541,7 +536,7 @@ def _change_seats(
         except ClientError as exc:
             if store.error_code(exc) != "TransactionCanceledException":
                 raise
-            failed = _failed(exc)
+            failed = store.failed_conditions(exc)
             if not failed:  # TransactionConflict beyond with_retries' budget: re-read, retry
                 continue
             base_failed = [i for i in failed if i < nb]

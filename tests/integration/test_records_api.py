@@ -105,12 +105,9 @@ def api(
     )
 
 
-def upload(
+def announce(
     sub: str, content: bytes, name: str = "export.csv", key: str | None = None
 ) -> tuple[int, dict[str, Any]]:
-    """What the import page does: announce the file, send its parts, start the import (which
-    runs inline here: no worker function is configured). Returns the first refusal or the
-    start call's answer."""
     status, job, _ = api(
         "POST",
         "/api/records/imports",
@@ -118,14 +115,10 @@ def upload(
         body={"file_name": name, "size": len(content)},
         headers={"Idempotency-Key": key} if key else None,
     )
-    if status != 201:
-        return status, job
-    job_id = job["job_id"]
-    if job["status"] == "uploading":
-        for part, at in enumerate(range(0, len(content), job["part_size"]), start=1):
-            status, body = put_part(sub, job_id, part, content[at : at + job["part_size"]])
-            if status != 200:
-                return status, body
+    return status, job
+
+
+def start(sub: str, job_id: str) -> tuple[int, dict[str, Any]]:
     status, body, _ = api(
         "POST",
         f"/api/records/imports/{job_id}/start",
@@ -134,6 +127,24 @@ def upload(
         params={"job_id": job_id},
     )
     return status, body
+
+
+def upload(
+    sub: str, content: bytes, name: str = "export.csv", key: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """What the import page does: announce the file, send its parts, start the import (which
+    runs inline here: no worker function is configured). Returns the first refusal or the
+    start call's answer."""
+    status, job = announce(sub, content, name, key)
+    if status != 201:
+        return status, job
+    job_id = job["job_id"]
+    if job["status"] == "uploading":
+        for part, at in enumerate(range(0, len(content), job["part_size"]), start=1):
+            status, body = put_part(sub, job_id, part, content[at : at + job["part_size"]])
+            if status != 200:
+                return status, body
+    return start(sub, job_id)
 
 
 def put_part(sub: str, job_id: str, part: int, data: bytes) -> tuple[int, dict[str, Any]]:

@@ -14,6 +14,7 @@ from functions.common.table_def import TABLE
 from functions.records import service, worker
 from functions.records import store as records_store
 from functions.records.handler import lambda_handler
+from tests.integration import test_records_api as records_api
 from tests.integration.test_records_api import (
     api,
     clock,  # noqa: F401 - fixture
@@ -39,22 +40,13 @@ def small_parts(monkeypatch: pytest.MonkeyPatch) -> int:
 
 
 def announce(content: bytes, name: str = "export.csv") -> dict[str, Any]:
-    status, job, _ = api(
-        "POST", "/api/records/imports", BUREAU, body={"file_name": name, "size": len(content)}
-    )
+    status, job = records_api.announce(BUREAU, content, name)
     assert status == 201, job
     return job
 
 
 def start(job_id: str) -> tuple[int, dict[str, Any]]:
-    status, body, _ = api(
-        "POST",
-        f"/api/records/imports/{job_id}/start",
-        BUREAU,
-        route="/api/records/imports/{job_id}/start",
-        params={"job_id": job_id},
-    )
-    return status, body
+    return records_api.start(BUREAU, job_id)
 
 
 def upload_items(job_id: str) -> list[dict[str, Any]]:
@@ -117,20 +109,12 @@ def test_only_the_uploader_sends_parts_and_starts_TD_1() -> None:
     content = csv_bytes([row(1)])
     job = announce(content)
     assert put_part("bureau-330100", job["job_id"], 1, content)[0] == 403
-    status, _, _ = api(
-        "POST",
-        f"/api/records/imports/{job['job_id']}/start",
-        "bureau-330100",
-        route="/api/records/imports/{job_id}/start",
-        params={"job_id": job["job_id"]},
-    )
+    status, _ = records_api.start("bureau-330100", job["job_id"])
     assert status == 403 and upload_items(job["job_id"]) == []
 
 
 def test_a_file_that_is_neither_xlsx_nor_csv_is_refused_at_once_TD_1() -> None:
-    status, body, _ = api(
-        "POST", "/api/records/imports", BUREAU, body={"file_name": "教师.doc", "size": 10}
-    )
+    status, body = records_api.announce(BUREAU, b"x" * 10, "教师.doc")
     assert status == 422 and body["code"] == "bad_import_file"
     status, body, _ = api(
         "POST", "/api/records/imports", BUREAU, body={"file_name": "a.csv", "size": 10**9}
