@@ -568,7 +568,8 @@ def run_check(
         ):
             indexed += store.index_segment(seg, INDEX_SEGMENTS)
             seg += 1
-        store.save_migration(seg, seg >= INDEX_SEGMENTS, indexed)
+            # Saved per segment: a call cut off by the API timeout keeps what it did.
+            store.save_migration(seg, seg >= INDEX_SEGMENTS, indexed)
         return {"phase": "indexing", "done": False, "segment": seg, "segments": INDEX_SEGMENTS}
     counties = scope.counties_in(region, tree)
     if region == scope.PROVINCE:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from functions.common import keys, records, store
+from functions.common.clock import now as clock_now
 from functions.records import files
 from functions.records.handler import lambda_handler
 from schemas.people import Role, User
@@ -663,3 +664,24 @@ def test_the_check_resumes_from_where_its_time_budget_ran_out_TD_3(monkeypatch):
         "POST", "/api/records/anomalies/check", "bureau-330200", query={"region": "330100"}
     )
     assert status == 403
+
+
+def test_the_index_step_keeps_each_segment_it_finished_when_cut_off_TD_3(monkeypatch):
+    from functions.records import service
+    from functions.records import store as records_store
+
+    store.table().delete_item(Key=keys.records_migration())
+    real = records_store.index_segment
+
+    def cut_off_at_third(segment: int, total: int) -> int:
+        if segment == 2:
+            raise TimeoutError("the API's 29 s are up")
+        return real(segment, total)
+
+    monkeypatch.setattr(records_store, "index_segment", cut_off_at_third)
+    monkeypatch.setattr(service, "CHECK_BUDGET_SECONDS", 3600.0)
+    bureau = records.get_user("bureau-330000")
+    with pytest.raises(TimeoutError):
+        service.run_check(bureau, clock_now())
+    # The next call resumes at the segment that was cut off, not at the beginning.
+    assert int(records_store.migration_state()["next_segment"]) == 2

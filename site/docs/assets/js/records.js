@@ -368,14 +368,25 @@
       checkBtn.disabled = true;
       msg.textContent = "正在核查……";
       try {
-        // The server works within a time budget: call again (from `next`) until done.
-        var r = (await api.request("POST", "/records/anomalies/check")).data;
+        // The server works within a time budget and keeps its progress: call again (from
+        // `next`) until done; a call cut off by a timeout or the network is simply repeated.
+        async function step(start) {
+          for (var attempt = 1; ; attempt++) {
+            try {
+              return (await api.request("POST", "/records/anomalies/check" + (start ? "?start=" + start : ""))).data;
+            } catch (e) {
+              if (attempt >= 3 || (e.status && e.status < 500)) throw e;
+              await new Promise(function (res) { setTimeout(res, 1000 * attempt); });
+            }
+          }
+        }
+        var r = await step(null);
         var open = r.open || 0;
         while (!r.done) {
           msg.textContent = r.phase === "indexing"
             ? "正在建立索引（" + r.segment + " / " + r.segments + "）……"
             : "正在核查（" + r.checked + " / " + r.counties + " 个县市区）……";
-          r = (await api.request("POST", "/records/anomalies/check" + (r.next ? "?start=" + r.next : ""))).data;
+          r = await step(r.next);
           if (r.phase === "checking") open += r.open || 0;
         }
         await load();
