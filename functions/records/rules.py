@@ -398,6 +398,29 @@ def account_status_problem(
     return None
 
 
+def account_change_problem(
+    admin: User,
+    target: User,
+    school: School | None,
+    teacher: User | None,
+    teacher_school: School | None,
+    tree: RegionTree,
+) -> str | None:
+    """May `admin` change (re-role or restore) the existing account `target` (accounts rule)?
+
+    Only whoever may disable it (`account_status_problem`: for a teacher account, the school
+    admin of the teacher's school or a bureau covering it; for staff, whoever may assign the
+    current role). `school` is the school of the target's current role. The login of a teacher
+    record (`teacher`: that record's own account, `teacher_school` its school) may also be
+    changed by whoever covers the teacher record, so an account re-roled by mistake can be
+    given back by the teacher's own bureau."""
+    problem = account_status_problem(admin, target, school, tree)
+    if problem and teacher is not None:
+        if account_status_problem(admin, teacher, teacher_school, tree) is None:
+            return None
+    return problem
+
+
 STATUS_FIELDS = ("disabled", "disabled_by", "disabled_at", "disabled_reason")
 
 

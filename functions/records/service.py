@@ -816,33 +816,53 @@ def list_accounts(
 
 
 def assign_account(user: User, user_id: str, req: AccountRequest) -> dict[str, Any]:
-    """Give account `user_id` a staff role within the administrator's scope."""
+    """Give account `user_id` a staff role within the administrator's scope, or (role teacher)
+    give the login of a teacher record its teacher account back.
+
+    An existing account is changed only by an administrator who covers it as it is now
+    (`rules.account_change_problem`): a bureau cannot pull another region's teacher into its
+    own scope by re-roling the account."""
+    if user.role not in (Role.SCHOOL_ADMIN, *scope.BUREAUS):
+        raise Forbidden("只有教育局管理员可以管理账号")
     tree = region_tree()
-    if req.role not in STAFF_ROLES:
-        raise ValidationFailed("教师账号由教师信息生成，这里只能分配管理角色")
-    school = store.get_school(req.school_id) if req.school_id else None
-    problem = rules.assignment_problem(user, req.role, req.region_code, school, tree)
-    if problem:
-        raise OutsideScope(problem)
     existing = store.users([user_id]).get(user_id)
-    if existing is not None and existing.role != Role.TEACHER:
-        old_school = store.get_school(existing.school_id) if existing.school_id else None
-        if rules.assignment_problem(user, existing.role, existing.region_code, old_school, tree):
-            raise OutsideScope("该账号当前的角色不在你的管理范围内")
-    try:
-        account = User(
-            user_id=user_id,
-            role=req.role,
-            name=req.name,
-            school_id=school.school_id if school and req.role in scope.SCHOOL_STAFF else None,
-            region_code=(
-                school.region_code if school and req.role in scope.SCHOOL_STAFF else req.region_code
-            ),
-            institution_id=req.institution_id if req.role == Role.INSTITUTION else None,
-            teacher_id=existing.teacher_id if existing else None,
+    record = store.get_teacher(existing.teacher_id) if existing and existing.teacher_id else None
+    if existing is not None:
+        current_school = store.get_school(existing.school_id) if existing.school_id else None
+        own = _teacher_account(record) if record else None
+        record_school = store.get_school(record.school_id) if record else None
+        problem = rules.account_change_problem(
+            user, existing, current_school, own, record_school, tree
         )
-    except ValidationError as exc:
-        raise ValidationFailed("账号信息不符合要求") from exc
+        if problem:
+            raise OutsideScope(problem)
+    if req.role == Role.TEACHER:
+        if record is None:
+            raise ValidationFailed("教师账号由教师信息生成，这里只能分配管理角色")
+        account = _teacher_account(record)
+    else:
+        if req.role not in STAFF_ROLES:
+            raise ValidationFailed("教师账号由教师信息生成，这里只能分配管理角色")
+        school = store.get_school(req.school_id) if req.school_id else None
+        problem = rules.assignment_problem(user, req.role, req.region_code, school, tree)
+        if problem:
+            raise OutsideScope(problem)
+        try:
+            account = User(
+                user_id=user_id,
+                role=req.role,
+                name=req.name,
+                school_id=school.school_id if school and req.role in scope.SCHOOL_STAFF else None,
+                region_code=(
+                    school.region_code
+                    if school and req.role in scope.SCHOOL_STAFF
+                    else req.region_code
+                ),
+                institution_id=req.institution_id if req.role == Role.INSTITUTION else None,
+                teacher_id=existing.teacher_id if existing else None,
+            )
+        except ValidationError as exc:
+            raise ValidationFailed("账号信息不符合要求") from exc
     if existing is not None and existing.disabled:
         # A role change does not re-enable an account: that is a status change of its own.
         account = account.model_copy(update=existing.model_dump(include=set(rules.STATUS_FIELDS)))

@@ -562,6 +562,85 @@ def test_bureaus_assign_staff_roles_within_their_region_only():
     assert status == 200
 
 
+def stored_account(user_id: str) -> User | None:
+    item = store.get_item(keys.user(user_id), consistent=True)
+    return User.model_validate_json(item["doc"]) if item else None
+
+
+def put_account(sub: str, user_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    status, out, _ = api(
+        "PUT",
+        f"/api/records/accounts/{user_id}",
+        sub,
+        route="/api/records/accounts/{user_id}",
+        params={"user_id": user_id},
+        body=body,
+    )
+    return status, out
+
+
+@pytest.mark.parametrize("bureau", ["bureau-330106", "bureau-330100"])
+def test_a_bureau_cannot_take_over_another_regions_teacher_account(bureau: str) -> None:
+    """t3 teaches in 宁波鄞州: neither 西湖区 nor 杭州市 may re-role its login into their own
+    school (the account-takeover finding); nothing is written."""
+    before = stored_account("t3")
+    status, body = put_account(
+        bureau, "t3", {"name": "x", "role": "school_admin", "school_id": "s1"}
+    )
+    assert (status, body["code"]) == (403, "outside_scope"), body
+    assert stored_account("t3") == before
+
+
+def test_a_teacher_account_is_changed_only_by_its_own_school_admin_or_bureau() -> None:
+    # 宁波市 covers t3: it may make t3 its school's admin, and give the teacher role back.
+    status, body = put_account(
+        "bureau-330200", "t3", {"name": "陈静", "role": "school_admin", "school_id": "s2"}
+    )
+    assert status == 200 and body["role"] == "school_admin", body
+    # The re-roled account is still the teacher's: 西湖区 still cannot touch it ...
+    status, body = put_account(
+        "bureau-330106", "t3", {"name": "x", "role": "principal", "school_id": "s1"}
+    )
+    assert (status, body["code"]) == (403, "outside_scope"), body
+    # ... and its own bureau gives the teacher role back, from the teacher record.
+    status, body = put_account("bureau-330200", "t3", {"name": "陈静", "role": "teacher"})
+    assert status == 200, body
+    restored = stored_account("t3")
+    assert (restored.role, restored.school_id, restored.teacher_id) == (Role.TEACHER, "s2", "t3")
+    assert restored.region_code == OTHER_COUNTY
+
+
+def test_an_account_moved_into_another_scope_by_mistake_is_restored_by_its_own_bureau() -> None:
+    """An account re-roled into 西湖区 before the fix (written directly) is still reachable by
+    the teacher's own bureau (宁波), which restores the teacher role."""
+    moved = User(
+        user_id="t3",
+        role=Role.SCHOOL_ADMIN,
+        name="x",
+        school_id="s1",
+        region_code=COUNTY,
+        teacher_id="t3",
+    )
+    store.batch_write([records.user_item(moved)])
+    records.clear_cache()
+    status, body = put_account("bureau-330200", "t3", {"name": "陈静", "role": "teacher"})
+    assert status == 200, body
+    assert stored_account("t3").role == Role.TEACHER
+    # A school admin of the teacher's school may restore it too; another school's may not.
+    store.batch_write([records.user_item(moved)])
+    records.clear_cache()
+    status, body = put_account("a-s1", "t3", {"name": "陈静", "role": "teacher"})
+    assert (status, body["code"]) == (403, "outside_scope"), body
+    status, body = put_account("a-s2", "t3", {"name": "陈静", "role": "teacher"})
+    assert status == 200, body
+
+
+def test_the_teacher_role_is_only_given_back_to_the_login_of_a_teacher_record() -> None:
+    status, body = put_account("bureau-330000", "nobody", {"name": "某人", "role": "teacher"})
+    assert (status, body["code"]) == (422, "validation_error"), body
+    assert stored_account("nobody") is None
+
+
 # --- scope: no endpoint leaks another region's teachers ------------------------------------
 
 
