@@ -18,6 +18,24 @@ os.environ.pop("AWS_ENDPOINT_URL_DYNAMODB", None)
 
 from schemas.calendar import SHANGHAI  # noqa: E402
 
+# The layers run in this order, each in the random order pytest-randomly gave it. The seed is
+# printed in the header ("Using --randomly-seed=N"); `pytest --randomly-seed=N` replays a run,
+# `-p no:randomly` runs in file order.
+# Fast layers first; the e2e layer starts one local stack for all its tests.
+LAYERS = ("unit", "integration", "infra", "e2e")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the (shuffled) tests by layer, keeping the shuffled order within each layer."""
+
+    def layer(item: pytest.Item) -> int:
+        parts = item.path.parts
+        found = [i for i, name in enumerate(LAYERS) if name in parts]
+        return found[0] if found else len(LAYERS)
+
+    items.sort(key=layer)  # stable: the order within a layer is the random one
+
 
 @pytest.fixture
 def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -3,14 +3,21 @@ gateway with worker processes) once per session, and Debian chromium driven by P
 
 from __future__ import annotations
 
+import itertools
+import json
+import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 import requests
+
+from schemas.catalog import ClassInfo
 
 CHROMIUM_FLAGS = [
     "--headless=new",
@@ -104,3 +111,163 @@ def phone(browser: Any, stack: Any) -> Iterator[Any]:
     ctx.close()
     assert not errors, f"JavaScript errors: {errors}"
     assert not outside, f"requests outside the platform: {outside}"
+
+
+# --- helpers every browser test uses ---------------------------------------------------------
+
+
+def no_horizontal_scroll(page: Any, width: int = PHONE["width"]) -> None:
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"page is {scroll}px wide on a {width}px screen"
+
+
+def login(page: Any, base: str, name: str, next_path: str = "/my/") -> None:
+    """Log in through the 登录 page by a demo account's button (demo accounts only)."""
+    page.goto(f"{base}/login/?next={next_path}")
+    page.get_by_role("button", name=name, exact=True).first.click()
+    page.wait_for_url(f"**{next_path}**")
+
+
+def as_user(page: Any, stack: Any, user_id: str, next_path: str | None = None) -> None:
+    """Sign the browser in as any account (a test's own teachers too), as the 登录 page would
+    after the identity provider answered: the session is the token and the user from /api/me."""
+    token = stack.token(user_id)
+    me = requests.get(
+        stack.url + "/api/me", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert me.status_code == 200, me.text
+    page.goto(stack.url + "/login/")
+    page.evaluate(
+        "([t, u]) => { localStorage.setItem('zjt.token', t); localStorage.setItem('zjt.user', u); }",
+        [token, json.dumps(me.json())],
+    )
+    if next_path:
+        page.goto(stack.url + next_path)
+
+
+# --- data each test owns ---------------------------------------------------------------------
+# The stack is shared by the whole e2e layer and tests run in random order: a test never
+# assumes a demo teacher holds nothing or a demo class has its seats. It creates the teachers
+# and classes it relies on (below), or reads the state it needs first.
+
+_SERIAL = itertools.count(1)
+# Birth dates of this session's teachers start on a random day of 1985-1994, so the ID numbers
+# of two sessions (a stack reused by hand) are unlikely to meet either.
+_BIRTH_BASE = date(1985, 1, 1) + timedelta(days=secrets.randbelow(3650))
+
+
+def serial() -> int:
+    """A number no other call in this test session returns."""
+    return next(_SERIAL)
+
+
+def fresh_id_number(county: str = "330106") -> str:
+    """A valid ID number no other test in this session uses."""
+    from schemas.records import make_id_number
+
+    n = serial()
+    return make_id_number(county, _BIRTH_BASE + timedelta(days=n), n, n % 2 == 0)
+
+
+def born_and_gender(id_number: str) -> tuple[str, str]:
+    """The birth date (ISO) and gender (男/女) an ID number encodes, which a record must match."""
+    born = f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}"
+    return born, "男" if int(id_number[16]) % 2 else "女"
+
+
+@dataclass(frozen=True)
+class NewTeacher:
+    teacher_id: str
+    name: str
+    school_id: str
+    stage: str
+    subject: str
+
+
+@pytest.fixture
+def new_teacher(api: Any) -> Callable[..., NewTeacher]:
+    """Create a teacher who holds nothing: `new_teacher(school_id, stage, subject)`, or
+    `new_teacher(like=class_info)` for one eligible for that class (same school, stage and
+    subject as the first demo teacher eligible for it). Added by the school's admin through the
+    API (TD-2), so the teacher has an account and can log in."""
+    from functions.selection.rules import check_eligible
+    from local.demo import demo_data
+    from schemas.regions import region_tree
+
+    def make(
+        school_id: str | None = None,
+        stage: str | None = None,
+        subject: str | None = None,
+        *,
+        like: ClassInfo | None = None,
+    ) -> NewTeacher:
+        if like is not None:
+            tree = region_tree()
+            template = None
+            for t in demo_data().teachers:
+                try:
+                    check_eligible(t, like, tree)
+                except Exception:
+                    continue
+                template = t
+                break
+            assert template is not None, f"no demo teacher is eligible for {like.class_id}"
+            school_id, stage, subject = template.school_id, template.stage, template.subject
+        assert school_id and stage and subject
+        n = serial()
+        id_number = fresh_id_number(school_id[1:7])
+        born, gender = born_and_gender(id_number)
+        body = {
+            "id_number": id_number,
+            "name": f"测试教师{n}",
+            "gender": gender,
+            "birth_date": born,
+            "stage": stage,
+            "subject": subject,
+            "title": "一级教师",
+        }
+        r = api("POST", "/api/records/teachers", user=f"a-{school_id}", json=body)
+        assert r.status_code in (200, 201), r.text
+        got = r.json()
+        return NewTeacher(got["teacher_id"], got["name"], school_id, stage, subject)
+
+    return make
+
+
+@pytest.fixture
+def private_class(stack: Any) -> Callable[..., ClassInfo]:
+    """Seed a published class no other test knows: a copy of a demo project's first class under
+    new ids, `private_class(capacity=3)`; `like` picks the project copied (default: the first
+    demo project open to every teacher). Only the class items are written (what selection
+    reads), so the class is in no catalog: API tests only, the site has no page for it."""
+    from functions.common import store
+    from functions.projects.store import project_items
+    from local.demo import demo_data
+
+    def make(capacity: int = 3, like: str | None = None) -> ClassInfo:
+        projects = demo_data().projects
+        if like is None:
+            base = next(
+                p
+                for p in projects
+                if not (p.target.region_codes or p.target.stages or p.target.subjects)
+            )
+        else:
+            base = next(p for p in projects if p.project_id == like)
+        n = serial()
+        pid = f"{base.project_id}-e2e{n}"
+        first = base.classes[0]
+        klass = first.model_copy(
+            update={"class_id": f"{pid}-c1", "capacity": capacity, "name": f"测试班{n}"}
+        )
+        project = base.model_copy(update={"project_id": pid, "classes": (klass,)})
+        store.batch_write([i for i in project_items(project) if i["PK"].startswith("CLASS#")])
+        return ClassInfo.of(project, klass)
+
+    return make
+
+
+def seats(api: Any, class_id: str) -> dict[str, Any]:
+    """The class's public seat counter (held, capacity, waitlist)."""
+    found: dict[str, Any] = api("GET", f"/api/seats?class_ids={class_id}").json()["seats"][0]
+    return found

@@ -12,29 +12,15 @@ import requests
 from boto3.dynamodb.conditions import Key
 
 from functions.common import keys, store
-from functions.common.errors import NotEligible
-from functions.selection.rules import check_eligible
-from local.demo import demo_data
-from schemas.catalog import ClassInfo
-from schemas.regions import region_tree
 
 pytestmark = pytest.mark.e2e
 RACERS = 40
 
 
-def test_concurrent_clients_never_oversell_a_small_class_SE_4(stack):
-    data = demo_data()
-    # A capacity-3 class nobody else in the e2e session touches, and 40 teachers eligible for it.
-    tiny = [ClassInfo.of(p, c) for p in data.projects for c in p.classes if c.capacity <= 3][-1]
-    racers = []
-    for t in data.teachers:
-        try:
-            check_eligible(t, tiny, region_tree())
-        except NotEligible:
-            continue
-        racers.append(t.teacher_id)
-    racers = racers[:RACERS]
-    assert len(racers) > tiny.capacity * 3
+def test_concurrent_clients_never_oversell_a_small_class_SE_4(stack, private_class, new_teacher):
+    # A capacity-3 class of this test's own, and 40 new teachers eligible for it.
+    tiny = private_class(capacity=3)
+    racers = [new_teacher(like=tiny).teacher_id for _ in range(RACERS)]
     tokens = {t: stack.token(t) for t in racers}
     start = threading.Barrier(len(racers))
 

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from functions.projects import store as pstore
-from tests.integration.projects_world import draft, idno
+from local.demo import demo_data
+from tests.e2e.conftest import serial
+from tests.integration.projects_world import NAMES, draft, idno
 
 pytestmark = pytest.mark.e2e
 APPLY = "2024-03-08T10:00:00+08:00"
@@ -41,6 +43,32 @@ def _race(api: Any, pairs: list[tuple[str, dict[str, Any]]]) -> list[tuple[int, 
         return list(pool.map(go, pairs))
 
 
+def _fresh_leader() -> int:
+    """A leader number (`idno`) no other test registers at another institution (AP-4)."""
+    return 100_000 + serial()
+
+
+def _institution_with_room(api: Any, room: int) -> tuple[str, str]:
+    """A demo institution with at least `room` free quota slots (other tests submit too),
+    taken from the end of the list, where no other test submits: (id, name)."""
+    for inst in reversed(demo_data().institutions):
+        if inst.qualification.scope.value != "province":
+            continue
+        quota = api("GET", "/api/projects", user=f"inst-{inst.institution_id}").json()["quota"]
+        if quota["cap"] - quota["used"] >= room:
+            return inst.institution_id, inst.name
+    raise AssertionError(f"no institution has {room} free quota slots")
+
+
+def _draft_of(inst: str, name: str, **kw: Any) -> dict[str, Any]:
+    """`draft` for any demo institution: its people work there."""
+    d = draft(inst="hznu", **kw)
+    for person in [d["leader"], *d["instructors"]]:
+        if person["organisation"] == NAMES["hznu"]:
+            person["organisation"] = name
+    return d
+
+
 def _codes(body: dict[str, Any]) -> set[str]:
     return {body.get("code", "")} | {e["code"] for e in body.get("errors", [])}
 
@@ -50,8 +78,8 @@ def test_two_clerks_submitting_at_once_cannot_exceed_the_quota_Q_1(stack, api, s
     quota = api("GET", "/api/projects", user="inst-zjnu").json()["quota"]
     room = quota["cap"] - quota["used"]
     assert room >= 1
-    for i in range(room - 1):  # leave exactly one slot
-        rec = _create(api, "inst-zjnu", draft(leader=700 + i))
+    for _ in range(room - 1):  # leave exactly one slot
+        rec = _create(api, "inst-zjnu", draft(leader=_fresh_leader()))
         ok = api(
             "POST",
             f"/api/projects/{rec['project_id']}/submit",
@@ -59,8 +87,8 @@ def test_two_clerks_submitting_at_once_cannot_exceed_the_quota_Q_1(stack, api, s
             json={"version": rec["version"]},
         )
         assert ok.status_code == 200, ok.text
-    a = _create(api, "inst-zjnu", draft(leader=801))
-    b = _create(api, "inst-zjnu", draft(leader=802))
+    a = _create(api, "inst-zjnu", draft(leader=_fresh_leader()))
+    b = _create(api, "inst-zjnu", draft(leader=_fresh_leader()))
     results = _race(api, [("inst-zjnu", a), ("inst-zjnu", b)])
 
     assert sorted(s for s, _ in results) in ([200, 409], [200, 422]), results
@@ -73,19 +101,22 @@ def test_two_clerks_submitting_at_once_cannot_exceed_the_quota_Q_1(stack, api, s
 
 def test_two_submissions_at_once_cannot_give_one_leader_a_fifth_class_AP_3(stack, api, set_clock):
     set_clock(APPLY)
-    leader = 950
-    first = _create(api, "inst-hznu", draft(inst="hznu", leader=leader, classes=3))
+    leader = _fresh_leader()
+    # Room for the first project and the race's winner, so only AP-3 can refuse the loser.
+    iid, name = _institution_with_room(api, 2)
+    user = f"inst-{iid}"
+    first = _create(api, user, _draft_of(iid, name, leader=leader, classes=3))
     r = api(
         "POST",
         f"/api/projects/{first['project_id']}/submit",
-        user="inst-hznu",
+        user=user,
         json={"version": first["version"]},
     )
     assert r.status_code == 200, r.text
     assert pstore.leader_classes(idno(leader), "2024H1") == 3
-    a = _create(api, "inst-hznu", draft(inst="hznu", leader=leader, title="第二个项目研修班"))
-    b = _create(api, "inst-hznu", draft(inst="hznu", leader=leader, title="第三个项目研修班"))
-    results = _race(api, [("inst-hznu", a), ("inst-hznu", b)])
+    a = _create(api, user, _draft_of(iid, name, leader=leader, title="第二个项目研修班"))
+    b = _create(api, user, _draft_of(iid, name, leader=leader, title="第三个项目研修班"))
+    results = _race(api, [(user, a), (user, b)])
 
     assert sorted(s for s, _ in results) in ([200, 409], [200, 422]), results
     loser = next(body for s, body in results if s != 200)

@@ -12,25 +12,10 @@ from typing import Any
 import pytest
 import requests
 
+from tests.e2e.conftest import as_user, no_horizontal_scroll
 from tests.integration.projects_world import idno
 
 pytestmark = pytest.mark.e2e
-
-
-def as_user(page: Any, stack: Any, user_id: str, name: str, role_name: str) -> None:
-    page.goto(stack.url + "/login/")
-    page.evaluate(
-        "([t, u]) => { localStorage.setItem('zjt.token', t); localStorage.setItem('zjt.user', u); }",
-        [
-            stack.token(user_id),
-            json.dumps({"user_id": user_id, "name": name, "role_name": role_name}),
-        ],
-    )
-
-
-def no_horizontal_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"page is {width}px wide on a 375px screen"
 
 
 def fill_person(page: Any, prefix: str, n: int, name: str, title: str, org: str) -> None:
@@ -43,7 +28,7 @@ def fill_person(page: Any, prefix: str, n: int, name: str, title: str, org: str)
 def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, phone, set_clock):
     page = phone
     set_clock("2024-03-08T10:00:00+08:00")
-    as_user(page, stack, "inst-hznu", "王老师", "培训机构")
+    as_user(page, stack, "inst-hznu")
     page.goto(stack.url + "/apply/")
     page.locator(".zjt-quota").filter(has_text="申报名额").wait_for()
     no_horizontal_scroll(page)
@@ -102,7 +87,7 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
 
     # The province bureau reviews: every rule check passes; spot check, then approve.
     set_clock("2024-03-13T10:00:00+08:00")
-    as_user(page, stack, "bureau-330000", "浙江省教育厅", "省教育厅")
+    as_user(page, stack, "bureau-330000")
     page.goto(stack.url + "/review/")
     item = page.locator(f'li[data-project="{pid}"]')
     item.wait_for()
@@ -154,7 +139,7 @@ def test_a_county_bureau_sees_and_changes_its_local_cap_Q_6(stack, phone, set_cl
     short of it, lowers it below what is held (told so), and reads the change in the history."""
     page = phone
     set_clock("2024-03-08T10:00:00+08:00")
-    as_user(page, stack, "bureau-330106", "杭州市西湖区教育局", "县（市、区）教育局")
+    as_user(page, stack, "bureau-330106")
     page.goto(stack.url + "/review/")
     row = page.locator('li.zjt-cap[data-region="330106"]')
     row.locator(".zjt-cap-value").filter(has_text="最多申报 12 个").wait_for()

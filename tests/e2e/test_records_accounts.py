@@ -8,22 +8,20 @@ from typing import Any
 import pytest
 
 from local.demo import demo_data
-from tests.e2e.test_records_import import login, no_horizontal_scroll
+from tests.e2e.conftest import login, no_horizontal_scroll
 
 pytestmark = pytest.mark.e2e
 
 SCHOOL = "s33010603"  # 杭州市西湖区实验小学 (a demo school)
 
 
-def test_school_admin_disables_and_re_enables_a_teacher_account_on_a_phone(stack, phone, api):
+def test_school_admin_disables_and_re_enables_a_teacher_account_on_a_phone(
+    stack, phone, api, new_teacher
+):
     data = demo_data()
     admin = next(u for u in data.users if u.user_id == f"a-{SCHOOL}")
-    # A teacher no other browser test logs in as, so no server process has it cached.
-    used = {u.user_id for u in data.demo_accounts}
-    teacher = max(
-        (t for t in data.teachers if t.school_id == SCHOOL and t.teacher_id not in used),
-        key=lambda t: t.teacher_id,
-    )
+    # The test's own teacher: no other test disables it or has it cached.
+    teacher = new_teacher(SCHOOL, "小学", "数学")
     page: Any = phone
     login(page, stack.url, admin.name, "/records/accounts/")
     row = page.locator("#zjt-accounts .zjt-account").filter(has_text=teacher.teacher_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import time
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,30 +14,39 @@ import pytest
 
 from local.demo import demo_data
 from schemas.records import IMPORT_COLUMNS, make_id_number
+from tests.e2e.conftest import born_and_gender, fresh_id_number, login, no_horizontal_scroll, serial
 
 pytestmark = pytest.mark.e2e
 
 SCHOOL = "s33010603"  # 杭州市西湖区实验小学 (a demo school)
 
 
-def _ids() -> list[str]:
-    return [make_id_number("330106", date(1979, 6, 1 + i), 30 + i, i % 2 == 0) for i in range(3)]
+@dataclass(frozen=True)
+class MixedFile:
+    """Three new teachers (ID numbers and names no other import uses) and two bad rows."""
+
+    content: bytes
+    ids: list[str]
+    names: list[str]
 
 
-def mixed_csv() -> bytes:
+def mixed_file() -> MixedFile:
+    n = serial()
+    ids = [fresh_id_number("330106") for _ in range(3)]
+    names = [f"导入教师{n}甲", f"导入教师{n}乙", f"导入教师{n}丙"]
     good = [
         [
-            n,
-            f"导入教师{i}",
-            "男" if i % 2 == 0 else "女",
-            f"1979-06-{1 + i:02d}",
+            id_number,
+            names[i],
+            born_and_gender(id_number)[1],
+            born_and_gender(id_number)[0],
             SCHOOL,
             "小学",
             "数学",
             "一级教师",
             "在职",
         ]
-        for i, n in enumerate(_ids())
+        for i, id_number in enumerate(ids)
     ]
     bad_check = make_id_number("330106", date(1980, 1, 1), 40, True)
     bad_check = bad_check[:17] + ("0" if bad_check[17] != "0" else "1")
@@ -58,7 +68,7 @@ def mixed_csv() -> bytes:
     out.write(",".join(h for h, _ in IMPORT_COLUMNS) + "\n")
     for r in good + bad:
         out.write(",".join(r) + "\n")
-    return out.getvalue().encode("utf-8-sig")
+    return MixedFile(out.getvalue().encode("utf-8-sig"), ids, names)
 
 
 def import_over_http(api: Any, user: str, name: str, content: bytes) -> dict[str, Any]:
@@ -89,26 +99,16 @@ def import_over_http(api: Any, user: str, name: str, content: bytes) -> dict[str
     raise AssertionError(f"import did not finish: {job}")
 
 
-def login(page: Any, base: str, name: str, next_path: str) -> None:
-    page.goto(f"{base}/login/?next={next_path}")
-    page.get_by_role("button", name=name, exact=True).first.click()
-    page.wait_for_url(f"**{next_path}")
-
-
-def no_horizontal_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"page is {width}px wide on a 375px screen"
-
-
 def test_province_bureau_imports_a_mixed_file_and_downloads_the_report_TD_1(stack, phone):
     from openpyxl import load_workbook
 
     page = phone
+    f = mixed_file()
     login(page, stack.url, "浙江省教育厅", "/records/import/")
     page.locator("#zjt-import .zjt-import-form").wait_for()
     page.set_input_files(
         "#zjt-import input[name=file]",
-        files=[{"name": "mixed.csv", "mimeType": "text/csv", "buffer": mixed_csv()}],
+        files=[{"name": "mixed.csv", "mimeType": "text/csv", "buffer": f.content}],
     )
     page.get_by_role("button", name="开始导入").click()
     summary = page.locator("#zjt-import .zjt-summary")
@@ -119,7 +119,7 @@ def test_province_bureau_imports_a_mixed_file_and_downloads_the_report_TD_1(stac
     rows.first.wait_for()
     report = page.locator("#zjt-import .zjt-rows").inner_text()
     assert "校验位" in report and "s-nope 不存在" in report
-    assert "导入教师0" not in report  # only rejected rows by default
+    assert f.names[0] not in report  # only rejected rows by default
     no_horizontal_scroll(page)
 
     with page.expect_download() as dl:
@@ -134,7 +134,7 @@ def test_province_bureau_imports_a_mixed_file_and_downloads_the_report_TD_1(stac
     assert [v[3] for v in list(ws.iter_rows(values_only=True))[1:]] == ["拒绝", "拒绝"]
 
     page.get_by_role("button", name="全部", exact=True).click()
-    page.locator("#zjt-import .zjt-rows").filter(has_text="导入教师0").wait_for()
+    page.locator("#zjt-import .zjt-rows").filter(has_text=f.names[0]).wait_for()
 
     # The address names the job: reopening it later shows the same result.
     assert "#job=" in page.url
@@ -143,14 +143,15 @@ def test_province_bureau_imports_a_mixed_file_and_downloads_the_report_TD_1(stac
 
 
 def test_school_admin_sees_the_imported_teachers_with_full_id_numbers_TD_2(stack, phone, api):
-    # Runs after the import above (same session stack); imports again if run alone.
-    import_over_http(api, "bureau-330000", "again.csv", mixed_csv())
+    f = mixed_file()
+    job = import_over_http(api, "bureau-330000", "again.csv", f.content)
+    assert job["status"] == "done", job
     admin = next(u for u in demo_data().users if u.user_id == f"a-{SCHOOL}")
     page = phone
     login(page, stack.url, admin.name, "/records/teachers/")
-    page.locator("#zjt-teachers .zjt-teacher-list").filter(has_text="导入教师1").wait_for()
+    page.locator("#zjt-teachers .zjt-teacher-list").filter(has_text=f.names[1]).wait_for()
     listing = page.locator("#zjt-teachers .zjt-teacher-list").inner_text()
-    assert _ids()[1] in listing and "国家系统" in listing
+    assert f.ids[1] in listing and "国家系统" in listing
     no_horizontal_scroll(page)
 
 
@@ -160,7 +161,12 @@ def test_county_bureau_runs_the_check_and_opens_the_anomaly_and_account_pages_TD
     check = page.get_by_role("button", name="重新核查")
     check.wait_for()
     check.click()
-    page.locator("#zjt-anomalies > .zjt-msg").filter(has_text="核查完成").wait_for(timeout=150_000)
+    # The page calls the check again until the server says it is done, then enables the button.
+    page.wait_for_function(
+        "() => !document.querySelector('#zjt-anomalies .zjt-check').disabled", timeout=150_000
+    )
+    shown = page.locator("#zjt-anomalies > .zjt-msg").inner_text()
+    assert "核查完成" in shown, shown
     no_horizontal_scroll(page)
     page.goto(stack.url + "/records/accounts/")
     # The check indexed the demo world's staff accounts: the county's school staff are listed.

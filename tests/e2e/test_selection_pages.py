@@ -11,70 +11,52 @@ from typing import Any
 import pytest
 
 from functions.common import keys, store
-from functions.selection.rules import check_eligible
 from local.demo import demo_data
 from schemas.catalog import ClassInfo
-from schemas.regions import region_tree
-from tests.e2e.test_teacher_slice import login, no_horizontal_scroll
+from tests.e2e.conftest import as_user, no_horizontal_scroll, seats
 
 pytestmark = pytest.mark.e2e
 
 
-def _class_and_others() -> tuple[ClassInfo, list[str]]:
-    """A roomy zjnu class the second demo teacher (淳安县第一中学; the first is the teacher
-    slice's) may pick, and two other eligible teachers."""
+def _roomy_zjnu_class() -> ClassInfo:
+    """The last roomy zjnu class of the demo world: no other e2e test picks it."""
     data = demo_data()
-    me = next(t for t in data.teachers if t.teacher_id == data.demo_accounts[1].user_id)
-    mine = []
-    for p in data.projects:
-        for c in p.classes:
-            info = ClassInfo.of(p, c)
-            if info.institution_id != "zjnu" or c.capacity < 20:
-                continue
-            try:
-                check_eligible(me, info, region_tree())
-            except Exception:
-                continue
-            mine.append(info)
-    info = mine[-1]
-    others = []
-    for t in data.teachers:
-        if t.teacher_id == me.teacher_id:
-            continue
-        try:
-            check_eligible(t, info, region_tree())
-        except Exception:
-            continue
-        others.append(t.teacher_id)
-        if len(others) == 2:
-            break
-    return info, others
+    return [
+        ClassInfo.of(p, c)
+        for p in data.projects
+        for c in p.classes
+        if p.institution_id == "zjnu" and c.capacity >= 20
+    ][-1]
 
 
 def _delete(api: Any, user: str, cid: str) -> None:
     assert api("DELETE", f"/api/selections/{cid}", user=user).status_code == 200
 
 
-def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(stack, phone, api, set_clock):
-    data = demo_data()
-    teacher = data.demo_accounts[1]
-    info, (holder, second) = _class_and_others()
+def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(
+    stack, phone, api, set_clock, new_teacher
+):
+    info = _roomy_zjnu_class()
     cid = info.class_id
+    # The teacher, the holder of the last seat and a second waitlisted teacher: this test's own,
+    # at one school (the principal reviews them together).
+    teacher = new_teacher(like=info)
+    holder = new_teacher(teacher.school_id, teacher.stage, teacher.subject).teacher_id
+    second = new_teacher(teacher.school_id, teacher.stage, teacher.subject).teacher_id
     page = phone
 
-    # Round 1: the class is made small and full (capacity 1, one holder).
+    # Round 1: the class is made full but for one seat, which the holder takes.
     set_clock("2024-03-20T10:00:00+08:00")
     store.table().update_item(
         Key=keys.class_seats(cid),
-        UpdateExpression="SET #cap = :one",
+        UpdateExpression="SET #cap = :cap",
         ExpressionAttributeNames={"#cap": "capacity"},
-        ExpressionAttributeValues={":one": 1},
+        ExpressionAttributeValues={":cap": seats(api, cid)["held"] + 1},
     )
     assert api("POST", "/api/selections", user=holder, json={"class_id": cid}).status_code == 201
 
     # The teacher sees it full, joins the waitlist and sees the position.
-    login(page, stack.url, teacher.name)
-    page.goto(f"{stack.url}/projects/{info.project_id}/")
+    as_user(page, stack, teacher.teacher_id, f"/projects/{info.project_id}/")
     form = page.locator(f'form[data-class-id="{cid}"]')
     page.locator(f'[data-seats-for="{cid}"]').filter(has_text="满").wait_for()
     page.locator(f'[data-waitlist-for="{cid}"]').click()
@@ -94,10 +76,8 @@ def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(stack, phon
 
     # School review (PH-R1-SCHOOL): the principal approves; the xlsx export downloads.
     set_clock("2024-03-27T10:00:00+08:00")
-    principal = next(u for u in data.demo_accounts if u.user_id == f"p-{teacher.school_id}")
-    login(page, stack.url, principal.name)
-    page.goto(stack.url + "/school/")
-    card = page.locator(".zjt-teacher", has_text=teacher.user_id)
+    as_user(page, stack, f"p-{teacher.school_id}", "/school/")
+    card = page.locator(".zjt-teacher", has_text=teacher.teacher_id)
     sel_row = card.locator("li.zjt-selection", has_text=info.project_title)
     sel_row.get_by_role("button", name="不通过").click()
     page.locator(".zjt-result").filter(has_text="必须填写原因").wait_for()
@@ -114,9 +94,7 @@ def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(stack, phon
     # Expansion (SE-3): the institution applies, the province bureau accepts, the waitlisted
     # second teacher is promoted.
     set_clock("2024-03-28T10:00:00+08:00")
-    clerk = next(u for u in data.demo_accounts if u.user_id == "inst-zjnu")
-    login(page, stack.url, clerk.name)
-    page.goto(stack.url + "/institution/")
+    as_user(page, stack, "inst-zjnu", "/institution/")
     klass = page.locator(".zjt-classes > li", has_text=info.project_title).filter(
         has_text=info.class_name
     )
@@ -127,9 +105,7 @@ def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(stack, phon
     no_horizontal_scroll(page)
 
     set_clock("2024-03-29T10:00:00+08:00")
-    bureau = next(u for u in data.demo_accounts if u.user_id == "bureau-330000")
-    login(page, stack.url, bureau.name)
-    page.goto(stack.url + "/bureau/")
+    as_user(page, stack, "bureau-330000", "/bureau/")
     exp = page.locator(".zjt-expansions > li", has_text=info.project_title).filter(
         has_text=info.class_name
     )
@@ -141,12 +117,11 @@ def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(stack, phon
 
     # Recheck (PH-R1-RECHECK): the institution confirms the school-approved selection.
     set_clock("2024-03-30T10:00:00+08:00")
-    login(page, stack.url, clerk.name)
-    page.goto(stack.url + "/institution/")
+    as_user(page, stack, "inst-zjnu", "/institution/")
     klass.first.get_by_role("button", name="名单与复核").click()
     roster = page.locator(".zjt-roster-list")
-    roster.locator("li", has_text=teacher.user_id).locator("input.zjt-pick").check()
+    roster.locator("li", has_text=teacher.teacher_id).locator("input.zjt-pick").check()
     page.get_by_role("button", name="批量确认").click()
     page.locator(".zjt-roster .zjt-result").filter(has_text="已处理 1 条").wait_for()
-    roster.locator("li", has_text=teacher.user_id).filter(has_text="已确认").wait_for()
+    roster.locator("li", has_text=teacher.teacher_id).filter(has_text="已确认").wait_for()
     no_horizontal_scroll(page)

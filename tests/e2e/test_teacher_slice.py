@@ -1,6 +1,9 @@
 """The slice a teacher uses, end to end in headless chromium on a 375-px phone screen:
 log in, browse the catalog, open a project, pick a class in round 1 (PH-R1), see it under
-我的选课, withdraw; and the Chinese messages for outside-window, full class and picking twice."""
+我的选课, withdraw; and the Chinese messages for outside-window, full class and picking twice.
+
+Each test brings its own teachers (`new_teacher`): the stack is shared by the e2e layer, so a
+demo teacher may already hold classes on the same days."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from functions.selection.rules import check_eligible
 from local.demo import demo_data
 from schemas.catalog import ClassInfo
 from schemas.regions import region_tree
+from tests.e2e.conftest import as_user, login, no_horizontal_scroll, seats
 
 pytestmark = pytest.mark.e2e
 
@@ -34,22 +38,28 @@ def eligible_classes(teacher_id: str, min_capacity: int) -> list[ClassInfo]:
     return out
 
 
-def login(page: Any, base: str, name: str) -> None:
-    page.goto(base + "/login/")
-    page.get_by_role("button", name=name, exact=True).first.click()
-    page.wait_for_url("**/my/**")
+def with_free_seats(api: Any, classes: list[ClassInfo], n: int = 1) -> ClassInfo:
+    """The first of `classes` that still has `n` free seats (other tests may have taken some)."""
+    for info in classes:
+        s = seats(api, info.class_id)
+        if s["capacity"] - s["held"] >= n:
+            return info
+    raise AssertionError("no class with free seats")
 
 
-def no_horizontal_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 375, f"page is {width}px wide on a 375px screen"
-
-
-def test_teacher_picks_a_class_in_round1_and_withdraws_SE_4_SE_5(stack, phone, api):
+def test_the_login_page_signs_a_demo_teacher_in(stack, phone):
     teacher = demo_data().demo_accounts[0]
-    info = eligible_classes(teacher.user_id, min_capacity=20)[0]
+    login(phone, stack.url, teacher.name)
+    phone.locator("#zjt-my").wait_for()
+    assert phone.evaluate("localStorage.getItem('zjt.token')")
+
+
+def test_teacher_picks_a_class_in_round1_and_withdraws_SE_4_SE_5(stack, phone, api, new_teacher):
+    demo = demo_data().demo_accounts[0]
+    info = with_free_seats(api, eligible_classes(demo.user_id, min_capacity=20))
+    me = new_teacher(like=info)
     page = phone
-    login(page, stack.url, teacher.name)
+    as_user(page, stack, me.teacher_id, "/my/")
     page.locator("#zjt-my .zjt-msg").filter(has_text="还没有选课").wait_for()
 
     # Browse the catalog: filter by the project's title and open it.
@@ -59,20 +69,22 @@ def test_teacher_picks_a_class_in_round1_and_withdraws_SE_4_SE_5(stack, phone, a
     page.locator(f'.zjt-results a[href*="/projects/{info.project_id}/"]').click()
     page.wait_for_url(f"**/projects/{info.project_id}/**")
     no_horizontal_scroll(page)
-    seats = page.locator(f'[data-seats-for="{info.class_id}"]')
-    seats.filter(has_text="剩余").wait_for()
+    page.locator(f'[data-seats-for="{info.class_id}"]').filter(has_text="剩余").wait_for()
+    # Tests run one at a time: between here and the end only this test changes the class.
+    held = seats(api, info.class_id)["held"]
 
     # Pick the class: a form post to the selection function.
     form = page.locator(f'form[data-class-id="{info.class_id}"]')
     form.get_by_role("button").click()
     form.locator(".zjt-msg").filter(has_text="待学校审核").wait_for()
-    held = api("GET", f"/api/seats?class_ids={info.class_id}").json()["seats"][0]["held"]
-    assert held == 1
+    mine = api("GET", "/api/selections", user=me.teacher_id).json()["selections"]
+    assert [(s["class_id"], s["status"]) for s in mine] == [(info.class_id, "pending")]
+    assert seats(api, info.class_id)["held"] == held + 1
 
     # Picking it again changes nothing and says why.
     form.get_by_role("button").click()
     form.locator(".zjt-msg").filter(has_text="不能重复选择").wait_for()
-    assert api("GET", f"/api/seats?class_ids={info.class_id}").json()["seats"][0]["held"] == 1
+    assert len(api("GET", "/api/selections", user=me.teacher_id).json()["selections"]) == 1
 
     # 我的选课 lists it; withdrawing returns the seat.
     page.goto(stack.url + "/my/")
@@ -82,45 +94,43 @@ def test_teacher_picks_a_class_in_round1_and_withdraws_SE_4_SE_5(stack, phone, a
     page.once("dialog", lambda d: d.accept())  # 确定退选…？
     row.get_by_role("button", name="退选").click()
     row.filter(has_text="已退选").wait_for()
-    assert api("GET", f"/api/seats?class_ids={info.class_id}").json()["seats"][0]["held"] == 0
+    mine = api("GET", "/api/selections", user=me.teacher_id).json()["selections"]
+    assert [s["status"] for s in mine] == ["withdrawn"]
+    assert seats(api, info.class_id)["held"] == held
 
 
-def test_full_class_and_outside_window_show_chinese_messages(stack, phone, api, set_clock):
-    teacher = demo_data().demo_accounts[0]
-    tiny = next(i for i in eligible_classes(teacher.user_id, min_capacity=1) if i.capacity <= 3)
-    # Fill the tiny class with other eligible teachers through the API.
-    data = demo_data()
-    others = []
-    for t in data.teachers:
-        if t.teacher_id == teacher.user_id:
-            continue
-        try:
-            check_eligible(t, tiny, region_tree())
-        except Exception:
-            continue
-        others.append(t.teacher_id)
-        if len(others) == tiny.capacity:
-            break
-    for tid in others:
-        r = api("POST", "/api/selections", user=tid, json={"class_id": tiny.class_id})
+def test_full_class_and_outside_window_show_chinese_messages(
+    stack, phone, api, set_clock, new_teacher
+):
+    demo = demo_data().demo_accounts[0]
+    tiny = next(i for i in eligible_classes(demo.user_id, min_capacity=1) if i.capacity <= 3)
+    # Fill whatever seats the tiny class still has with teachers of this test's own.
+    s = seats(api, tiny.class_id)
+    for _ in range(s["capacity"] - s["held"]):
+        filler = new_teacher(like=tiny)
+        body = {"class_id": tiny.class_id}
+        r = api("POST", "/api/selections", user=filler.teacher_id, json=body)
         assert r.status_code == 201, r.text
+    assert seats(api, tiny.class_id)["held"] == tiny.capacity
 
+    me = new_teacher(like=tiny)
     page = phone
-    login(page, stack.url, teacher.name)
-    page.goto(f"{stack.url}/projects/{tiny.project_id}/")
+    as_user(page, stack, me.teacher_id, f"/projects/{tiny.project_id}/")
     form = page.locator(f'form[data-class-id="{tiny.class_id}"]')
     page.locator(f'[data-seats-for="{tiny.class_id}"]').filter(has_text="满").wait_for()
     form.get_by_role("button").click()
     form.locator(".zjt-msg").filter(has_text=ClassFull.message).wait_for()
+    assert api("GET", "/api/selections", user=me.teacher_id).json()["selections"] == []
 
     # Outside the window (after round 1 closed, before round 2): refused on the server.
     set_clock("2024-03-28T10:00:00+08:00")
-    other = eligible_classes(teacher.user_id, min_capacity=20)[1]
-    page.goto(f"{stack.url}/projects/{other.project_id}/")
+    other = with_free_seats(api, eligible_classes(demo.user_id, min_capacity=20)[1:])
+    me2 = new_teacher(like=other)
+    as_user(page, stack, me2.teacher_id, f"/projects/{other.project_id}/")
     form = page.locator(f'form[data-class-id="{other.class_id}"]')
     form.get_by_role("button").click()
     form.locator(".zjt-msg").filter(has_text="不在选课时间内").wait_for()
-    assert api("GET", f"/api/seats?class_ids={other.class_id}").json()["seats"][0]["held"] == 0
+    assert api("GET", "/api/selections", user=me2.teacher_id).json()["selections"] == []
 
 
 def test_calendar_page_shows_every_phase_and_the_open_ones(stack, phone):
