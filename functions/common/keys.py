@@ -264,3 +264,71 @@ def order_response(order_id: str, institution_id: str) -> Key:
 
 def response_by_institution(institution_id: str, term: str, order_id: str) -> dict[str, str]:
     return {"GSI2PK": f"INST#{institution_id}#ORDERS", "GSI2SK": f"{term}#{order_id}"}
+
+
+# --- notifications (issue 15) --------------------------------------------------------------
+# - message             INBOX#<party>      | MSG#<msg_id>       | OUTBOX#<shard> / <due>#<party>#<msg_id>
+#   (the GSI1 attributes exist only while an email is due: the email outbox, a sparse index)
+# - email choice        INBOX#<party>      | SUB#<user_id>      email, email_all (one per inbox read)
+# - email choice        USER#<user_id>     | NOTIFY             the same, as the user set it
+# - fan-out             FANOUT#<shard>     | <at>#<fanout_id>   messages to many parties, pending
+# - dead letter         DEADLETTER#email   | <at>#<party>#<msg_id>
+# - reminder progress   REMIND#<term>#<reminder_id> | PART#<part>   done marker of one batch
+# - calendar feed       CALFEED#<token>    | FEED               teacher_id (the feed URL's secret)
+# - calendar feed       TEACHER#<tid>      | CALFEED            token (the teacher's current feed)
+
+MSG_PREFIX = "MSG#"
+SUB_PREFIX = "SUB#"
+OUTBOX_SHARDS = 8  # spreads a burst of reminders over 8 index partitions
+
+
+def inbox_message(party: str, msg_id: str) -> Key:
+    return {"PK": f"INBOX#{party}", "SK": f"{MSG_PREFIX}{msg_id}"}
+
+
+def inbox_pk(party: str) -> str:
+    return f"INBOX#{party}"
+
+
+def email_outbox(shard: int, due: str, party: str, msg_id: str) -> dict[str, str]:
+    """A message with an email still to send, by when it is due (ISO UTC)."""
+    return {"GSI1PK": f"OUTBOX#{shard}", "GSI1SK": f"{due}#{party}#{msg_id}"}
+
+
+def email_outbox_pk(shard: int) -> str:
+    return f"OUTBOX#{shard}"
+
+
+def inbox_subscriber(party: str, user_id: str) -> Key:
+    return {"PK": f"INBOX#{party}", "SK": f"{SUB_PREFIX}{user_id}"}
+
+
+def notify_settings(user_id: str) -> Key:
+    return {"PK": f"USER#{user_id}", "SK": "NOTIFY"}
+
+
+def fanout(shard: int, at: str, fanout_id: str) -> Key:
+    return {"PK": f"FANOUT#{shard}", "SK": f"{at}#{fanout_id}"}
+
+
+def fanout_pk(shard: int) -> str:
+    return f"FANOUT#{shard}"
+
+
+def dead_letter(at: str, party: str, msg_id: str) -> Key:
+    return {"PK": "DEADLETTER#email", "SK": f"{at}#{party}#{msg_id}"}
+
+
+DEAD_LETTER_PK = "DEADLETTER#email"
+
+
+def reminder_part(term: str, reminder_id: str, part: str) -> Key:
+    return {"PK": f"REMIND#{term}#{reminder_id}", "SK": f"PART#{part}"}
+
+
+def calendar_feed(token: str) -> Key:
+    return {"PK": f"CALFEED#{token}", "SK": "FEED"}
+
+
+def teacher_calendar(teacher_id: str) -> Key:
+    return {"PK": f"TEACHER#{teacher_id}", "SK": "CALFEED"}

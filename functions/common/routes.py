@@ -113,6 +113,12 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/api/orders/{order_id}/response", "orders"),
     Route("POST", "/api/orders/{order_id}/pick", "orders"),
     Route("POST", "/api/orders/{order_id}/publish", "orders"),
+    # notifications (issue 15): inbox, unread count, mark read, email choice
+    Route("GET", "/api/inbox", "notify"),
+    Route("GET", "/api/inbox/unread", "notify"),
+    Route("POST", "/api/inbox/read", "notify"),
+    Route("GET", "/api/notify/settings", "notify"),
+    Route("PUT", "/api/notify/settings", "notify"),
 )
 
 

@@ -1,0 +1,294 @@
+"""What each event says (站内信): one builder per event, plain Chinese, the next step last.
+
+Pure functions over the records the events are about; the writer puts the result into its own
+transaction with `functions.common.outbox.put` (see that module). Links are site-relative.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from functions.common import outbox
+from schemas.calendar import SHANGHAI, PhaseId, term_calendar
+from schemas.notify import (
+    Message,
+    MessageKind,
+    institution_party,
+    teacher_party,
+    user_party,
+)
+from schemas.selection import Expansion, Selection
+
+WEEKDAYS = "一二三四五六日"
+
+MY = "my/"
+INBOX = "inbox/"
+
+
+def fmt_day(d: date | datetime) -> str:
+    """5月6日（周一）: the one date style of the pages."""
+    if isinstance(d, datetime):
+        d = d.astimezone(SHANGHAI).date()
+    return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
+
+
+def _class_label(project_title: str, class_name: str) -> str:
+    return f"《{project_title}》{class_name}"
+
+
+def _window_text(term: str, phase: PhaseId) -> str:
+    w = term_calendar(term).window(phase)
+    if w.start == w.end:
+        return fmt_day(w.start)
+    return f"{fmt_day(w.start)}至{fmt_day(w.end)}"
+
+
+# --- selection (SE-1 … SE-4) ---------------------------------------------------------------
+
+
+def selection_rejected(sel: Selection, reason: str, at: datetime, *, by_school: bool) -> Message:
+    """School review or institution recheck rejected a selection: the seat is released."""
+    who = "学校审核" if by_school else "培训机构复核"
+    label = _class_label(sel.project_title, sel.class_name)
+    if by_school:
+        nxt = f"名额已释放。选课期间（第二轮：{_window_text(sel.term, PhaseId.R2)}）可另选班期。"
+        if sel.round == 2:
+            nxt = "名额已释放。如有疑问请联系本校负责选课审核的老师。"
+    else:
+        nxt = (
+            "名额已释放。第一轮的班期可在第二轮选课时另选"
+            f"（{_window_text(sel.term, PhaseId.R2)}）。"
+            if sel.round == 1
+            else "名额已释放。如有疑问请联系培训机构。"
+        )
+    return outbox.message(
+        teacher_party(sel.teacher_id),
+        MessageKind.SELECTION_REJECTED_SCHOOL
+        if by_school
+        else MessageKind.SELECTION_REJECTED_RECHECK,
+        f"选课未通过{who}：{label}",
+        f"你选的{label}（{sel.institution_name}）未通过{who}。\n原因：{reason}\n{nxt}",
+        at,
+        key=f"rejected:{sel.class_id}:{sel.teacher_id}:{at.isoformat()}",
+        link=MY,
+        link_text="查看我的选课",
+        critical=True,
+    )
+
+
+def selection_confirmed(sel: Selection, at: datetime) -> Message:
+    """The institution's recheck confirmed a selection: the final step of selection (SE-1)."""
+    label = _class_label(sel.project_title, sel.class_name)
+    return outbox.message(
+        teacher_party(sel.teacher_id),
+        MessageKind.SELECTION_CONFIRMED,
+        f"选课已确认：{label}",
+        f"你选的{label}已通过学校审核和培训机构复核，选课已确认。\n"
+        f"培训时间：{fmt_day(sel.start_date)}至{fmt_day(sel.end_date)}，请按时参加。",
+        at,
+        key=f"confirmed:{sel.class_id}:{sel.teacher_id}:{at.isoformat()}",
+        link=MY,
+        link_text="查看我的选课",
+    )
+
+
+def promoted(
+    teacher_id: str,
+    class_id: str,
+    seq: int,
+    project_title: str,
+    class_name: str,
+    start: date,
+    end: date,
+    at: datetime,
+) -> Message:
+    """A seat freed (withdrawal, rejection, expansion) went to this waitlisted teacher."""
+    label = _class_label(project_title, class_name)
+    return outbox.message(
+        teacher_party(teacher_id),
+        MessageKind.WAITLIST_PROMOTED,
+        f"候补成功：{label}",
+        f"有名额释放，你已从候补递补进入{label}（{fmt_day(start)}至{fmt_day(end)}）。\n"
+        "下一步：等待学校审核。如不能参加，请在选课期间到“我的选课”退选，把名额让给其他老师。",
+        at,
+        key=f"promoted:{class_id}:{seq}",
+        link=MY,
+        link_text="查看我的选课",
+        critical=True,
+    )
+
+
+def waitlist_dropped(
+    teacher_id: str, class_id: str, seq: int, label: str, reason: str, at: datetime
+) -> Message:
+    """The teacher's turn came but they could not take the seat (limit or date clash)."""
+    return outbox.message(
+        teacher_party(teacher_id),
+        MessageKind.WAITLIST_DROPPED,
+        f"候补已取消：{label}",
+        f"轮到你递补{label}时，{reason}，因此候补已取消，名额给了下一位老师。\n"
+        "下一步：如仍想参加，可在选课期间另选班期。",
+        at,
+        key=f"dropped:{class_id}:{seq}",
+        link=MY,
+        link_text="查看我的选课",
+        critical=True,
+    )
+
+
+def expansion_decided(exp: Expansion, accept: bool, reason: str, at: datetime) -> Message:
+    """SE-3: the bureau accepted or refused an institution's expansion application."""
+    label = _class_label(exp.project_title, exp.class_name)
+    if accept:
+        title = f"扩班已同意：{label}"
+        body = (
+            f"教育局同意了{label}扩班 {exp.extra} 人的申请，名额已增加，候补教师已按顺序递补。\n"
+            "下一步：请在复核时间内完成第一轮选课复核。"
+        )
+    else:
+        title = f"扩班未同意：{label}"
+        body = f"教育局未同意{label}扩班 {exp.extra} 人的申请。\n原因：{reason}\n名额保持不变。"
+    return outbox.message(
+        institution_party(exp.institution_id),
+        MessageKind.EXPANSION_DECIDED,
+        title,
+        body,
+        at,
+        key=f"expansion:{exp.class_id}:{exp.term}",
+        link="institution/",
+        link_text="查看班期",
+        critical=not accept,
+    )
+
+
+# --- projects (PH-REVIEW, PH-PUBLISH, CH-3) ------------------------------------------------
+
+
+def project_returned(
+    institution_id: str, project_id: str, title: str, term: str, reason: str, at: datetime
+) -> Message:
+    return outbox.message(
+        institution_party(institution_id),
+        MessageKind.PROJECT_RETURNED,
+        f"项目被退回：《{title}》",
+        f"你机构申报的《{title}》被教育局退回修改。\n原因：{reason}\n"
+        f"下一步：请按意见修改后重新提交（申报时间：{_window_text(term, PhaseId.APPLY)}，"
+        f"审核时间：{_window_text(term, PhaseId.REVIEW)}）。",
+        at,
+        key=f"returned:{project_id}:{at.isoformat()}",
+        link="apply/",
+        link_text="修改项目",
+        critical=True,
+    )
+
+
+def project_approved(
+    institution_id: str, project_id: str, title: str, term: str, at: datetime
+) -> Message:
+    return outbox.message(
+        institution_party(institution_id),
+        MessageKind.PROJECT_APPROVED,
+        f"项目审核通过：《{title}》",
+        f"你机构申报的《{title}》已通过教育局审核，将于{_window_text(term, PhaseId.PUBLISH)}发布。",
+        at,
+        key=f"approved:{project_id}",
+        link="apply/",
+        link_text="查看项目",
+    )
+
+
+def project_published(
+    institution_id: str, project_id: str, title: str, term: str, at: datetime
+) -> Message:
+    return outbox.message(
+        institution_party(institution_id),
+        MessageKind.PROJECT_PUBLISHED,
+        f"项目已发布：《{title}》",
+        f"你机构的《{title}》已发布，教师可在选课目录中看到。\n"
+        f"下一步：课程表须在开班前至少5天在平台发布；第一轮选课时间："
+        f"{_window_text(term, PhaseId.R1)}。",
+        at,
+        key=f"published:{project_id}",
+        link=f"projects/{project_id}/",
+        link_text="查看项目页",
+    )
+
+
+def class_changed_template(
+    title: str, what: str, why: str, at: datetime, *, withdrawable: bool = True
+) -> Message:
+    """CH-3: an approved major change, explained to every enrolled teacher (fan-out)."""
+    nxt = (
+        "下一步：如仍参加，无需操作；如不愿参加，可到“我的选课”退选（不受选课时间限制）。"
+        if withdrawable
+        else "请按变更后的安排参加培训。"
+    )
+    return outbox.template(
+        MessageKind.CLASS_CHANGED,
+        f"培训项目变更：《{title}》",
+        f"你已选的《{title}》经教育局批准变更：{what}\n原因：{why}\n{nxt}",
+        at,
+        link=MY,
+        link_text="查看我的选课",
+        critical=True,
+    )
+
+
+# --- orders (PH-ORDER-PICK) ----------------------------------------------------------------
+
+
+def order_picked(
+    institution_id: str, order_id: str, title: str, term: str, at: datetime
+) -> Message:
+    return outbox.message(
+        institution_party(institution_id),
+        MessageKind.ORDER_PICKED,
+        f"订单中选：《{title}》",
+        f"你机构对订单《{title}》的响应方案已被县（市、区）教育局选中。\n"
+        f"下一步：请在{_window_text(term, PhaseId.ORDER_REVISE)}修订方案并正式申报。",
+        at,
+        key=f"picked:{order_id}",
+        link="orders/institution/",
+        link_text="修订方案",
+        critical=True,
+    )
+
+
+def order_not_picked_template(title: str, at: datetime) -> Message:
+    return outbox.template(
+        MessageKind.ORDER_NOT_PICKED,
+        f"订单未中选：《{title}》",
+        f"订单《{title}》已由县（市、区）教育局选定其他承训机构，你机构的响应方案未中选。"
+        "感谢参与，可继续关注其他订单。",
+        at,
+        link="orders/institution/",
+        link_text="查看订单",
+    )
+
+
+# --- records (TD-1) ------------------------------------------------------------------------
+
+
+def import_finished(
+    user_id: str, job_id: str, file_name: str, ok: bool, summary: str, at: datetime
+) -> Message:
+    if ok:
+        title, body = (
+            f"教师信息导入完成：{file_name}",
+            f"文件“{file_name}”已导入完毕：{summary}。\n下一步：请查看导入报告，处理被拒绝的行。",
+        )
+    else:
+        title, body = (
+            f"教师信息导入失败：{file_name}",
+            f"文件“{file_name}”未能导入：{summary}\n下一步：请按导入模板检查文件后重新导入。",
+        )
+    return outbox.message(
+        user_party(user_id),
+        MessageKind.IMPORT_FINISHED,
+        title,
+        body,
+        at,
+        key=f"import:{job_id}",
+        link=f"records/import/?job={job_id}",
+        link_text="查看导入报告",
+    )

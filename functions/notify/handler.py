@@ -1,0 +1,52 @@
+"""Notifications API (routes only): the inbox (站内信), its unread count, mark as read, and the
+user's email choice."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock
+from functions.common.app import logger, make_app, tracer
+from functions.common.auth import caller
+from functions.notify import service
+from schemas.notify import NotifySettings, ReadRequest
+
+app = make_app()
+
+
+@app.get("/api/inbox")
+def inbox(
+    before: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = service.PAGE_SIZE,
+) -> dict[str, Any]:
+    return service.inbox(caller(app.current_event), before, limit).model_dump(mode="json")
+
+
+@app.get("/api/inbox/unread")
+def unread() -> dict[str, Any]:
+    return service.unread_count(caller(app.current_event)).model_dump()
+
+
+@app.post("/api/inbox/read")
+def read(body: ReadRequest) -> dict[str, Any]:
+    return service.mark_read(caller(app.current_event), body, clock.now()).model_dump()
+
+
+@app.get("/api/notify/settings")
+def get_settings() -> dict[str, Any]:
+    return service.get_settings(caller(app.current_event)).model_dump()
+
+
+@app.put("/api/notify/settings")
+def put_settings(body: NotifySettings) -> dict[str, Any]:
+    return service.save_settings(caller(app.current_event), body, clock.now()).model_dump()
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
