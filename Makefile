@@ -37,7 +37,7 @@ reset:
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy schemas functions local build.py
+	$(PY) -m mypy schemas functions local sitebuild build.py
 
 ## Benchmarks: print figures (catalog build, DynamoDB endpoint, selection latency and calls).
 bench: $(STAMP)

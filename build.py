@@ -2,8 +2,9 @@
 
     python build.py [--source store|demo|FILE.json] [--out build/site] [--term 2024H1]
 
-Published projects are validated with `schemas.catalog.Project`, turned into `catalog.json` (rows
-of `CatalogEntry`, filtered on the client by the 选课目录 page) and one page per project at
+Published projects are validated with `schemas.catalog.Project`, turned into the catalog's data
+(`data/catalog/`: a small index and one part per stage, see sitebuild/catalog.py), the site
+search index (`data/search/`, sitebuild/search.py) and one page per project at
 `projects/<project_id>/`, rendered by jinja2 into the theme's shell (see site/hooks/site_hooks.py).
 mkdocs builds into a staging directory that is then synced into the output; every file in the
 output is written only when its bytes changed, so an unchanged rebuild touches nothing.
@@ -18,7 +19,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,8 +29,10 @@ from typing import Any
 import jinja2
 from pydantic import ValidationError
 
-from schemas.catalog import CatalogEntry, Project, ProjectKind, ProjectStatus
-from schemas.regions import RegionLevel, region_tree
+from schemas.catalog import Project, ProjectStatus
+from schemas.regions import region_tree
+from sitebuild.catalog import REGIONS, catalog_entry, catalog_files, project_url, regions_json
+from sitebuild.search import SearchDoc, SearchPage, search_files, tokens
 
 ROOT = Path(__file__).resolve().parent
 SITE_DIR = ROOT / "site"
@@ -44,6 +47,7 @@ TITLE_MARK = "@@ZJT_TITLE@@"
 # Contains "<h1" so the theme does not add its own heading: the body brings the title.
 CONTENT_MARK = "<h1>@@ZJT_CONTENT@@</h1>"
 SHELL_KEY = "zjt_project_shell"
+PAGES_KEY = "zjt_pages"  # [(url, title, text)] of the handwritten pages, for the search index
 WEEKDAYS = "一二三四五六日"
 
 log = logging.getLogger("build")
@@ -178,51 +182,6 @@ def fmt_day(d: date) -> str:
     return f"{d.isoformat()}（周{WEEKDAYS[d.weekday()]}）"
 
 
-def project_url(project_id: str) -> str:
-    return f"projects/{project_id}/"
-
-
-def catalog_entry(p: Project) -> CatalogEntry:
-    regions = list(p.target.region_codes)
-    if p.kind == ProjectKind.ORDER and p.order_county and p.order_county not in regions:
-        regions.append(p.order_county)
-    return CatalogEntry(
-        id=p.project_id,
-        title=p.title,
-        inst=p.institution_name,
-        stage=p.stage,
-        subject=p.subject,
-        field=p.field,
-        level=p.level,
-        form=p.form.value,
-        credits=p.credits_total,
-        fee=f"{p.fee.total:.2f}",
-        start=min(c.start_date for c in p.classes),
-        end=max(c.end_date for c in p.classes),
-        classes=len(p.classes),
-        capacity=sum(c.capacity for c in p.classes),
-        regions=tuple(regions),
-        kind=p.kind.value,
-        url=project_url(p.project_id),
-    )
-
-
-def catalog_json(projects: Iterable[Project]) -> bytes:
-    rows = [catalog_entry(p).model_dump(mode="json") for p in projects]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def regions_json() -> bytes:
-    """Cities and counties for the catalog's 地区 filter (codes, names, parents)."""
-    tree = region_tree()
-    rows = [
-        {"code": r.code, "name": r.name, "parent": r.parent}
-        for r in tree.regions.values()
-        if r.level != RegionLevel.PROVINCE
-    ]
-    return json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def template_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -273,26 +232,47 @@ def _prepare_out(out_dir: Path) -> None:
     )
 
 
-def _run_mkdocs(staging: Path, term: str) -> str:
-    """Build the handwritten pages into `staging`; return the project-page shell."""
+def _run_mkdocs(staging: Path, term: str) -> tuple[str, list[tuple[str, str, str]]]:
+    """Build the handwritten pages into `staging`; return the project-page shell and the pages'
+    (url, title, text) for the search index."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     for name in ("mkdocs", "material"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    try:
-        import jieba  # the search plugin segments Chinese with it; its own logger is chatty
-
-        jieba.setLogLevel(logging.WARNING)
-    except ImportError:
-        pass
     cfg = load_config(str(MKDOCS_YML), site_dir=str(staging))
     cfg.extra["term"] = term
     mkdocs_build(cfg)
     shell = cfg.extra.get(SHELL_KEY)
     if not isinstance(shell, str) or CONTENT_MARK not in shell:
         raise BuildError(f"{MKDOCS_YML}: the site hook did not produce the project page shell")
-    return shell
+    return shell, list(cfg.extra.get(PAGES_KEY) or [])
+
+
+def search_index(
+    projects: Sequence[Project], pages: Sequence[tuple[str, str, str]]
+) -> dict[str, bytes]:
+    """The search files: projects numbered in id order, then every handwritten page."""
+    docs = [
+        SearchDoc(
+            number=n,
+            project_id=p.project_id,
+            title=p.title,
+            institution=p.institution_name,
+            terms=tokens(project_text(p)),
+            title_terms=tokens(p.title),
+        )
+        for n, p in enumerate(sorted(projects, key=lambda p: p.project_id))
+    ]
+    found = [SearchPage(title, url, tokens(f"{title} {text}")) for url, title, text in pages]
+    return search_files(docs, found)
+
+
+def project_text(p: Project) -> str:
+    """What a search finds a project by."""
+    return " ".join(
+        (p.title, p.institution_name, p.stage, p.subject, p.field, p.level, p.form.value, p.theme)
+    )
 
 
 def build(
@@ -325,7 +305,7 @@ def build(
     with tempfile.TemporaryDirectory(prefix="zjt-mkdocs-") as tmp:
         staging = Path(tmp) / "site"
         t = time.perf_counter()
-        shell = _run_mkdocs(staging, term)
+        shell, pages = _run_mkdocs(staging, term)
         report.mkdocs_seconds = time.perf_counter() - t
         for src in sorted(staging.rglob("*")):
             if src.is_file():
@@ -340,13 +320,13 @@ def build(
             report.project_pages_written += 1
         else:
             report.project_pages_unchanged += 1
-    report.site_files_written += put(
-        "catalog.json",
-        catalog_json(
-            sorted(published, key=lambda p: (min(c.start_date for c in p.classes), p.project_id))
-        ),
-    )
-    report.site_files_written += put("regions.json", regions_json())
+    data = {
+        **catalog_files([catalog_entry(p) for p in published], term),
+        REGIONS: regions_json(),
+        **search_index(published, pages),
+    }
+    for rel, blob in data.items():
+        report.site_files_written += put(rel, blob)
     report.render_seconds = time.perf_counter() - t
 
     for path in sorted(out_dir.rglob("*"), reverse=True):

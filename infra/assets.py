@@ -1,8 +1,8 @@
 """The one code asset every function is deployed from.
 
 It holds exactly what the functions import or read at run time: `functions/`, `schemas/`,
-`data/` (term calendars, regions), and for the publish function `build.py` with `site/` (the
-mkdocs sources). It is staged into a content-addressed directory so the repository root (venv,
+`data/` (term calendars, regions), and for the publish function `build.py` with `sitebuild/`
+and `site/` (the mkdocs sources). It is staged into a content-addressed directory so the repository root (venv,
 build output, tests) is never fingerprinted and two synths never write the same directory.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STAGING_ROOT = ROOT / "build" / "infra"
 KEEP_STAGED = 3  # older staged copies are removed (a concurrent synth uses one of the newest)
-CODE_DIRS = ("functions", "schemas", "data", "site")
+CODE_DIRS = ("functions", "schemas", "data", "site", "sitebuild")
 CODE_FILES = ("build.py",)
 SKIP_DIRS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", "build"})
 SKIP_SUFFIXES = (".pyc", ".pyo", ".tmp")

@@ -59,7 +59,7 @@ class Api(_Model):
 class Site(_Model):
     default_ttl_seconds: int = Field(default=3600, ge=0)
     data_ttl_seconds: int = Field(default=60, ge=0)
-    data_paths: list[str] = Field(default_factory=lambda: ["catalog.json", "projects/*"])
+    data_paths: list[str] = Field(default_factory=lambda: ["data/*", "projects/*"])
 
 
 class Schedules(_Model):

@@ -1,6 +1,6 @@
 """The static site: a private bucket behind CloudFront (Origin Access Control).
 
-Files rewritten at every publish (`catalog.json`, `projects/*`) get their own short-TTL cache
+Files rewritten at every publish (`data/*`: catalog and search index, `projects/*`) get their own short-TTL cache
 behaviour, so a publish needs no invalidation; `/api/*` is forwarded to the HTTP API uncached, so
 pages and API share one origin (no CORS).
 """
@@ -74,7 +74,7 @@ class StaticSite(Construct):
         data = cloudfront.CachePolicy(
             self,
             "PublishedData",
-            comment="catalog.json and project pages: replaced at every publish",
+            comment="catalog data, search index, project pages: replaced at every publish",
             default_ttl=Duration.seconds(settings.data_ttl_seconds),
             min_ttl=Duration.seconds(0),
             max_ttl=Duration.seconds(settings.data_ttl_seconds),

@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import gzip
+import hashlib
 import importlib
 import json
 import mimetypes
@@ -678,6 +681,20 @@ _CONTENT_TYPES = {
 }
 
 
+# Compressed on the fly like CloudFront (`compress: true` in infra/site.py) compresses them, so
+# what a local browser downloads is what a phone downloads from the deployment.
+_COMPRESSIBLE = frozenset(
+    {".html", ".htm", ".js", ".mjs", ".css", ".json", ".map", ".svg", ".txt", ".xml", ".csv"}
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped(path: str, mtime_ns: int, size: int) -> tuple[bytes, str]:
+    """The file's gzip body and a strong ETag of its bytes (keyed by mtime and size)."""
+    data = Path(path).read_bytes()
+    return gzip.compress(data, 6, mtime=0), hashlib.sha1(data).hexdigest() + "-gz"
+
+
 def content_type_for(path: Path) -> str:
     ct = _CONTENT_TYPES.get(path.suffix.lower())
     if ct:
@@ -956,6 +973,17 @@ class Gateway:
             target = target / "index.html"
         if not target.is_file():
             return self._not_found()
+        if target.suffix.lower() in _COMPRESSIBLE and "gzip" in request.headers.get(
+            "Accept-Encoding", ""
+        ):
+            st = target.stat()
+            body, etag = _gzipped(str(target), st.st_mtime_ns, st.st_size)
+            resp = Response(body, mimetype=content_type_for(target))
+            resp.headers["Content-Encoding"] = "gzip"
+            resp.headers["Vary"] = "Accept-Encoding"
+            resp.set_etag(etag)
+            resp.headers["Cache-Control"] = "no-cache"
+            return resp.make_conditional(request)
         try:
             resp = send_file(
                 str(target),

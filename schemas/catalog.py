@@ -161,7 +161,7 @@ class Project(BaseModel):
 
 
 class CatalogEntry(BaseModel):
-    """One row of the generated `catalog.json` the catalog page filters on the client."""
+    """One catalog row (the 选课目录 page's data, written by build.py into data/catalog/)."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -27,7 +27,7 @@ class PublishSettings(BaseSettings):
 
     site_bucket: str = ""
     # Files rewritten at every publish (the same list infra/config.yaml gives CloudFront).
-    data_paths: str = "catalog.json,projects/*"
+    data_paths: str = "data/*,projects/*"
     data_max_age: int = 60
     page_max_age: int = 300
 

@@ -4,11 +4,15 @@ Project pages are not mkdocs pages (one markdown page per project is ~0.1 s and 
 quadratically). Instead `on_post_build` renders the theme's `main.html` once for a stub page at
 `projects/<id>/` whose title and content are placeholders; `build.py` substitutes each project's
 jinja2-rendered body into that shell. Nav, CSS and scripts then match the handwritten pages.
+
+`on_page_content` also keeps each handwritten page's title, URL and text for the site search
+index that build.py writes (`PAGES_KEY`); mkdocs' own search plugin is off (see mkdocs.yml).
 """
 
 from __future__ import annotations
 
 import html
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `mkdocs serve -f site/mkdocs.yml` runs without the repo on the path
     sys.path.insert(0, str(ROOT))
 
-from build import CONTENT_MARK, SHELL_KEY, TITLE_MARK  # noqa: E402  (the shell contract)
+from build import CONTENT_MARK, PAGES_KEY, SHELL_KEY, TITLE_MARK  # noqa: E402  (the contract)
 from schemas.calendar import TermCalendar, term_calendar  # noqa: E402
 
 _state: dict[str, Any] = {}
@@ -48,6 +52,7 @@ def calendar_markdown(cal: TermCalendar) -> str:
         [
             "---",
             f"title: 进程表 {cal.name}",
+            "scripts: [calendar]",
             "---",
             "",
             f"# {cal.name}培训工作进程表",
@@ -92,7 +97,7 @@ def project_shell(config: Any) -> str:
     page = Page(TITLE_MARK, file, config)
     page.content = CONTENT_MARK
     page.toc = get_toc([])
-    page.meta = {"title": TITLE_MARK}
+    page.meta = {"title": TITLE_MARK, "scripts": ["project"]}
     # Highlight 选课目录 in the tabs and nav: a project page belongs to the catalog.
     catalog = next((p for p in nav.pages if p.file.src_uri == "catalog.md"), None)
     if catalog is not None:
@@ -105,5 +110,18 @@ def project_shell(config: Any) -> str:
             catalog.active = False
 
 
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def on_page_content(html_text: str, page: Page, config: Any, files: Files) -> str:
+    """Keep the page's text for the site search (tags stripped, entities decoded)."""
+    text = html.unescape(_TAGS.sub(" ", html_text))
+    _state.setdefault("pages", {})[page.url] = (page.title or "", " ".join(text.split()))
+    return html_text
+
+
 def on_post_build(config: Any) -> None:
     config.extra[SHELL_KEY] = project_shell(config)
+    config.extra[PAGES_KEY] = sorted(
+        (url, title, text) for url, (title, text) in _state.pop("pages", {}).items()
+    )

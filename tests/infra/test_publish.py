@@ -37,7 +37,8 @@ class FakeBuild:
         out_dir.mkdir(parents=True)
         (out_dir / ".zjt-site").touch()
         (out_dir / "index.html").write_bytes(self.index)
-        (out_dir / "catalog.json").write_text(str(sorted(p.project_id for p in projects)))
+        (out_dir / "data").mkdir()
+        (out_dir / "data" / "catalog.json").write_text(str(sorted(p.project_id for p in projects)))
         for p in projects:
             page = out_dir / "projects" / p.project_id / "index.html"
             page.parent.mkdir(parents=True)
@@ -68,11 +69,11 @@ def test_publish_builds_the_published_projects_and_uploads_the_site(site_bucket:
     assert sorted(build.calls[0][0]) == published
     assert keys(site_bucket) == {
         "index.html",
-        "catalog.json",
+        "data/catalog.json",
         *(f"projects/{pid}/index.html" for pid in published),
     }
     assert result.uploaded == len(keys(site_bucket)) and result.deleted == 0
-    catalog = site_bucket.head_object(Bucket=BUCKET, Key="catalog.json")
+    catalog = site_bucket.head_object(Bucket=BUCKET, Key="data/catalog.json")
     assert catalog["CacheControl"] == "public, max-age=60"
     assert catalog["ContentType"] == "application/json; charset=utf-8"
     page = site_bucket.head_object(Bucket=BUCKET, Key="index.html")
@@ -112,7 +113,7 @@ def test_publish_runs_the_real_site_build(site_bucket: Any) -> None:
     names = keys(site_bucket)
     published = [p.project_id for p in w.PROJECTS if p.status.value == "published"]
     assert result.projects == len(published)
-    assert {"index.html", "catalog.json"} <= names
+    assert {"index.html", "data/catalog/index.json"} <= names
     assert all(f"projects/{pid}/index.html" in names for pid in published)
     assert not [k for k in names if k.startswith(".") or "/." in k]
     again = service.publish("2024H1")

@@ -218,7 +218,7 @@ def test_published_data_has_short_ttl_behaviours_and_api_is_uncached(synth: Synt
     policies = synth.resources("AWS::CloudFront::CachePolicy")
     behaviours = {b["PathPattern"]: b for b in dist["CacheBehaviors"]}
     site = synth.config.site
-    assert {"catalog.json", "projects/*"} <= set(site.data_paths)
+    assert {"data/*", "projects/*"} <= set(site.data_paths)
     for path in site.data_paths:
         policy = policies[behaviours[path]["CachePolicyId"]["Ref"]]["Properties"]
         assert policy["CachePolicyConfig"]["MaxTTL"] == site.data_ttl_seconds

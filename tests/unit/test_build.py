@@ -1,4 +1,5 @@
-"""build.py: catalog.json, project pages, validation, unchanged rebuilds, offline assets, 进程表."""
+"""build.py: the catalog data, the search index, project pages, page scripts, validation,
+unchanged rebuilds, offline assets, 进程表."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_catalog import fake_projects
 from build import BuildError, BuildReport, build, load_projects_file, validate_projects
+from local.synthetic import fake_projects
 from schemas.calendar import PhaseId, term_calendar
-from schemas.catalog import CatalogEntry, Project, ProjectStatus
+from schemas.catalog import Project, ProjectStatus
+from sitebuild.search import decode_postings, shard_of, tokens
 
 TERM = "2024H1"
 
@@ -36,14 +38,115 @@ def site(tmp_path_factory: pytest.TempPathFactory, projects, draft) -> tuple[Pat
     return out, report
 
 
-def test_catalog_json_lists_every_published_project(site, projects):
+def catalog_rows(out: Path) -> list[dict]:
+    """Every row of the catalog's parts, decoded as catalog.js decodes them."""
+    index = json.loads((out / "data/catalog/index.json").read_text(encoding="utf-8"))
+    rows = []
+    for part in index["parts"]:
+        data = json.loads((out / part["file"]).read_text(encoding="utf-8"))
+        for a in data["rows"]:
+            row = {
+                c: data["dict"][c][a[i]] if c in data["dict"] else a[i]
+                for i, c in enumerate(data["cols"])
+            }
+            rows.append({**row, "stage": data["stage"]})
+    return rows
+
+
+def test_catalog_data_lists_every_published_project_once(site, projects):
     out, report = site
-    rows = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
-    entries = [CatalogEntry.model_validate(r) for r in rows]
-    assert sorted(e.id for e in entries) == sorted(p.project_id for p in projects)
+    rows = catalog_rows(out)
+    assert sorted(r["id"] for r in rows) == sorted(p.project_id for p in projects)
     assert report.projects == 3
-    for e in entries:
-        assert (out / e.url / "index.html").is_file()
+    by_id = {p.project_id: p for p in projects}
+    for r in rows:
+        p = by_id[r["id"]]
+        assert (r["title"], r["inst"], r["stage"], r["subject"]) == (
+            p.title,
+            p.institution_name,
+            p.stage,
+            p.subject,
+        )
+        assert (out / "projects" / r["id"] / "index.html").is_file()
+
+
+def test_first_view_index_holds_the_first_page_and_one_part_per_stage(tmp_path):
+    """The first view reads index.json only: totals, filter values and the first page of
+    cards in start order; each stage's rows are in that stage's part alone."""
+    projects = fake_projects(60, seed=3, term=TERM)
+    build(projects, tmp_path, TERM)
+    index = json.loads((tmp_path / "data/catalog/index.json").read_text(encoding="utf-8"))
+    assert index["total"] == 60
+    starts = sorted(
+        (min(c.start_date for c in p.classes).isoformat(), p.project_id) for p in projects
+    )
+    assert [r["id"] for r in index["first"]] == [pid for _, pid in starts[: index["page"]]]
+    stages = {p.stage for p in projects}
+    assert {part["stage"] for part in index["parts"]} == stages
+    for part in index["parts"]:
+        assert part["n"] == sum(p.stage == part["stage"] for p in projects)
+    assert len(catalog_rows(tmp_path)) == 60
+
+
+def search_hits(out: Path, term: str) -> set[str]:
+    """Project ids the index gives for one term (the lookup search.js does)."""
+    meta = json.loads((out / "data/search/index.json").read_text(encoding="utf-8"))
+    shard = json.loads(
+        (out / f"data/search/t/{shard_of(term, meta['shards'])}.json").read_text(encoding="utf-8")
+    )
+    numbers = [n for part in shard.get(term, "|").split("|") for n in decode_postings(part)]
+    ids = set()
+    for n in numbers:
+        block = json.loads(
+            (out / f"data/search/d/{n // meta['block']}.json").read_text(encoding="utf-8")
+        )
+        ids.add(block[n % meta["block"]][0])
+    return ids
+
+
+def test_search_word_finds_every_project_that_contains_it(tmp_path):
+    """Every dictionary word inside a longer one is a term (jieba full mode): 心理健康 and 小学
+    find every project whose text holds them, also inside 心理健康教育 or 中小学."""
+    base = fake_projects(40, seed=5, term=TERM)
+    special = base[0].model_copy(update={"title": "中小学心理健康教育专题研修", "theme": "x"})
+    projects = [special, *base[1:]]
+    build(projects, tmp_path, TERM)
+    assert {"心理", "心理健康", "健康", "教育"} <= tokens("心理健康教育")
+    expected = {p.project_id for p in projects if "心理健康" in f"{p.title}{p.theme}{p.field}"}
+    assert special.project_id in expected
+    assert search_hits(tmp_path, "心理健康") == expected
+    in_text = {p.project_id for p in projects if "小学" in f"{p.title}{p.theme}{p.stage}"}
+    assert special.project_id in in_text
+    assert search_hits(tmp_path, "小学") == in_text
+
+
+def test_search_index_has_the_handwritten_pages(site):
+    out, _ = site
+    meta = json.loads((out / "data/search/index.json").read_text(encoding="utf-8"))
+    pages = {url: terms.split() for _, url, terms in meta["pages"]}
+    assert "选课" in pages["catalog/"]
+    assert "进程" in pages["calendar/"]  # 进程表 is searched as 进程 + 表
+
+
+def test_each_page_loads_only_its_own_script(site):
+    """api.js everywhere; a page's own script only on that page; search.js on none (it loads
+    when the search opens)."""
+    out, _ = site
+    scripts = re.compile(r'<script src="[./]*assets/js/([a-z]+)\.js"')
+
+    def page_scripts(rel: str) -> list[str]:
+        return scripts.findall((out / rel).read_text(encoding="utf-8"))
+
+    assert page_scripts("catalog/index.html") == ["api", "catalog"]
+    assert page_scripts("calendar/index.html") == ["api", "calendar"]
+    assert page_scripts("index.html") == ["api"]
+    assert page_scripts("orders/county/index.html") == ["api", "orders"]
+    some = next((out / "projects").iterdir()) / "index.html"
+    assert scripts.findall(some.read_text(encoding="utf-8")) == ["api", "project"]
+    assert not (out / "search").exists()  # mkdocs' own search index is gone
+    every = {s for p in out.rglob("*.html") for s in scripts.findall(p.read_text(encoding="utf-8"))}
+    assert every <= {p.stem for p in (out / "assets/js").glob("*.js")}
+    assert "search" not in every
 
 
 def test_project_page_shows_title_fee_items_and_timetable(site, projects):
@@ -67,7 +170,7 @@ def test_draft_project_is_never_rendered(site, draft):
     out, report = site
     assert report.skipped_unpublished == 1
     assert not (out / "projects" / draft.project_id).exists()
-    assert draft.title not in (out / "catalog.json").read_text(encoding="utf-8")
+    assert draft.title not in json.dumps(catalog_rows(out), ensure_ascii=False)
 
 
 def test_export_file_skips_drafts_and_names_the_invalid_field(tmp_path, projects, draft):
@@ -107,7 +210,7 @@ def test_rebuild_with_same_data_rewrites_nothing(site, projects, draft):
 def test_no_page_loads_assets_from_the_internet(site):
     out, _ = site
     bad = re.compile(
-        r"https://fonts|cdn|<script[^>]+src=\"https?://|<link[^>]+href=\"https?://[^\"]+\.css"
+        r"https://fonts|//[^\"' ]*cdn|<script[^>]+src=\"https?://|<link[^>]+href=\"https?://[^\"]+\.css"
     )
     offenders = [
         str(p.relative_to(out))

@@ -1,4 +1,5 @@
-/* Shared by every page: API fetch wrapper, token handling, the user bar. Plain ES2017. */
+/* Shared by every page: API fetch wrapper, token handling, the user bar, the search button.
+   Plain ES2017. */
 (function () {
   "use strict";
 
@@ -156,6 +157,38 @@
     }
   }
 
+  /* The search button in the header. search.js, and the index it reads, load only when the
+     search is first opened: a first view carries neither. */
+  var SEARCH_ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true">' +
+    '<path d="M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27' +
+    'A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5Z"/></svg>';
+  var searchLoading = null;
+
+  function openSearch() {
+    if (window.ZJT.search) { window.ZJT.search.open(); return; }
+    if (!searchLoading) {
+      searchLoading = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = siteUrl("assets/js/search.js");
+        s.onload = resolve;
+        s.onerror = function () { searchLoading = null; reject(new Error("search.js")); };
+        document.head.appendChild(s);
+      });
+    }
+    searchLoading.then(function () { window.ZJT.search.open(); }, function () { /* offline: try again on the next click */ });
+  }
+
+  function searchButton() {
+    var header = document.querySelector(".md-header__inner");
+    if (!header || document.getElementById("zjt-search-open")) return;
+    var b = el("button", { type: "button", id: "zjt-search-open", "class": "md-header__button md-icon zjt-search-open",
+      "aria-label": "搜索", title: "搜索" });
+    b.innerHTML = SEARCH_ICON;
+    b.addEventListener("click", openSearch);
+    var title = header.querySelector(".md-header__title");
+    header.insertBefore(b, title ? title.nextSibling : null);
+  }
+
   window.ZJT = {
     request: request,
     ApiError: ApiError,
@@ -172,6 +205,7 @@
     el: el
   };
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderUserBar);
-  else renderUserBar();
+  function ready() { renderUserBar(); searchButton(); }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

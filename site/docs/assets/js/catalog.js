@@ -1,11 +1,15 @@
-/* 选课目录: loads catalog.json once and filters, sorts and pages it in the browser. */
+/* 选课目录: filters, sorts and pages the catalog in the browser.
+   Data (written by build.py, see sitebuild/catalog.py): data/catalog/index.json is all a first
+   view reads (totals, filter values, the first page of cards); one part per stage holds that
+   stage's rows and loads when the stage is chosen (the choice is remembered on this device, so a
+   teacher's next visit costs her stage's part only). Any other filter without a stage loads every
+   part once. */
 (function () {
   "use strict";
   var root = document.getElementById("zjt-catalog");
   if (!root) return;
 
   var PAGE_SIZE = 20;
-  var STAGE_ORDER = ["幼儿园", "小学", "初中", "高中", "中职", "特殊教育"];
   var FILTERS = ["stage", "subject", "field", "level", "form"];
   var form = root.querySelector(".zjt-filters");
   var countEl = root.querySelector(".zjt-count");
@@ -13,23 +17,12 @@
   var pagerEl = root.querySelector(".zjt-pager");
   var el = window.ZJT.el;
 
-  var rows = [];
+  var STAGE_KEY = "zjt.catalog.stage";
+  var index = null;   // data/catalog/index.json
+  var parts = {};     // stage -> promise of its decoded rows
   var regions = {};   // code -> {code, name, parent}
   var page = 1;
-
-  function uniq(values, order) {
-    var seen = {};
-    values.forEach(function (v) { if (v) seen[v] = (seen[v] || 0) + 1; });
-    var keys = Object.keys(seen);
-    keys.sort(function (a, b) {
-      if (order) {
-        var ia = order.indexOf(a), ib = order.indexOf(b);
-        if (ia !== ib) return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
-      }
-      return a.localeCompare(b, "zh-CN");
-    });
-    return keys;
-  }
+  var renders = 0;    // a newer render wins over one still waiting for its data
 
   function fillSelect(name, values, labels) {
     var sel = form.elements[name];
@@ -77,8 +70,7 @@
     return s;
   }
 
-  function filtered() {
-    var s = state();
+  function filtered(rows, s) {
     var words = s.q ? s.q.toLowerCase().split(/\s+/) : [];
     var out = rows.filter(function (r) {
       for (var i = 0; i < FILTERS.length; i++) {
@@ -131,16 +123,74 @@
     return b;
   }
 
-  function render() {
-    var list = filtered();
-    var pages = Math.max(1, Math.ceil(list.length / PAGE_SIZE));
+  function decode(part) {
+    var cols = part.cols, dict = part.dict;
+    return part.rows.map(function (a) {
+      var r = { stage: part.stage };
+      cols.forEach(function (c, i) { r[c] = dict[c] ? dict[c][a[i]] : a[i]; });
+      return withText(r);
+    });
+  }
+
+  function withText(r) {
+    r.url = "projects/" + r.id + "/";
+    r._text = (r.title + " " + r.inst + " " + r.subject + " " + r.field + " " + r.level).toLowerCase();
+    return r;
+  }
+
+  function part(stage) {
+    var p = index.parts.filter(function (x) { return x.stage === stage; })[0];
+    if (!p) return Promise.resolve([]);
+    if (!parts[stage]) {
+      parts[stage] = getJson(window.ZJT.siteUrl(p.file)).then(decode, function (e) {
+        delete parts[stage];
+        throw e;
+      });
+    }
+    return parts[stage];
+  }
+
+  function untouched(s) {
+    return !s.q && !s.region && s.sort === "start" && page === 1 &&
+      FILTERS.every(function (f) { return !s[f]; });
+  }
+
+  /* The rows a state needs: its stage's part, every part, or none (the first page is in index). */
+  function rowsFor(s) {
+    if (s.stage) return part(s.stage);
+    if (untouched(s)) return Promise.resolve(null);
+    return Promise.all(index.parts.map(function (p) { return part(p.stage); }))
+      .then(function (all) { return [].concat.apply([], all); });
+  }
+
+  async function render() {
+    var mine = ++renders;
+    var s = state();
+    var list, total;
+    try {
+      if (s.stage ? !parts[s.stage] : !untouched(s)) countEl.textContent = "正在加载项目目录……";
+      var rows = await rowsFor(s);
+      if (mine !== renders) return;
+      if (rows === null) {
+        list = index.first.map(withText);
+        total = index.total;
+      } else {
+        list = filtered(rows, s);
+        total = list.length;
+      }
+    } catch (e) {
+      if (mine === renders) countEl.textContent = "项目目录加载失败，请刷新页面重试。";
+      return;
+    }
+    var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     if (page > pages) page = pages;
-    countEl.textContent = list.length
-      ? "共 " + list.length + " 个项目，第 " + page + " / " + pages + " 页"
+    countEl.textContent = total
+      ? "共 " + total + " 个项目，第 " + page + " / " + pages + " 页"
       : "没有符合条件的项目，请调整筛选条件。";
     listEl.textContent = "";
     var frag = document.createDocumentFragment();
-    list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).forEach(function (r) { frag.appendChild(card(r)); });
+    var shown = rows === null ? list : list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    shown.forEach(function (r) { frag.appendChild(card(r)); });
     listEl.appendChild(frag);
     pagerEl.textContent = "";
     if (pages > 1) {
@@ -172,11 +222,24 @@
     fillCounties();
     if (q.get("county")) form.elements.county.value = q.get("county");
     page = parseInt(q.get("page") || "1", 10) || 1;
+    if (q.get("stage") === null) {
+      var mine = null;
+      try { mine = localStorage.getItem(STAGE_KEY); } catch (e) { mine = null; }
+      if (mine && index.parts.some(function (p) { return p.stage === mine; })) form.elements.stage.value = mine;
+    }
+  }
+
+  function rememberStage() {
+    try {
+      if (form.elements.stage.value) localStorage.setItem(STAGE_KEY, form.elements.stage.value);
+      else localStorage.removeItem(STAGE_KEY);
+    } catch (e) { /* private mode: nothing to remember */ }
   }
 
   var timer = null;
   function changed(evt) {
     if (evt && evt.target === form.elements.city) fillCounties();
+    if (evt && evt.target === form.elements.stage) rememberStage();
     page = 1;
     clearTimeout(timer);
     timer = setTimeout(render, evt && evt.type === "input" ? 150 : 0);
@@ -191,17 +254,14 @@
   async function start() {
     try {
       var data = await Promise.all([getJson(root.dataset.src), getJson(root.dataset.regions)]);
-      rows = data[0];
+      index = data[0];
       data[1].forEach(function (r) { regions[r.code] = r; });
     } catch (e) {
       countEl.textContent = "项目目录加载失败，请刷新页面重试。";
       return;
     }
-    rows.forEach(function (r) { r._text = (r.title + " " + r.inst + " " + r.subject + " " + r.field + " " + r.level).toLowerCase(); });
-    fillSelect("stage", uniq(rows.map(function (r) { return r.stage; }), STAGE_ORDER));
-    ["subject", "field", "level", "form"].forEach(function (f) {
-      fillSelect(f, uniq(rows.map(function (r) { return r[f]; }), f === "form" ? ["面授", "线上", "混合"] : null));
-    });
+    fillSelect("stage", index.parts.map(function (p) { return p.stage; }));
+    ["subject", "field", "level", "form"].forEach(function (f) { fillSelect(f, index.facets[f]); });
     var cities = Object.keys(regions).filter(function (c) { return regions[c].parent === "330000"; });
     var names = {};
     cities.forEach(function (c) { names[c] = regions[c].name; });
@@ -209,7 +269,9 @@
     loadState();
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
-    form.addEventListener("reset", function () { setTimeout(function () { fillCounties(); changed(); }, 0); });
+    form.addEventListener("reset", function () {
+      setTimeout(function () { fillCounties(); rememberStage(); changed(); }, 0);
+    });
     render();
   }
 
