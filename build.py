@@ -137,16 +137,16 @@ def load_projects_file(path: Path, term: str | None = None) -> tuple[list[Projec
 def load_projects_store(term: str) -> list[Project]:
     # Imported lazily: the store pulls in boto3 and table settings a file build never needs.
     try:
-        from functions.projects.store import load_published_projects
+        from functions.common.catalog import published_projects
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("functions"):
             raise
         raise BuildError(
-            "--source store: functions/projects/store.py (load_published_projects) is not "
+            "--source store: functions/common/catalog.py (published_projects) is not "
             "available; build from a JSON export with --source FILE.json"
         ) from None
     try:
-        return list(load_published_projects(term))
+        return list(published_projects(term))
     except ValidationError as exc:
         raise BuildError(f"store (term {term}): {_field_errors(exc)}") from None
 

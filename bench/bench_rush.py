@@ -68,8 +68,7 @@ class World:
 def build_world(n_teachers: int, popular: int = 4, roomy: int = 40, seed: int = 7) -> World:
     """Schools, teachers and their accounts, and published projects: `popular` small classes
     (capacity 3–8) and `roomy` big ones, all in distinct weeks (no date clashes between them)."""
-    from functions.common import records
-    from functions.projects.store import project_items
+    from functions.common import catalog, records
     from schemas.org import School
     from schemas.people import Role, Teacher, User
     from tests.support.world import INSTITUTION, project
@@ -111,7 +110,8 @@ def build_world(n_teachers: int, popular: int = 4, roomy: int = 40, seed: int = 
         classes.append((cid, first, first + timedelta(days=1), cap))
         capacity[cid] = cap
     for k in range(0, len(classes), 4):
-        items += project_items(project(f"rushp{k // 4:03d}", classes[k : k + 4]))
+        doc = project(f"rushp{k // 4:03d}", classes[k : k + 4])
+        items += catalog.seed_items(doc, with_project_item=True)
     names = [c[0] for c in classes]
     return World(teachers, names[:popular], names[popular:], capacity, items)
 

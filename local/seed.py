@@ -1,7 +1,7 @@
 """Write the demo world (`local.demo`) to the platform table.
 
 Items are built by the data-access helpers that own their layout (`functions.common.records`,
-`functions.projects.store`) and written with plain batch puts, so seeding is idempotent:
+`functions.common.catalog`, `functions.projects.store`) and written with plain batch puts, so seeding is idempotent:
 re-seeding overwrites the same keys with the same documents. Seat counters are rewritten with
 `held = 0`, so re-seed a table whose selections have been cleared.
 
@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from functions.common import records, store
+from functions.common import catalog, records, store
 from functions.common.settings import settings
 from functions.common.table_def import create_table_kwargs
 from functions.projects import store as projects_store
@@ -72,7 +72,7 @@ def project_groups(
             item
             for p in projects
             if p.project_id not in with_record
-            for item in projects_store.project_items(p)
+            for item in catalog.seed_items(p, with_project_item=True)
         ],
         "applications": projects_store.record_seed_items(applications),
         "counters": projects_store.holding_seed_items([*published, *applications], plans),
@@ -96,7 +96,7 @@ def seed(data: DemoData | None = None, orders: bool | None = None) -> dict[str, 
     """Write `data` (default: the whole demo world) to the table; returns record counts.
 
     `projects` and `classes` count records, `items` counts every table item written (a published
-    project is its document plus a META and a SEATS item per class; `counters` the quota and
+    project is its project item and catalog document plus a META and a SEATS item per class; `counters` the quota and
     leader counters, registrations and person records they hold). `orders` (default: only with
     the whole world, since published orders name its order projects) adds the demo orders and
     responses, counted under `orders` and `responses`, and the demo drafts and submitted

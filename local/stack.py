@@ -230,9 +230,9 @@ def init_clock(data_dir: Path, at: datetime | None = R1_OPEN) -> bool:
 def build_site(out_dir: Path, term: str) -> None:
     """Render the static site from the published projects in the table."""
     import build
-    from functions.projects.store import load_published_projects
+    from functions.common import catalog
 
-    build.build(load_published_projects(term), out_dir, term)
+    build.build(catalog.published_projects(term), out_dir, term)
 
 
 @dataclass

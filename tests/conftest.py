@@ -76,8 +76,7 @@ def clock_at() -> Iterator[object]:
 @pytest.fixture
 def world(ddb: None) -> None:
     """Seed tests/support/world.py into the table."""
-    from functions.common import records, store
-    from functions.projects.store import project_items
+    from functions.common import catalog, records, store
     from tests.support import world as w
 
     items = [records.institution_item(w.INSTITUTION)]
@@ -85,5 +84,5 @@ def world(ddb: None) -> None:
     items += [records.teacher_item(t) for t in w.TEACHERS]
     items += [records.user_item(u) for u in w.USERS]
     for p in w.PROJECTS:
-        items += project_items(p)
+        items += catalog.seed_items(p, with_project_item=True)
     store.batch_write(items)

@@ -11,6 +11,8 @@ Items (PK | SK | GSI1 | GSI2):
 - school              SCHOOL#<sid>      | PROFILE
 - project             PROJECT#<pid>     | META                 | TERM#<term>#PROJECTS / <status>#<pid>
                                                                | INST#<iid> / PROJECT#<term>#<pid>
+- catalog document    PROJECT#<pid>     | CATALOG              | CATALOG#<term> / <updated_ms>#<pid>
+  (functions/common/catalog.py)                                | INST#<iid> / PROJECT#<term>#<pid>
 - class (descriptive) CLASS#<cid>       | META
 - class seat counter  CLASS#<cid>       | SEATS                capacity, held, wl_tail, wl_len
 - waitlist entry      CLASS#<cid>       | WAIT#<seq:09d>       teacher_id, term (FIFO by seq)
@@ -34,6 +36,7 @@ from __future__ import annotations
 PROFILE = "PROFILE"
 META = "META"
 SEATS = "SEATS"
+CATALOG = "CATALOG"
 
 
 Key = dict[str, str]  # {"PK": ..., "SK": ...}
@@ -88,6 +91,17 @@ def project_by_term(term: str, status: str, project_id: str) -> dict[str, str]:
 
 def project_by_institution(institution_id: str, term: str, project_id: str) -> dict[str, str]:
     return {"GSI2PK": f"INST#{institution_id}", "GSI2SK": f"PROJECT#{term}#{project_id}"}
+
+
+def project_catalog(project_id: str) -> Key:
+    """A published project's catalog document (the site is built from these alone)."""
+    return {"PK": f"PROJECT#{project_id}", "SK": CATALOG}
+
+
+def catalog_by_term(term: str, updated_ms: int, project_id: str) -> dict[str, str]:
+    """The term's catalog documents in the order they last changed (zero-padded milliseconds):
+    the site worker reads those changed since its last publication."""
+    return {"GSI1PK": f"CATALOG#{term}", "GSI1SK": f"{updated_ms:013d}#{project_id}"}
 
 
 def class_meta(class_id: str) -> Key:

@@ -194,12 +194,15 @@ def get_item(key: dict[str, str], consistent: bool = False) -> dict[str, Any] | 
     return item
 
 
-def batch_get(keys: Sequence[dict[str, str]]) -> list[dict[str, Any]]:
+def batch_get(keys: Sequence[dict[str, str]], consistent: bool = False) -> list[dict[str, Any]]:
     """Get up to any number of items (chunks of 100), in no particular order."""
     out: list[dict[str, Any]] = []
     name = settings().table_name
     for i in range(0, len(keys), 100):
-        pending: dict[str, Any] = {name: {"Keys": list(keys[i : i + 100])}}
+        request: dict[str, Any] = {"Keys": list(keys[i : i + 100])}
+        if consistent:
+            request["ConsistentRead"] = True
+        pending: dict[str, Any] = {name: request}
         while pending:
             resp: dict[str, Any] = with_retries(
                 partial(client().batch_get_item, RequestItems=pending)
@@ -225,6 +228,17 @@ def put_item(item: dict[str, Any], condition: str | None = None, **extra: Any) -
     if condition:
         kwargs["ConditionExpression"] = condition
     with_retries(lambda: table().put_item(**kwargs))
+
+
+def put_op(item: dict[str, Any], condition: str | None = None, **expr: Any) -> dict[str, Any]:
+    """A TransactWriteItems `Put` of `item` on the platform table, under `condition` (its old
+    item comes back on a failed condition, for `cancellation_item`)."""
+    op: dict[str, Any] = {"TableName": settings().table_name, "Item": item}
+    if condition:
+        op["ConditionExpression"] = condition
+        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    op.update(expr)
+    return {"Put": op}
 
 
 def transact_write(items: list[dict[str, Any]], token: str | None = None) -> None:

@@ -513,7 +513,7 @@ def publish(user: User, order_id: str, now: datetime) -> dict[str, Any]:
         }
     )
     new_resp = resp.model_copy(update={"status": ResponseStatus.PUBLISHED, "updated_at": now})
-    store.publish(new_order, new_resp, project)
+    store.write_order_publication(new_order, new_resp, project)
     site = projects.rebuild_catalog(order.term)
     return {**order_view(new_order), "project_id": project.project_id, "site": site}
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import keys, store
+from functions.common import catalog, keys, store
 from functions.common.errors import (
     AlreadyResponded,
     Conflict,
@@ -24,7 +24,7 @@ from functions.common.errors import (
     PersonMismatch,
 )
 from functions.common.settings import settings
-from functions.projects.store import person_item, project_items
+from functions.projects.store import person_item
 from schemas.catalog import Project
 from schemas.orders import Order, OrderResponse, OrderStage, ResponseStatus
 from schemas.projects import PersonRecord
@@ -269,18 +269,16 @@ def submit_revision(
         raise
 
 
-def publish(o: Order, r: OrderResponse, project: Project) -> None:
+def write_order_publication(o: Order, r: OrderResponse, project: Project) -> None:
     """PH-ORDER-PUBLISH in one transaction: the order submitted -> published, the response
-    likewise, and the order project's items (document, class META, seat counter created only
-    if absent) via `functions.projects.store.project_items`."""
+    likewise, the order project's item (new) and the catalog's items for it
+    (`catalog.publication_ops`: document, classes, seat counters created only if absent)."""
     ops = [
         _put_in_stage(o, OrderStage.SUBMITTED),
         _put_in_status(r, ResponseStatus.SUBMITTED),
+        _put(catalog.project_item(project), "attribute_not_exists(PK)"),
+        *catalog.publication_ops(project),
     ]
-    for item in project_items(project):
-        # the project document and the seat counters are new; a class META may be rewritten
-        fresh = item["SK"] == keys.SEATS or item["PK"].startswith("PROJECT#")
-        ops.append(_put(item, "attribute_not_exists(PK)" if fresh else None))
     try:
         store.transact_write(ops)
     except ClientError as exc:

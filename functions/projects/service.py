@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from functions.common import scope
+from functions.common import catalog, keys, scope
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -166,11 +166,17 @@ def my_projects(user: User) -> dict[str, Any]:
     """The institution's projects of the term (drafts to published) and its quota use."""
     inst = _clerk_institution(user)
     out = []
-    for item in store.list_for_institution(inst.institution_id, settings().term):
-        if item.get("SK") != "META":
+    items = store.list_for_institution(inst.institution_id, settings().term)
+    docs = {
+        d.project_id: d
+        for d in (Project.model_validate_json(i["doc"]) for i in items if i["SK"] == keys.CATALOG)
+    }
+    for item in items:
+        if item.get("SK") != keys.META:
             continue
         if "app" in item:
             rec = ProjectRecord.model_validate_json(item["app"])
+            published = docs.get(rec.project_id)
             out.append(
                 {
                     "project_id": rec.project_id,
@@ -179,11 +185,10 @@ def my_projects(user: User) -> dict[str, Any]:
                     "version": rec.version,
                     "return_reason": rec.return_reason,
                     "updated_at": rec.updated_at.isoformat(),
-                    "classes": _class_ids(item),
+                    "classes": [c.class_id for c in published.classes] if published else [],
                 }
             )
-        else:
-            doc = Project.model_validate_json(item["doc"])
+        elif (doc := docs.get(str(item["PK"]).removeprefix("PROJECT#"))) is not None:
             out.append(
                 {
                     "project_id": doc.project_id,
@@ -196,12 +201,6 @@ def my_projects(user: User) -> dict[str, Any]:
                 }
             )
     return {"projects": sorted(out, key=lambda r: r["project_id"]), "quota": quota_status(inst)}
-
-
-def _class_ids(item: dict[str, Any]) -> list[str]:
-    if "doc" in item:
-        return [c.class_id for c in Project.model_validate_json(item["doc"]).classes]
-    return []
 
 
 def _quota_cap(inst: Institution, term: str) -> tuple[int, tuple[str, int | None] | None]:
@@ -685,7 +684,7 @@ def publish(user: User, now: datetime) -> dict[str, Any]:
                 "published_at": now,
             }
         )
-        store.publish_record(new, rec.version, doc, _audit(new, "published", user, now))
+        store.write_publication(new, rec.version, doc, _audit(new, "published", user, now))
         published.append(rec.project_id)
     site = rebuild_catalog(term) if published else "unchanged"
     return {"published": published, "site": site}
@@ -698,7 +697,7 @@ def rebuild_catalog(term: str) -> str:
     if site_dir:
         import build
 
-        build.build(store.load_published_projects(term), Path(site_dir), term)
+        build.build(catalog.published_projects(term), Path(site_dir), term)
         return "rebuilt"
     if os.environ.get("ZJT_PUBLISH_FUNCTION"):
         from functions.phases import invoke
@@ -712,14 +711,10 @@ def rebuild_catalog(term: str) -> str:
 
 
 def _published_item(project_id: str) -> tuple[dict[str, Any], Project]:
-    item = store.get_project_item(project_id)
-    if (
-        not item
-        or item.get("status", "published") != ProjectStatus.PUBLISHED.value
-        or "doc" not in item
-    ):
+    found = store.get_published(project_id)
+    if found is None or found[0].get("status", "published") != ProjectStatus.PUBLISHED.value:
         raise Conflict("只有已发布的项目可以申请变更")
-    return item, Project.model_validate_json(item["doc"])
+    return found
 
 
 def _bureau_region(doc: Project, insts: dict[str, Institution] | None = None) -> RegionCode:
@@ -790,7 +785,7 @@ def request_change(user: User, project_id: str, req: ChangeRequest, now: datetim
         store.put_change(change, _audit(doc, "change_requested", user, now, detail))
     else:
         new_doc = _apply_change(doc, req)
-        store.update_published(
+        store.write_revision(
             item,
             new_doc,
             [store._put(store.change_item(change), "attribute_not_exists(PK)")],
@@ -856,7 +851,7 @@ def decide_change(
     if change.major:
         teachers = store.enrolled_teachers([c.class_id for c in doc.classes])
         decided = decided.model_copy(update={"rights_opened": len(teachers)})
-    store.update_published(
+    store.write_revision(
         item,
         _apply_change(doc, req),
         [store.change_decision_op(decided)],
@@ -899,7 +894,7 @@ def publish_timetable(
             timetable=sessions,
         ),
     )
-    store.update_published(
+    store.write_revision(
         item, new_doc, [], _audit(doc, "timetable_published", user, now, klass.name)
     )
     _maybe_rebuild(doc.term)
@@ -914,7 +909,7 @@ def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
     today = now.astimezone(SHANGHAI).date()
     out = []
     insts: dict[str, Institution] = {}
-    for doc in store.load_published_projects(term):
+    for doc in catalog.published_projects(term):
         if user.role == Role.INSTITUTION:
             if doc.institution_id != user.institution_id:
                 continue
@@ -1000,9 +995,9 @@ def audit_history(
     else:
         entries = store.audit_for_institution(institution_id or "")
     if user.role in BUREAUS and entries:
-        item = store.get_project_item(project_id) if project_id else None
-        if item and "doc" in item:  # published: the bureau stored at publication
-            region = _bureau_region(Project.model_validate_json(item["doc"]))
+        doc = catalog.get(project_id) if project_id else None
+        if doc is not None:  # published: the bureau stored at publication
+            region = _bureau_region(doc)
         else:
             region = rules.responsible_bureau_region(_institution(entries[0].institution_id))
         if not rules.bureau_responsible(user, region):

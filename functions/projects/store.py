@@ -1,13 +1,11 @@
-"""Data access for projects: application records, publication items, counters, people, change
-requests, the audit history and the local caps bureaus set (Q-6).
+"""Data access for projects: application records, counters, people, change requests, the audit
+history and the local caps bureaus set (Q-6).
 
-Publishing a project writes its document, one descriptive item per class (read by the selection
-function) and one seat counter per class (guarded by conditions in every seat change, SE-4).
-
-The project item (PROJECT#<pid> | META) carries `status` and `version` attributes; `app` holds the
-application record (`schemas.projects.ProjectRecord`) and `doc`, once published, the catalog
-`schemas.catalog.Project`. Every state change is a conditional write on status AND version, in one
-TransactWriteItems with the counters it moves (Q-*, AP-3, AP-4) and its audit entry (CH-5).
+The project item (PROJECT#<pid> | META) carries `status` and `version` attributes and `app`, the
+application record (`schemas.projects.ProjectRecord`). Every state change is a conditional write
+on status AND version, in one TransactWriteItems with the counters it moves (Q-*, AP-3, AP-4)
+and its audit entry (CH-5). Publishing adds the published catalog's items to that transaction:
+the catalog document, class and seat items belong to `functions.common.catalog`.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import keys, records, store
+from functions.common import catalog, keys, records, store
 from functions.common.errors import (
     Conflict,
     LeaderClassLimit,
@@ -30,7 +28,7 @@ from functions.common.errors import (
     StaleVersion,
 )
 from functions.common.settings import settings
-from schemas.catalog import ClassInfo, Project, ProjectKind, ProjectStatus
+from schemas.catalog import Project, ProjectKind, ProjectStatus
 from schemas.org import Institution
 from schemas.projects import (
     AuditEntry,
@@ -46,44 +44,11 @@ from schemas.selection import SEAT_HOLDING, WithdrawalRight
 COUNTED = (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED, ProjectStatus.PUBLISHED)
 
 
-def project_items(project: Project) -> list[dict[str, Any]]:
-    """Every item that represents `project` (its document, and per class META + SEATS)."""
-    items: list[dict[str, Any]] = [
-        records.doc_item(
-            keys.project(project.project_id),
-            project.model_dump_json(),
-            **keys.project_by_term(project.term, project.status.value, project.project_id),
-            **keys.project_by_institution(project.institution_id, project.term, project.project_id),
-        )
-    ]
-    if project.status == ProjectStatus.PUBLISHED:
-        for klass in project.classes:
-            info = ClassInfo.of(project, klass)
-            items.append(records.doc_item(keys.class_meta(klass.class_id), info.model_dump_json()))
-            items.append(
-                {**keys.class_seats(klass.class_id), "capacity": klass.capacity, "held": 0}
-            )
-    return items
-
-
-def load_published_projects(term: str) -> list[Project]:
-    """All published projects of `term` (what build.py renders into the catalog)."""
-    items = store.query_pages(
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :st)",
-        ExpressionAttributeValues={
-            ":pk": keys.project_by_term(term, "", "")["GSI1PK"],
-            ":st": f"{ProjectStatus.PUBLISHED.value}#",
-        },
-    )
-    return [Project.model_validate_json(i["doc"]) for i in items]
-
-
 # --- items ---------------------------------------------------------------------------------
 
 
-def record_item(rec: ProjectRecord, doc: Project | None = None) -> dict[str, Any]:
-    """The project item of an application record (plus the catalog document once published)."""
+def record_item(rec: ProjectRecord) -> dict[str, Any]:
+    """The project item of an application record."""
     item: dict[str, Any] = {
         **keys.project(rec.project_id),
         **keys.project_by_term(rec.term, rec.status.value, rec.project_id),
@@ -94,8 +59,6 @@ def record_item(rec: ProjectRecord, doc: Project | None = None) -> dict[str, Any
         "term": rec.term,
         "app": rec.model_dump_json(),
     }
-    if doc is not None:
-        item["doc"] = doc.model_dump_json()
     return item
 
 
@@ -128,13 +91,7 @@ def change_item(c: ChangeRecord) -> dict[str, Any]:
     }
 
 
-def _put(item: dict[str, Any], condition: str | None = None, **expr: Any) -> dict[str, Any]:
-    op: dict[str, Any] = {"TableName": settings().table_name, "Item": item}
-    if condition:
-        op["ConditionExpression"] = condition
-        op["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-    op.update(expr)
-    return {"Put": op}
+_put = store.put_op
 
 
 def _state_guard(
@@ -167,6 +124,20 @@ def _guarded_put(
 
 def get_project_item(project_id: str) -> dict[str, Any] | None:
     return store.get_item(keys.project(project_id), consistent=True)
+
+
+def get_published(project_id: str) -> tuple[dict[str, Any], Project] | None:
+    """A published project's item (status, version) and its catalog document, in one read."""
+    found = {
+        i["SK"]: i
+        for i in store.batch_get(
+            [keys.project(project_id), keys.project_catalog(project_id)], consistent=True
+        )
+    }
+    item, doc = found.get(keys.META), found.get(keys.CATALOG)
+    if item is None or doc is None:
+        return None
+    return item, Project.model_validate_json(doc["doc"])
 
 
 def get_record(project_id: str) -> ProjectRecord:
@@ -247,17 +218,13 @@ def backfill_quota(institution_id: str, term: str) -> int:
     condition before it exists, so the count cannot race with one."""
     used = 0
     for item in list_for_institution(institution_id, term):
-        if item.get("SK") != keys.META:
+        if item.get("SK") != keys.META or item.get("status") not in {s.value for s in COUNTED}:
             continue
-        if item.get("status") in {s.value for s in COUNTED} or (
-            "status" not in item and "doc" in item
-        ):
-            if "app" in item:
-                rec = ProjectRecord.model_validate_json(item["app"])
-                used += 1 if rec.counted_quota else 0
-            else:
-                doc = Project.model_validate_json(item["doc"])
-                used += 1 if doc.kind == ProjectKind.REGULAR else 0
+        if "app" in item:
+            rec = ProjectRecord.model_validate_json(item["app"])
+            used += 1 if rec.counted_quota else 0
+        else:  # published without an application record (functions.common.catalog)
+            used += 1 if item.get("kind") == ProjectKind.REGULAR.value else 0
     try:
         store.put_item(
             {**keys.institution_quota(institution_id, term), "used": used},
@@ -364,10 +331,9 @@ def replace_record(
     version: int,
     audit: AuditEntry | None = None,
     extra: Sequence[dict[str, Any]] = (),
-    doc: Project | None = None,
 ) -> None:
     """Write `rec` if the stored project is in `expect` at `version`; else StaleVersion."""
-    ops = [_guarded_put(record_item(rec, doc), expect, version), *extra]
+    ops = [_guarded_put(record_item(rec), expect, version), *extra]
     if audit is not None:
         ops.append(_put(audit_item(audit)))
     try:
@@ -543,22 +509,15 @@ def release_counters(rec: ProjectRecord, leader_id: str) -> list[dict[str, Any]]
     return ops
 
 
-def publish_record(rec: ProjectRecord, version: int, doc: Project, audit: AuditEntry) -> None:
-    """Approved -> published: the project item with its catalog document, class META items and
-    seat counters (created only if absent: a re-publication never resets held seats)."""
+def write_publication(rec: ProjectRecord, version: int, doc: Project, audit: AuditEntry) -> None:
+    """Approved -> published (PH-PUBLISH) in one transaction: the application record, its audit
+    entry and the catalog's items (`catalog.publication_ops`: document, classes, seat counters
+    created only if absent, so a class id in use cancels it and held seats are never reset)."""
     ops = [
-        _guarded_put(record_item(rec, doc), (ProjectStatus.APPROVED,), version),
+        _guarded_put(record_item(rec), (ProjectStatus.APPROVED,), version),
         _put(audit_item(audit)),
+        *catalog.publication_ops(doc),
     ]
-    for klass in doc.classes:
-        info = ClassInfo.of(doc, klass)
-        ops.append(_put(records.doc_item(keys.class_meta(klass.class_id), info.model_dump_json())))
-        ops.append(
-            _put(
-                {**keys.class_seats(klass.class_id), "capacity": klass.capacity, "held": 0},
-                "attribute_not_exists(PK)",
-            )
-        )
     try:
         store.transact_write(ops)
     except ClientError as exc:
@@ -568,18 +527,13 @@ def publish_record(rec: ProjectRecord, version: int, doc: Project, audit: AuditE
         raise Conflict("班期编号已被占用，无法发布") from exc
 
 
-def update_published(
+def write_revision(
     item: dict[str, Any], doc: Project, extra: Sequence[dict[str, Any]], audit: AuditEntry
 ) -> None:
-    """Replace a published project's catalog document (an approved or minor change) and its class
-    META items, guarded by the item's version; seat counters are left alone."""
+    """A published project changed (an approved or minor change, a timetable): its version moves
+    on (guarded), its catalog document and class items are rewritten, seat counters stay."""
     version = int(item.get("version", 0))
-    new_item = {
-        **item,
-        "doc": doc.model_dump_json(),
-        "version": version + 1,
-        "status": ProjectStatus.PUBLISHED.value,
-    }
+    new_item = {**item, "version": version + 1, "status": ProjectStatus.PUBLISHED.value}
     if "app" in item:
         rec = ProjectRecord.model_validate_json(item["app"])
         new_item["app"] = rec.model_copy(update={"version": version + 1}).model_dump_json()
@@ -587,10 +541,8 @@ def update_published(
         _guarded_put(new_item, (ProjectStatus.PUBLISHED,), version),
         *extra,
         _put(audit_item(audit)),
+        *catalog.revision_ops(doc),
     ]
-    for klass in doc.classes:
-        info = ClassInfo.of(doc, klass)
-        ops.append(_put(records.doc_item(keys.class_meta(klass.class_id), info.model_dump_json())))
     try:
         store.transact_write(ops)
     except ClientError as exc:
@@ -713,14 +665,14 @@ def record_seed_items(
     recs: Sequence[ProjectRecord], docs: Mapping[str, Project] | None = None
 ) -> list[dict[str, Any]]:
     """Project items of records loaded in bulk (demo data, migrations): each record's project
-    item, with its catalog document and class items when `docs` holds one (it was published)."""
+    item, with the catalog's items when `docs` holds its published document."""
     docs = docs or {}
     items: list[dict[str, Any]] = []
     for r in recs:
+        items.append(record_item(r))
         doc = docs.get(r.project_id)
-        items.append(record_item(r, doc))
         if doc is not None:
-            items += project_items(doc)[1:]  # its class META and SEATS items
+            items += catalog.seed_items(doc, with_project_item=False)
     return items
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from functions.projects.store import load_published_projects
+from functions.common import catalog
 from functions.publish import bucket
 from schemas.catalog import Project
 
@@ -68,7 +68,7 @@ def publish(term: str, build_site: BuildSite | None = None) -> PublishResult:
     cfg = PublishSettings()
     if not cfg.site_bucket:
         raise RuntimeError("ZJT_SITE_BUCKET is not set")
-    projects = load_published_projects(term)
+    projects = catalog.published_projects(term)
     with tempfile.TemporaryDirectory(prefix="zjt-publish-") as tmp:
         out = Path(tmp) / "site"
         (build_site or _build_site)(projects, out, term)

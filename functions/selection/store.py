@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import keys, store
+from functions.common import catalog, keys, store
 from functions.common.errors import (
     AlreadySelected,
     AlreadyWaitlisted,
@@ -36,7 +36,7 @@ from functions.common.errors import (
     WrongStatus,
 )
 from functions.common.settings import settings
-from schemas.catalog import ClassInfo, Project, ProjectStatus
+from schemas.catalog import ClassInfo
 from schemas.people import Teacher
 from schemas.selection import (
     SEAT_HOLDING,
@@ -1039,18 +1039,8 @@ def teachers(ids: set[str]) -> list[Teacher]:
 
 def classes_of_institution(institution_id: str, term: str) -> list[ClassInfo]:
     """Every published class of the institution's projects in `term`."""
-    gsi = keys.project_by_institution(institution_id, term, "")
-    items = store.query_pages(
-        IndexName="GSI2",
-        KeyConditionExpression="GSI2PK = :pk AND begins_with(GSI2SK, :p)",
-        ExpressionAttributeValues={":pk": gsi["GSI2PK"], ":p": gsi["GSI2SK"]},
-    )
-    out: list[ClassInfo] = []
-    for i in items:
-        # The index also holds the projects context's other per-project items: documents only.
-        if i.get("SK") != keys.META or "doc" not in i:
-            continue
-        project = Project.model_validate_json(i["doc"])
-        if project.status == ProjectStatus.PUBLISHED:
-            out += [ClassInfo.of(project, c) for c in project.classes]
-    return out
+    return [
+        ClassInfo.of(project, c)
+        for project in catalog.of_institution(institution_id, term)
+        for c in project.classes
+    ]

@@ -240,8 +240,7 @@ def private_class(stack: Any) -> Callable[..., ClassInfo]:
     new ids, `private_class(capacity=3)`; `like` picks the project copied (default: the first
     demo project open to every teacher). Only the class items are written (what selection
     reads), so the class is in no catalog: API tests only, the site has no page for it."""
-    from functions.common import store
-    from functions.projects.store import project_items
+    from functions.common import catalog, store
     from local.demo import demo_data
 
     def make(capacity: int = 3, like: str | None = None) -> ClassInfo:
@@ -261,7 +260,7 @@ def private_class(stack: Any) -> Callable[..., ClassInfo]:
             update={"class_id": f"{pid}-c1", "capacity": capacity, "name": f"测试班{n}"}
         )
         project = base.model_copy(update={"project_id": pid, "classes": (klass,)})
-        store.batch_write([i for i in project_items(project) if i["PK"].startswith("CLASS#")])
+        store.batch_write(catalog.class_items(project) + catalog.seat_items(project))
         return ClassInfo.of(project, klass)
 
     return make

@@ -13,10 +13,10 @@ from urllib.parse import quote
 import pytest
 
 from functions.common import keys, records, store
+from functions.common.catalog import published_projects as load_published_projects
 from functions.orders import export
 from functions.orders import store as order_store
 from functions.orders.handler import lambda_handler
-from functions.projects.store import load_published_projects
 from local.demo import demo_orders, order_plan
 from schemas.catalog import ClassInfo, ProjectKind
 from schemas.orders import OrderForm, OrderStage, ResponseStatus

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from functions.common import keys, store
+from functions.common import catalog, keys, store
 from functions.projects import store as pstore
 from functions.projects.handler import lambda_handler
 from functions.selection.handler import lambda_handler as selection_handler
@@ -432,10 +432,11 @@ def test_publish_writes_the_catalog_items_and_drafts_stay_unpublished_PH_PUBLISH
     clock_at(APPLY)
     draft_rec = create(title="仍在草稿中的项目")
     pid = published(clock_at, leader=87)
-    ids = {p.project_id for p in pstore.load_published_projects("2024H1")}
+    ids = {p.project_id for p in catalog.published_projects("2024H1")}
     assert pid in ids and draft_rec["project_id"] not in ids
-    doc = store.get_item(keys.project(pid))["doc"]
+    doc = store.get_item(keys.project_catalog(pid))["doc"]
     assert idno(87) not in doc and "id_number" not in doc
+    assert "doc" not in store.get_item(keys.project(pid))  # the record and the document apart
     seats = store.get_item(keys.class_seats(f"{pid}-c1"))
     assert (seats["capacity"], seats["held"]) == (40, 0)
     assert store.get_item(keys.class_meta(f"{pid}-c1")) is not None
@@ -467,7 +468,7 @@ def test_face_to_face_to_online_always_needs_approval_CH_2(clock_at):
         {"kind": "form", "form": "线上", "what": "改为线上直播", "why": "场地维修"},
     )
     assert s == 201 and c["status"] == "pending"
-    doc = pstore.load_published_projects("2024H1")
+    doc = catalog.published_projects("2024H1")
     assert next(p for p in doc if p.project_id == pid).form.value == "面授"
     s, d = api(
         "POST",
@@ -476,7 +477,7 @@ def test_face_to_face_to_online_always_needs_approval_CH_2(clock_at):
         {"approve": True, "note": "同意"},
     )
     assert s == 200 and d["status"] == "approved"
-    doc = pstore.load_published_projects("2024H1")
+    doc = catalog.published_projects("2024H1")
     assert next(p for p in doc if p.project_id == pid).form.value == "线上"
 
 
@@ -494,7 +495,7 @@ def test_minor_change_is_applied_at_once_and_recorded_CH_1(clock_at):
         },
     )
     assert s == 201 and c["status"] == "applied"
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert [p.name for p in doc.instructors] == ["负责人91", "专家乙"]
 
 
@@ -571,7 +572,7 @@ def test_refused_change_changes_nothing_CH_3(clock_at):
         {"approve": False, "note": "不同意"},
     )
     assert d["status"] == "refused"
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert doc.classes[0].place == "金华"
 
 
@@ -666,7 +667,7 @@ def test_a_seeded_published_project_takes_changes_too_CH_1(clock_at):
         "POST", f"/api/changes/p1/{c['change_id']}/decision", "bureau-330000", {"approve": True}
     )
     assert s == 200
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == "p1")
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == "p1")
     assert doc.classes[1].place == "杭州"
     assert (
         api(
@@ -685,7 +686,7 @@ def test_published_segments_are_one_project_and_enrolment_CR_2(clock_at):
         {"name": "第二段", "semester": "2024H2", "credits": 42},
     ]
     pid = published(clock_at, leader=96, credits_total=90, segments=segs)
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert [(s.semester, s.credits) for s in doc.segments] == [("2024H1", 48), ("2024H2", 42)]
     assert len(doc.classes) == 1  # one enrolment: teachers select the project's class once
 
@@ -880,7 +881,7 @@ def test_a_local_project_has_one_responsible_bureau_from_review_to_expansion_SE_
     clock_at(PUBLISH)
     assert api("POST", "/api/reviews/publish", "bureau-330000")[1]["published"] == []
     assert api("POST", "/api/reviews/publish", "bureau-330106")[1]["published"] == [pid]
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert doc.bureau_region == "330106"
     info = ClassInfo.model_validate_json(records.get_class_doc(f"{pid}-c1") or "")
     assert info.bureau_region == "330106"

@@ -9,9 +9,9 @@ import pytest
 from moto import mock_aws
 
 from functions.common import keys, records, store
+from functions.common.catalog import published_projects as load_published_projects
 from functions.common.settings import settings
 from functions.common.table_def import create_table_kwargs
-from functions.projects.store import load_published_projects
 from local.demo import DemoData, demo_data
 from local.seed import seed
 from schemas.org import School
@@ -66,7 +66,7 @@ def test_seed_writes_every_record_of_a_reduced_world(table: Any, small: DemoData
         + len(small.schools)
         + 50
         + len(small.users)
-        + 20
+        + 2 * 20  # a project item and its catalog document
         + 2 * classes
         + counts["counters"],
     }
