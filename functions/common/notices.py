@@ -7,9 +7,11 @@ transaction with `functions.common.outbox.put` (see that module). Links are site
 from __future__ import annotations
 
 from datetime import date, datetime
+from urllib.parse import quote
 
 from functions.common import outbox
 from schemas.calendar import SHANGHAI, PhaseId, term_calendar
+from schemas.catalog import ClassInfo
 from schemas.notify import (
     Message,
     MessageKind,
@@ -17,7 +19,7 @@ from schemas.notify import (
     teacher_party,
     user_party,
 )
-from schemas.selection import Expansion, Selection
+from schemas.selection import Expansion
 
 WEEKDAYS = "一二三四五六日"
 
@@ -46,72 +48,65 @@ def _window_text(term: str, phase: PhaseId) -> str:
 # --- selection (SE-1 … SE-4) ---------------------------------------------------------------
 
 
-def selection_rejected(sel: Selection, reason: str, at: datetime, *, by_school: bool) -> Message:
+def _r2_hint(term: str, at: datetime) -> str:
+    """The round-2 window while it is still ahead or open (only teachers of round 1 take part)."""
+    w = term_calendar(term).window(PhaseId.R2)
+    if at >= w.closes:
+        return ""
+    return f"第二轮选课时间为{_window_text(term, PhaseId.R2)}（限第一轮已选课的老师），可另选班期。"
+
+
+def selection_rejected(
+    teacher_id: str, klass: ClassInfo, reason: str, at: datetime, *, by_school: bool
+) -> Message:
     """School review or institution recheck rejected a selection: the seat is released."""
     who = "学校审核" if by_school else "培训机构复核"
-    label = _class_label(sel.project_title, sel.class_name)
-    if by_school:
-        nxt = f"名额已释放。选课期间（第二轮：{_window_text(sel.term, PhaseId.R2)}）可另选班期。"
-        if sel.round == 2:
-            nxt = "名额已释放。如有疑问请联系本校负责选课审核的老师。"
-    else:
-        nxt = (
-            "名额已释放。第一轮的班期可在第二轮选课时另选"
-            f"（{_window_text(sel.term, PhaseId.R2)}）。"
-            if sel.round == 1
-            else "名额已释放。如有疑问请联系培训机构。"
-        )
+    label = _class_label(klass.project_title, klass.class_name)
+    ask = "本校负责选课审核的老师" if by_school else klass.institution_name
     return outbox.message(
-        teacher_party(sel.teacher_id),
+        teacher_party(teacher_id),
         MessageKind.SELECTION_REJECTED_SCHOOL
         if by_school
         else MessageKind.SELECTION_REJECTED_RECHECK,
         f"选课未通过{who}：{label}",
-        f"你选的{label}（{sel.institution_name}）未通过{who}。\n原因：{reason}\n{nxt}",
+        f"你选的{label}（{klass.institution_name}）未通过{who}。\n原因：{reason}\n"
+        f"名额已释放。{_r2_hint(klass.term, at)}如有疑问，请联系{ask}。",
         at,
-        key=f"rejected:{sel.class_id}:{sel.teacher_id}:{at.isoformat()}",
+        key=f"rejected:{klass.class_id}:{teacher_id}:{at.isoformat()}",
         link=MY,
         link_text="查看我的选课",
         critical=True,
     )
 
 
-def selection_confirmed(sel: Selection, at: datetime) -> Message:
+def selection_confirmed(teacher_id: str, klass: ClassInfo, at: datetime) -> Message:
     """The institution's recheck confirmed a selection: the final step of selection (SE-1)."""
-    label = _class_label(sel.project_title, sel.class_name)
+    label = _class_label(klass.project_title, klass.class_name)
     return outbox.message(
-        teacher_party(sel.teacher_id),
+        teacher_party(teacher_id),
         MessageKind.SELECTION_CONFIRMED,
         f"选课已确认：{label}",
         f"你选的{label}已通过学校审核和培训机构复核，选课已确认。\n"
-        f"培训时间：{fmt_day(sel.start_date)}至{fmt_day(sel.end_date)}，请按时参加。",
+        f"培训时间：{fmt_day(klass.start_date)}至{fmt_day(klass.end_date)}，请按时参加。",
         at,
-        key=f"confirmed:{sel.class_id}:{sel.teacher_id}:{at.isoformat()}",
+        key=f"confirmed:{klass.class_id}:{teacher_id}:{at.isoformat()}",
         link=MY,
         link_text="查看我的选课",
     )
 
 
-def promoted(
-    teacher_id: str,
-    class_id: str,
-    seq: int,
-    project_title: str,
-    class_name: str,
-    start: date,
-    end: date,
-    at: datetime,
-) -> Message:
+def promoted(teacher_id: str, klass: ClassInfo, seq: int, at: datetime) -> Message:
     """A seat freed (withdrawal, rejection, expansion) went to this waitlisted teacher."""
-    label = _class_label(project_title, class_name)
+    label = _class_label(klass.project_title, klass.class_name)
     return outbox.message(
         teacher_party(teacher_id),
         MessageKind.WAITLIST_PROMOTED,
         f"候补成功：{label}",
-        f"有名额释放，你已从候补递补进入{label}（{fmt_day(start)}至{fmt_day(end)}）。\n"
+        f"有名额释放，你已从候补递补进入{label}"
+        f"（{fmt_day(klass.start_date)}至{fmt_day(klass.end_date)}）。\n"
         "下一步：等待学校审核。如不能参加，请在选课期间到“我的选课”退选，把名额让给其他老师。",
         at,
-        key=f"promoted:{class_id}:{seq}",
+        key=f"promoted:{klass.class_id}:{seq}",
         link=MY,
         link_text="查看我的选课",
         critical=True,
@@ -119,17 +114,18 @@ def promoted(
 
 
 def waitlist_dropped(
-    teacher_id: str, class_id: str, seq: int, label: str, reason: str, at: datetime
+    teacher_id: str, klass: ClassInfo, seq: int, reason: str, at: datetime
 ) -> Message:
     """The teacher's turn came but they could not take the seat (limit or date clash)."""
+    label = _class_label(klass.project_title, klass.class_name)
     return outbox.message(
         teacher_party(teacher_id),
         MessageKind.WAITLIST_DROPPED,
         f"候补已取消：{label}",
-        f"轮到你递补{label}时，{reason}，因此候补已取消，名额给了下一位老师。\n"
-        "下一步：如仍想参加，可在选课期间另选班期。",
+        f"轮到你递补{label}时，{reason}，因此候补已取消，名额已给下一位老师。\n"
+        "下一步：如仍想参加培训，可在选课期间另选班期。",
         at,
-        key=f"dropped:{class_id}:{seq}",
+        key=f"dropped:{klass.class_id}:{seq}",
         link=MY,
         link_text="查看我的选课",
         critical=True,
@@ -289,6 +285,6 @@ def import_finished(
         body,
         at,
         key=f"import:{job_id}",
-        link=f"records/import/?job={job_id}",
+        link=f"records/import/#job={quote(job_id, safe='')}",
         link_text="查看导入报告",
     )

@@ -13,6 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from functions.common import notices, outbox
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -30,6 +31,7 @@ from functions.projects import rules as project_rules
 from functions.projects import service as projects
 from schemas.calendar import PhaseId, term_calendar
 from schemas.catalog import Project, ProjectKind, ProjectStatus, Target
+from schemas.notify import institution_party
 from schemas.orders import (
     MIN_ORDERS_PER_COUNTY,
     RESPONSE_STATUS_NAMES,
@@ -405,7 +407,17 @@ def pick(user: User, order_id: str, institution_id: str, now: datetime) -> Order
         for r in responses
         if r.institution_id != institution_id and r.status == ResponseStatus.RESPONDED
     ]
-    store.pick(new, picked, others)
+    title = order.form.title
+    told = [
+        outbox.put(notices.order_picked(institution_id, order_id, title, order.term, now)),
+        *outbox.many(
+            notices.order_not_picked_template(title, now),
+            [institution_party(r.institution_id) for r in others],
+            key=f"not_picked:{order_id}",
+        ),
+    ]
+    store.pick(new, picked, others, told)
+    outbox.complete_pending(told)
     return new
 
 

@@ -186,11 +186,18 @@ def respond(r: OrderResponse) -> None:
         raise
 
 
-def pick(o: Order, picked: OrderResponse, others: Sequence[OrderResponse]) -> None:
+def pick(
+    o: Order,
+    picked: OrderResponse,
+    others: Sequence[OrderResponse],
+    told: Sequence[dict[str, Any]] = (),
+) -> None:
     """One contractor per order, in one transaction: the order listed -> picked, the picked
-    response and every other response (told they were not picked) still `responded`."""
+    response and every other response (told they were not picked) still `responded`, and the
+    institutions' messages (`told`, outbox ops: after the responses, so indexes stay)."""
     ops = [_put_in_stage(o, OrderStage.LISTED), _put_in_status(picked, ResponseStatus.RESPONDED)]
     ops += [_put_in_status(r, ResponseStatus.RESPONDED) for r in others]
+    ops += told
     try:
         store.transact_write(ops)
     except ClientError as exc:

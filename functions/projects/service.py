@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from functions.common import catalog, keys, scope
+from functions.common import catalog, keys, notices, outbox, scope
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -39,6 +39,7 @@ from schemas.catalog import (
     TrainingClass,
     TrainingForm,
 )
+from schemas.notify import RightGrant, teacher_party
 from schemas.org import Institution, QualificationScope
 from schemas.people import Role, User
 from schemas.projects import (
@@ -584,6 +585,10 @@ def decide(
             }
         )
         extra = store.release_counters(rec, rec.draft.leader.id_number or "")
+        told = notices.project_returned(
+            rec.institution_id, rec.project_id, rec.draft.title or "", rec.term, reason.strip(), now
+        )
+        extra.append(outbox.put(told))
         store.replace_record(
             new,
             (ProjectStatus.SUBMITTED,),
@@ -604,8 +609,15 @@ def decide(
             "reviewed_by": user.user_id,
         }
     )
+    told = notices.project_approved(
+        rec.institution_id, rec.project_id, rec.draft.title or "", rec.term, now
+    )
     store.replace_record(
-        new, (ProjectStatus.SUBMITTED,), version, _audit(new, "approved", user, now, reason)
+        new,
+        (ProjectStatus.SUBMITTED,),
+        version,
+        _audit(new, "approved", user, now, reason),
+        [outbox.put(told)],
     )
     return new
 
@@ -684,7 +696,12 @@ def publish(user: User, now: datetime) -> dict[str, Any]:
                 "published_at": now,
             }
         )
-        store.write_publication(new, rec.version, doc, _audit(new, "published", user, now))
+        told = notices.project_published(
+            rec.institution_id, doc.project_id, doc.title, rec.term, now
+        )
+        store.write_publication(
+            new, rec.version, doc, _audit(new, "published", user, now), [outbox.put(told)]
+        )
         published.append(rec.project_id)
     site = rebuild_catalog(term) if published else "unchanged"
     return {"published": published, "site": site}
@@ -848,18 +865,32 @@ def decide_change(
         store.decide_change_only(decided, _audit(doc, "change_refused", user, now, detail))
         return decided
     teachers: list[str] = []
+    told: list[dict[str, Any]] = []
     if change.major:
+        # CH-3: explained to every enrolled teacher, with a withdrawal right, in the same
+        # transaction as the change (one fan-out item, completed right after the commit).
         teachers = store.enrolled_teachers([c.class_id for c in doc.classes])
         decided = decided.model_copy(update={"rights_opened": len(teachers)})
+        explanation = f"《{doc.title}》变更：{req.what}。原因：{req.why}。如不愿参加，可申请退选。"
+        told = outbox.many(
+            notices.class_changed_template(doc.title, req.what, req.why, now),
+            [teacher_party(t) for t in teachers],
+            key=f"change:{project_id}:{change_id}",
+            right=RightGrant(
+                term=doc.term,
+                project_id=project_id,
+                change_id=change_id,
+                reason=explanation,
+                granted_at=now,
+            ),
+        )
     store.write_revision(
         item,
         _apply_change(doc, req),
-        [store.change_decision_op(decided)],
+        [store.change_decision_op(decided), *told],
         _audit(doc, "change_approved", user, now, detail),
     )
-    if teachers:
-        message = f"《{doc.title}》变更：{req.what}。原因：{req.why}。如不愿参加，可申请退选。"
-        store.open_withdrawal_rights(teachers, doc.term, project_id, change_id, message, now)
+    outbox.complete_pending(told)
     _maybe_rebuild(doc.term)
     return decided
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -39,7 +38,7 @@ from schemas.projects import (
     ProjectDraft,
     ProjectRecord,
 )
-from schemas.selection import SEAT_HOLDING, WithdrawalRight
+from schemas.selection import SEAT_HOLDING
 
 COUNTED = (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED, ProjectStatus.PUBLISHED)
 
@@ -509,14 +508,22 @@ def release_counters(rec: ProjectRecord, leader_id: str) -> list[dict[str, Any]]
     return ops
 
 
-def write_publication(rec: ProjectRecord, version: int, doc: Project, audit: AuditEntry) -> None:
+def write_publication(
+    rec: ProjectRecord,
+    version: int,
+    doc: Project,
+    audit: AuditEntry,
+    extra: Sequence[dict[str, Any]] = (),
+) -> None:
     """Approved -> published (PH-PUBLISH) in one transaction: the application record, its audit
     entry and the catalog's items (`catalog.publication_ops`: document, classes, seat counters
-    created only if absent, so a class id in use cancels it and held seats are never reset)."""
+    created only if absent, so a class id in use cancels it and held seats are never reset);
+    `extra` ops (the institution's message) commit with it."""
     ops = [
         _guarded_put(record_item(rec), (ProjectStatus.APPROVED,), version),
         _put(audit_item(audit)),
         *catalog.publication_ops(doc),
+        *extra,
     ]
     try:
         store.transact_write(ops)
@@ -610,38 +617,6 @@ def enrolled_teachers(class_ids: Sequence[str]) -> list[str]:
             if item.get("status") in holding:
                 out.append(str(item["teacher_id"]))
     return list(dict.fromkeys(out))
-
-
-def open_withdrawal_rights(
-    teacher_ids: Sequence[str],
-    term: str,
-    project_id: str,
-    change_id: str,
-    message: str,
-    at: datetime,
-) -> None:
-    """CH-3: one right per enrolled teacher (idempotent puts: a retry rewrites the same keys)."""
-    # The same record shape the selection context reads when a teacher withdraws (CH-3).
-    rights = [
-        WithdrawalRight(
-            teacher_id=t,
-            term=term,
-            project_id=project_id,
-            change_id=change_id,
-            reason=message,
-            granted_at=at,
-        )
-        for t in teacher_ids
-    ]
-    store.batch_write(
-        [
-            {
-                **keys.withdrawal_right(r.teacher_id, r.term, r.project_id),
-                **r.model_dump(mode="json"),
-            }
-            for r in rights
-        ]
-    )
 
 
 def audit_for_project(project_id: str) -> list[AuditEntry]:

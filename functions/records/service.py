@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from functions.common import records, scope
+from functions.common import notices, outbox, records, scope
 from functions.common.errors import (
     BadImportFile,
     Conflict,
@@ -244,7 +244,10 @@ def continue_import(
         rows = files.parse(job.file_name, store.upload_content(job_id))
     except BadImportFile as exc:
         job.status, job.finished_at, job.message = JobStatus.FAILED, now, exc.message
-        store.update_job(job)
+        told = notices.import_finished(
+            job.uploaded_by, job_id, job.file_name, False, exc.message, now
+        )
+        store.finish_job(job, outbox.put(told))
         return job
     job.status, job.total, job.runs = JobStatus.RUNNING, len(rows), job.runs + 1
     store.update_job(job)
@@ -266,7 +269,8 @@ def continue_import(
             return store.get_job(job_id)  # another run of this job got further
     job.status, job.finished_at = JobStatus.DONE, now
     job.message = "，".join(f"{OUTCOME_NAMES[o]} {job.counts.get(o.value, 0)}" for o in Outcome)
-    store.update_job(job)
+    told = notices.import_finished(job.uploaded_by, job_id, job.file_name, True, job.message, now)
+    store.finish_job(job, outbox.put(told))
     store.delete_upload(job_id, job.parts)
     records.clear_cache()
     return job

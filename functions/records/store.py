@@ -26,7 +26,7 @@ from functions.common.settings import settings
 from functions.common.table_def import TABLE
 from schemas.org import School
 from schemas.people import Role, Teacher, User
-from schemas.records import Anomaly, AnomalyStatus, ImportJob, RowResult
+from schemas.records import Anomaly, AnomalyStatus, ImportJob, JobStatus, RowResult
 
 _DOC = "doc"
 
@@ -272,6 +272,35 @@ def update_job(job: ImportJob, expect_processed: int | None = None) -> bool:
         if store.error_code(exc) != "ConditionalCheckFailedException":
             raise
         return False
+    return True
+
+
+def finish_job(job: ImportJob, told: dict[str, Any]) -> bool:
+    """The job's end (done or failed) and the uploader's message (outbox op `told`) in one
+    transaction, only from queued/running: a second run reaching the end writes neither again.
+    Returns whether this call finished it."""
+    data = job.model_dump(mode="json")
+    fields = {k: data[k] for k in _PROGRESS_FIELDS}
+    names = {f"#f{i}": k for i, k in enumerate(fields)}
+    values: dict[str, Any] = {f":f{i}": v for i, v in enumerate(fields.values())}
+    names["#s"] = "status"
+    values.update({":q": JobStatus.QUEUED.value, ":r": JobStatus.RUNNING.value})
+    op = {
+        "Update": {
+            "TableName": settings().table_name,
+            "Key": keys.import_job(job.job_id),
+            "UpdateExpression": "SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+            "ConditionExpression": "#s IN (:q, :r)",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+    try:
+        store.transact_write([op, told])
+    except ClientError as exc:
+        if 0 in store.failed_conditions(exc):
+            return False
+        raise
     return True
 
 

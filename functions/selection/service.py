@@ -179,6 +179,7 @@ def withdraw_or_leave(
         request_key,
         right=right,
         project_id=info.project_id,
+        klass=info,
     )
 
 
@@ -288,6 +289,7 @@ def school_review(user: User, req: ReviewRequest, now: datetime) -> list[ItemRes
             days=info.days(),
             limit=calendar.limits.max_classes_per_teacher,
             school_id=school_id,
+            klass=info,
         )
         return sel
 
@@ -409,6 +411,7 @@ def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[
             at=now,
             days=info.days(),
             limit=calendar.limits.max_classes_per_teacher,
+            klass=info,
         )
         return sel
 
@@ -454,6 +457,7 @@ def decide_expansion(
         now,
         info.days(),
         calendar.limits.max_classes_per_teacher,
+        klass=info,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import catalog, keys, store
+from functions.common import catalog, keys, notices, outbox, store
 from functions.common.errors import (
     AlreadySelected,
     AlreadyWaitlisted,
@@ -57,8 +57,11 @@ _REOPENABLE = (
 _WITHDRAWABLE = (SelectionStatus.PENDING, SelectionStatus.SCHOOL_APPROVED)
 # With a CH-3 withdrawal right a confirmed selection may be withdrawn as well.
 _WITHDRAWABLE_WITH_RIGHT = (*_WITHDRAWABLE, SelectionStatus.CONFIRMED)
-# Promotions per transaction: 4 items each, under the 100-item TransactWriteItems limit.
+# Promotions per transaction: 4 items each (entry, selection, load, message), under the
+# 100-item TransactWriteItems limit with the caller's base ops and the seat counter.
 MAX_PROMOTE = 20
+_PROMO_OPS = 4
+_PROMO_LOAD = 2  # index of the promoted teacher's load op within a promotion
 _MAX_ATTEMPTS = 8  # optimistic re-reads of the waitlist head before answering Busy
 
 
@@ -426,10 +429,11 @@ def _waitlist_heads(class_id: str, n: int) -> list[dict[str, Any]]:
 
 
 def _promotion_ops(
-    head: dict[str, Any], days: list[date], limit: int, at: datetime
+    head: dict[str, Any], klass: ClassInfo, days: list[date], limit: int, at: datetime
 ) -> list[dict[str, Any]]:
-    """Promote one waitlist entry: delete it, its selection waitlisted → pending, and the
-    promoted teacher's own term load (limit, clash, SE-2) takes the seat's days."""
+    """Promote one waitlist entry: delete it, its selection waitlisted → pending, the
+    promoted teacher's own term load (limit, clash, SE-2) takes the seat's days, and the
+    teacher's message (候补成功) is written with it."""
     name = settings().table_name
     seq = int(head["SK"].removeprefix(keys.WAIT_PREFIX))
     teacher_id, term = str(head["teacher_id"]), str(head["term"])
@@ -460,6 +464,7 @@ def _promotion_ops(
             }
         },
         _load_take_op(teacher_id, term, int(head["round"]), days, limit),
+        outbox.put(notices.promoted(teacher_id, klass, seq, at)),
     ]
 
 
@@ -473,6 +478,8 @@ def _change_seats(
     extra: int = 0,
     snapshot: bool = False,
     owner: str | None = None,
+    *,
+    klass: ClassInfo,
 ) -> list[str]:
     """ONE transaction: the caller's `base_ops`, the seat counter, and the promotion of the
     waitlist's head into every seat the change leaves free (SE-4, promotion in order).
@@ -530,7 +537,7 @@ def _change_seats(
         )
         promo: list[dict[str, Any]] = []
         for h in heads:
-            promo += _promotion_ops(h, days, limit, at)
+            promo += _promotion_ops(h, klass, days, limit, at)
         try:
             store.transact_write([*base_ops, counter_op, *promo])
         except ClientError as exc:
@@ -542,10 +549,10 @@ def _change_seats(
             base_failed = [i for i in failed if i < nb]
             if base_failed:
                 raise _BaseFailed(exc, base_failed[0]) from exc
-            loads = [i for i in failed if i > nb and (i - nb - 1) % 3 == 2]
+            loads = [i for i in failed if i > nb and (i - nb - 1) % _PROMO_OPS == _PROMO_LOAD]
             for i in loads:
-                head = heads[(i - nb - 1) // 3]
-                _drop_head(class_id, head, store.cancellation_item(exc, i) or {}, limit, at)
+                head = heads[(i - nb - 1) // _PROMO_OPS]
+                _drop_head(klass, head, store.cancellation_item(exc, i) or {}, limit, at)
                 attempts -= 1  # a drop shortens the waitlist: it is progress, not a retry
             continue
         return [str(h["teacher_id"]) for h in heads]
@@ -553,10 +560,11 @@ def _change_seats(
 
 
 def _drop_head(
-    class_id: str, head: dict[str, Any], load: dict[str, Any], limit: int, at: datetime
+    klass: ClassInfo, head: dict[str, Any], load: dict[str, Any], limit: int, at: datetime
 ) -> None:
     """Remove a waitlist entry whose teacher can no longer take the seat (documented choice:
-    dropped, not skipped, so the waitlist always moves on)."""
+    dropped, not skipped, so the waitlist always moves on); the teacher is told why."""
+    class_id = klass.class_id
     if int(load.get("held", 0)) >= limit:
         reason = f"轮到递补时本学期已选满 {limit} 个班期"
     elif int(head.get("round", 1)) == 2 and not load.get("r1"):
@@ -597,6 +605,7 @@ def _drop_head(
             "#len > :zero",
             {":one": 1, ":zero": 0},
         ),
+        outbox.put(notices.waitlist_dropped(str(head["teacher_id"]), klass, seq, reason, at)),
     ]
     try:
         store.transact_write(ops)
@@ -606,12 +615,14 @@ def _drop_head(
         # Someone else promoted, dropped or removed it meanwhile: nothing to do.
 
 
-def fill_from_waitlist(class_id: str, days: list[date], limit: int, at: datetime) -> list[str]:
+def fill_from_waitlist(
+    class_id: str, days: list[date], limit: int, at: datetime, *, klass: ClassInfo
+) -> list[str]:
     """Promote waiting teachers into any free seats (after an expansion larger than one
     transaction can fill; idempotent: it reads the counter and conditions the write on it)."""
     promoted: list[str] = []
     while True:
-        batch = _change_seats(class_id, days, limit, at, [], freed=0, snapshot=True)
+        batch = _change_seats(class_id, days, limit, at, [], freed=0, snapshot=True, klass=klass)
         promoted += batch
         if len(batch) < MAX_PROMOTE:
             return promoted
@@ -663,6 +674,8 @@ def withdraw(
     request_key: str | None,
     right: bool = False,
     project_id: str = "",
+    *,
+    klass: ClassInfo,
 ) -> tuple[Selection, list[str]]:
     """Withdraw (退选) or leave the waitlist. Freeing a seat promotes the waitlist head in the same
     transaction. With a CH-3 right (`right`), a confirmed selection may be withdrawn too and the
@@ -708,7 +721,9 @@ def withdraw(
                 }
             )
         try:
-            promoted = _change_seats(class_id, days, limit, at, base, freed=1, owner=teacher_id)
+            promoted = _change_seats(
+                class_id, days, limit, at, base, freed=1, owner=teacher_id, klass=klass
+            )
         except _OwnerWaitlisted:
             continue  # back on the waitlist meanwhile: look again
         except _BaseFailed as f:
@@ -770,6 +785,7 @@ def decide(
     days: list[date],
     limit: int,
     school_id: str | None = None,
+    klass: ClassInfo,
 ) -> tuple[Selection, list[str]]:
     """School review (frm=pending) or institution recheck (frm=school_approved): move one
     selection to `to`. A rejection frees the seat and promotes the waitlist head in the same
@@ -798,8 +814,18 @@ def decide(
     promoted: list[str] = []
     try:
         if frees:
-            base = [op, _load_release_op(teacher_id, term, days)]
-            promoted = _change_seats(class_id, days, limit, at, base, freed=1, owner=teacher_id)
+            # A rejection: the teacher is told, with the reason (school or institution).
+            rejected = notices.selection_rejected(
+                teacher_id, klass, reason, at, by_school=to == SelectionStatus.SCHOOL_REJECTED
+            )
+            base = [op, _load_release_op(teacher_id, term, days), outbox.put(rejected)]
+            promoted = _change_seats(
+                class_id, days, limit, at, base, freed=1, owner=teacher_id, klass=klass
+            )
+        elif to == SelectionStatus.CONFIRMED:
+            store.transact_write(
+                [op, outbox.put(notices.selection_confirmed(teacher_id, klass, at))]
+            )
         else:
             store.transact_write([op])
     except _OwnerWaitlisted:
@@ -876,10 +902,13 @@ def decide_expansion(
     at: datetime,
     days: list[date],
     limit: int,
+    *,
+    klass: ClassInfo,
 ) -> tuple[Expansion, list[str]]:
     """Accept (capacity += extra, then waitlisted teachers promoted in order, the first batch in
     the same transaction as the capacity change) or refuse. Conditional on the application
-    still being `applied`; deciding again the same way returns the first result."""
+    still being `applied`; deciding again the same way returns the first result. The
+    institution's message (同意 / 未同意, with the reason) is written with the decision."""
     to = ExpansionState.ACCEPTED if accept else ExpansionState.REFUSED
     op = {
         "Update": {
@@ -901,15 +930,24 @@ def decide_expansion(
         }
     }
     promoted: list[str] = []
+    told = outbox.put(notices.expansion_decided(exp, accept, reason, at))
     try:
         if accept:
             promoted = _change_seats(
-                exp.class_id, days, limit, at, [op], freed=0, extra=exp.extra, snapshot=True
+                exp.class_id,
+                days,
+                limit,
+                at,
+                [op, told],
+                freed=0,
+                extra=exp.extra,
+                snapshot=True,
+                klass=klass,
             )
             if len(promoted) == MAX_PROMOTE:
-                promoted += fill_from_waitlist(exp.class_id, days, limit, at)
+                promoted += fill_from_waitlist(exp.class_id, days, limit, at, klass=klass)
         else:
-            store.transact_write([op])
+            store.transact_write([op, told])
     except (_BaseFailed, ClientError) as f:
         exc = f.exc if isinstance(f, _BaseFailed) else f
         if store.error_code(exc) != "TransactionCanceledException":

@@ -226,7 +226,7 @@
     li.appendChild(el("h3", null, (KINDS[r.kind] || r.kind) + "：" + r.what + (c.major ? "（重大变更）" : "")));
     li.appendChild(el("p", null, "项目 " + c.project_id + "；原因：" + r.why));
     var st = { pending: "待审批", approved: "已批准", refused: "未批准", applied: "已记录（一般变更）" }[c.status] || c.status;
-    li.appendChild(el("p", { "class": "zjt-status" }, st + (c.rights_opened ? "，已通知 " + c.rights_opened + " 位已选教师并开放退选" : "")));
+    li.appendChild(el("p", { "class": "zjt-status" }, st + (c.rights_opened ? "，已向 " + c.rights_opened + " 位已选教师发送站内信（变更说明）并开放退选" : "")));
     if (c.status === "pending") {
       var box = el("p", { "class": "zjt-msg", role: "status" });
       [true, false].forEach(function (yes) {
