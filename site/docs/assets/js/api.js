@@ -144,6 +144,7 @@
     if (token() && u) {
       var who = u.name + (u.role_name ? "（" + u.role_name + "）" : "");
       bar.appendChild(el("span", { "class": "zjt-userbar__who" }, "当前用户：" + who));
+      bar.appendChild(inboxLink());
       var out = el("button", { "type": "button", "class": "zjt-linkbtn" }, "退出");
       out.addEventListener("click", function () {
         clearSession();
@@ -155,6 +156,62 @@
       var a = el("a", { "href": loginUrl(location.pathname) }, "登录");
       bar.appendChild(a);
     }
+  }
+
+  /* 消息: a link to the inbox with the unread count (GET /api/inbox/unread), on every page.
+     The count is kept for UNREAD_TTL ms in sessionStorage so moving between pages does not ask
+     again; the inbox page updates it (showUnread) when messages are read. */
+  var UNREAD_KEY = "zjt.unread";
+  var UNREAD_TTL = 30000;
+
+  function inboxLink() {
+    var a = el("a", { href: siteUrl("inbox/"), "class": "zjt-inbox-link", id: "zjt-inbox-link" }, "消息");
+    var badge = el("span", { "class": "zjt-badge", id: "zjt-inbox-badge", "aria-label": "未读消息" });
+    badge.hidden = true;
+    a.appendChild(badge);
+    setTimeout(refreshUnread, 0);
+    return a;
+  }
+
+  function showUnread(n) {
+    try { sessionStorage.setItem(UNREAD_KEY, JSON.stringify({ n: n, at: Date.now() })); } catch (e) { /* private mode */ }
+    var badge = document.getElementById("zjt-inbox-badge");
+    if (!badge) return;
+    badge.textContent = n > 99 ? "99+" : String(n);
+    badge.hidden = !n;
+    badge.setAttribute("aria-label", n + " 条未读消息");
+  }
+
+  /* The unread count (a number), from the cache when fresh; null when not logged in. */
+  async function unreadCount(fresh) {
+    if (!token()) return null;
+    if (!fresh) {
+      try {
+        var c = JSON.parse(sessionStorage.getItem(UNREAD_KEY) || "null");
+        if (c && Date.now() - c.at < UNREAD_TTL) return c.n;
+      } catch (e) { /* ignore */ }
+    }
+    var res = await request("GET", "/inbox/unread");
+    return res.data.unread;
+  }
+
+  async function refreshUnread() {
+    try {
+      var n = await unreadCount(false);
+      if (n !== null) showUnread(n);
+    } catch (e) { /* the badge is a hint: a failed count shows none */ }
+  }
+
+  var WEEKDAYS = "日一二三四五六";
+  /* An instant as the pages show it: 3月20日（周三）10:05, Beijing time. */
+  function fmtWhen(iso) {
+    var d = new Date(iso);
+    var p = {};
+    new Intl.DateTimeFormat("en-US", { timeZone: "Asia/Shanghai", month: "numeric", day: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", weekday: "short" })
+      .formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    var wd = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(p.weekday);
+    return p.month + "月" + p.day + "日（周" + WEEKDAYS[wd] + "）" + p.hour + ":" + p.minute;
   }
 
   /* The search button in the header. search.js, and the index it reads, load only when the
@@ -202,7 +259,10 @@
     siteUrl: siteUrl,
     siteBase: siteBase,
     uuid: uuid,
-    el: el
+    el: el,
+    unreadCount: unreadCount,
+    showUnread: showUnread,
+    fmtWhen: fmtWhen
   };
 
   function ready() { renderUserBar(); searchButton(); }
