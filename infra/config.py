@@ -7,10 +7,24 @@ from datetime import date
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CONFIG_FILE = Path(__file__).resolve().parent / "config.yaml"
 ROUTE_KEY = re.compile(r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) /\S*$")
+# 网络安全法 art. 21: network logs are kept for at least six months.
+MIN_LOG_DAYS = 180
+# The retention periods CloudWatch Logs accepts from six months up (infra/stack.py maps them).
+LOG_GROUP_DAYS = (180, 365, 400, 545, 731, 1096)
+# The China regions (the aws-cn partition), operated by Sinnet (Beijing) and NWCD (Ningxia).
+CHINA_REGIONS = ("cn-north-1", "cn-northwest-1")
+# CloudFront security policies that refuse TLS 1.0 and 1.1 (viewer side).
+TLS12_POLICIES = ("TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025")
+
+
+def _log_group_days(days: int) -> int:
+    if days not in LOG_GROUP_DAYS:
+        raise ValueError(f"log retention must be one of {LOG_GROUP_DAYS} days")
+    return days
 
 
 class _Model(BaseModel):
@@ -28,11 +42,33 @@ class Throttle(_Model):
     burst: int = Field(gt=0)
 
 
+class Deployment(_Model):
+    """Where the stack runs. A China region (cn-north-1 Beijing, cn-northwest-1 Ningxia) selects
+    the aws-cn partition and the nearest equivalents of what CloudFront does not offer there
+    (infra/target.py); any other region deploys to the global partition."""
+
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+
+    @property
+    def partition(self) -> str:
+        return "aws-cn" if self.region in CHINA_REGIONS else "aws"
+
+    @property
+    def china(self) -> bool:
+        return self.partition == "aws-cn"
+
+
 class Functions(_Model):
     memory_mb: int = Field(default=1024, ge=128, le=10240)
     timeout_seconds: int = Field(default=10, ge=1, le=900)
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
-    log_retention_days: int = 180
+    log_retention_days: int = Field(default=180, ge=MIN_LOG_DAYS)
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_group_days(cls, v: int) -> int:
+        return _log_group_days(v)
+
     reserved_concurrency: dict[str, int] = Field(default_factory=dict)
     publish_invokers: list[str] = Field(default_factory=list)
 
@@ -57,9 +93,57 @@ class Api(_Model):
 
 
 class Site(_Model):
+    # The site's own name. In China CloudFront serves only an ICP-filed alternate domain name
+    # (its *.cloudfront.cn name cannot serve content); TLS 1.2 as the minimum needs a certificate
+    # of one's own everywhere (the default *.cloudfront.net certificate allows TLS 1.0).
+    domain: str = Field(
+        max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+    )
+    # China: the ID of a certificate uploaded to IAM (CloudFront in China reads no ACM
+    # certificates); global: the ARN of an ACM certificate in us-east-1.
+    certificate: str
+    minimum_tls: str = "TLSv1.2_2021"
     default_ttl_seconds: int = Field(default=3600, ge=0)
     data_ttl_seconds: int = Field(default=60, ge=0)
     data_paths: list[str] = Field(default_factory=lambda: ["data/*", "projects/*"])
+
+    @field_validator("minimum_tls")
+    @classmethod
+    def _tls12(cls, v: str) -> str:
+        if v not in TLS12_POLICIES:
+            raise ValueError(f"site.minimum_tls must be one of {TLS12_POLICIES} (TLS 1.2 or later)")
+        return v
+
+
+class RateLimits(_Model):
+    """Per-client request limits at the edge (WAF rate-based rules), per window: one signed-in
+    client (its Authorization header) and one source address (a whole school may share one)."""
+
+    window_seconds: int = Field(default=300)
+    per_token: int = Field(default=1500, ge=10)
+    per_ip: int = Field(default=20000, ge=10)
+
+    @field_validator("window_seconds")
+    @classmethod
+    def _waf_window(cls, v: int) -> int:
+        if v not in (60, 120, 300, 600):
+            raise ValueError("rate_limits.window_seconds: one of 60, 120, 300, 600 (AWS WAF)")
+        return v
+
+
+class Logs(_Model):
+    """Access logs (CloudFront, S3, API) and the audit trail, kept at least six months."""
+
+    retention_days: int = Field(default=365, ge=MIN_LOG_DAYS)
+    # CloudTrail: `create` makes a multi-region trail for this account; `existing` names the
+    # account's trail (an organisation trail, say) for the guide and the outputs instead.
+    cloudtrail: str = Field(default="create", pattern="^(create|existing)$")
+    existing_trail: str | None = None
+
+    @field_validator("retention_days")
+    @classmethod
+    def _log_group_days(cls, v: int) -> int:
+        return _log_group_days(v)
 
 
 class Schedules(_Model):
@@ -83,13 +167,31 @@ class InfraConfig(_Model):
     stack_name: str = Field(default="zjtrain", pattern=r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
     table_name: str = "zjtrain"
     term: str = Field(default="2024H1", pattern=r"^\d{4}H[12]$")
+    deployment: Deployment
     auth: Auth
     functions: Functions = Functions()
     publish: Publish = Publish()
     api: Api
-    site: Site = Site()
+    site: Site
     schedules: Schedules = Schedules()
     alarms: Alarms = Alarms()
+    logs: Logs = Logs()
+    rate_limits: RateLimits = RateLimits()
+
+    @model_validator(mode="after")
+    def _certificate_fits_the_partition(self) -> InfraConfig:
+        cert = self.site.certificate
+        if self.deployment.china:
+            if not re.fullmatch(r"[A-Z0-9]{16,128}", cert):
+                raise ValueError(
+                    "site.certificate: in the China regions give the IAM server certificate ID "
+                    "(aws iam upload-server-certificate --path /cloudfront/ …; ServerCertificateId)"
+                )
+        elif not re.fullmatch(r"arn:aws:acm:us-east-1:\d{12}:certificate/[0-9a-f-]{36}", cert):
+            raise ValueError("site.certificate: the ARN of an ACM certificate in us-east-1")
+        if self.logs.cloudtrail == "existing" and not self.logs.existing_trail:
+            raise ValueError("logs.existing_trail: name the account's trail")
+        return self
 
 
 def load_config(path: Path = CONFIG_FILE) -> InfraConfig:

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
@@ -83,16 +85,19 @@ class PhaseSchedules(Construct):
         target: lambda_.IFunction,
         calendars: Iterable[TermCalendar],
         settings: Schedules,
+        key: kms.IKey,
     ) -> None:
         super().__init__(scope, id)
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
             enforce_ssl=True,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            retention_period=Duration.days(14),
         )
         group = scheduler.CfnScheduleGroup(self, "Group", name=settings.group)
-        role = iam.Role(
+        self.role = role = iam.Role(
             self,
             "InvokeRole",
             assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),

@@ -1,4 +1,6 @@
-"""The static site: a private bucket behind CloudFront (Origin Access Control).
+"""The static site: a private bucket behind CloudFront (Origin Access Control; in China, where
+CloudFront has no OAC, an Origin Access Identity), served on the site's own domain with TLS 1.2
+at least, access-logged.
 
 Files rewritten at every publish (`data/*`: catalog and search index, `projects/*`) get their own short-TTL cache
 behaviour, so a publish needs no invalidation; `/api/*` is forwarded to the HTTP API uncached, so
@@ -9,12 +11,14 @@ from __future__ import annotations
 
 from aws_cdk import Duration, Fn, RemovalPolicy
 from aws_cdk import aws_apigatewayv2 as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.config import Site
+from infra.target import Target
 
 # mkdocs writes directory URLs (/catalog/ → /catalog/index.html); an S3 REST origin does not
 # resolve index documents, so the viewer request is rewritten at the edge.
@@ -33,7 +37,17 @@ function handler(event) {
 
 
 class StaticSite(Construct):
-    def __init__(self, scope: Construct, id: str, *, settings: Site, api: apigw.HttpApi) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        settings: Site,
+        api: apigw.HttpApi,
+        target: Target,
+        access_logs: s3.IBucket,
+        web_acl_arn: str | None = None,
+    ) -> None:
         super().__init__(scope, id)
         self.bucket = s3.Bucket(
             self,
@@ -46,21 +60,32 @@ class StaticSite(Construct):
             lifecycle_rules=[
                 s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30)),
             ],
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="s3/site/",
             removal_policy=RemovalPolicy.RETAIN,
         )
-        origin = origins.S3BucketOrigin.with_origin_access_control(self.bucket)
-        rewrite = cloudfront.Function(
-            self,
-            "IndexRewrite",
-            code=cloudfront.FunctionCode.from_inline(INDEX_REWRITE),
-            runtime=cloudfront.FunctionRuntime.JS_2_0,
-            comment="directory URLs -> index.html",
+        origin = (
+            origins.S3BucketOrigin.with_origin_access_control(self.bucket)
+            if target.origin_access_control
+            else origins.S3BucketOrigin.with_origin_access_identity(self.bucket)
         )
-        edge = [
-            cloudfront.FunctionAssociation(
-                function=rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+        edge: list[cloudfront.FunctionAssociation] = []
+        # Without edge functions (China) the publish function writes each `…/index.html` a
+        # second time at `…/`, the key CloudFront asks S3 for on a directory URL.
+        self.directory_index_copies = not target.edge_functions
+        if target.edge_functions:
+            rewrite = cloudfront.Function(
+                self,
+                "IndexRewrite",
+                code=cloudfront.FunctionCode.from_inline(INDEX_REWRITE),
+                runtime=cloudfront.FunctionRuntime.JS_2_0,
+                comment="directory URLs -> index.html",
             )
-        ]
+            edge.append(
+                cloudfront.FunctionAssociation(
+                    function=rewrite, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST
+                )
+            )
         pages = cloudfront.CachePolicy(
             self,
             "Pages",
@@ -103,14 +128,47 @@ class StaticSite(Construct):
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         )
+        # "TLSv1.2_2021" -> TLS_V1_2_2021
+        tls = cloudfront.SecurityPolicyProtocol[
+            settings.minimum_tls.upper().replace("TLSV", "TLS_V").replace(".", "_")
+        ]
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
             comment="zjtrain static site",
             default_root_object="index.html",
-            http_version=cloudfront.HttpVersion.HTTP2_AND_3,
-            price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
+            http_version=(
+                cloudfront.HttpVersion.HTTP2_AND_3 if target.http3 else cloudfront.HttpVersion.HTTP2
+            ),
+            # CloudFront China has its own four edge cities and no price classes to choose.
+            price_class=None if target.china else cloudfront.PriceClass.PRICE_CLASS_ALL,
             default_behavior=static(pages),
             additional_behaviors=behaviors,
+            domain_names=[settings.domain] if target.acm_for_cloudfront else None,
+            certificate=(
+                acm.Certificate.from_certificate_arn(self, "Certificate", settings.certificate)
+                if target.acm_for_cloudfront
+                else None
+            ),
+            minimum_protocol_version=tls if target.acm_for_cloudfront else None,
+            ssl_support_method=cloudfront.SSLMethod.SNI if target.acm_for_cloudfront else None,
+            enable_logging=True,
+            log_bucket=access_logs,
+            log_file_prefix="cloudfront/",
+            web_acl_id=web_acl_arn,
             # No custom error responses: they would apply to /api/* too and mask API 403/404s.
         )
+        if not target.acm_for_cloudfront:
+            # CloudFront in China takes the certificate from IAM (ServerCertificateId); the CDK
+            # construct knows only ACM, so the viewer certificate is set on the resource.
+            cfn = self.distribution.node.default_child
+            assert isinstance(cfn, cloudfront.CfnDistribution)
+            cfn.add_property_override("DistributionConfig.Aliases", [settings.domain])
+            cfn.add_property_override(
+                "DistributionConfig.ViewerCertificate",
+                {
+                    "IamCertificateId": settings.certificate,
+                    "SslSupportMethod": "sni-only",
+                    "MinimumProtocolVersion": settings.minimum_tls,
+                },
+            )

@@ -3,7 +3,11 @@
 - the table from `functions.common.table_def.TABLE`,
 - one function per context and one API route per entry of `functions.common.routes.ROUTES`,
 - one phase schedule per boundary of every calendar in `data/terms/*.yaml`,
-- sizes, throttles, identity provider and alarm thresholds from `infra/config.yaml`.
+- sizes, throttles, identity provider, alarm thresholds, the region (and so the partition) and the
+  log retention from `infra/config.yaml`;
+- the security baseline from `infra/security.py` (customer-managed key, access logs, CloudTrail):
+  the table, queues, topic and log groups are encrypted with the one key, and every function
+  started asynchronously sends its failed events to a queue that raises an alarm.
 """
 
 from __future__ import annotations
@@ -21,16 +25,22 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from functions.common.routes import ROUTES, WORKERS, Route, Worker
 from functions.common.table_def import TABLE, TableDefinition
 from infra.config import InfraConfig
+from infra.nag import acknowledge
 from infra.schedules import PhaseSchedules
+from infra.security import AccessLogs, AuditTrail, DataKey
 from infra.site import StaticSite
+from infra.target import Target, target
+from infra.waf import EdgeFirewall
 from schemas.calendar import TermCalendar
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
@@ -38,15 +48,17 @@ ARCHITECTURE = lambda_.Architecture.X86_64  # the layers hold manylinux2014_x86_
 PHASES = "phases"
 PUBLISH = "publish"
 RETENTION = {
-    1: logs.RetentionDays.ONE_DAY,
-    7: logs.RetentionDays.ONE_WEEK,
-    14: logs.RetentionDays.TWO_WEEKS,
-    30: logs.RetentionDays.ONE_MONTH,
-    90: logs.RetentionDays.THREE_MONTHS,
     180: logs.RetentionDays.SIX_MONTHS,
     365: logs.RetentionDays.ONE_YEAR,
+    400: logs.RetentionDays.THIRTEEN_MONTHS,
+    545: logs.RetentionDays.EIGHTEEN_MONTHS,
     731: logs.RetentionDays.TWO_YEARS,
+    1096: logs.RetentionDays.THREE_YEARS,
 }
+# Lambda retries a failed asynchronous event twice; after that it goes to the function's
+# failure queue, kept long enough for someone to read it after a holiday.
+ASYNC_RETRIES = 2
+FAILED_EVENTS_KEPT = Duration.days(14)
 ALC_LEVEL = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
 
 
@@ -66,11 +78,29 @@ class ZjtStack(Stack):
         calendars: Sequence[TermCalendar],
         routes: Sequence[Route] = ROUTES,
         table_def: TableDefinition = TABLE,
+        web_acl_arn: str | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
         self.config = config
-        self.alarm_topic = sns.Topic(self, "Alarms", display_name="zjtrain alarms")
+        self.target: Target = target(config.deployment)
+        self.key = DataKey(self, "DataKey", stack_name=config.stack_name).key
+        self.access_logs = AccessLogs(self, "AccessLogs", settings=config.logs).bucket
+        self.trail = (
+            AuditTrail(
+                self, "AuditTrail", settings=config.logs, key=self.key, access_logs=self.access_logs
+            )
+            if config.logs.cloudtrail == "create"
+            else None
+        )
+        self.alarm_topic = sns.Topic(
+            self,
+            "Alarms",
+            display_name="zjtrain alarms",
+            master_key=self.key,
+            enforce_ssl=True,
+        )
+        self.failure_queues: dict[str, sqs.Queue] = {}
         for address in config.alarms.email:
             self.alarm_topic.add_subscription(subscriptions.EmailSubscription(address))
 
@@ -99,7 +129,17 @@ class ZjtStack(Stack):
         self.api = self._api(routes)
         for w in WORKERS:
             self.functions[w.name] = self._worker(w)
-        self.site = StaticSite(self, "Site", settings=config.site, api=self.api)
+        if self.target.edge_web_acl and web_acl_arn is None:  # deployed in us-east-1 itself
+            web_acl_arn = EdgeFirewall(self, "Firewall", limits=config.rate_limits).arn
+        self.site = StaticSite(
+            self,
+            "Site",
+            settings=config.site,
+            api=self.api,
+            target=self.target,
+            access_logs=self.access_logs,
+            web_acl_arn=web_acl_arn,
+        )
 
         # Publish: read published projects, run build.py, sync the site bucket.
         publish = self._function(
@@ -113,11 +153,13 @@ class ZjtStack(Stack):
                 "ZJT_SITE_BUCKET": self.site.bucket.bucket_name,
                 "ZJT_DATA_PATHS": ",".join(config.site.data_paths),
                 "ZJT_DATA_MAX_AGE": str(config.site.data_ttl_seconds),
+                "ZJT_DIRECTORY_INDEX_COPIES": "1" if self.site.directory_index_copies else "0",
             },
         )
         self.table.grant_read_data(publish)
         self.site.bucket.grant_read_write(publish)
         self.functions[PUBLISH] = publish
+        self._on_failure(PUBLISH, publish)
         for ctx in config.functions.publish_invokers:
             if ctx in self.functions:  # a bureau's 发布 action, once its context has routes
                 publish.grant_invoke(self.functions[ctx])
@@ -137,14 +179,36 @@ class ZjtStack(Stack):
                 conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}},
             )
         )
+        self.key.grant_encrypt_decrypt(phases)
         publish.grant_invoke(phases)
         self.functions[PHASES] = phases
+        self._on_failure(PHASES, phases)  # EventBridge Scheduler invokes it asynchronously
 
         self.schedules = PhaseSchedules(
-            self, "PhaseSchedules", target=phases, calendars=calendars, settings=config.schedules
+            self,
+            "PhaseSchedules",
+            target=phases,
+            calendars=calendars,
+            settings=config.schedules,
+            key=self.key,
         )
         self._alarms()
         self._outputs()
+        acknowledge(
+            self,
+            target=self.target,
+            functions=self.functions,
+            invoked=[publish, *(self.functions[w.name] for w in WORKERS)],
+            failure_queues=self.failure_queues.values(),
+            dead_letters=self.schedules.dead_letters,
+            distribution=self.site.distribution,
+            public_routes=self.public_routes,
+            publish=publish,
+            site_bucket=self.site.bucket,
+            table=self.table,
+            schedule_role=self.schedules.role,
+            phases=phases,
+        )
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -162,6 +226,8 @@ class ZjtStack(Stack):
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
+            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+            encryption_key=self.key,
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
             time_to_live_attribute=t.ttl_attribute,
@@ -206,7 +272,24 @@ class ZjtStack(Stack):
         for ctx in w.callers:
             fn.grant_invoke(self.functions[ctx])
             self.functions[ctx].add_environment(w.setting, fn.function_name)
+        self._on_failure(w.name, fn)
         return fn
+
+    def _on_failure(self, ctx: str, fn: lambda_.Function) -> None:
+        """A function started asynchronously: after Lambda's retries its event lands in a
+        queue (encrypted, alarmed in `_alarms`) instead of vanishing with a job left stuck."""
+        queue = sqs.Queue(
+            self,
+            f"{_camel(ctx)}FailedEvents",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.key,
+            enforce_ssl=True,
+            retention_period=FAILED_EVENTS_KEPT,
+        )
+        fn.configure_async_invoke(
+            on_failure=destinations.SqsDestination(queue), retry_attempts=ASYNC_RETRIES
+        )
+        self.failure_queues[ctx] = queue
 
     def _function(
         self,
@@ -227,8 +310,19 @@ class ZjtStack(Stack):
             self,
             f"{name}Logs",
             retention=RETENTION[f.log_retention_days],
+            encryption_key=self.key,
             removal_policy=RemovalPolicy.RETAIN,
         )
+        tracing = {} if self.target.xray else {"POWERTOOLS_TRACE_DISABLED": "true"}
+        # Its own role, allowed to write its own log group only (the AWS managed basic
+        # execution policy would let it write any log group of the account).
+        role = iam.Role(
+            self,
+            f"{name}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"zjtrain {ctx} function",
+        )
+        log_group.grant_write(role)
         return lambda_.Function(
             self,
             f"{name}Function",
@@ -238,12 +332,13 @@ class ZjtStack(Stack):
             handler=handler or f"functions.{ctx}.handler.lambda_handler",
             function_name=function_name,
             code=self.code,
+            role=role,
             layers=[self.layers[layer]],
             memory_size=memory_mb or f.memory_mb,
             timeout=timeout or Duration.seconds(f.timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
             reserved_concurrent_executions=f.reserved_concurrency.get(ctx),
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=lambda_.Tracing.ACTIVE if self.target.xray else lambda_.Tracing.DISABLED,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel[ALC_LEVEL[f.log_level]],
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
@@ -253,6 +348,7 @@ class ZjtStack(Stack):
                 "ZJT_TERM": self.config.term,
                 "POWERTOOLS_SERVICE_NAME": f"zjtrain-{ctx}",
                 "POWERTOOLS_LOG_LEVEL": f.log_level,
+                **tracing,
                 **(env or {}),
             },
         )
@@ -275,6 +371,7 @@ class ZjtStack(Stack):
             for ctx, fn in self.functions.items()
         }
         created: dict[str, list[apigw.HttpRoute]] = {}
+        self.public_routes: list[apigw.HttpRoute] = []
         for r in routes:
             created[f"{r.method} {r.path}"] = api.add_routes(
                 path=r.path,
@@ -282,6 +379,8 @@ class ZjtStack(Stack):
                 integration=targets[r.function],
                 authorizer=None if r.public else jwt,
             )
+            if r.public:
+                self.public_routes += created[f"{r.method} {r.path}"]
         unknown = sorted(set(cfg.route_throttles) - set(created))
         if unknown:
             raise ValueError(f"infra/config.yaml api.route_throttles: no such route {unknown}")
@@ -289,7 +388,8 @@ class ZjtStack(Stack):
         access_logs = logs.LogGroup(
             self,
             "ApiAccessLogs",
-            retention=RETENTION[self.config.functions.log_retention_days],
+            retention=RETENTION[self.config.logs.retention_days],
+            encryption_key=self.key,
             removal_policy=RemovalPolicy.RETAIN,
         )
         stage = apigw.HttpStage(
@@ -376,6 +476,15 @@ class ZjtStack(Stack):
             1,
             "phase toggles that failed after every retry (dead-letter queue)",
         )
+        for ctx, queue in sorted(self.failure_queues.items()):
+            self._alarm(
+                f"{_camel(ctx)}FailedEventsAlarm",
+                queue.metric_approximate_number_of_messages_visible(
+                    period=five, statistic="Maximum"
+                ),
+                1,
+                f"{ctx} function: an asynchronous invocation failed after every retry",
+            )
         minute = Duration.minutes(1)
         for kind, metric, limit in (
             ("Read", self.table.metric_consumed_read_capacity_units, a.table_read_units_limit),
@@ -395,7 +504,18 @@ class ZjtStack(Stack):
             )
 
     def _outputs(self) -> None:
-        CfnOutput(self, "SiteUrl", value=f"https://{self.site.distribution.domain_name}")
+        CfnOutput(self, "SiteUrl", value=f"https://{self.config.site.domain}")
+        # The CNAME target of the site's domain (*.cloudfront.cn in China).
+        CfnOutput(self, "DistributionDomain", value=self.site.distribution.domain_name)
+        CfnOutput(self, "DataKeyArn", value=self.key.key_arn)
+        CfnOutput(self, "AccessLogBucket", value=self.access_logs.bucket_name)
+        CfnOutput(
+            self,
+            "AuditTrailName",
+            value=self.trail.trail.trail_arn
+            if self.trail
+            else str(self.config.logs.existing_trail),
+        )
         CfnOutput(self, "ApiEndpoint", value=self.api.api_endpoint)
         CfnOutput(self, "SiteBucket", value=self.site.bucket.bucket_name)
         CfnOutput(self, "TableName", value=self.table.table_name)

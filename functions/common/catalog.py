@@ -77,7 +77,9 @@ def class_items(doc: Project) -> list[dict[str, Any]]:
 
 
 def seat_items(doc: Project) -> list[dict[str, Any]]:
-    return [{**keys.class_seats(c.class_id), "capacity": c.capacity, "held": 0} for c in doc.classes]
+    return [
+        {**keys.class_seats(c.class_id), "capacity": c.capacity, "held": 0} for c in doc.classes
+    ]
 
 
 def seed_items(doc: Project, with_project_item: bool) -> list[dict[str, Any]]:

@@ -49,28 +49,44 @@ def remote_etags(bucket: str) -> dict[str, str]:
     return out
 
 
-def sync_dir(src: Path, bucket: str, cache_control: Callable[[str], str]) -> SyncReport:
+def served_keys(key: str, directory_index_copies: bool) -> list[str]:
+    """The object keys a built file is served from. Without an edge function to rewrite
+    directory URLs (CloudFront in China), `catalog/index.html` is also written at `catalog/`,
+    the key CloudFront asks S3 for on /catalog/; the root is the distribution's default object."""
+    if directory_index_copies and key.endswith("/index.html"):
+        return [key, key.removesuffix("index.html")]
+    return [key]
+
+
+def sync_dir(
+    src: Path,
+    bucket: str,
+    cache_control: Callable[[str], str],
+    *,
+    directory_index_copies: bool = False,
+) -> SyncReport:
     """Make the bucket hold exactly the files under `src` (dotfiles excluded)."""
     report = SyncReport()
     remote = remote_etags(bucket)
     local: set[str] = set()
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
-        key = path.relative_to(src).as_posix()
-        if any(part.startswith(".") for part in key.split("/")):
+        built = path.relative_to(src).as_posix()
+        if any(part.startswith(".") for part in built.split("/")):
             continue
-        local.add(key)
         body = path.read_bytes()
-        if remote.get(key) == hashlib.md5(body).hexdigest():
-            report.unchanged += 1
-            continue
-        _client().put_object(
-            Bucket=bucket,
-            Key=key,
-            Body=body,
-            ContentType=content_type(key),
-            CacheControl=cache_control(key),
-        )
-        report.uploaded.append(key)
+        for key in served_keys(built, directory_index_copies):
+            local.add(key)
+            if remote.get(key) == hashlib.md5(body).hexdigest():
+                report.unchanged += 1
+                continue
+            _client().put_object(
+                Bucket=bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type(built),
+                CacheControl=cache_control(built),
+            )
+            report.uploaded.append(key)
     stale = sorted(set(remote) - local)
     for i in range(0, len(stale), 1000):
         chunk = stale[i : i + 1000]

@@ -30,6 +30,9 @@ class PublishSettings(BaseSettings):
     data_paths: str = "data/*,projects/*"
     data_max_age: int = 60
     page_max_age: int = 300
+    # Set in the China regions, where CloudFront has no edge function to rewrite /x/ to
+    # /x/index.html (infra/target.py): each directory index is also written at its directory key.
+    directory_index_copies: bool = False
 
 
 class PublishRequest(BaseModel):
@@ -72,7 +75,12 @@ def publish(term: str, build_site: BuildSite | None = None) -> PublishResult:
     with tempfile.TemporaryDirectory(prefix="zjt-publish-") as tmp:
         out = Path(tmp) / "site"
         (build_site or _build_site)(projects, out, term)
-        sync = bucket.sync_dir(out, cfg.site_bucket, cache_control(cfg))
+        sync = bucket.sync_dir(
+            out,
+            cfg.site_bucket,
+            cache_control(cfg),
+            directory_index_copies=cfg.directory_index_copies,
+        )
     return PublishResult(
         term=term,
         projects=len(projects),

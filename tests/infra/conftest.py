@@ -1,4 +1,6 @@
-"""The real CDK app, synthesized once per test session (no AWS account, no context lookups).
+"""The real CDK app, synthesized once per test session for each partition (no AWS account, no
+context lookups): `synth` is the shipped `infra/config.yaml` (a China region, the aws-cn
+partition), `synth_global` the same settings in a global region. `any_synth` runs a test on both.
 
 The layers are small stand-in directories here; tests/infra/test_layers.py runs the real
 layer build once.
@@ -29,17 +31,63 @@ class Synth:
     manifest: dict[str, Any]
     assertions: Any  # aws_cdk.assertions.Template over the same template
     config: Any  # infra.config.InfraConfig the app was built from
+    nag_findings: list[str]  # cdk-nag (AwsSolutions) findings neither fixed nor acknowledged
+    # The us-east-1 stack of a global deployment elsewhere (the web ACL), or None.
+    edge_template: dict[str, Any] | None = None
+
+    @property
+    def china(self) -> bool:
+        return bool(self.config.deployment.china)
 
     def resources(self, type_: str) -> dict[str, dict[str, Any]]:
         return {k: r for k, r in self.template["Resources"].items() if r["Type"] == type_}
 
+    def functions(self) -> dict[str, dict[str, Any]]:
+        """The platform's functions (not the CDK's custom-resource providers)."""
+        return {
+            k: r
+            for k, r in self.resources("AWS::Lambda::Function").items()
+            if str(r["Properties"].get("Handler", "")).startswith("functions.")
+        }
 
-@pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    def resource_id(self, type_: str, contains: str) -> str:
+        """The one resource of `type_` whose logical id contains `contains`."""
+        ids = [k for k in self.resources(type_) if contains in k]
+        assert len(ids) == 1, f"{type_} *{contains}*: {ids}"
+        return ids[0]
+
+
+# A global-partition variant of the shipped settings: the region and an ACM certificate.
+GLOBAL_REGION = "ap-east-1"
+GLOBAL_CERTIFICATE = (
+    "arn:aws:acm:us-east-1:123456789012:certificate/"
+    + "0" * 8
+    + "-"
+    + "0" * 4
+    + "-"
+    + "0" * 4
+    + "-"
+    + "0" * 4
+    + "-"
+    + "0" * 12
+)
+
+
+def global_config() -> Any:
+    import yaml
+
+    from infra.config import CONFIG_FILE, InfraConfig
+
+    raw = yaml.safe_load(CONFIG_FILE.read_text(encoding="utf-8"))
+    raw["deployment"]["region"] = GLOBAL_REGION
+    raw["site"]["certificate"] = GLOBAL_CERTIFICATE
+    return InfraConfig.model_validate(raw)
+
+
+def _synthesize(tmp_path_factory: pytest.TempPathFactory, config: Any) -> Synth:
     from aws_cdk.assertions import Template
 
     from infra.app import build_app
-    from infra.config import load_config
 
     layers = tmp_path_factory.mktemp("layers")
     layer_dirs = {}
@@ -48,12 +96,23 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         (layers / name / "python" / "README.txt").write_text(f"stand-in {name} layer\n")
         layer_dirs[name] = layers / name
     outdir = tmp_path_factory.mktemp("cdk.out")
-    config = load_config()
-    app, stack = build_app(outdir=str(outdir), config=config, layer_dirs=layer_dirs)
-    app.synth()
+    app, stack = build_app(outdir=str(outdir), config=config, layer_dirs=layer_dirs, nag=True)
+    try:
+        app.synth()
+    except RuntimeError as exc:  # the templates are written; the report says what failed
+        if "ValidationFailed" not in str(exc):
+            raise
+    report = json.loads((outdir / "validation-report.json").read_text())
+    findings = [
+        f"{v['ruleName']} at {c['constructPath']}: {v['description']}"
+        for plugin in report["pluginReports"]
+        for v in plugin["violations"]
+        for c in v["violatingConstructs"]
+    ]
     template_path = outdir / f"{stack.stack_name}.template.json"
     template = json.loads(template_path.read_text())
     manifest = json.loads((outdir / "manifest.json").read_text())
+    edge_path = outdir / f"{stack.stack_name}-edge.template.json"
     return Synth(
         outdir=outdir,
         template_path=template_path,
@@ -61,4 +120,31 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
         manifest=manifest,
         assertions=Template.from_json(template),
         config=config,
+        nag_findings=findings,
+        edge_template=json.loads(edge_path.read_text()) if edge_path.exists() else None,
     )
+
+
+@pytest.fixture(scope="session")
+def synth_china(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """The shipped settings: the China regions (aws-cn)."""
+    from infra.config import load_config
+
+    return _synthesize(tmp_path_factory, load_config())
+
+
+@pytest.fixture(scope="session")
+def synth(synth_china: Synth) -> Synth:
+    return synth_china
+
+
+@pytest.fixture(scope="session")
+def synth_global(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return _synthesize(tmp_path_factory, global_config())
+
+
+@pytest.fixture(params=["aws-cn", "aws"])
+def any_synth(request: pytest.FixtureRequest) -> Synth:
+    name = "synth_china" if request.param == "aws-cn" else "synth_global"
+    found: Synth = request.getfixturevalue(name)
+    return found

@@ -118,3 +118,27 @@ def test_publish_runs_the_real_site_build(site_bucket: Any) -> None:
     assert not [k for k in names if k.startswith(".") or "/." in k]
     again = service.publish("2024H1")
     assert again.uploaded == 0 and again.deleted == 0
+
+
+def test_without_edge_functions_each_directory_index_is_also_written_at_its_directory(
+    site_bucket: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """China (no CloudFront Functions): /projects/p1/ must find an object at `projects/p1/`,
+    with the page's content type; the root stays the distribution's default object."""
+    monkeypatch.setenv("ZJT_DIRECTORY_INDEX_COPIES", "1")
+    service.publish("2024H1", build_site=FakeBuild())
+    published = sorted(p.project_id for p in w.PROJECTS if p.status.value == "published")
+    assert published
+    stored = keys(site_bucket)
+    pages = {k for k in stored if k.endswith("/index.html")}
+    assert {f"projects/{pid}/index.html" for pid in published} <= pages
+    # every directory index has its copy, and nothing else gained one (the root included)
+    assert {k for k in stored if k.endswith("/")} == {k.removesuffix("index.html") for k in pages}
+    assert "" not in stored and "index.html" in stored
+    copy = site_bucket.get_object(Bucket=BUCKET, Key=f"projects/{published[0]}/")
+    page = site_bucket.get_object(Bucket=BUCKET, Key=f"projects/{published[0]}/index.html")
+    assert copy["ContentType"] == "text/html; charset=utf-8"
+    assert copy["Body"].read() == page["Body"].read()
+    # a second publish with nothing changed uploads nothing, copies included
+    again = service.publish("2024H1", build_site=FakeBuild())
+    assert again.uploaded == 0 and again.deleted == 0

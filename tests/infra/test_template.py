@@ -1,5 +1,5 @@
 """Assertions over the synthesized template: it is derived from the project's single definitions
-(TABLE, ROUTES, data/terms/*.yaml, infra/config.yaml)."""
+(TABLE, ROUTES, data/terms/*.yaml, infra/config.yaml). Every test here runs on both partitions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from aws_cdk.assertions import Match
 
 from functions.common.routes import ROUTES, WORKERS, functions
@@ -16,6 +17,11 @@ from schemas.calendar import all_calendars
 from tests.infra.conftest import Synth
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def synth(any_synth: Synth) -> Synth:
+    return any_synth
 
 
 def _one(synth: Synth, type_: str) -> dict[str, Any]:
@@ -35,11 +41,12 @@ def _function_id(synth: Synth, ctx: str) -> str:
     return ids[0]
 
 
-def test_synth_needs_no_context_lookups(synth: Synth) -> None:
+def test_synth_needs_no_context_lookups_and_targets_the_configured_region(synth: Synth) -> None:
     assert not synth.manifest.get("missing"), synth.manifest.get("missing")
-    # environment-agnostic: nothing was looked up in an account
+    # nothing was looked up in an account; the region (and partition) is the configured one
     stack = synth.manifest["artifacts"][synth.config.stack_name]
-    assert stack["environment"] == "aws://unknown-account/unknown-region"
+    region = synth.config.deployment.region
+    assert stack["environment"] == f"aws://unknown-account/{region}"
 
 
 def test_table_is_the_shared_definition_with_pitr_and_deletion_protection(synth: Synth) -> None:
@@ -116,16 +123,15 @@ def test_round_one_opens_at_local_midnight_not_eight_hours_late(synth: Synth) ->
 
 
 def test_schedule_dead_letters_raise_an_alarm(synth: Synth) -> None:
-    queue_id = next(iter(synth.resources("AWS::SQS::Queue")))
+    queue_id = synth.resource_id("AWS::SQS::Queue", "PhaseSchedulesDeadLetters")
     alarms = [
         a["Properties"]
         for a in synth.resources("AWS::CloudWatch::Alarm").values()
         if a["Properties"].get("MetricName") == "ApproximateNumberOfMessagesVisible"
+        and a["Properties"]["Dimensions"]
+        == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}]
     ]
-    assert len(alarms) == 1
-    assert alarms[0]["Dimensions"] == [
-        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
-    ]
+    assert len(alarms) == 1 and alarms[0]["AlarmActions"]
 
 
 def test_private_routes_have_the_jwt_authorizer_and_public_ones_none(synth: Synth) -> None:
@@ -184,8 +190,10 @@ def test_stage_throttles_come_from_config(synth: Synth) -> None:
         assert route_ids[key] in stage["DependsOn"]
 
 
-def test_site_bucket_is_private_behind_cloudfront_origin_access_control(synth: Synth) -> None:
-    bucket_id, bucket = next(iter(synth.resources("AWS::S3::Bucket").items()))
+def test_site_bucket_is_private_behind_cloudfront_origin_access(synth: Synth) -> None:
+    """Origin Access Control globally; CloudFront China has only Origin Access Identity."""
+    bucket_id = synth.resource_id("AWS::S3::Bucket", "SiteBucket")
+    bucket = synth.resources("AWS::S3::Bucket")[bucket_id]
     assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True,
         "BlockPublicPolicy": True,
@@ -193,11 +201,29 @@ def test_site_bucket_is_private_behind_cloudfront_origin_access_control(synth: S
         "RestrictPublicBuckets": True,
     }
     assert "WebsiteConfiguration" not in bucket["Properties"]
-    policy = _one(synth, "AWS::S3::BucketPolicy")["Properties"]["PolicyDocument"]["Statement"]
+    policy = next(
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in synth.resources("AWS::S3::BucketPolicy").values()
+        if p["Properties"]["Bucket"] == {"Ref": bucket_id}
+    )
     assert any(
         s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
         for s in policy
     )
+    dist = _one(synth, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
+    s3_origins = [o for o in dist["Origins"] if "S3OriginConfig" in o]
+    assert len(s3_origins) == 1
+    assert s3_origins[0]["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
+    if synth.china:
+        assert not synth.resources("AWS::CloudFront::OriginAccessControl")
+        oai_id = next(iter(synth.resources("AWS::CloudFront::CloudFrontOriginAccessIdentity")))
+        assert any(
+            s["Effect"] == "Allow"
+            and s["Principal"] == {"CanonicalUser": {"Fn::GetAtt": [oai_id, "S3CanonicalUserId"]}}
+            for s in policy
+        )
+        assert oai_id in json.dumps(s3_origins[0]["S3OriginConfig"]["OriginAccessIdentity"])
+        return
     assert any(
         s["Effect"] == "Allow" and s["Principal"] == {"Service": "cloudfront.amazonaws.com"}
         for s in policy
@@ -206,11 +232,7 @@ def test_site_bucket_is_private_behind_cloudfront_origin_access_control(synth: S
     oac = synth.resources("AWS::CloudFront::OriginAccessControl")[oac_id]["Properties"]
     assert oac["OriginAccessControlConfig"]["OriginAccessControlOriginType"] == "s3"
     assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
-    dist = _one(synth, "AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]
-    s3_origins = [o for o in dist["Origins"] if "S3OriginConfig" in o]
-    assert len(s3_origins) == 1
     assert s3_origins[0]["OriginAccessControlId"] == {"Fn::GetAtt": [oac_id, "Id"]}
-    assert s3_origins[0]["DomainName"] == {"Fn::GetAtt": [bucket_id, "RegionalDomainName"]}
 
 
 def test_published_data_has_short_ttl_behaviours_and_api_is_uncached(synth: Synth) -> None:
@@ -227,8 +249,8 @@ def test_published_data_has_short_ttl_behaviours_and_api_is_uncached(synth: Synt
     assert "POST" in api["AllowedMethods"]
 
 
-def test_functions_run_python_311_with_layer_tracing_json_logs_and_env(synth: Synth) -> None:
-    fns = synth.resources("AWS::Lambda::Function")
+def test_functions_run_python_311_with_layer_json_logs_and_env(synth: Synth) -> None:
+    fns = synth.functions()
     assert {r["Properties"]["Handler"] for r in fns.values()} == {
         f"functions.{ctx}.handler.lambda_handler" for ctx in [*functions(), "phases", "publish"]
     } | {f"{w.module}.lambda_handler" for w in WORKERS}
@@ -236,7 +258,6 @@ def test_functions_run_python_311_with_layer_tracing_json_logs_and_env(synth: Sy
     for fn in fns.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.11"
-        assert props["TracingConfig"] == {"Mode": "Active"}
         assert props["LoggingConfig"]["LogFormat"] == "JSON"
         assert [layer["Ref"] for layer in props["Layers"]][0] in layers
         env = props["Environment"]["Variables"]
@@ -247,11 +268,18 @@ def test_functions_run_python_311_with_layer_tracing_json_logs_and_env(synth: Sy
             "POWERTOOLS_LOG_LEVEL",
         } <= set(env)
         assert env["ZJT_TERM"] == synth.config.term
+        # X-Ray is not integrated with Lambda in the China regions: no tracing, Tracer off.
+        if synth.china:
+            assert props.get("TracingConfig", {"Mode": "PassThrough"}) != {"Mode": "Active"}
+            assert env["POWERTOOLS_TRACE_DISABLED"] == "true"
+        else:
+            assert props["TracingConfig"] == {"Mode": "Active"}
+            assert "POWERTOOLS_TRACE_DISABLED" not in env
 
 
 def test_every_function_has_an_error_alarm_and_a_throttle_alarm(synth: Synth) -> None:
     alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
-    for fn_id in synth.resources("AWS::Lambda::Function"):
+    for fn_id in synth.functions():
         for metric in ("Errors", "Throttles"):
             assert any(
                 a.get("MetricName") == metric
@@ -358,7 +386,7 @@ def test_api_functions_read_and_write_the_table(synth: Synth) -> None:
 def test_publish_function_writes_the_bucket_and_only_reads_the_table(synth: Synth) -> None:
     statements = _policy_statements(synth, _function_id(synth, "publish"))
     table_id = next(iter(synth.resources("AWS::DynamoDB::Table")))
-    bucket_id = next(iter(synth.resources("AWS::S3::Bucket")))
+    bucket_id = synth.resource_id("AWS::S3::Bucket", "SiteBucket")
     table_actions = {
         a for s in statements if table_id in json.dumps(s["Resource"]) for a in _actions(s)
     }
