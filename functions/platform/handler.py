@@ -30,7 +30,21 @@ def phases() -> dict[str, Any]:
     return {
         "now": now.astimezone(SHANGHAI).isoformat(),
         "term": cal.term,
+        "term_name": cal.name,
         "open": [p.value for p in cal.open_phases(now)],
+        # Every window with its exact opening and (exclusive) closing instant: the role homes
+        # show "截止 3月26日" and the next step from these, by the server clock.
+        "windows": [
+            {
+                "phase": w.phase.value,
+                "name": w.name,
+                "opens": w.opens.isoformat(),
+                "closes": w.closes.isoformat(),
+                "open": w.contains(now),
+            }
+            for w in cal.phases
+        ],
+        "max_classes": cal.limits.max_classes_per_teacher,
     }
 
 

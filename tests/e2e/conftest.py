@@ -30,6 +30,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
 
 
 @pytest.fixture(scope="session")
@@ -89,10 +90,9 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture
-def phone(browser: Any, stack: Any) -> Iterator[Any]:
-    """A phone-sized page; fails the test on a JS error or a request leaving the platform."""
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+def _guarded_page(browser: Any, stack: Any, **context: Any) -> Iterator[Any]:
+    """A page that fails the test on a JS error or a request leaving the platform."""
+    ctx = browser.new_context(locale="zh-CN", **context)
     page = ctx.new_page()
     errors: list[str] = []
     outside: list[str] = []
@@ -111,6 +111,19 @@ def phone(browser: Any, stack: Any) -> Iterator[Any]:
     ctx.close()
     assert not errors, f"JavaScript errors: {errors}"
     assert not outside, f"requests outside the platform: {outside}"
+
+
+@pytest.fixture
+def phone(browser: Any, stack: Any) -> Iterator[Any]:
+    """A phone-sized page (375 px); fails the test on a JS error or a request leaving the
+    platform."""
+    yield from _guarded_page(browser, stack, viewport=PHONE, is_mobile=True, has_touch=True)
+
+
+@pytest.fixture
+def desktop(browser: Any, stack: Any) -> Iterator[Any]:
+    """A desktop-sized page (1280 px) with the same guards as `phone`."""
+    yield from _guarded_page(browser, stack, viewport=DESKTOP)
 
 
 # --- helpers every browser test uses ---------------------------------------------------------

@@ -25,9 +25,13 @@ def msg(page: Any, root: str, text: str, timeout: int = 15_000) -> None:
     page.locator(f"{root} > .zjt-msg").filter(has_text=text).wait_for(timeout=timeout)
 
 
+def confirm(page: Any, button: str) -> None:
+    """Answer the page's own confirmation dialog (in-page, never window.confirm)."""
+    page.locator(".zjt-dialog").get_by_role("button", name=button, exact=True).click()
+
+
 def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_clock):
     page = phone
-    page.on("dialog", lambda d: d.accept())
 
     # PH-ORDER-DEMAND: 西湖区 has 2 demo orders (more if another test posted some), so its
     # page says how many are missing (Q-7: at least 3).
@@ -72,6 +76,7 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
     page.goto(stack.url + "/orders/centre/")
     page.locator(".zjt-below tbody tr").first.wait_for()
     page.click(".zjt-publish-list")
+    confirm(page, "公布")
     msg(page, "#zjt-orders-centre", "已公布订单清单")
     no_horizontal_scroll(page)
 
@@ -123,6 +128,7 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
     assert table.locator("thead th").count() == 3
     no_horizontal_scroll(page)
     card.locator('.zjt-pick[data-institution="zjnu"]').click()
+    confirm(page, "确定承接")
     msg(page, "#zjt-orders-county", "已确定承训机构：浙江师范大学")
     told = api("GET", f"/api/orders/{oid}/response", user="inst-hznu").json()
     assert told["status"] == "not_picked"
@@ -145,6 +151,7 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
     page.goto(stack.url + "/orders/county/")
     card = page.locator(f'li.zjt-order[data-order="{oid}"]')
     card.locator(".zjt-publish").click()
+    confirm(page, "发布")
     msg(page, "#zjt-orders-county", "已发布为订单式项目", timeout=120_000)
     page.locator(".zjt-published-link").click()
     page.wait_for_url(f"**/projects/{oid}/**")

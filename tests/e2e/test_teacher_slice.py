@@ -91,8 +91,9 @@ def test_teacher_picks_a_class_in_round1_and_withdraws_SE_4_SE_5(stack, phone, a
     row = page.locator("#zjt-my li", has_text=info.project_title)
     row.filter(has_text="待学校审核").wait_for()
     no_horizontal_scroll(page)
-    page.once("dialog", lambda d: d.accept())  # 确定退选…？
     row.get_by_role("button", name="退选").click()
+    # An in-page dialog asks first (never window.confirm: WeChat shows the host name in it).
+    page.locator(".zjt-dialog").get_by_role("button", name="退选").click()
     row.filter(has_text="已退选").wait_for()
     mine = api("GET", "/api/selections", user=me.teacher_id).json()["selections"]
     assert [s["status"] for s in mine] == ["withdrawn"]

@@ -136,26 +136,10 @@
     return e;
   }
 
+  /* The header's user menu and the role navigation belong to shell.js; re-render them when the
+     session changes. */
   function renderUserBar() {
-    var bar = document.getElementById("zjt-userbar");
-    if (!bar) return;
-    bar.textContent = "";
-    var u = user();
-    if (token() && u) {
-      var who = u.name + (u.role_name ? "（" + u.role_name + "）" : "");
-      bar.appendChild(el("span", { "class": "zjt-userbar__who" }, "当前用户：" + who));
-      bar.appendChild(inboxLink());
-      var out = el("button", { "type": "button", "class": "zjt-linkbtn" }, "退出");
-      out.addEventListener("click", function () {
-        clearSession();
-        location.href = siteBase().href;
-      });
-      bar.appendChild(out);
-    } else {
-      bar.appendChild(el("span", { "class": "zjt-userbar__who" }, "未登录"));
-      var a = el("a", { "href": loginUrl(location.pathname) }, "登录");
-      bar.appendChild(a);
-    }
+    if (window.ZJT && window.ZJT.renderShell) window.ZJT.renderShell();
   }
 
   /* 消息: a link to the inbox with the unread count (GET /api/inbox/unread), on every page.
@@ -175,11 +159,13 @@
 
   function showUnread(n) {
     try { sessionStorage.setItem(UNREAD_KEY, JSON.stringify({ n: n, at: Date.now() })); } catch (e) { /* private mode */ }
-    var badge = document.getElementById("zjt-inbox-badge");
-    if (!badge) return;
-    badge.textContent = n > 99 ? "99+" : String(n);
-    badge.hidden = !n;
-    badge.setAttribute("aria-label", n + " 条未读消息");
+    // The header's badge and the phone's 消息 tab (shell.js) show the same count.
+    var badges = Array.prototype.slice.call(document.querySelectorAll("#zjt-inbox-badge, [data-zjt-unread]"));
+    badges.forEach(function (badge) {
+      badge.textContent = n > 99 ? "99+" : String(n);
+      badge.hidden = !n;
+      badge.setAttribute("aria-label", n + " 条未读消息");
+    });
   }
 
   /* The unread count (a number), from the cache when fresh; null when not logged in. */
@@ -262,10 +248,11 @@
     el: el,
     unreadCount: unreadCount,
     showUnread: showUnread,
-    fmtWhen: fmtWhen
+    fmtWhen: fmtWhen,
+    inboxLink: inboxLink
   };
 
-  function ready() { renderUserBar(); searchButton(); }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
-  else ready();
+  // The user menu and navigation are drawn by shell.js (loaded on every page after this file).
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", searchButton);
+  else searchButton();
 })();

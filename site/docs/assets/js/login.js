@@ -14,7 +14,7 @@
   function nextUrl() {
     var next = new URLSearchParams(location.search).get("next");
     if (next && next.charAt(0) === "/" && next.charAt(1) !== "/" && next.indexOf("/login/") < 0) return next;
-    return api.siteUrl("my/");
+    return api.siteUrl("home/");
   }
 
   function showCurrent() {

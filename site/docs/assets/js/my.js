@@ -33,7 +33,14 @@
       var key = null;
       b.addEventListener("click", async function () {
         var what = "「" + s.project_title + " · " + s.class_name + "」";
-        if (!window.confirm(leaving ? "确定取消" + what + "的候补吗？" : "确定退选" + what + "吗？")) return;
+        var sure = await api.dialog({
+          title: leaving ? "取消候补" : "退选",
+          body: leaving ? "确定取消" + what + "的候补吗？" : "确定退选" + what + "吗？退选后名额会释放给其他教师。",
+          ok: leaving ? "取消候补" : "退选",
+          cancel: "再想想",
+          danger: true
+        });
+        if (!sure) return;
         key = key || api.uuid();
         b.disabled = true;
         msg.textContent = leaving ? "正在取消候补……" : "正在退选……";

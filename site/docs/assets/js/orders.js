@@ -225,7 +225,7 @@
     }
 
     async function pick(o, r, b) {
-      if (!window.confirm("确定由" + r.institution_name + "承接「" + o.form.title + "」吗？其他响应机构将被告知未中选。")) return;
+      if (!(await api.dialog({ title: "确定承训机构", body: "确定由" + r.institution_name + "承接「" + o.form.title + "」吗？其他响应机构将被告知未中选。", ok: "确定承接" }))) return;
       b.disabled = true;
       try {
         await api.request("POST", "/orders/" + encodeURIComponent(o.order_id) + "/pick", { body: { institution_id: r.institution_id } });
@@ -235,7 +235,7 @@
     }
 
     async function publish(o, b) {
-      if (!window.confirm("审核通过并发布「" + o.form.title + "」为本县订单式项目吗？")) return;
+      if (!(await api.dialog({ title: "发布订单式项目", body: "审核通过并发布「" + o.form.title + "」为本县订单式项目吗？", ok: "发布" }))) return;
       b.disabled = true;
       say(msg, "正在发布……");
       try {
@@ -498,9 +498,9 @@
       if (msg.textContent === "正在加载……") say(msg, "共 " + d.orders.length + " 个订单");
     }
 
-    root.querySelector(".zjt-publish-list").addEventListener("click", function (ev) {
+    root.querySelector(".zjt-publish-list").addEventListener("click", async function (ev) {
       var b = ev.currentTarget;
-      if (!window.confirm("公布订单清单后，订单将推送给相应的培训机构。确定公布吗？")) return;
+      if (!(await api.dialog({ title: "公布订单清单", body: "公布订单清单后，订单将推送给相应的培训机构。确定公布吗？", ok: "公布" }))) return;
       b.disabled = true;
       guarded(msg, async function () {
         try {
