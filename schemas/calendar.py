@@ -42,26 +42,24 @@ class PhaseId(StrEnum):
     TRAIN = "PH-TRAIN"
 
 
-class PhaseWindow(BaseModel):
-    """One phase: inclusive days, with optional exact opening/closing times of day."""
+class DatedWindow(BaseModel):
+    """Inclusive days, with optional exact opening/closing times of day (Asia/Shanghai)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    phase: PhaseId
-    name: str = Field(min_length=1, description="Chinese name shown on the 进程表 page")
-    actor: str = Field(min_length=1, description="who acts, in Chinese")
+    name: str = Field(min_length=1, description="Chinese name shown on the pages")
     start: date
     end: date
     opens_at: time | None = Field(default=None, description="exact opening time on `start`")
     closes_at: time | None = Field(default=None, description="exact closing time on `end`")
 
     @model_validator(mode="after")
-    def _ordered(self) -> PhaseWindow:
+    def _ordered(self) -> DatedWindow:
         if self.end < self.start:
-            raise ValueError(f"{self.phase}: end {self.end} is before start {self.start}")
+            raise ValueError(f"{self.name}: end {self.end} is before start {self.start}")
         if self.opens_at and self.closes_at and self.start == self.end:
             if self.closes_at <= self.opens_at:
-                raise ValueError(f"{self.phase}: closes_at is not after opens_at")
+                raise ValueError(f"{self.name}: closes_at is not after opens_at")
         return self
 
     @property
@@ -80,6 +78,13 @@ class PhaseWindow(BaseModel):
         if at.tzinfo is None:
             raise ValueError("instant must be timezone-aware")
         return self.opens <= at < self.closes
+
+
+class PhaseWindow(DatedWindow):
+    """One phase of the PH-* table."""
+
+    phase: PhaseId
+    actor: str = Field(min_length=1, description="who acts, in Chinese")
 
 
 class SelectionLimits(BaseModel):
@@ -101,6 +106,9 @@ class TermCalendar(BaseModel):
     timezone: str = "Asia/Shanghai"
     phases: tuple[PhaseWindow, ...]
     limits: SelectionLimits = SelectionLimits()
+    # PH-1: teacher records are updated before selection opens; teachers ask for corrections
+    # and their schools decide them in this window. None: no correction window this term.
+    records_update: DatedWindow | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -118,6 +126,9 @@ class TermCalendar(BaseModel):
             raise ValueError(f"phases missing: {', '.join(missing)}")
         if dupes:
             raise ValueError(f"phases listed twice: {', '.join(dupes)}")
+        r1 = next((w for w in self.phases if w.phase == PhaseId.R1), None)
+        if self.records_update and r1 and self.records_update.closes > r1.opens:
+            raise ValueError("records_update (PH-1) must close before round 1 opens")
         return self
 
     def window(self, phase: PhaseId) -> PhaseWindow:

@@ -382,3 +382,81 @@ class AccountStatusRequest(BaseModel):
 
     disabled: bool
     reason: str = Field(default="", max_length=200)
+
+
+# --- PH-1: a teacher's own record and correction requests ---------------------------------
+
+# What a teacher may ask to correct, with the labels the pages and messages use.
+CORRECTABLE: dict[str, str] = {
+    "school_id": "学校",
+    "stage": "学段",
+    "subject": "学科",
+    "title": "专业技术职务",
+}
+
+
+class CorrectionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+CORRECTION_STATUS_NAMES = {
+    CorrectionStatus.PENDING: "待学校处理",
+    CorrectionStatus.APPROVED: "已通过，信息已更正",
+    CorrectionStatus.REFUSED: "未通过",
+}
+
+
+class CorrectionRequest(BaseModel):
+    """Body of POST /api/records/me/corrections (PH-1): the values the teacher says are right.
+    Fields left out (or equal to the record) are not changed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    school_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{2,80}$")
+    stage: str | None = None
+    subject: str | None = Field(default=None, min_length=1, max_length=20)
+    title: str | None = None
+    note: str = Field(default="", max_length=200, description="why, for the school admin")
+
+    @model_validator(mode="after")
+    def _known_values(self) -> CorrectionRequest:
+        if self.stage is not None and self.stage not in STAGES:
+            raise ValueError(f"学段应为 {'、'.join(STAGES)} 之一")
+        if self.title is not None and self.title not in TITLES:
+            raise ValueError(f"专业技术职务应为 {'、'.join(t for t in TITLES if t)} 之一或留空")
+        return self
+
+    def asked(self) -> dict[str, str]:
+        return {f: v for f in CORRECTABLE if (v := getattr(self, f)) is not None}
+
+
+class Correction(BaseModel):
+    """A teacher's correction request (PH-1): TEACHER#<tid> | CORRECTION#<term>#<request_id>."""
+
+    model_config = ConfigDict(frozen=True)
+
+    request_id: str
+    term: str
+    teacher_id: str
+    teacher_name: str
+    school_id: str
+    changes: dict[str, str] = Field(description="field -> the value asked for")
+    before: dict[str, str] = Field(description="field -> the value on the record when asked")
+    note: str = ""
+    status: CorrectionStatus = CorrectionStatus.PENDING
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str = ""
+    decided_by_name: str = ""
+    reason: str = ""
+
+
+class CorrectionDecision(BaseModel):
+    """Body of POST /api/records/corrections/{teacher_id}/{request_id}/decision."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    approve: bool
+    reason: str = Field(default="", max_length=200)

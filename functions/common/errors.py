@@ -203,3 +203,14 @@ class Busy(DomainError):
     def __init__(self, retry_after: int = 2, **details: Any) -> None:
         super().__init__(None, **details)
         self.retry_after = retry_after
+
+
+# --- records context: PH-1 correction requests ---------------------------------------------
+
+
+class CorrectionOpen(Conflict):
+    code, message = "correction_open", "你已有一条待学校处理的更正申请，请等待处理结果"
+
+
+class CorrectionDecided(Conflict):
+    code, message = "correction_decided", "该更正申请已处理过，或教师信息已被修改，请刷新后再操作"

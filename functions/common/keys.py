@@ -346,3 +346,31 @@ def calendar_feed(token: str) -> Key:
 
 def teacher_calendar(teacher_id: str) -> Key:
     return {"PK": f"TEACHER#{teacher_id}", "SK": "CALFEED"}
+
+
+# --- PH-1 correction requests (records context) ---------------------------------------------
+# - correction request  TEACHER#<tid>      | CORRECTION#<term>#<rid> | SCHOOL#<sid>#CORRECTIONS / <status>#<rid>#<tid>
+# - open-request guard  TEACHER#<tid>      | CORRECTION#OPEN     request_id (one pending per teacher)
+
+
+def correction(teacher_id: str, term: str, request_id: str) -> Key:
+    return {"PK": f"TEACHER#{teacher_id}", "SK": f"{correction_prefix(term)}{request_id}"}
+
+
+def correction_prefix(term: str) -> str:
+    """SK prefix of one teacher's correction requests in a term."""
+    return f"CORRECTION#{term}#"
+
+
+def correction_by_school(
+    school_id: str, status: str, request_id: str, teacher_id: str
+) -> dict[str, str]:
+    return {
+        "GSI1PK": f"SCHOOL#{school_id}#CORRECTIONS",
+        "GSI1SK": f"{status}#{request_id}#{teacher_id}",
+    }
+
+
+def correction_guard(teacher_id: str) -> Key:
+    """Present while the teacher has a pending correction request (PH-1: one at a time)."""
+    return {"PK": f"TEACHER#{teacher_id}", "SK": "CORRECTION#OPEN"}

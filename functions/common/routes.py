@@ -78,6 +78,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/records/accounts", "records"),
     Route("PUT", "/api/records/accounts/{user_id}", "records"),
     Route("PUT", "/api/records/accounts/{user_id}/status", "records"),
+    # PH-1: a teacher's own record and the corrections her school decides
+    Route("GET", "/api/records/me", "records"),
+    Route("POST", "/api/records/me/corrections", "records"),
+    Route("GET", "/api/records/corrections", "records"),
+    Route("POST", "/api/records/corrections/{teacher_id}/{request_id}/decision", "records"),
     # projects (PH-APPLY, PH-REVIEW, PH-PUBLISH, AP-*, Q-*, CR-*, CH-*)
     Route("GET", "/api/projects", "projects"),
     Route("POST", "/api/projects", "projects"),

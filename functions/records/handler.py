@@ -16,10 +16,12 @@ from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.errors import BadImportFile
 from functions.common.http import request_key
-from functions.records import files, service
+from functions.records import corrections, files, service
 from schemas.records import (
     AccountRequest,
     AccountStatusRequest,
+    CorrectionDecision,
+    CorrectionRequest,
     ImportUpload,
     LocalTeacherRequest,
     ResolveRequest,
@@ -158,6 +160,38 @@ def account_status(
     user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")], body: AccountStatusRequest
 ) -> dict[str, Any]:
     return service.set_account_status(caller(app.current_event), user_id, body, clock.now())
+
+
+# --- PH-1: the teacher's own record and correction requests --------------------------------
+
+
+@app.get("/api/records/me")
+def my_record() -> dict[str, Any]:
+    return corrections.my_record(caller(app.current_event), clock.now())
+
+
+@app.post("/api/records/me/corrections")
+def ask_correction(body: CorrectionRequest) -> Response[dict[str, Any]]:
+    view = corrections.request_correction(caller(app.current_event), body, clock.now())
+    return json_response(201, view)
+
+
+@app.get("/api/records/corrections")
+def school_corrections(
+    status: Annotated[str | None, Query(pattern=r"^(pending|approved|refused)$")] = None,
+) -> dict[str, Any]:
+    return corrections.school_corrections(caller(app.current_event), status, clock.now())
+
+
+@app.post("/api/records/corrections/<teacher_id>/<request_id>/decision")
+def decide_correction(
+    teacher_id: Annotated[str, Path(pattern=ID)],
+    request_id: Annotated[str, Path(pattern=ID)],
+    body: CorrectionDecision,
+) -> dict[str, Any]:
+    return corrections.decide_correction(
+        caller(app.current_event), teacher_id, request_id, body, clock.now()
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -6,11 +6,12 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 
 from functions.common import scope
+from schemas.calendar import SHANGHAI, TermCalendar
 from schemas.org import School
 from schemas.people import Role, Teacher, User
 from schemas.records import (
@@ -462,3 +463,48 @@ def merge_problem(teacher: Teacher, open_classes: Sequence[str]) -> str | None:
         f"要合并的记录 {teacher.name}（{teacher.teacher_id}）仍有 {len(open_classes)} 个"
         f"未退选的选课（{'、'.join(open_classes)}），请先让该教师退选，或改为保留这条记录"
     )
+
+
+# --- PH-1: corrections a teacher asks for before selection opens ----------------------------
+
+
+def records_window_problem(cal: TermCalendar, at: datetime) -> str | None:
+    """PH-1: corrections are asked for and approved only while the records are being updated,
+    before selection opens; why not now, or None."""
+    w = cal.records_update
+    if w is None:
+        return "本学期不开放教师信息更正"
+    if at < w.opens:
+        return f"教师信息更正将于{_md(w.opens)}开始"
+    if not w.contains(at):
+        return f"教师信息更正已于{_md(w.closes - timedelta(seconds=1))}结束，请联系学校管理员"
+    return None
+
+
+def _md(at: datetime) -> str:
+    local = at.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日"
+
+
+def correction_changes(teacher: Teacher, asked: Mapping[str, str]) -> dict[str, str]:
+    """PH-1: the fields a request really changes (asked values equal to the record drop out)."""
+    return {f: v for f, v in asked.items() if str(getattr(teacher, f)) != v}
+
+
+def corrected_teacher(
+    teacher: Teacher, changes: Mapping[str, str], school: School | None
+) -> Teacher:
+    """The record after an approved correction (PH-1). A new school brings its county; the
+    record keeps its source: for a national record (TD-1) the school also corrects the national
+    system, and until then a re-import of the unchanged national row leaves this record alone."""
+    update: dict[str, str] = dict(changes)
+    if "school_id" in changes:
+        if school is None or school.school_id != changes["school_id"]:
+            raise ValueError("the new school's record is required")
+        update["region_code"] = school.region_code
+    return teacher.model_copy(update=update)
+
+
+def may_decide_correction(user: User, school_id: str) -> bool:
+    """PH-1: the principal or school admin of the teacher's school decides (TD-2's maintainers)."""
+    return user.role in scope.SCHOOL_STAFF and user.school_id == school_id

@@ -21,12 +21,26 @@ from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from functions.common import keys, records, store
-from functions.common.errors import Conflict, DuplicateIdNumber, MergeHasSelections, NotFound
+from functions.common.errors import (
+    Conflict,
+    CorrectionDecided,
+    CorrectionOpen,
+    DuplicateIdNumber,
+    MergeHasSelections,
+    NotFound,
+)
 from functions.common.settings import settings
 from functions.common.table_def import TABLE
 from schemas.org import School
 from schemas.people import Role, Teacher, User
-from schemas.records import Anomaly, AnomalyStatus, ImportJob, JobStatus, RowResult
+from schemas.records import (
+    Anomaly,
+    AnomalyStatus,
+    Correction,
+    ImportJob,
+    JobStatus,
+    RowResult,
+)
 
 _DOC = "doc"
 
@@ -686,4 +700,128 @@ def merge_duplicates(resolved: Anomaly, merge: Merge) -> None:
         if any(first_account <= i < first_load for i in failed):
             raise Conflict("相关账号刚被他人修改，请刷新后重试") from exc
         raise Conflict("教师记录刚被他人修改，请刷新后重试") from exc
+    records.clear_cache()
+
+
+# --- PH-1 correction requests ----------------------------------------------------------------
+
+
+def correction_item(c: Correction) -> dict[str, Any]:
+    return records.doc_item(
+        keys.correction(c.teacher_id, c.term, c.request_id),
+        c.model_dump_json(),
+        status=c.status.value,
+        **keys.correction_by_school(c.school_id, c.status.value, c.request_id, c.teacher_id),
+    )
+
+
+def create_correction(c: Correction) -> None:
+    """Store a pending request and the teacher's open-request guard in one transaction: a
+    second pending request (a double tap, another device) is refused by the guard."""
+    name = settings().table_name
+    try:
+        store.transact_write(
+            [
+                {
+                    "Put": {
+                        "TableName": name,
+                        "Item": {**keys.correction_guard(c.teacher_id), "request_id": c.request_id},
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": name,
+                        "Item": correction_item(c),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
+            ]
+        )
+    except ClientError as exc:
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        raise CorrectionOpen() from exc
+
+
+def corrections_of_teacher(teacher_id: str, term: str) -> list[Correction]:
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :sk)",
+        ExpressionAttributeValues={
+            ":pk": keys.teacher(teacher_id)["PK"],
+            ":sk": keys.correction_prefix(term),
+        },
+    )
+    return [Correction.model_validate_json(i[_DOC]) for i in items]
+
+
+def corrections_of_school(school_id: str, status: str | None = None) -> list[Correction]:
+    """The school's requests (every term: the request id starts with its date), newest first."""
+    gsi = keys.correction_by_school(school_id, status or "", "", "")
+    cond = "GSI1PK = :pk"
+    values = {":pk": gsi["GSI1PK"]}
+    if status:
+        cond += " AND begins_with(GSI1SK, :st)"
+        values[":st"] = f"{status}#"
+    items = store.query_pages(
+        IndexName="GSI1", KeyConditionExpression=cond, ExpressionAttributeValues=values
+    )
+    out = [Correction.model_validate_json(i[_DOC]) for i in items]
+    return sorted(out, key=lambda c: c.request_id, reverse=True)
+
+
+def get_correction(teacher_id: str, term: str, request_id: str) -> Correction | None:
+    item = store.get_item(keys.correction(teacher_id, term, request_id), consistent=True)
+    return Correction.model_validate_json(item[_DOC]) if item else None
+
+
+def teacher_doc(teacher_id: str) -> tuple[Teacher, str] | None:
+    """The teacher record and its stored document, read strongly (the decision's condition)."""
+    item = store.get_item(keys.teacher(teacher_id), consistent=True)
+    if not item:
+        return None
+    return Teacher.model_validate_json(item[_DOC]), item[_DOC]
+
+
+def decide_correction(decided: Correction, new_teacher: Teacher | None, old_doc: str) -> None:
+    """One transaction: the request leaves `pending`, the guard goes, and (approved) the record
+    is replaced only if it is still the one the decision was made on (no lost update)."""
+    name = settings().table_name
+    ops: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": name,
+                "Item": correction_item(decided),
+                "ConditionExpression": "#s = :pending",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":pending": "pending"},
+            }
+        },
+        {
+            "Delete": {
+                "TableName": name,
+                "Key": keys.correction_guard(decided.teacher_id),
+                "ConditionExpression": "request_id = :rid",
+                "ExpressionAttributeValues": {":rid": decided.request_id},
+            }
+        },
+    ]
+    if new_teacher is not None:
+        ops.append(
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": records.teacher_item(new_teacher),
+                    "ConditionExpression": "#d = :old",
+                    "ExpressionAttributeNames": {"#d": _DOC},
+                    "ExpressionAttributeValues": {":old": old_doc},
+                }
+            }
+        )
+    try:
+        store.transact_write(ops)
+    except ClientError as exc:
+        if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        raise CorrectionDecided() from exc
     records.clear_cache()

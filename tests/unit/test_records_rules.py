@@ -321,3 +321,49 @@ def test_the_downloadable_templates_follow_the_documented_layout_TD_1(name):
     rows = files.parse(name, path.read_bytes())
     assert len(rows) == 2
     assert all(ImportRow.from_cells(cells).school_id == "s33010603" for _, cells in rows)
+
+
+# --- PH-1 corrections ------------------------------------------------------------------------
+
+
+def test_the_records_window_closes_before_round_1_opens_PH_1() -> None:
+    from schemas.calendar import SHANGHAI, PhaseId, term_calendar
+
+    cal = term_calendar("2024H1")
+    w = cal.records_update
+    assert w is not None and w.closes <= cal.window(PhaseId.R1).opens
+    at = datetime(2024, 3, 18, 23, 59, tzinfo=SHANGHAI)
+    assert rules.records_window_problem(cal, at) is None
+    late = rules.records_window_problem(cal, datetime(2024, 3, 19, 0, 0, tzinfo=SHANGHAI))
+    assert late is not None and "3月18日" in late
+    early = rules.records_window_problem(cal, datetime(2024, 3, 6, 12, 0, tzinfo=SHANGHAI))
+    assert early is not None and "3月7日" in early
+    with pytest.raises(ValidationError):
+        cal.model_validate(
+            {**cal.model_dump(), "records_update": {**w.model_dump(), "end": date(2024, 3, 19)}}
+        )
+
+
+def test_only_fields_that_differ_are_a_correction_PH_1() -> None:
+    t = Teacher(
+        teacher_id="t1",
+        name="王芳",
+        school_id="s1",
+        region_code="330106",
+        stage="小学",
+        subject="语文",
+    )
+    assert rules.correction_changes(t, {"stage": "小学", "subject": "数学"}) == {"subject": "数学"}
+    moved = rules.corrected_teacher(t, {"school_id": "s2", "title": "一级教师"}, S2)
+    assert (moved.school_id, moved.region_code, moved.title) == ("s2", "330212", "一级教师")
+    with pytest.raises(ValueError):
+        rules.corrected_teacher(t, {"school_id": "s2"}, None)
+
+
+def test_the_teachers_own_school_staff_decide_PH_1() -> None:
+    admin = User(user_id="a-s1", role=Role.SCHOOL_ADMIN, name="管理员", school_id="s1")
+    principal = User(user_id="p-s1", role=Role.PRINCIPAL, name="校长", school_id="s1")
+    bureau = User(user_id="b-330106", role=Role.COUNTY_BUREAU, name="局", region_code="330106")
+    assert rules.may_decide_correction(admin, "s1") and rules.may_decide_correction(principal, "s1")
+    assert not rules.may_decide_correction(admin, "s2")
+    assert not rules.may_decide_correction(bureau, "s1")
