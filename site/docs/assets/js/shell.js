@@ -333,6 +333,18 @@
     content.insertBefore(note, content.firstChild);
   }
 
+  /* The 消息 tab's badge: GET /api/inbox/unread (notifications), once per page view. */
+  async function unread(nav) {
+    if (!nav.role || !nav.tabs.some(function (t) { return t[1] === "inbox/"; })) return;
+    var n = 0;
+    try { n = ((await api.request("GET", "/inbox/unread")).data || {}).unread || 0; } catch (e) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("[data-zjt-unread]"), function (b) {
+      b.textContent = n > 99 ? "99+" : String(n);
+      b.hidden = !n;
+      b.setAttribute("aria-label", n + " 条未读消息");
+    });
+  }
+
   function render() {
     var u = api.user();
     var nav = navFor(u);
@@ -341,6 +353,7 @@
     renderBar(nav);
     renderTabs(nav);
     guard(nav);
+    unread(nav);
     document.documentElement.classList.add("zjt-shell-ready");
   }
 
