@@ -50,6 +50,16 @@ def get_class_doc(class_id: str) -> str | None:
     return _cached_doc(keys.class_meta(class_id))
 
 
+def teachers_of_school(school_id: str) -> list[Teacher]:
+    """Every teacher record of a school (its GSI1 partition), by teacher id; not cached."""
+    items = store.query_pages(
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": keys.teacher_by_school(school_id, "")["GSI1PK"]},
+    )
+    return sorted((Teacher.model_validate_json(i[_DOC]) for i in items), key=lambda t: t.teacher_id)
+
+
 def doc_item(key: keys.Key, doc: str, **attrs: Any) -> dict[str, Any]:
     """An item holding a record document plus any index attributes."""
     return {**key, _DOC: doc, **attrs}

@@ -130,12 +130,7 @@ def users(user_ids: Iterable[str]) -> dict[str, User]:
 
 
 def teachers_of_school(school_id: str) -> list[Teacher]:
-    items = store.query_pages(
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :pk",
-        ExpressionAttributeValues={":pk": keys.teacher_by_school(school_id, "")["GSI1PK"]},
-    )
-    return sorted((Teacher.model_validate_json(i[_DOC]) for i in items), key=lambda t: t.teacher_id)
+    return records.teachers_of_school(school_id)
 
 
 def schools_in_county(county: str) -> list[School]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from functions.common.errors import NotEligible, OutsideWindow
@@ -10,6 +11,7 @@ from schemas.calendar import PhaseId, TermCalendar
 from schemas.catalog import ClassInfo, ProjectKind
 from schemas.people import Teacher
 from schemas.regions import RegionCode, RegionTree
+from schemas.selection import SEAT_HOLDING, Selection, SelectionStatus
 
 
 def selection_round(calendar: TermCalendar, at: datetime) -> int:
@@ -97,3 +99,13 @@ def may_decide_expansion(
 ) -> bool:
     """A bureau acts on expansions of classes whose responsible region lies within its own."""
     return bool(bureau_region) and regions.within(target, bureau_region or "")
+
+
+def on_roll(teacher: Teacher) -> bool:
+    """SE-1: a teacher the school reviews and reminds: in post (在职) and not merged away."""
+    return teacher.employment == "在职" and not teacher.merged_into
+
+
+def has_open_selection(selections: Iterable[Selection]) -> bool:
+    """Has the teacher a class this term (holding a seat or waiting for one)?"""
+    return any(s.status in (*SEAT_HOLDING, SelectionStatus.WAITLISTED) for s in selections)

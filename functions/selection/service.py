@@ -205,12 +205,16 @@ def _school_of(user: User) -> str:
 
 
 def school_overview(user: User) -> dict[str, Any]:
-    """The school's selections this term, grouped by teacher, with each teacher's credits."""
+    """The school's teachers this term with their selections and credits: every teacher on the
+    school's roll (those who selected nothing too, so a principal can remind them), and any
+    teacher whose selections name the school although the record has moved since."""
     school_id = _school_of(user)
     term = settings().term
     rows = store.list_for_school(school_id, term)
-    teachers = {t.teacher_id: t for t in store.teachers({s.teacher_id for s in rows})}
-    by_teacher: dict[str, list[Selection]] = {}
+    roll = {t.teacher_id: t for t in records.teachers_of_school(school_id) if rules.on_roll(t)}
+    moved = {s.teacher_id for s in rows} - set(roll)
+    teachers = {**roll, **{t.teacher_id: t for t in store.teachers(moved)}}
+    by_teacher: dict[str, list[Selection]] = {tid: [] for tid in roll}
     for s in rows:
         by_teacher.setdefault(s.teacher_id, []).append(s)
     out = []
@@ -222,12 +226,20 @@ def school_overview(user: User) -> dict[str, Any]:
                 "name": t.name if t else tid,
                 "subject": t.subject if t else "",
                 "stage": t.stage if t else "",
+                "title": t.title if t else "",
                 "credits": t.credits if t else 0,
+                "selected": rules.has_open_selection(sels),
                 "selections": [SelectionView.of(s).model_dump(mode="json") for s in sels],
             }
         )
     pending = sum(1 for s in rows if s.status == SelectionStatus.PENDING)
-    return {"school_id": school_id, "term": term, "pending": pending, "teachers": out}
+    return {
+        "school_id": school_id,
+        "term": term,
+        "pending": pending,
+        "not_selected": sum(1 for t in out if not t["selected"]),
+        "teachers": out,
+    }
 
 
 def _require_reason(rejecting: bool, reason: str) -> str:

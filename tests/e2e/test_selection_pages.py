@@ -74,16 +74,25 @@ def test_waitlist_review_expansion_and_recheck_pages_on_a_phone_SE_5(
     page.reload()
     row.filter(has_text="候补递补成功").wait_for()
 
-    # School review (PH-R1-SCHOOL): the principal approves; the xlsx export downloads.
+    # School review (PH-R1-SCHOOL): the window shows first; the principal ticks the teacher,
+    # sees "已选 1 人", a refusal without a reason is stopped in the dialog, then approves;
+    # the xlsx export downloads.
     set_clock("2024-03-27T10:00:00+08:00")
     as_user(page, stack, f"p-{teacher.school_id}", "/school/")
-    card = page.locator(".zjt-teacher", has_text=teacher.teacher_id)
-    sel_row = card.locator("li.zjt-selection", has_text=info.project_title)
-    sel_row.get_by_role("button", name="不通过").click()
-    page.locator(".zjt-result").filter(has_text="必须填写原因").wait_for()
-    sel_row.get_by_role("button", name="通过", exact=True).click()
-    page.locator(".zjt-result").filter(has_text="已处理 1 条").wait_for()
-    card.locator("li.zjt-selection", has_text=info.project_title).filter(
+    page.locator(".zjt-window--open").filter(has_text="截止 3月27日").wait_for()
+    sel_row = page.locator("li.zjt-row", has_text=teacher.name).filter(has_text=info.project_title)
+    sel_row.locator("input.zjt-pick").check()
+    page.locator(".zjt-bulkbar__count").filter(has_text="已选 1 人").wait_for()
+    page.locator(".zjt-bulkbar").get_by_role("button", name="不通过").click()
+    dialog = page.locator(".zjt-dialog")
+    dialog.get_by_role("button", name="不通过").click()
+    dialog.locator(".zjt-field-error").filter(has_text="必须填写原因").wait_for()
+    dialog.get_by_role("button", name="取消").click()
+    page.locator(".zjt-bulkbar").get_by_role("button", name="通过", exact=True).click()
+    dialog.get_by_role("button", name="通过", exact=True).click()
+    page.locator(".zjt-toast").filter(has_text="已通过 1 条").wait_for()
+    page.locator(".zjt-chip[data-filter=approved]").click()
+    page.locator("li.zjt-row", has_text=teacher.name).filter(has_text=info.project_title).filter(
         has_text="学校已审核"
     ).wait_for()
     no_horizontal_scroll(page)

@@ -385,6 +385,19 @@ def test_school_sees_its_pending_selections_with_credits_and_other_selections(cl
     assert api("GET", "/api/school/selections", "t1")[0] == 403
 
 
+def test_school_lists_teachers_who_selected_nothing_too_SE_1(clock_at):
+    clock_at(R1)
+    select("t4", "p1-c2")
+    status, body = api("GET", "/api/school/selections", "p-s1")
+    assert status == 200
+    roll = {t.teacher_id for t in (*w.TEACHERS, *EXTRA) if t.school_id == "s1"}
+    listed = {t["teacher_id"]: t for t in body["teachers"]}
+    assert set(listed) == roll
+    assert listed["t4"]["selected"] is True
+    assert listed["t1"]["selected"] is False and listed["t1"]["selections"] == []
+    assert body["not_selected"] == len(roll) - 1
+
+
 def test_school_approves_and_rejects_with_reason_in_bulk_PH_R1_SCHOOL(clock_at):
     clock_at(R1)
     fill_p1_c1()
