@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -598,7 +599,7 @@ def decide(
         )
         return new
     if rec.spot_check is None or rec.spot_check.outcome is None:
-        raise Conflict("请先完成授课教师抽查（AP-5）再审核通过")
+        raise Conflict("请先完成授课教师抽查再审核通过")
     if rec.spot_check.outcome != "pass":
         raise Conflict("授课教师抽查未通过，不能审核通过")
     new = rec.model_copy(
@@ -821,6 +822,7 @@ def list_changes(user: User) -> list[dict[str, Any]]:
     term = settings().term
     out = []
     insts: dict[str, Institution] = {}
+    titles: dict[str, str] = {}
     for c in store.list_changes(term):
         if user.role == Role.INSTITUTION:
             if c.institution_id != user.institution_id:
@@ -835,8 +837,21 @@ def list_changes(user: User) -> list[dict[str, Any]]:
                 continue
         else:
             raise Forbidden()
-        out.append(c.model_dump(mode="json"))
+        out.append({**c.model_dump(mode="json"), "project_title": _title(c.project_id, titles)})
     return sorted(out, key=lambda c: c["filed_at"], reverse=True)
+
+
+def _title(project_id: str, seen: dict[str, str]) -> str:
+    """A project's title for lists that would otherwise show its id (pages show names)."""
+    if project_id not in seen:
+        item = store.get_project_item(project_id) or {}
+        doc = item.get("doc") or item.get("app")
+        title = ""
+        if doc:
+            data = json.loads(doc)
+            title = data.get("title") or (data.get("draft") or {}).get("title") or ""
+        seen[project_id] = title
+    return seen[project_id]
 
 
 def decide_change(
@@ -1068,7 +1083,7 @@ EVENT_NAMES = {
     "change_approved": "变更获批",
     "change_refused": "变更未获批",
     "timetable_published": "发布课程表",
-    "local_cap_set": "设置本地项目申报上限（Q-6）",
+    "local_cap_set": "设置本地项目申报上限",
 }
 
 

@@ -125,7 +125,7 @@ def classify(
         return Decision(Outcome.CREATED)
     notes = []
     if old.source == RecordSource.SCHOOL.value:
-        notes.append("国家系统记录接管了学校维护的记录（TD-2）")
+        notes.append("国家系统记录接管了学校维护的记录")
     if old.school_id != new.school_id:
         notes.append(f"学校由 {old.school_id} 变更为 {new.school_id}")
     changed = [

@@ -49,7 +49,7 @@ def _teacher_of(user: User) -> Teacher:
     require(user, Role.TEACHER)
     teacher = records.get_teacher(user.teacher_id or "")
     if teacher is None:
-        raise NotFound("未找到你的教师信息，请联系学校管理员（TD-2）")
+        raise NotFound("未找到你的教师信息，请联系学校管理员")
     return teacher
 
 

@@ -94,6 +94,17 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     assert item.locator(".zjt-check--ok").count() >= 10
     assert idno(960) not in page.content()
     no_horizontal_scroll(page)
+    # The whole application is on the page: classes with their timetables, instructors, fees.
+    item.locator(".zjt-application > summary").click()
+    assert "杨教授" in item.locator(".zjt-application").inner_text()
+    assert item.locator(".zjt-application .zjt-daycard").count() >= 1
+    # Approving before the spot check is refused; the message stays (no reload wipes it).
+    item.locator(".zjt-approve").click()
+    refused = item.locator(".zjt-msg.zjt-msg--error").filter(has_text="请先完成授课教师抽查")
+    refused.wait_for()
+    page.wait_for_timeout(1500)
+    assert refused.is_visible()
+    # Spot check, then approve at once: the approval carries the version the check made.
     item.locator(".zjt-spot-pass").click()
     item.locator(".zjt-msg").filter(has_text="抽查结果已记录").wait_for()
     page.locator(f'li[data-project="{pid}"] .zjt-spot').filter(has_text="结果：通过").wait_for()
@@ -102,7 +113,7 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
 
     # CH-5: the project's history is listed inline (time, who, what), next to its xlsx export.
     item = page.locator(f'li[data-project="{pid}"]')
-    item.locator(".zjt-status").filter(has_text="审核通过，待发布").wait_for()  # list reloaded
+    item.locator(".zjt-status").filter(has_text="审核通过，待发布").wait_for()
     item.locator(".zjt-audit-inline > summary").click()
     entries = item.locator(".zjt-audit-entry")
     entries.filter(has_text="审核通过").wait_for()
@@ -113,7 +124,7 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     assert all(t[:4] == "2024" for t in texts)
     with page.expect_download() as download:
         item.locator(".zjt-audit-xlsx").click()
-    assert download.value.suggested_filename == f"变更记录-{pid}.xlsx"
+    assert download.value.suggested_filename == f"变更记录-{title}.xlsx"
     no_horizontal_scroll(page)
 
     # Publish: the project's page is built into the served site.

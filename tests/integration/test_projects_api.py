@@ -818,7 +818,7 @@ def test_lowering_a_cap_below_what_is_held_is_reported_audited_and_then_refused_
     assert s == 200 and [e["event"] for e in hist["entries"]] == ["local_cap_set"]
     entry = hist["entries"][0]
     assert "12 → 2" in entry["detail"] and "西湖区教育局" in entry["actor"]
-    assert entry["event_name"] == "设置本地项目申报上限（Q-6）" and entry["at_text"]
+    assert entry["event_name"] == "设置本地项目申报上限" and entry["at_text"]
     s, err = api("GET", "/api/audit", "bureau-330212", query={"region_code": "330106"})
     assert (s, err["code"]) == (403, "outside_scope")
     resp = lambda_handler(

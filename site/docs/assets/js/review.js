@@ -25,11 +25,12 @@
     if (kind) box.classList.add("zjt-msg--" + kind);
   }
 
+  /* One action of an item. The item is updated in place from the answer (never by reloading
+     the whole list, which wiped every message on the page and left stale versions behind). */
   async function act(box, method, path, body, okText) {
     try {
       var res = await api.request(method, path, { body: body });
       note(box, okText, "ok");
-      setTimeout(load, 600);
       return res;
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return null; }
@@ -105,52 +106,131 @@
     return det;
   }
 
+  var FORMS = { face_to_face: "面授", online: "线上", blended: "混合" };
+
+  function yuan(v) { return v === null || v === undefined || v === "" ? "—" : Number(v).toLocaleString("zh-CN") + " 元"; }
+  function person(x) {
+    return (x.name || "（未填姓名）") + (x.title ? "（" + x.title + "）" : "") + (x.organisation ? "，" + x.organisation : "") +
+      (x.expertise ? "，专长：" + x.expertise : "");
+  }
+  var regionNames = {};
+
+  /* The whole application as submitted: what the bureau approves. */
+  function application(d) {
+    var det = el("details", { "class": "zjt-application" });
+    det.appendChild(el("summary", null, "查看完整申报材料（班期 " + (d.classes || []).length + " 个，授课教师 " + (d.instructors || []).length + " 人）"));
+    var dl = el("dl", { "class": "zjt-facts" });
+    function fact(k, v) { dl.appendChild(el("dt", null, k)); dl.appendChild(el("dd", null, v || "—")); }
+    fact("项目名称", d.title);
+    fact("培训主题", d.theme);
+    fact("学段", d.stage);
+    fact("学科", d.subject);
+    fact("培训领域", d.field);
+    fact("培训层次", d.level);
+    fact("培训形式", FORMS[d.form] || d.form);
+    fact("学分", (d.credits_total || 0) + " 学分" + (d.credits_online ? "（其中线上 " + d.credits_online + "）" : ""));
+    var t = d.target || {};
+    fact("参训对象", t.description);
+    fact("地区", (t.region_codes || []).map(function (c) { return regionNames[c] || c; }).join("、") || "全省");
+    fact("对象学段", (t.stages || []).join("、") || "不限");
+    fact("对象学科", (t.subjects || []).join("、") || "不限");
+    fact("项目负责人", person(d.leader || {}));
+    det.appendChild(dl);
+    det.appendChild(el("h4", null, "授课教师"));
+    var ul = el("ul");
+    (d.instructors || []).forEach(function (x) { ul.appendChild(el("li", null, person(x))); });
+    if (!(d.instructors || []).length) ul.appendChild(el("li", null, "未填写"));
+    det.appendChild(ul);
+    det.appendChild(el("h4", null, "费用（人均）"));
+    var fee = d.fee || {};
+    var fl = el("ul");
+    (fee.items || []).forEach(function (i) { fl.appendChild(el("li", null, i.name + "：" + yuan(i.amount))); });
+    fl.appendChild(el("li")).appendChild(el("strong", null, "合计：" + yuan(fee.total)));
+    det.appendChild(fl);
+    (d.classes || []).forEach(function (c) {
+      det.appendChild(el("h4", null, (c.name || "班期") + "：" + api.dayRange(c.start_date, c.end_date) + "，" + (c.place || "地点未填") + "，" + (c.capacity || "?") + " 人"));
+      if (!(c.timetable || []).length) { det.appendChild(el("p", { "class": "zjt-muted" }, "课程表未填写")); return; }
+      var days = {};
+      var order = [];
+      c.timetable.forEach(function (x) { if (!days[x.day]) { days[x.day] = []; order.push(x.day); } days[x.day].push(x); });
+      var tl = el("ol", { "class": "zjt-daylist" });
+      order.forEach(function (day) {
+        var li = el("li", { "class": "zjt-daycard" });
+        li.appendChild(el("strong", null, api.day(day)));
+        var sl = el("ul");
+        days[day].forEach(function (x) {
+          sl.appendChild(el("li", null, String(x.start).slice(0, 5) + "–" + String(x.end).slice(0, 5) + " " + x.topic + (x.instructor ? "（" + x.instructor + "）" : "")));
+        });
+        li.appendChild(sl);
+        tl.appendChild(li);
+      });
+      det.appendChild(tl);
+    });
+    return det;
+  }
+
+  function spotText(p) {
+    var sc = p.spot_check;
+    return "随机抽查授课教师：" + p.spot_check_pick.join("、") +
+      (sc && sc.outcome ? "，结果：" + (sc.outcome === "pass" ? "通过" : "不通过") + (sc.note ? "（" + sc.note + "）" : "") : "，尚未抽查");
+  }
+
   function project(p) {
     var d = p.draft;
     var li = el("li", { "class": "zjt-review-item", "data-project": p.project_id });
-    li.appendChild(el("h3", null, d.title || p.project_id));
+    li.appendChild(el("h3", null, d.title || "（未命名项目）"));
     li.appendChild(el("p", { "class": "zjt-result__inst" }, p.institution_name + " · " + (d.stage || "") + (d.subject || "") +
-      " · " + (d.form || "") + " · " + (d.credits_total || 0) + "学分 · 人均" + ((d.fee || {}).total || "?") + "元"));
-    li.appendChild(el("p", { "class": "zjt-status" }, STATUS[p.status] || p.status));
+      " · " + (FORMS[d.form] || d.form || "") + " · " + (d.credits_total || 0) + "学分 · 人均 " + yuan((d.fee || {}).total)));
+    var status = el("p", { "class": "zjt-status" }, STATUS[p.status] || p.status);
+    li.appendChild(status);
+    li.appendChild(application(d));
     var checks = el("ul", { "class": "zjt-checks" });
     p.checks.forEach(function (c) {
       checks.appendChild(el("li", { "class": c.ok ? "zjt-check--ok" : "zjt-check--bad" },
-        c.rule + " " + c.name + (c.messages.length ? "：" + c.messages.join("；") : "")));
+        c.name + (c.messages.length ? "：" + c.messages.join("；") : "")));
     });
     li.appendChild(checks);
     var box = el("p", { "class": "zjt-msg", role: "status", "aria-live": "polite" });
     if (p.status === "submitted") {
-      var sc = p.spot_check;
-      li.appendChild(el("p", { "class": "zjt-spot" }, "随机抽查授课教师（AP-5）：" + p.spot_check_pick.join("、") +
-        (sc && sc.outcome ? "，结果：" + (sc.outcome === "pass" ? "通过" : "不通过") + (sc.note ? "（" + sc.note + "）" : "") : "，尚未抽查")));
-      var scNote = el("input", { name: "spot_note", placeholder: "抽查说明" });
-      li.appendChild(el("label", { "class": "zjt-field" }, "抽查说明")).appendChild(scNote);
+      var actions = el("div", { "class": "zjt-review-actions" });
+      var spot = el("p", { "class": "zjt-spot" }, spotText(p));
+      actions.appendChild(spot);
+      var scNote = el("input", { name: "spot_note", type: "text", placeholder: "抽查说明" });
+      actions.appendChild(el("label", { "class": "zjt-field" }, "抽查说明")).appendChild(scNote);
       ["pass", "fail"].forEach(function (o) {
         var b = el("button", { type: "button", "class": "md-button zjt-spot-" + o }, o === "pass" ? "抽查通过" : "抽查不通过");
-        b.addEventListener("click", function () {
-          act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/spot-check",
+        b.addEventListener("click", async function () {
+          var res = await act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/spot-check",
             { version: p.version, outcome: o, note: scNote.value.trim() }, "抽查结果已记录");
+          // The spot check moved the project to a new version: the approval must carry it.
+          if (res) { p.version = res.data.version; p.spot_check = res.data.spot_check; spot.textContent = spotText(p); }
         });
-        li.appendChild(b);
+        actions.appendChild(b);
       });
-      var reason = el("input", { name: "reason", placeholder: "退回时必填" });
-      li.appendChild(el("label", { "class": "zjt-field" }, "审核意见")).appendChild(reason);
+      var reason = el("input", { name: "reason", type: "text", placeholder: "退回时必填" });
+      actions.appendChild(el("label", { "class": "zjt-field" }, "审核意见")).appendChild(reason);
+      var decided = async function (action, okText) {
+        if (action === "return" && reason.value.trim().length < 2) { note(box, "退回时请填写审核意见", "error"); reason.focus(); return; }
+        var res = await act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/decision",
+          { version: p.version, action: action, reason: reason.value.trim() }, okText);
+        if (res) {
+          p.version = res.data.version;
+          p.status = res.data.status;
+          status.textContent = STATUS[p.status] || (p.status === "returned" ? "已退回修改" : p.status);
+          actions.remove();
+        }
+      };
       var ok = el("button", { type: "button", "class": "md-button md-button--primary zjt-approve" }, "审核通过");
-      ok.addEventListener("click", function () {
-        act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/decision",
-          { version: p.version, action: "approve", reason: reason.value.trim() }, "已审核通过");
-      });
+      ok.addEventListener("click", function () { decided("approve", "已审核通过"); });
       var back = el("button", { type: "button", "class": "md-button zjt-return" }, "退回修改");
-      back.addEventListener("click", function () {
-        act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/decision",
-          { version: p.version, action: "return", reason: reason.value.trim() }, "已退回");
-      });
-      li.appendChild(ok);
-      li.appendChild(back);
+      back.addEventListener("click", function () { decided("return", "已退回"); });
+      actions.appendChild(ok);
+      actions.appendChild(back);
+      li.appendChild(actions);
     }
     li.appendChild(box);
     li.appendChild(auditView("project_id=" + encodeURIComponent(p.project_id),
-      "变更记录-" + p.project_id + ".xlsx"));
+      "变更记录-" + (d.title || p.project_id) + ".xlsx"));
     return li;
   }
 
@@ -191,9 +271,9 @@
         try {
           var res = await api.request("PUT", "/projects/quotas/local/" + encodeURIComponent(r.region_code), { body: { cap: cap } });
           var d = res.data;
-          note(box, d.changed ? "已保存，上限为 " + d.cap + " 个" + (d.warning ? "。注意：" + d.warning : "") : "上限未变化",
+          // Redraw the regions (institutions over the new cap) and keep this message on its row.
+          await loadCaps(r.region_code, d.changed ? "已保存，上限为 " + d.cap + " 个" + (d.warning ? "。注意：" + d.warning : "") : "上限未变化",
             d.warning ? "error" : "ok");
-          setTimeout(loadCaps, d.warning ? 4000 : 1200);
         } catch (e) {
           if (e.status === 401) { api.goLogin(); return; }
           note(box, e.message, "error");
@@ -208,11 +288,15 @@
     return li;
   }
 
-  async function loadCaps() {
+  async function loadCaps(region, text, kind) {
     try {
       var res = await api.request("GET", "/projects/quotas/local");
       capsEl.textContent = "";
-      res.data.regions.forEach(function (r) { capsEl.appendChild(capRow(r, res.data.max_cap)); });
+      res.data.regions.forEach(function (r) {
+        var row = capRow(r, res.data.max_cap);
+        if (region && r.region_code === region) note(row.querySelector(":scope > .zjt-msg"), text, kind);
+        capsEl.appendChild(row);
+      });
       note(capsMsg, res.data.regions.length ? "" : "你的管理范围内没有本地项目申报上限。");
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
@@ -224,16 +308,17 @@
     var li = el("li", { "class": "zjt-change-item" });
     var r = c.request;
     li.appendChild(el("h3", null, (KINDS[r.kind] || r.kind) + "：" + r.what + (c.major ? "（重大变更）" : "")));
-    li.appendChild(el("p", null, "项目 " + c.project_id + "；原因：" + r.why));
+    li.appendChild(el("p", null, (c.project_title || "项目") + "；原因：" + r.why));
     var st = { pending: "待审批", approved: "已批准", refused: "未批准", applied: "已记录（一般变更）" }[c.status] || c.status;
     li.appendChild(el("p", { "class": "zjt-status" }, st + (c.rights_opened ? "，已向 " + c.rights_opened + " 位已选教师发送站内信（变更说明）并开放退选" : "")));
     if (c.status === "pending") {
       var box = el("p", { "class": "zjt-msg", role: "status" });
       [true, false].forEach(function (yes) {
         var b = el("button", { type: "button", "class": "md-button" }, yes ? "批准" : "不批准");
-        b.addEventListener("click", function () {
-          act(box, "POST", "/changes/" + encodeURIComponent(c.project_id) + "/" + encodeURIComponent(c.change_id) + "/decision",
+        b.addEventListener("click", async function () {
+          var res = await act(box, "POST", "/changes/" + encodeURIComponent(c.project_id) + "/" + encodeURIComponent(c.change_id) + "/decision",
             { approve: yes, note: "" }, yes ? "已批准" : "已不批准");
+          if (res) li.querySelectorAll("button").forEach(function (x) { x.remove(); });
         });
         li.appendChild(b);
       });
@@ -242,14 +327,35 @@
     return li;
   }
 
+  /* The institutions of the projects in scope, by name, for the history export (no typed ids). */
+  function institutionPicker(list) {
+    var pick = root.querySelector('[name="institution_id"]');
+    var seen = {};
+    Array.prototype.forEach.call(pick.options, function (o) { seen[o.value] = true; });
+    list.forEach(function (p) {
+      if (seen[p.institution_id]) return;
+      seen[p.institution_id] = true;
+      pick.appendChild(el("option", { value: p.institution_id }, p.institution_name));
+    });
+  }
+
+  async function loadRegionNames() {
+    try {
+      var resp = await fetch(api.siteUrl("regions.json"));
+      (await resp.json()).forEach(function (r) { regionNames[r.code] = r.name; });
+    } catch (e) { /* names fall back to codes */ }
+  }
+
   async function load() {
     if (api.needLogin(msgEl, "（教育局账号）。")) return;
+    if (!Object.keys(regionNames).length) await loadRegionNames();
     try {
       var res = await api.request("GET", "/reviews");
       listEl.textContent = "";
       var list = res.data.projects;
       note(msgEl, list.length ? "共 " + list.length + " 个项目。" : "暂无待审核项目。");
       list.forEach(function (p) { listEl.appendChild(project(p)); });
+      institutionPicker(list);
       var ch = await api.request("GET", "/changes");
       changesEl.textContent = "";
       ch.data.changes.forEach(function (c) { changesEl.appendChild(change(c)); });
@@ -272,14 +378,18 @@
     var box = root.querySelector(".zjt-publish-msg");
     note(box, "正在发布并更新选课目录……");
     var res = await act(box, "POST", "/reviews/publish", {}, "");
-    if (res) note(box, res.data.published.length ? "已发布 " + res.data.published.length + " 个项目，选课目录已更新" : "没有待发布的项目", "ok");
+    if (res) {
+      note(box, res.data.published.length ? "已发布 " + res.data.published.length + " 个项目，选课目录已更新" : "没有待发布的项目", "ok");
+      await load();
+    }
   });
 
   root.querySelector(".zjt-audit-export").addEventListener("click", async function () {
     var box = root.querySelector(".zjt-audit-msg");
-    var iid = root.querySelector('[name="institution_id"]').value.trim();
-    if (!iid) { note(box, "请填写机构编号", "error"); return; }
-    download("institution_id=" + encodeURIComponent(iid), "变更记录-" + iid + ".xlsx", box);
+    var pick = root.querySelector('[name="institution_id"]');
+    var iid = pick.value;
+    if (!iid) { note(box, "请选择培训机构", "error"); pick.focus(); return; }
+    download("institution_id=" + encodeURIComponent(iid), "变更记录-" + pick.options[pick.selectedIndex].text + ".xlsx", box);
   });
 
   root.querySelector(".zjt-expert-search").addEventListener("click", async function () {
