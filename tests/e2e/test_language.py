@@ -1,0 +1,60 @@
+"""Every role's key pages as that role sees them at run time, on a phone: Chinese only (no rule
+IDs, no internal codes, no English validation text). The built HTML is checked in
+tests/unit/test_site_language.py; this looks at what the scripts put on screen."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import as_user
+from tests.unit.test_site_language import RULE_ID
+
+pytestmark = pytest.mark.e2e
+
+PAGES = {
+    "t00092": ("/home/", "/catalog/", "/my/", "/me/", "/calendar/"),
+    "p-s33010603": ("/home/", "/school/", "/records/corrections/", "/records/teachers/"),
+    "inst-zjnu": ("/home/", "/apply/", "/institution/", "/orders/institution/"),
+    "bureau-330106": ("/home/", "/review/", "/bureau/", "/orders/county/", "/records/anomalies/"),
+    "centre": ("/home/", "/orders/centre/"),
+}
+# English a person may meet on these pages: file formats and the like.
+ALLOWED = {"Excel", "xlsx", "csv", "CSV", "JavaScript"}
+# Internal ids: teacher, school, class and project ids (t00092, s33010603, 2024H1-zjnu-…).
+INTERNAL_ID = re.compile(r"\b[A-Za-z]{1,4}-?\d{4,}\b|\b\d{4}H[12]-[\w-]+")
+ENGLISH_VALIDATION = re.compile(
+    r"Field required|Input should|String should|value is not|Extra inputs|Value error|"
+    r"not a valid|validation error",
+    re.IGNORECASE,
+)
+
+
+def _settled(page: Any) -> None:
+    """Wait until no page message still says it is loading."""
+    page.wait_for_function(
+        "() => !Array.from(document.querySelectorAll('.zjt-msg'))"
+        ".some(m => m.textContent.indexOf('正在加载') >= 0)",
+        timeout=30_000,
+    )
+
+
+@pytest.mark.parametrize("user", sorted(PAGES))
+def test_pages_show_no_rule_id_code_or_english(stack, phone, user):
+    page = phone
+    problems: dict[str, list[str]] = {}
+    as_user(page, stack, user)
+    for path in PAGES[user]:
+        page.goto(stack.url + path)
+        _settled(page)
+        text = page.evaluate("document.querySelector('.md-container').innerText")
+        assert len(text) > 40, f"{path} shows almost nothing"
+        found = RULE_ID.findall(text)
+        found += ENGLISH_VALIDATION.findall(text)
+        found += INTERNAL_ID.findall(text)
+        found += [w for w in re.findall(r"[A-Za-z][A-Za-z_]{3,}", text) if w not in ALLOWED]
+        if found:
+            problems[path] = sorted(set(found))
+    assert not problems, f"{user} sees: {problems}"
