@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_catalog import fake_projects
 from build import build
+from local.synthetic import fake_projects
 
 TERM = "2024H1"
 RULE_ID = re.compile(r"\b(?:AP|CR|CH|QA|TD|SE|OD|Q)-\d+\b|\bPH-[A-Z0-9-]+\b")

@@ -341,7 +341,7 @@
 
   async function loadRegionNames() {
     try {
-      var resp = await fetch(api.siteUrl("regions.json"));
+      var resp = await fetch(api.siteUrl("data/regions.json"));
       (await resp.json()).forEach(function (r) { regionNames[r.code] = r.name; });
     } catch (e) { /* names fall back to codes */ }
   }
