@@ -179,7 +179,8 @@ def fmt_yuan(amount: Decimal) -> str:
 
 
 def fmt_day(d: date) -> str:
-    return f"{d.isoformat()}（周{WEEKDAYS[d.weekday()]}）"
+    """The one date style of the pages: 5月6日（周一）."""
+    return f"{d.month}月{d.day}日（周{WEEKDAYS[d.weekday()]}）"
 
 
 def template_env() -> jinja2.Environment:
