@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test reset lint bench site synth chromium clean
+.PHONY: dev test reset lint bench site synth chromium clean vendor
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,12 @@ synth: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+
+## Refresh the vendored browser libraries from the npm registry (versions in package.json):
+## ECharts for the dashboard (site assets), axe-core for the accessibility tests.
+vendor:
+	npm install --no-audit --no-fund
+	cp node_modules/echarts/dist/echarts.common.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE site/docs/assets/vendor/echarts/
+	cp node_modules/axe-core/axe.min.js tests/e2e/vendor/axe.min.js
+	cp node_modules/axe-core/LICENSE tests/e2e/vendor/axe-LICENSE
+

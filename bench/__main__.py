@@ -13,6 +13,7 @@ BENCHES = (
     "bench.bench_selection",
     "bench.bench_import",
     "bench.bench_rush",
+    "bench.bench_stats",
 )
 
 

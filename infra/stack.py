@@ -23,6 +23,8 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
@@ -60,6 +62,9 @@ RETENTION = {
 ASYNC_RETRIES = 2
 FAILED_EVENTS_KEPT = Duration.days(14)
 ALC_LEVEL = {"DEBUG": "DEBUG", "INFO": "INFO", "WARNING": "WARN", "ERROR": "ERROR"}
+
+
+STATS_EVERY_MINUTES = 5
 
 
 def _camel(name: str) -> str:
@@ -129,6 +134,15 @@ class ZjtStack(Stack):
         self.api = self._api(routes)
         for w in WORKERS:
             self.functions[w.name] = self._worker(w)
+        # 数据看板: the dashboard's statistics are aggregated on a schedule, off the selection
+        # hot path (functions/stats); every 5 minutes keeps them within minutes of the data.
+        events.Rule(
+            self,
+            "StatsSchedule",
+            description="zjtrain: aggregate the dashboard statistics",
+            schedule=events.Schedule.rate(Duration.minutes(STATS_EVERY_MINUTES)),
+            targets=[targets.LambdaFunction(self.functions["stats-aggregate"], retry_attempts=0)],
+        )
         if self.target.edge_web_acl and web_acl_arn is None:  # deployed in us-east-1 itself
             web_acl_arn = EdgeFirewall(self, "Firewall", limits=config.rate_limits).arn
         self.site = StaticSite(

@@ -72,6 +72,7 @@ API_ID = "zjtlocal"
 _INVOKE_PREFIX = "/2015-03-31/functions/"
 _UNAUTHORIZED = {"code": "unauthorized", "message": "登录已失效，请重新登录"}
 _NO_ROUTE = {"code": "no_route", "message": "接口不存在"}
+STATS_WORKER = "stats-aggregate"  # run by POST /api/dev/stats and by `make dev`'s timer
 _METHOD_NOT_ALLOWED = {"code": "method_not_allowed", "message": "不支持该请求方法"}
 
 
@@ -851,6 +852,7 @@ class Gateway:
             "/api/dev/users": {"GET": self._dev_users},
             "/api/dev/login": {"POST": self._dev_login},
             "/api/dev/clock": {"GET": self._dev_clock_get, "POST": self._dev_clock_set},
+            "/api/dev/stats": {"POST": self._dev_stats},
         }
         methods = endpoints.get(request.path.rstrip("/"))
         if methods is None:
@@ -859,6 +861,31 @@ class Gateway:
         if handler is None:
             return json_response(405, _METHOD_NOT_ALLOWED, {"Allow": ", ".join(methods)})
         return handler(request)
+
+    def _dev_stats(self, request: Request) -> Response:
+        """Run the dashboard's scheduled aggregation now (the worker a schedule runs in AWS)."""
+        worker = next((w for w in self.workers if w.name == STATS_WORKER), None)
+        if worker is None:
+            return json_response(404, _NO_ROUTE)
+        body = self._json_body(request) if request.get_data() else {}
+        if isinstance(body, Response):
+            return body
+        cities = body.get("cities")  # a test aggregates only the city it looks at
+        self._run_worker(worker, {"cities": cities} if cities else {}, self.clock.state)
+        return json_response(200, {"ok": True})
+
+    def run_stats_every(self, seconds: float) -> None:
+        """`make dev`: keep the dashboard within `seconds` of the data, like the schedule."""
+        worker = next((w for w in self.workers if w.name == STATS_WORKER), None)
+        if worker is None or seconds <= 0:
+            return
+
+        def loop() -> None:
+            while True:
+                self._run_worker(worker, {}, self.clock.state)
+                time.sleep(seconds)
+
+        threading.Thread(target=loop, name="stats-timer", daemon=True).start()
 
     def _user_json(self, user: User) -> dict[str, Any]:
         return {

@@ -131,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             background=False,
             invoker=default_invoker(args.workers),
         )
+        # The dashboard's statistics: the schedule of a deployment, here once a minute.
+        gateway.app.run_stats_every(float(os.environ.get("ZJT_LOCAL_STATS_SECONDS", "60")))
         print()
         print(f"平台已启动：{gateway.url}/")
         print(f"DynamoDB：{ddb_url}    平台时钟：{gateway.app.clock.to_json()['now']}")

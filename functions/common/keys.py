@@ -374,3 +374,29 @@ def correction_by_school(
 def correction_guard(teacher_id: str) -> Key:
     """Present while the teacher has a pending correction request (PH-1: one at a time)."""
     return {"PK": f"TEACHER#{teacher_id}", "SK": "CORRECTION#OPEN"}
+
+
+# --- dashboard statistics (stats context), kept by the scheduled aggregation -----------------
+# - region or school row STATS#<term>#<parent region> | REGION#<code>   counters, as_of
+#                        STATS#<term>#<county>        | SCHOOL#<sid>
+# - term-wide counts     STATS#<term>#TERM            | SUMMARY         classes, projects, …
+# A dashboard view is one Query of the caller's region partition plus two GetItems.
+
+
+def stats_partition(term: str, region: str) -> str:
+    return f"STATS#{term}#{region}"
+
+
+def stats_region(term: str, parent: str, code: str) -> Key:
+    return {"PK": stats_partition(term, parent), "SK": f"REGION#{code}"}
+
+
+def stats_school(term: str, county: str, school_id: str) -> Key:
+    return {"PK": stats_partition(term, county), "SK": f"SCHOOL#{school_id}"}
+
+
+def stats_term(term: str) -> Key:
+    return {"PK": stats_partition(term, "TERM"), "SK": "SUMMARY"}
+
+
+STATS_ROOT = "ROOT"  # the parent partition of the province's own row

@@ -38,6 +38,16 @@ WORKERS: tuple[Worker, ...] = (
         setting="ZJT_RECORDS_IMPORT_FUNCTION",
         callers=("records",),
     ),
+    # 数据看板: the scheduled aggregation of the dashboard's statistics (infra runs it every few
+    # minutes, the local stack on a timer); it continues itself when a run's time runs low.
+    Worker(
+        "stats-aggregate",
+        "functions.stats.worker",
+        timeout_seconds=900,
+        memory_mb=1024,
+        setting="ZJT_STATS_FUNCTION",
+        callers=(),
+    ),
 )
 
 
@@ -118,6 +128,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/api/orders/{order_id}/response", "orders"),
     Route("POST", "/api/orders/{order_id}/pick", "orders"),
     Route("POST", "/api/orders/{order_id}/publish", "orders"),
+    # 数据看板: statistics kept by the stats-aggregate worker, read by bureaus and the centre
+    Route("GET", "/api/stats", "stats"),
+    Route("GET", "/api/stats/export", "stats"),
     # notifications (issue 15): inbox, unread count, mark read, email choice
     Route("GET", "/api/inbox", "notify"),
     Route("GET", "/api/inbox/unread", "notify"),

@@ -59,7 +59,8 @@ def api(stack: Any) -> Any:
         headers = dict(kw.pop("headers", {}) or {})
         if user:
             headers["Authorization"] = f"Bearer {stack.token(user)}"
-        return requests.request(method, stack.url + path, headers=headers, timeout=30, **kw)
+        kw.setdefault("timeout", 30)
+        return requests.request(method, stack.url + path, headers=headers, **kw)
 
     return call
 

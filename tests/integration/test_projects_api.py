@@ -375,7 +375,7 @@ def test_approve_needs_a_recorded_spot_check_AP_5(clock_at):
         "bureau-330000",
         {"version": rec["version"], "action": "approve"},
     )
-    assert s == 409 and "AP-5" in body["message"]
+    assert s == 409 and "授课教师抽查" in body["message"]
 
 
 def test_two_reviewers_cannot_both_win_and_the_stale_one_is_told(clock_at):

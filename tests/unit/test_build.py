@@ -129,20 +129,20 @@ def test_search_index_has_the_handwritten_pages(site):
 
 
 def test_each_page_loads_only_its_own_script(site):
-    """api.js everywhere; a page's own script only on that page; search.js on none (it loads
-    when the search opens)."""
+    """api.js and shell.js (the role navigation) everywhere; a page's own script only on that
+    page; search.js on none (it loads when the search opens)."""
     out, _ = site
     scripts = re.compile(r'<script src="[./]*assets/js/([a-z]+)\.js"')
 
     def page_scripts(rel: str) -> list[str]:
         return scripts.findall((out / rel).read_text(encoding="utf-8"))
 
-    assert page_scripts("catalog/index.html") == ["api", "catalog"]
-    assert page_scripts("calendar/index.html") == ["api", "calendar"]
-    assert page_scripts("index.html") == ["api"]
-    assert page_scripts("orders/county/index.html") == ["api", "orders"]
+    assert page_scripts("catalog/index.html") == ["api", "shell", "catalog"]
+    assert page_scripts("calendar/index.html") == ["api", "shell", "calendar"]
+    assert page_scripts("index.html") == ["api", "shell"]
+    assert page_scripts("orders/county/index.html") == ["api", "shell", "orders"]
     some = next((out / "projects").iterdir()) / "index.html"
-    assert scripts.findall(some.read_text(encoding="utf-8")) == ["api", "project"]
+    assert scripts.findall(some.read_text(encoding="utf-8")) == ["api", "shell", "project"]
     assert not (out / "search").exists()  # mkdocs' own search index is gone
     every = {s for p in out.rglob("*.html") for s in scripts.findall(p.read_text(encoding="utf-8"))}
     assert every <= {p.stem for p in (out / "assets/js").glob("*.js")}
