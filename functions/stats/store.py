@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from functions.common import keys, records, store
+from functions.common import catalog, keys, records, store
 from schemas.org import School
 from schemas.people import Teacher
 from schemas.stats import FullClass, StatsRow, TermStats
@@ -64,28 +64,17 @@ def project_statuses(term: str) -> Counter[str]:
 
 
 def published_classes(term: str) -> list[dict[str, str]]:
-    """Class id, names and institution of every published project's classes."""
-    pk = keys.project_by_term(term, "", "")["GSI1PK"]
-    items = store.query_pages(
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :st)",
-        ExpressionAttributeValues={":pk": pk, ":st": "published#"},
-    )
-    out = []
-    for i in items:
-        if _DOC not in i:
-            continue
-        doc = json.loads(i[_DOC])
-        for c in doc.get("classes", []):
-            out.append(
-                {
-                    "class_id": c["class_id"],
-                    "class_name": c.get("name", ""),
-                    "project_title": doc.get("title", ""),
-                    "institution_name": doc.get("institution_name", ""),
-                }
-            )
-    return out
+    """Class id, names and institution of every published project's classes (catalog seam)."""
+    return [
+        {
+            "class_id": c.class_id,
+            "class_name": c.name,
+            "project_title": p.title,
+            "institution_name": p.institution_name,
+        }
+        for p in catalog.published_projects(term)
+        for c in p.classes
+    ]
 
 
 def seat_counters(class_ids: Sequence[str]) -> dict[str, tuple[int, int, int]]:
