@@ -345,6 +345,32 @@
     });
   }
 
+  /* A table that scrolls sideways must be reachable by keyboard (and named for screen readers). */
+  function scrollables(rootNode) {
+    var found = rootNode.querySelectorAll ? rootNode.querySelectorAll(".zjt-scroll, .md-typeset__scrollwrap") : [];
+    Array.prototype.forEach.call(found, function (e) {
+      if (e.hasAttribute("tabindex")) return;
+      e.setAttribute("tabindex", "0");
+      e.setAttribute("role", "region");
+      e.setAttribute("aria-label", "表格（可左右滑动）");
+    });
+  }
+  var watching = false;
+  function watchScrollables() {
+    scrollables(document);
+    if (watching || !window.MutationObserver) return;
+    watching = true;
+    new MutationObserver(function (records) {
+      records.forEach(function (r) {
+        Array.prototype.forEach.call(r.addedNodes, function (n) {
+          if (n.nodeType !== 1) return;
+          if (n.matches && n.matches(".zjt-scroll, .md-typeset__scrollwrap")) scrollables(n.parentNode || document);
+          else scrollables(n);
+        });
+      });
+    }).observe(document.body, { childList: true, subtree: true });
+  }
+
   function render() {
     var u = api.user();
     var nav = navFor(u);
@@ -354,6 +380,7 @@
     renderTabs(nav);
     guard(nav);
     unread(nav);
+    watchScrollables();
     document.documentElement.classList.add("zjt-shell-ready");
   }
 

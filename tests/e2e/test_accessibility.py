@@ -1,0 +1,65 @@
+"""axe-core (installed from npm, vendored in tests/e2e/vendor by `make vendor`) on each role's
+key pages at 375 px: no serious or critical WCAG 2.1 A/AA violation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.demo import demo_data
+from tests.e2e.conftest import as_user
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _a_project() -> str:
+    return f"/projects/{demo_data().projects[0].project_id}/"
+
+
+PAGES: dict[str, tuple[str, ...]] = {
+    "": ("/", "/catalog/", "/calendar/", "/login/", "PROJECT"),
+    "t00092": ("/home/", "/catalog/", "/my/", "/me/", "PROJECT"),
+    "p-s33010603": ("/home/", "/school/", "/records/corrections/", "/records/teachers/"),
+    "inst-zjnu": ("/home/", "/apply/", "/institution/", "/orders/institution/"),
+    "bureau-330106": ("/home/", "/dashboard/", "/review/", "/bureau/", "/orders/county/"),
+    "centre": ("/home/", "/dashboard/", "/orders/centre/"),
+}
+
+
+def _settle(page: Any) -> None:
+    page.wait_for_function(
+        "() => !Array.from(document.querySelectorAll('.zjt-msg'))"
+        ".some(m => m.textContent.indexOf('正在加载') >= 0)",
+        timeout=30_000,
+    )
+
+
+@pytest.mark.parametrize("user", sorted(PAGES))
+def test_key_pages_have_no_serious_accessibility_violation(stack, phone, user):
+    page = phone
+    if user:
+        as_user(page, stack, user)
+    problems = {}
+    for path in PAGES[user]:
+        path = _a_project() if path == "PROJECT" else path
+        page.goto(stack.url + path)
+        _settle(page)
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            """async (tags) => {
+                 const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+                 return r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+               }""",
+            TAGS,
+        )
+        if found:
+            problems[path] = found
+    assert not problems, json.dumps(problems, ensure_ascii=False, indent=1)
