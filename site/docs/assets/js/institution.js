@@ -62,13 +62,16 @@
   function classCard(c) {
     var li = el("li", { "class": "zjt-selection" });
     li.appendChild(el("h3", null, c.project_title + " · " + c.class_name));
-    li.appendChild(el("p", { "class": "zjt-muted" }, c.start_date + " 至 " + c.end_date));
+    li.appendChild(el("p", { "class": "zjt-muted" }, api.dayRange(c.start_date, c.end_date)));
     li.appendChild(el("p", { "class": "zjt-demand" }, "已选 " + c.held + " / 名额 " + c.capacity + "，候补 " + c.waitlist + " 人"));
     if (c.expansion) {
       var e = c.expansion;
       li.appendChild(el("p", { "class": "zjt-status" }, EXP[e.state] + "（申请 " + e.extra + " 人）" + (e.decision_reason ? "：" + e.decision_reason : "")));
-    } else {
+    } else if (c.held >= c.capacity && c.waitlist > 0) {
+      // Expansion is for a full class that teachers wait for (SE-3); other classes need none.
       li.appendChild(expansionForm(c));
+    } else if (c.held >= c.capacity) {
+      li.appendChild(el("p", { "class": "zjt-muted" }, "已满员，暂无候补，无需扩班。"));
     }
     var r = el("button", { type: "button", "class": "md-button md-button--primary zjt-open-roster" }, "名单与复核");
     r.addEventListener("click", function () { openRoster(c.class_id); });
@@ -151,7 +154,17 @@
       var res = await api.request("GET", "/institution/classes");
       var list = (res.data && res.data.classes) || [];
       listEl.textContent = "";
-      msgEl.textContent = "本机构本学期共 " + list.length + " 个班期。";
+      // Full classes with a waitlist first (most waited for first), then full ones, then by fill.
+      list.sort(function (a, b) {
+        var fa = a.held >= a.capacity, fb = b.held >= b.capacity;
+        if ((fa && a.waitlist > 0) !== (fb && b.waitlist > 0)) return fa && a.waitlist > 0 ? -1 : 1;
+        if (fa !== fb) return fa ? -1 : 1;
+        if (a.waitlist !== b.waitlist) return b.waitlist - a.waitlist;
+        return b.held / Math.max(1, b.capacity) - a.held / Math.max(1, a.capacity);
+      });
+      var full = list.filter(function (c) { return c.held >= c.capacity; }).length;
+      var waiting = list.filter(function (c) { return c.held >= c.capacity && c.waitlist > 0; }).length;
+      msgEl.textContent = "本机构本学期共 " + list.length + " 个班期，满员 " + full + " 个，其中 " + waiting + " 个有候补。";
       list.forEach(function (c) { listEl.appendChild(classCard(c)); });
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
