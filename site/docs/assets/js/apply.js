@@ -363,14 +363,43 @@
     return li;
   }
 
+  // The project list: a name search and a status filter with counts (an institution may hold
+  // dozens of projects a term).
+  var projects = [];
+  var status = "";
+  var filtersEl = root.querySelector(".zjt-apply__filters");
+  var qEl = root.querySelector(".zjt-apply__q");
+  var chipsEl = root.querySelector(".zjt-apply__filters .zjt-chips");
+
+  function renderList() {
+    var q = qEl ? qEl.value.trim() : "";
+    if (filtersEl) {
+      filtersEl.hidden = projects.length < 2;
+      chipsEl.textContent = "";
+      [["", "全部"]].concat(Object.keys(STATUS).map(function (k) { return [k, STATUS[k].split("，")[0]]; })).forEach(function (f) {
+        var n = projects.filter(function (p) { return !f[0] || p.status === f[0]; }).length;
+        if (f[0] && !n) return;
+        var b = el("button", { type: "button", "class": "zjt-chip", "aria-pressed": status === f[0] ? "true" : "false" }, f[1]);
+        b.appendChild(el("span", { "class": "zjt-chip__count" }, String(n)));
+        b.addEventListener("click", function () { status = f[0]; renderList(); });
+        chipsEl.appendChild(b);
+      });
+    }
+    listEl.textContent = "";
+    projects.filter(function (p) {
+      return (!status || p.status === status) && (!q || (p.title || "").indexOf(q) >= 0);
+    }).forEach(function (p) { listEl.appendChild(item(p)); });
+  }
+  if (qEl) qEl.addEventListener("input", renderList);
+
   async function load() {
     if (api.needLogin(msgEl, "（培训机构账号）。")) return;
     try {
       var res = await api.request("GET", "/projects");
       var q = res.data.quota;
       quotaEl.textContent = "本学期申报名额：已用 " + q.used + " / " + q.cap + "（B证项目不占名额）";
-      listEl.textContent = "";
-      res.data.projects.forEach(function (p) { listEl.appendChild(item(p)); });
+      projects = res.data.projects;
+      renderList();
       if (!msgEl.classList.contains("zjt-msg--ok") && !msgEl.classList.contains("zjt-msg--error")) show("");
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
