@@ -11,13 +11,15 @@
 
   var PAGE_SIZE = 20;
   var FILTERS = ["stage", "subject", "field", "level", "form"];
-  var form = root.querySelector(".zjt-filters");
+  var form = root.querySelector("form");
   var countEl = root.querySelector(".zjt-count");
   var listEl = root.querySelector(".zjt-results");
   var pagerEl = root.querySelector(".zjt-pager");
   var el = window.ZJT.el;
 
   var STAGE_KEY = "zjt.catalog.stage";
+  var ALL_STAGES = "全学段";
+  var OPEN_SUBJECTS = ["不限", "全学科"];
   var index = null;   // data/catalog/index.json
   var parts = {};     // stage -> promise of its decoded rows
   var regions = {};   // code -> {code, name, parent}
@@ -74,7 +76,12 @@
     var words = s.q ? s.q.toLowerCase().split(/\s+/) : [];
     var out = rows.filter(function (r) {
       for (var i = 0; i < FILTERS.length; i++) {
-        if (s[FILTERS[i]] && r[FILTERS[i]] !== s[FILTERS[i]]) return false;
+        var f = FILTERS[i];
+        if (!s[f] || r[f] === s[f]) continue;
+        // A project for every stage (全学段) or every subject (不限) matches any choice.
+        if (f === "stage" && r.stage === ALL_STAGES) continue;
+        if (f === "subject" && OPEN_SUBJECTS.indexOf(r.subject) >= 0) continue;
+        return false;
       }
       if (!regionMatches(r.regions, s.region)) return false;
       return words.every(function (w) { return r._text.indexOf(w) >= 0; });
@@ -100,13 +107,16 @@
     li.appendChild(h);
     li.appendChild(el("p", { "class": "zjt-result__inst" }, r.inst));
     var tags = el("p", { "class": "zjt-tags" });
+    var seen = {};
     [r.stage, r.subject, r.field, r.level, r.form].forEach(function (t) {
+      if (!t || seen[t] || t === "不限") return;
+      seen[t] = true;
       tags.appendChild(el("span", { "class": "zjt-tag" }, t));
     });
     if (r.kind === "order") tags.appendChild(el("span", { "class": "zjt-tag zjt-tag--order" }, "订单式"));
     li.appendChild(tags);
     var facts = el("p", { "class": "zjt-result__facts" });
-    facts.textContent = r.credits + " 学分 · " + fee(r.fee) + " · " + r.start + " 至 " + r.end +
+    facts.textContent = r.credits + " 学分 · " + fee(r.fee) + " · " + window.ZJT.dayRange(r.start, r.end) +
       " · " + r.classes + " 个班期，共 " + r.capacity + " 人 · 面向" + regionLabel(r.regions);
     li.appendChild(facts);
     return li;
@@ -157,6 +167,9 @@
 
   /* The rows a state needs: its stage's part, every part, or none (the first page is in index). */
   function rowsFor(s) {
+    if (s.stage && s.stage !== ALL_STAGES) {
+      return Promise.all([part(s.stage), part(ALL_STAGES)]).then(function (two) { return two[0].concat(two[1]); });
+    }
     if (s.stage) return part(s.stage);
     if (untouched(s)) return Promise.resolve(null);
     return Promise.all(index.parts.map(function (p) { return part(p.stage); }))
@@ -236,8 +249,80 @@
     } catch (e) { /* private mode: nothing to remember */ }
   }
 
+  // --- the filter sheet (a bottom sheet on phones), active filters as chips, 适合我 ----------
+  var sheetBtn = root.querySelector(".zjt-sheet-open");
+  var sheet = root.querySelector(".zjt-filters");
+  var activeEl = root.querySelector(".zjt-active-filters");
+  var forMe = root.querySelector(".zjt-forme");
+  var me = null;  // the teacher's own record, for 适合我
+
+  function openSheet(open) {
+    root.classList.toggle("zjt-sheet--open", open);
+    sheetBtn.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) form.elements.stage.focus();
+  }
+
+  function renderActive() {
+    activeEl.textContent = "";
+    var n = 0;
+    FILTERS.concat(["county", "city"]).forEach(function (k) {
+      var sel = form.elements[k];
+      if (!sel.value || (k === "city" && form.elements.county.value)) return;
+      n++;
+      var label = sel.options[sel.selectedIndex].text;
+      var b = el("button", { type: "button", "class": "zjt-chip zjt-chip--on", "aria-label": "取消筛选：" + label }, label + " ×");
+      b.addEventListener("click", function () {
+        sel.value = "";
+        if (k === "city") fillCounties();
+        setForMe(false);
+        changed();
+      });
+      activeEl.appendChild(b);
+    });
+    sheetBtn.querySelector(".zjt-chip__count").textContent = n ? "（" + n + "）" : "";
+  }
+
+  function setForMe(on) {
+    forMe.setAttribute("aria-pressed", on ? "true" : "false");
+  }
+
+  /* 适合我: the teacher's stage (全学段 projects too) and region (provincial projects too). */
+  function applyForMe() {
+    if (!me) return;
+    form.elements.stage.value = me.stage;
+    var county = regions[me.region_code];
+    form.elements.city.value = county ? county.parent : "";
+    fillCounties();
+    form.elements.county.value = county ? me.region_code : "";
+    setForMe(true);
+  }
+
+  async function loadMe() {
+    var u = window.ZJT.user();
+    if (!window.ZJT.token() || !u || u.role !== "teacher") return false;
+    try { me = (await window.ZJT.request("GET", "/records/me")).data.teacher; } catch (e) { return false; }
+    forMe.hidden = false;
+    return true;
+  }
+
+  sheetBtn.addEventListener("click", function () { openSheet(!root.classList.contains("zjt-sheet--open")); });
+  root.querySelector(".zjt-sheet-done").addEventListener("click", function () { openSheet(false); });
+  forMe.addEventListener("click", function () {
+    if (forMe.getAttribute("aria-pressed") === "true") {
+      form.elements.stage.value = "";
+      form.elements.city.value = "";
+      fillCounties();
+      setForMe(false);
+    } else {
+      applyForMe();
+    }
+    changed();
+  });
+
   var timer = null;
   function changed(evt) {
+    if (evt && evt.isTrusted && evt.target && evt.target.name && evt.target.name !== "q" && evt.target.name !== "sort") setForMe(false);
+    renderActive();
     if (evt && evt.target === form.elements.city) fillCounties();
     if (evt && evt.target === form.elements.stage) rememberStage();
     page = 1;
@@ -267,6 +352,11 @@
     cities.forEach(function (c) { names[c] = regions[c].name; });
     fillSelect("city", cities, names);
     loadState();
+    // A teacher's first look (no filters in the link) is what she may take: 适合我.
+    var fresh = !location.search;
+    if (await loadMe() && fresh) applyForMe();
+    renderActive();
+    form.addEventListener("submit", function (e) { e.preventDefault(); openSheet(false); });
     form.addEventListener("input", changed);
     form.addEventListener("change", changed);
     form.addEventListener("reset", function () {
