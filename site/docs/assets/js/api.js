@@ -58,6 +58,22 @@
     renderUserBar();
   }
 
+  /* A field error without a Chinese message (the request validator's own errors carry the
+     validator's English `detail`): give it one from its type, so no English reaches a page. */
+  var ERROR_TYPES = {
+    missing: "必须填写", string_too_short: "内容太短", string_too_long: "内容太长",
+    string_pattern_mismatch: "格式不正确", int_parsing: "应为整数", int_type: "应为整数",
+    float_parsing: "应为数字", decimal_parsing: "应为数字", greater_than_equal: "数值太小",
+    greater_than: "数值太小", less_than_equal: "数值太大", less_than: "数值太大",
+    date_from_datetime_parsing: "日期格式不正确", date_parsing: "日期格式不正确", time_parsing: "时间格式不正确",
+    bool_parsing: "应为是或否", enum: "不是可选的值", literal_error: "不是可选的值", too_short: "至少需要一项",
+    too_long: "项目太多", extra_forbidden: "不能提交这一项", value_error: "内容不符合要求", json_invalid: "格式不正确"
+  };
+  function chinese(e) {
+    if (!e || (e.message && !/[A-Za-z]{4,}/.test(e.message))) return;
+    e.message = ERROR_TYPES[e.type] || "内容不符合要求";
+  }
+
   /* An API failure: `message` is always Chinese and fit to show the user. */
   function ApiError(status, code, message, body) {
     this.name = "ApiError";
@@ -100,6 +116,7 @@
       var code = (data && data.code) || "http_" + resp.status;
       var msg = (data && data.message) || STATUS_MESSAGES[resp.status] ||
         STATUS_MESSAGES[resp.status >= 500 ? 500 : 400];
+      if (data && Array.isArray(data.errors)) data.errors.forEach(chinese);
       throw new ApiError(resp.status, code, msg, data);
     }
     return { status: resp.status, data: data };

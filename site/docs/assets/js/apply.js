@@ -261,7 +261,7 @@
     var list = form.querySelector(".zjt-errors");
     errors.forEach(function (e) {
       var f = (e.field || "").replace(/^draft\./, "");
-      var text = e.message || e.detail || e.code;
+      var text = e.message || "内容不符合要求";
       list.appendChild(el("li", null, text));
       var target = null;
       var parts = f.split(".");
@@ -330,7 +330,7 @@
         msg.className = "zjt-msg zjt-msg--ok";
       } catch (e) {
         if (e.status === 401) { api.goLogin(); return; }
-        msg.textContent = e.message + (e.body && e.body.errors ? "：" + e.body.errors.map(function (x) { return x.message || x.detail; }).join("；") : "");
+        msg.textContent = e.message + (e.body && e.body.errors ? "：" + e.body.errors.map(function (x) { return x.message || "内容不符合要求"; }).join("；") : "");
         msg.className = "zjt-msg zjt-msg--error";
       }
     });

@@ -26,9 +26,17 @@
     if (!errs.length) return;
     var ul = el("ul", { "class": "zjt-errors" });
     errs.forEach(function (x) {
-      ul.appendChild(el("li", null, (x.message || x.detail || x.type || "") + (x.field ? "（" + x.field + "）" : "")));
+      ul.appendChild(el("li", null, (x.field ? labelOf(x.field) + "：" : "") + (x.message || "内容不符合要求")));
     });
     listParent.insertBefore(ul, listParent.firstChild);
+  }
+
+  /* The Chinese label of the form field an error names (never the field's internal name). */
+  function labelOf(name) {
+    var input = document.querySelector('[name="' + String(name).replace(/"/g, "") + '"]');
+    var lab = input && input.closest(".zjt-field");
+    var text = lab ? (lab.firstChild && lab.firstChild.textContent || "").trim() : "";
+    return text || "填写内容";
   }
 
   function field(label, input, hint) {
