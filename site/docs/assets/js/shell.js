@@ -269,6 +269,16 @@
       box.appendChild(link("登录", "login/", "zjt-usermenu__login"));
       return;
     }
+    // 消息 with its unread badge (notifications' inboxLink), in the header on every page; the
+    // count it fetches also fills the badge of the phone's 消息 tab.
+    if (api.inboxLink && exists("inbox/")) {
+      var inbox = api.inboxLink();
+      inbox.className = "zjt-inbox-link zjt-header-inbox";
+      inbox.setAttribute("aria-label", "消息");
+      inbox.firstChild.textContent = "";
+      inbox.insertBefore(icon("message"), inbox.firstChild);
+      box.appendChild(inbox);
+    }
     var btn = el("button", { type: "button", "class": "zjt-usermenu__button", "aria-haspopup": "true", "aria-expanded": "false", "aria-controls": "zjt-usermenu-list" });
     btn.appendChild(icon("user"));
     btn.appendChild(el("span", { "class": "zjt-usermenu__name" }, u.name));
@@ -333,18 +343,6 @@
     content.insertBefore(note, content.firstChild);
   }
 
-  /* The 消息 tab's badge: GET /api/inbox/unread (notifications), once per page view. */
-  async function unread(nav) {
-    if (!nav.role || !nav.tabs.some(function (t) { return t[1] === "inbox/"; })) return;
-    var n = 0;
-    try { n = ((await api.request("GET", "/inbox/unread")).data || {}).unread || 0; } catch (e) { return; }
-    Array.prototype.forEach.call(document.querySelectorAll("[data-zjt-unread]"), function (b) {
-      b.textContent = n > 99 ? "99+" : String(n);
-      b.hidden = !n;
-      b.setAttribute("aria-label", n + " 条未读消息");
-    });
-  }
-
   /* A table that scrolls sideways must be reachable by keyboard (and named for screen readers). */
   function scrollables(rootNode) {
     var found = rootNode.querySelectorAll ? rootNode.querySelectorAll(".zjt-scroll, .md-typeset__scrollwrap") : [];
@@ -379,7 +377,6 @@
     renderBar(nav);
     renderTabs(nav);
     guard(nav);
-    unread(nav);
     watchScrollables();
     document.documentElement.classList.add("zjt-shell-ready");
   }
