@@ -41,11 +41,6 @@ def valid_id_number(value: str) -> bool:
     )
 
 
-def mask_id_number(value: str) -> str:
-    """What a page may show of an ID number: the first 3 and last 2 characters."""
-    return value[:3] + "*" * (len(value) - 5) + value[-2:] if len(value) > 5 else "***"
-
-
 # --- people (AP-7) ---------------------------------------------------------------------------
 
 # Professional titles ranked: 3 = 正高 (full senior), 2 = 副高 (associate senior), lower below.

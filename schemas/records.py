@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from schemas.people import Role
+from schemas.privacy import MaskedIdNumber
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -72,15 +73,6 @@ def id_birth_date(id_number: str) -> date:
 def id_gender(id_number: str) -> Gender:
     """The 17th digit: odd for men, even for women."""
     return Gender.MALE if int(id_number[16]) % 2 else Gender.FEMALE
-
-
-def mask_id(id_number: str | None) -> str:
-    """3301**********1234: region prefix and last four only (pages, reports)."""
-    if not id_number:
-        return ""
-    if len(id_number) < 8:
-        return "*" * len(id_number)
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
 class Gender(StrEnum):
@@ -210,7 +202,7 @@ class RowResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     row: int = Field(description="row number in the file (header is row 1)")
-    id_masked: str = ""
+    id_masked: MaskedIdNumber = ""
     name: str = ""
     outcome: Outcome
     reason: str = ""

@@ -43,6 +43,7 @@ from schemas.catalog import (
 from schemas.notify import RightGrant, teacher_party
 from schemas.org import Institution, QualificationScope
 from schemas.people import Role, User
+from schemas.privacy import mask_id_number
 from schemas.projects import (
     LOCAL_CAP_MAX,
     AuditEntry,
@@ -58,7 +59,6 @@ from schemas.projects import (
     ProjectRecord,
     SpotCheck,
     fee_standards,
-    mask_id_number,
     quota_table,
 )
 from schemas.regions import RegionCode, RegionLevel, region_tree

@@ -36,6 +36,7 @@ from functions.common.settings import settings
 from functions.records import files, rules, store
 from schemas.org import School
 from schemas.people import ROLE_NAMES, Role, Teacher, User
+from schemas.privacy import mask_id_number
 from schemas.records import (
     ANOMALY_NAMES,
     IMPORT_PART_BYTES,
@@ -57,7 +58,6 @@ from schemas.records import (
     ResolveAction,
     ResolveRequest,
     RowResult,
-    mask_id,
     normalize_id_number,
 )
 from schemas.regions import RegionLevel, region_tree
@@ -302,7 +302,7 @@ def _import_chunk(
             idno = normalize_id_number(str(cells.get("身份证件号") or ""))
             results[n] = RowResult(
                 row=n,
-                id_masked=mask_id(idno),
+                id_masked=mask_id_number(idno),
                 name=str(cells.get("姓名") or "")[:40],
                 outcome=Outcome.REJECTED,
                 reason=rules.explain(exc),
@@ -315,7 +315,7 @@ def _import_chunk(
     def reject(n: int, r: ImportRow, reason: str) -> None:
         results[n] = RowResult(
             row=n,
-            id_masked=mask_id(r.id_number),
+            id_masked=mask_id_number(r.id_number),
             name=r.name,
             outcome=Outcome.REJECTED,
             reason=reason,
@@ -372,7 +372,7 @@ def _import_chunk(
                 moved_accounts.append(new)
         results[n] = RowResult(
             row=n,
-            id_masked=mask_id(r.id_number),
+            id_masked=mask_id_number(r.id_number),
             name=r.name,
             outcome=decision.outcome,
             reason=decision.reason,
@@ -466,7 +466,7 @@ def teacher_view(user: User, t: Teacher, school: School | None) -> dict[str, Any
         "name": t.name,
         "gender": t.gender,
         "birth_date": t.birth_date.isoformat() if t.birth_date and full else "",
-        "id_number": (t.id_number or "") if full else mask_id(t.id_number),
+        "id_number": (t.id_number or "") if full else mask_id_number(t.id_number),
         "id_full": full,
         "school_id": t.school_id,
         "school_name": school.name if school else "",

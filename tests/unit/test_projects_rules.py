@@ -12,12 +12,12 @@ from functions.projects import rules
 from schemas.catalog import TrainingForm
 from schemas.org import Institution, Qualification, QualificationScope, QuotaCategory
 from schemas.people import Role, User
+from schemas.privacy import mask_id_number
 from schemas.projects import (
     ChangeKind,
     ChangeRequest,
     QuotaTable,
     fee_standards,
-    mask_id_number,
     quota_table,
     valid_id_number,
 )
@@ -152,7 +152,7 @@ def test_spot_check_pick_is_reproducible_and_seeded_by_the_project_AP_5():
 def test_id_numbers_are_checked_and_masked_AP_7():
     assert valid_id_number("11010519491231002X")
     assert not valid_id_number("110105194912310021")
-    assert mask_id_number("11010519491231002X") == "110*************2X"
+    assert mask_id_number("11010519491231002X") == "1101**********002X"
 
 
 def test_fee_standard_is_provincial_for_province_wide_and_local_otherwise_AP_8():

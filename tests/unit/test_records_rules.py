@@ -12,6 +12,7 @@ from functions.common import scope
 from functions.records import rules
 from schemas.org import School
 from schemas.people import Role, Teacher, User
+from schemas.privacy import mask_id_number
 from schemas.records import (
     AnomalyKind,
     ImportRow,
@@ -19,7 +20,6 @@ from schemas.records import (
     id_check_char,
     id_number_problem,
     make_id_number,
-    mask_id,
 )
 from schemas.regions import region_tree
 
@@ -151,8 +151,8 @@ def test_credits_survive_an_import_update_TD_1():
 
 
 def test_mask_keeps_region_prefix_and_last_four():
-    assert mask_id(ID) == ID[:4] + "**********" + ID[-4:]
-    assert mask_id(None) == ""
+    assert mask_id_number(ID) == ID[:4] + "**********" + ID[-4:]
+    assert mask_id_number(None) == ""
 
 
 # --- anomalies (TD-3) ----------------------------------------------------------------------
