@@ -44,7 +44,7 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     assert page.locator(".zjt-errors li").count() >= 8
     no_horizontal_scroll(page)
 
-    # Complete it: the fee items do not add up, and the leader's title is too low.
+    # Complete it (the leader's title is too low); the total fee is the sum of its items.
     page.select_option('[name="stage"]', "小学")
     page.fill('[name="subject"]', "语文")
     page.fill('[name="field"]', "学科教学")
@@ -52,13 +52,14 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     page.select_option('[name="form"]', "面授")
     page.fill('[name="credits_total"]', "24")
     page.fill('[name="credits_online"]', "0")
-    page.fill('[name="fee.total"]', "1300")
     for _ in range(2):
         page.click(".zjt-add-fee-items")
     page.fill('[name="fee.items.0.name"]', "住宿费")
     page.fill('[name="fee.items.0.amount"]', "480")
     page.fill('[name="fee.items.1.name"]', "培训费")
     page.fill('[name="fee.items.1.amount"]', "720")
+    total = page.locator('[name="fee.total"]')
+    assert total.input_value() == "1200" and total.get_attribute("readonly") is not None
     fill_person(page, "leader", 960, "杨教授", "讲师", "杭州师范大学")
     page.check('[name="leader.formal_employee"]')
     page.click(".zjt-add-instructors")
@@ -68,15 +69,20 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     page.fill('[name="classes.0.end_date"]', "2024-05-29")
     page.fill('[name="classes.0.place"]', "杭州师范大学仓前校区")
     page.fill('[name="classes.0.capacity"]', "50")
-    page.fill('[name="classes.0.timetable"]', "2024-05-27 09:00-11:30 开班讲座 杨教授")
+    # The timetable is a list of sessions: a date within the class, times, topic, and an
+    # instructor picked from this application's instructors.
+    klass = page.locator('.zjt-row[data-field="classes.0"]')
+    klass.locator(".zjt-session__add").click()
+    session = klass.locator(".zjt-session").first
+    session.locator('input[data-k="day"]').fill("2024-05-27")
+    session.locator('input[data-k="topic"]').fill("开班讲座")
+    session.locator('select[data-k="instructor"]').select_option("许老师")
     page.click(".zjt-submit")
     page.locator('[data-field="leader.title"] > .zjt-field-error').filter(
         has_text="副高"
     ).wait_for()
-    assert "不一致" in page.locator('[data-field="fee.total"] > .zjt-field-error').inner_text()
 
     page.fill('[name="leader.title"]', "教授")
-    page.fill('[name="fee.total"]', "1200")
     page.click(".zjt-submit")
     page.locator("#zjt-apply > .zjt-msg").filter(has_text="已提交申报").wait_for()
     row = page.locator("li.zjt-project", has_text=title)

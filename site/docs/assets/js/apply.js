@@ -98,18 +98,100 @@
     fs.appendChild(b);
   }
 
-  function timetableText(sessions) {
-    return (sessions || []).map(function (s) {
-      return s.day + " " + s.start.slice(0, 5) + "-" + s.end.slice(0, 5) + " " + s.topic + (s.instructor ? " " + s.instructor : "");
-    }).join("\n");
+  /* The structured timetable editor of one class: a row per session (date within the class's
+     dates, start and end times, topic, instructor chosen from this application's instructors). */
+  function instructorNames() {
+    return Array.prototype.map.call(form.querySelectorAll('.zjt-row[data-field^="instructors."] input[name$=".name"]'), function (i) {
+      return i.value.trim();
+    }).filter(Boolean);
   }
 
-  function parseTimetable(text) {
-    return text.split("\n").map(function (l) { return l.trim(); }).filter(Boolean).map(function (l) {
-      var m = l.match(/^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})-(\d{1,2}:\d{2})\s+(\S+)(?:\s+(\S+))?/);
-      if (!m) return { day: "", start: "", end: "", topic: l };
-      return { day: m[1], start: m[2], end: m[3], topic: m[4], instructor: m[5] || "" };
+  function sessionEditor(classRow, sessions) {
+    var box = el("div", { "class": "zjt-sessions" });
+    box.appendChild(el("p", { "class": "zjt-sessions__title" }, "课程表"));
+    var list = el("ol", { "class": "zjt-sessions__list" });
+    box.appendChild(list);
+    function bounds() {
+      var s = classRow.querySelector('input[name$=".start_date"]');
+      var e = classRow.querySelector('input[name$=".end_date"]');
+      return { min: s ? s.value : "", max: e ? e.value : "" };
+    }
+    function pickInstructor(sel, value) {
+      var names = instructorNames();
+      sel.textContent = "";
+      sel.appendChild(el("option", { value: "" }, "（不指定）"));
+      names.concat(value && names.indexOf(value) < 0 ? [value] : []).forEach(function (n) {
+        var o = el("option", { value: n }, n);
+        if (n === value) o.selected = true;
+        sel.appendChild(o);
+      });
+    }
+    function add(x) {
+      x = x || {};
+      var li = el("li", { "class": "zjt-session" });
+      var b = bounds();
+      var day = el("input", { type: "date", "data-k": "day", "aria-label": "日期" });
+      day.value = x.day || b.min || "";
+      if (b.min) day.min = b.min;
+      if (b.max) day.max = b.max;
+      var start = el("input", { type: "time", "data-k": "start", "aria-label": "开始时间" });
+      start.value = (x.start || "09:00").slice(0, 5);
+      var end = el("input", { type: "time", "data-k": "end", "aria-label": "结束时间" });
+      end.value = (x.end || "11:30").slice(0, 5);
+      var topic = el("input", { type: "text", "data-k": "topic", "aria-label": "内容", placeholder: "内容", maxlength: "60" });
+      topic.value = x.topic || "";
+      var who = el("select", { "data-k": "instructor", "aria-label": "授课教师" });
+      pickInstructor(who, x.instructor || "");
+      who.addEventListener("focus", function () { pickInstructor(who, who.value); });
+      var rm = el("button", { type: "button", "class": "md-button zjt-session__rm", "aria-label": "删除此课时" }, "删除");
+      rm.addEventListener("click", function () { li.remove(); });
+      [day, start, end, topic, who].forEach(function (i) {
+        var w = el("label", { "class": "zjt-field zjt-session__" + i.getAttribute("data-k") });
+        w.appendChild(document.createTextNode(i.getAttribute("aria-label")));
+        w.appendChild(i);
+        w.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
+        li.appendChild(w);
+      });
+      li.appendChild(rm);
+      list.appendChild(li);
+    }
+    (sessions || []).forEach(add);
+    var more = el("button", { type: "button", "class": "md-button zjt-session__add" }, "添加课时");
+    more.addEventListener("click", function () { add(null); });
+    box.appendChild(more);
+    classRow._sessions = {
+      value: function () {
+        return Array.prototype.map.call(list.children, function (li) {
+          var o = {};
+          li.querySelectorAll("[data-k]").forEach(function (i) { o[i.getAttribute("data-k")] = i.value.trim(); });
+          return o;
+        });
+      },
+      /* Error fields (classes.0.timetable.2.day) find the session's inputs. */
+      renumber: function (prefix) {
+        Array.prototype.forEach.call(list.children, function (li, j) {
+          li.setAttribute("data-field", prefix + ".timetable." + j);
+          li.querySelectorAll("label.zjt-field").forEach(function (w) {
+            w.setAttribute("data-field", prefix + ".timetable." + j + "." + w.querySelector("[data-k]").getAttribute("data-k"));
+          });
+        });
+      }
+    };
+    return box;
+  }
+
+  /* Fees: the total is the sum of the items (nothing beyond the stated items may be charged). */
+  function sumFees() {
+    var total = 0;
+    var any = false;
+    form.querySelectorAll('.zjt-row[data-field^="fee.items."] input[name$=".amount"]').forEach(function (i) {
+      var v = parseFloat(i.value);
+      if (!isNaN(v)) { total += v; any = true; }
     });
+    var t = form.querySelector('[name="fee.total"]');
+    if (!t) return;
+    t.readOnly = any;
+    if (any) t.value = (Math.round(total * 100) / 100).toFixed(2).replace(/\.00$/, "");
   }
 
   function renderForm(rec) {
@@ -144,13 +226,15 @@
     form.appendChild(segs);
 
     var fee = fieldset("收费（每位学员）", "fee");
-    fee.appendChild(field("人均总额（元）", "fee.total", (d.fee || {}).total));
+    fee.appendChild(field("人均总额（元，按收费项目自动合计）", "fee.total", (d.fee || {}).total));
     var items = fieldset("收费项目", "fee.items");
     rows(items, "fee.items", (d.fee || {}).items, function (row, p, it) {
       row.appendChild(field("项目", p + ".name", it.name, { placeholder: "住宿费、伙食费、培训费、资料费" }));
       row.appendChild(field("金额（元）", p + ".amount", it.amount));
     }, function () { return {}; });
     fee.appendChild(items);
+    fee.addEventListener("input", sumFees);
+    fee.addEventListener("click", function () { setTimeout(sumFees, 0); });  // a row added or removed
     form.appendChild(fee);
 
     var leader = fieldset("项目负责人", "leader");
@@ -169,7 +253,10 @@
       row.appendChild(field("结束日期", p + ".end_date", c.end_date, { type: "date" }));
       row.appendChild(field("培训地点", p + ".place", c.place));
       row.appendChild(field("班额", p + ".capacity", c.capacity, { type: "number" }));
-      row.appendChild(field("课程表（每行：日期 开始-结束 主题 授课人）", p + ".timetable", timetableText(c.timetable), { type: "textarea" }));
+      var tt = el("div", { "data-field": p + ".timetable" });
+      tt.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
+      tt.appendChild(sessionEditor(row, c.timetable));
+      row.appendChild(tt);
     }, function () { return {}; });
     form.appendChild(cls);
 
@@ -179,6 +266,7 @@
     submit.addEventListener("click", function () { saveDraft(true); });
     form.appendChild(save);
     form.appendChild(submit);
+    sumFees();
     form.scrollIntoView();
   }
 
@@ -226,6 +314,13 @@
     });
   }
 
+  function sessionsOf(prefix) {
+    var row = form.querySelector('.zjt-row[data-field="' + prefix + '"]');
+    if (!row || !row._sessions) return [];
+    row._sessions.renumber(prefix);
+    return row._sessions.value().filter(function (x) { return x.topic || x.day; });
+  }
+
   function collect() {
     renumber();
     return {
@@ -245,7 +340,7 @@
       classes: rowPrefixes("classes").map(function (p) {
         return { name: val(p + ".name"), start_date: val(p + ".start_date"), end_date: val(p + ".end_date"),
           place: val(p + ".place"), capacity: num(p + ".capacity"),
-          timetable: parseTimetable(val(p + ".timetable") || "") };
+          timetable: sessionsOf(p) };
       })
     };
   }
@@ -263,6 +358,8 @@
       var f = (e.field || "").replace(/^draft\./, "");
       var text = e.message || "内容不符合要求";
       list.appendChild(el("li", null, text));
+      // A problem of the whole project stays in the list: it marks no field.
+      if (!f) return;
       var target = null;
       var parts = f.split(".");
       while (parts.length && !target) {
