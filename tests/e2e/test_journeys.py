@@ -52,6 +52,11 @@ def _walk(page: Any, stack: Any, user: str, shoot: bool, width: int) -> None:
         page.locator(ready).first.wait_for(timeout=30_000)
         page.wait_for_timeout(300)  # let the last list or chart settle before the picture
         no_horizontal_scroll(page, width)
+        if path == "PROJECT":
+            # The timetable: one card per day on a phone, the table on a desktop.
+            phone = width < 600
+            assert page.locator(".zjt-timetable-days").first.is_visible() == phone
+            assert page.locator(".zjt-timetable").first.is_visible() == (not phone)
         if shoot:
             GUIDE_IMG.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(GUIDE_IMG / f"{name}.png"))
