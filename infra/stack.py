@@ -179,18 +179,29 @@ class ZjtStack(Stack):
                 publish.grant_invoke(self.functions[ctx])
                 self.functions[ctx].add_environment("ZJT_PUBLISH_FUNCTION", publish.function_name)
 
-        # Phase toggle: writes only the TERM#<term> items, invokes publish.
+        # Phase toggle: announces phases, invokes publish, and carries out the closing of the
+        # review windows (SE-1: unreviewed selections, waitlists) over the table, in batches; a
+        # long closing continues in a new run it starts itself (hence a fixed name).
+        phases_name = f"{config.stack_name}-phases"
         phases = self._function(
             PHASES,
             description="zjtrain phase toggle (EventBridge Scheduler target)",
-            timeout=Duration.seconds(30),
+            timeout=Duration.seconds(900),
             env={"ZJT_PUBLISH_FUNCTION": publish.function_name},
+            function_name=phases_name,
         )
+        self.table.grant_read_write_data(phases)
         phases.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                resources=[self.table.table_arn],
-                conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}},
+                actions=["lambda:InvokeFunction"],
+                resources=[
+                    Stack.of(self).format_arn(
+                        service="lambda",
+                        resource="function",
+                        resource_name=phases_name,
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
             )
         )
         self.key.grant_encrypt_decrypt(phases)

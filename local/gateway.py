@@ -15,6 +15,12 @@ Dev-only endpoints live here and nowhere else (never in ROUTES, never deployed):
 `/api/dev/users`, `/api/dev/login`, `/api/dev/clock`, and the dev identity provider's JWKS at
 `/dev-idp/.well-known/jwks.json`.
 
+Moving the dev clock forward fires the phase function (`functions.phases.handler`, the deployed
+schedules' target) once for every phase boundary crossed, in order, with the event the schedule
+would send, before the answer: a person stepping through a term sees the publish at PH-PUBLISH
+and the closing of every review window. Moving it back fires nothing (schedules never run
+backwards); crossing a boundary again fires it again, which the function takes as a repeat.
+
 Authorizer failures answer 401 `{"code":"unauthorized","message":"登录已失效，请重新登录"}`. The
 deployed API Gateway answers 401 with its own body `{"message":"Unauthorized"}`, so pages must key
 on the status, never on the body. Likewise a crashed handler gives API Gateway's 500
@@ -58,7 +64,7 @@ from werkzeug.wrappers import Request, Response
 from functions.common import clock
 from functions.common.routes import ROUTES, WORKERS, Route, Worker
 from local.devidp import AUDIENCE, AuthError, AuthorizedCaller, DevIdentityProvider, JwtAuthorizer
-from schemas.calendar import SHANGHAI
+from schemas.calendar import SHANGHAI, all_calendars
 from schemas.people import ROLE_NAMES, Role, User
 
 Handler = Callable[[dict[str, Any], Any], Any]
@@ -70,6 +76,16 @@ ACCOUNT_ID = "000000000000"
 API_ID = "zjtlocal"
 
 _INVOKE_PREFIX = "/2015-03-31/functions/"
+# The phase-toggle function: deployed as the schedules' target (infra/schedules.py), served here
+# so the dev clock can fire it and a long closing can invoke its own next run.
+PHASE_FUNCTION = Worker(
+    "phases",
+    "functions.phases.handler",
+    timeout_seconds=900,
+    memory_mb=512,
+    setting="ZJT_PHASES_FUNCTION",
+    callers=(),
+)
 _UNAUTHORIZED = {"code": "unauthorized", "message": "登录已失效，请重新登录"}
 _NO_ROUTE = {"code": "no_route", "message": "接口不存在"}
 STATS_WORKER = "stats-aggregate"  # run by POST /api/dev/stats and by `make dev`'s timer
@@ -723,8 +739,12 @@ class Gateway:
         scope_names: ScopeNames | None = None,
         audience: str = AUDIENCE,
         workers: Iterable[Worker] = WORKERS,
+        phase_invoker: Invoker | None = None,
     ) -> None:
-        self.workers = tuple(workers)
+        self.workers = (*tuple(workers), PHASE_FUNCTION)
+        # Runs the phase function for the dev clock (default: its own execution environment
+        # with the function's 15-minute timeout).
+        self.phase_invoker = phase_invoker
         self._worker_invokers: dict[str, ProcessPoolInvoker] = {}
         self._invokers_lock = threading.Lock()
         self.site_dir = Path(site_dir)
@@ -812,7 +832,7 @@ class Gateway:
         ).start()
         return Response(status=202)
 
-    def _run_worker(self, worker: Worker, event: dict[str, Any], state: ClockState) -> None:
+    def _worker_invoker(self, worker: Worker) -> ProcessPoolInvoker:
         with self._invokers_lock:
             invoker = self._worker_invokers.get(worker.name)
             if invoker is None:
@@ -820,6 +840,10 @@ class Gateway:
                     instances=2, timeout_seconds=worker.timeout_seconds, module_name=worker.module
                 )
                 self._worker_invokers[worker.name] = invoker
+            return invoker
+
+    def _run_worker(self, worker: Worker, event: dict[str, Any], state: ClockState) -> None:
+        invoker = self._worker_invoker(worker)
         for attempt in range(3):  # Lambda retries a failed asynchronous run twice
             try:
                 invoker.invoke(worker.name, event, state)
@@ -973,8 +997,40 @@ class Gateway:
             return json_response(
                 422, {"code": "invalid_time", "message": "时间须在 2000 年至 2100 年之间"}
             )
+        before = self.clock.now()
         self.clock.set(at, frozen=frozen)
-        return json_response(200, self.clock.to_json())
+        fired = self._fire_boundaries(before, self.clock.now())
+        return json_response(200, {**self.clock.to_json(), "fired": fired})
+
+    def _fire_boundaries(self, before: datetime, after: datetime) -> list[dict[str, Any]]:
+        """Run the phase function for each boundary in (before, after], in order, as the
+        deployed schedules would (same event); an error is reported, not raised."""
+        crossed = [
+            (at, cal.term, phase.value, action)
+            for cal in all_calendars()
+            for at, phase, action in cal.boundaries()
+            if before < at <= after
+        ]
+        out: list[dict[str, Any]] = []
+        invoker = self.phase_invoker or self._worker_invoker(PHASE_FUNCTION)
+        for at, term, phase, action in sorted(crossed, key=lambda b: (b[0], b[2], b[3])):
+            event = {
+                "term": term,
+                "phase": phase,
+                "action": action,
+                "at": at.astimezone(SHANGHAI).isoformat(),
+            }
+            fired: dict[str, Any] = dict(event)
+            try:
+                result = invoker.invoke(PHASE_FUNCTION.name, event, self.clock.state)
+                closing = (result or {}).get("closing")
+                if closing:
+                    fired["closing"] = {"done": closing["done"], "counts": closing["counts"]}
+            except (InvocationError, InvocationTimeout) as exc:
+                print(f"gateway: phase function {phase} {action}: {exc}", file=sys.stderr)
+                fired["error"] = str(exc)
+            out.append(fired)
+        return out
 
     # --- static site -----------------------------------------------------------------------
 

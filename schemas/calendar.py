@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -95,6 +96,42 @@ class SelectionLimits(BaseModel):
     max_classes_per_teacher: int = Field(default=3, ge=1, le=20)
 
 
+class ClosingRules(BaseModel):
+    """What the scheduled phase toggle does with selections nobody reviewed in their window
+    (SE-1): a school review window closing with selections still pending, a recheck window
+    closing with selections still waiting for the institution. `approve`/`confirm` moves them on
+    (the reason says the window passed); `release` frees the seat with the reason
+    「学校未在审核期内审核」 / 「机构未在复核期内复核」."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    unreviewed_school: Literal["approve", "release"] = "approve"
+    unreviewed_recheck: Literal["confirm", "release"] = "confirm"
+
+
+class TrainingRules(BaseModel):
+    """The training weeks (PH-TRAIN, QA-2): class minimum, check-in codes, completion."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # A class with fewer confirmed teachers may be cancelled by its bureau before round 2
+    # (a project's class may set its own minimum).
+    min_class_size: int = Field(default=10, ge=1, le=2000)
+    # The calendar phase completion decisions belong to; each class's deadline is its last day
+    # plus `completion_deadline_days` (inclusive), even where that lies after the phase.
+    completion_phase: PhaseId = PhaseId.TRAIN
+    completion_deadline_days: int = Field(default=15, ge=1, le=90)
+    # The proposed outcome: attended (present or late) hours at least this share of the
+    # scheduled hours and, in a blended project, the online hours done (credits × hours each).
+    pass_attendance_percent: int = Field(default=90, ge=1, le=100)
+    hours_per_credit: float = Field(default=1.0, gt=0, le=20)
+    # Hours of a class day without a timetable (one session per day).
+    default_day_hours: float = Field(default=6.0, gt=0, le=12)
+    # The QR code changes every step; the current and the previous step are accepted, so a
+    # code photographed and sent on stops working within two steps.
+    checkin_step_seconds: int = Field(default=30, ge=10, le=120)
+
+
 class TermCalendar(BaseModel):
     """A term (e.g. 2024H1) and every phase window of RULES.md."""
 
@@ -109,6 +146,8 @@ class TermCalendar(BaseModel):
     # PH-1: teacher records are updated before selection opens; teachers ask for corrections
     # and their schools decide them in this window. None: no correction window this term.
     records_update: DatedWindow | None = None
+    closing: ClosingRules = ClosingRules()
+    training: TrainingRules = TrainingRules()
 
     @field_validator("timezone")
     @classmethod
@@ -140,6 +179,11 @@ class TermCalendar(BaseModel):
 
     def open_phases(self, at: datetime) -> list[PhaseId]:
         return [w.phase for w in self.phases if w.contains(at)]
+
+    def last_review_close(self) -> datetime:
+        """The end of the last window in which anyone reviews a selection (PH-R2-RECHECK):
+        after it no waitlist promotion happens, for no window could review the seat."""
+        return self.window(PhaseId.R2_RECHECK).closes
 
     def boundaries(self) -> list[tuple[datetime, PhaseId, str]]:
         """Every opening and closing instant, sorted: what schedules are derived from."""

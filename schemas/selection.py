@@ -17,6 +17,8 @@ class SelectionStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     WAITLISTED = "waitlisted"  # in the class's waitlist (候补), holds no seat
     WAITLIST_DROPPED = "waitlist_dropped"  # could not be promoted (term limit or date clash)
+    WAITLIST_CLOSED = "waitlist_closed"  # still waiting when the last recheck window closed
+    CANCELLED = "cancelled"  # the class was cancelled by its bureau (取消办班)
 
 
 # Statuses that hold a seat (SE-4 counts these against capacity).
@@ -40,6 +42,14 @@ STATUS_TEXT: dict[SelectionStatus, tuple[str, str]] = {
     SelectionStatus.WAITLIST_DROPPED: (
         "候补未递补",
         "轮到你递补时，你本学期已选满或与已选班期日期冲突，候补已取消；可在选课期间另选班期。",
+    ),
+    SelectionStatus.WAITLIST_CLOSED: (
+        "候补未递补",
+        "第二轮复核结束时仍未轮到递补，候补名单已关闭，本学期不再递补。",
+    ),
+    SelectionStatus.CANCELLED: (
+        "班期已取消",
+        "该班期已取消，名额和培训日期已释放；可在第二轮选课时另选班期。",
     ),
 }
 
@@ -222,3 +232,28 @@ class WithdrawalRight(BaseModel):
     change_id: str
     reason: str
     granted_at: datetime
+
+
+class ClosingStep(StrEnum):
+    """What a closing review window does (SE-1, PH-R1-SCHOOL … PH-R2-RECHECK)."""
+
+    SCHOOL = "school"  # selections still pending: the term data's unreviewed_school
+    RECHECK = "recheck"  # selections still school_approved: the term data's unreviewed_recheck
+    WAITLIST = "waitlist"  # every waitlist entry ends 未递补 (waitlist_closed)
+
+
+class ClosingJob(BaseModel):
+    """The run of one window's closing (TERM#<term> | CLOSE#<phase>): created once when the
+    window's close fires, then advanced class by class; a repeated or retried toggle continues
+    it from `cursor` and never starts it again."""
+
+    term: str
+    phase: str
+    steps: list[ClosingStep]
+    cursor: int = 0  # classes done, in class-id order
+    classes: int = 0
+    done: bool = False
+    runs: int = 0
+    counts: dict[str, int] = Field(default_factory=dict)
+    started_at: datetime
+    finished_at: datetime | None = None

@@ -18,6 +18,7 @@ Items (PK | SK | GSI1 | GSI2):
 - waitlist entry      CLASS#<cid>       | WAIT#<seq:09d>       teacher_id, term (FIFO by seq)
 - expansion           CLASS#<cid>       | EXPANSION#<term>     | EXPANSION#<term> / <state>#<cid>
 - term phases         TERM#<term>       | PHASES               active, as_of, as_of_ms, updated_at, published
+- window closing job  TERM#<term>       | CLOSE#<phase>        cursor, counts, done (SE-1 closing)
 Records context (TD-1…TD-3; index attributes added to teacher, school and user items):
 - teacher (indexed)   TEACHER#<tid>     | PROFILE              | SCHOOL#<sid>#TEACHERS / TEACHER#<tid>
                                                                | REGION#<county>#TEACHERS / TEACHER#<tid>
@@ -115,6 +116,11 @@ def class_seats(class_id: str) -> Key:
 def term_phases(term: str) -> Key:
     """The phases active in `term`, as recorded by the scheduled phase toggles."""
     return {"PK": f"TERM#{term}", "SK": "PHASES"}
+
+
+def closing_job(term: str, phase: str) -> Key:
+    """The run of a review window's closing actions (unreviewed selections, waitlists)."""
+    return {"PK": f"TERM#{term}", "SK": f"CLOSE#{phase}"}
 
 
 def waitlist_entry(class_id: str, seq: int) -> Key:

@@ -1,6 +1,7 @@
 """Phase-toggle function: the target of every EventBridge Scheduler phase schedule.
 
 Event: {"term": "2024H1", "phase": "PH-R1", "action": "open" | "close", "at": ISO instant}.
+The local stack's dev clock fires the same handler for every boundary it crosses, in order.
 An invalid event or a failed write raises, so the scheduler retries and finally dead-letters it.
 """
 
@@ -19,6 +20,13 @@ from functions.phases import invoke, service
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     toggle = service.PhaseEvent.model_validate(event)
-    result = service.apply_toggle(toggle, clock.now(), invoke.publish)
+    result = service.apply_toggle(
+        toggle,
+        clock.now(),
+        invoke.publish,
+        seconds_left=lambda: context.get_remaining_time_in_millis() / 1000,
+        # A long closing continues in a new run of this function with the same event.
+        resume=lambda: invoke.resume(context.invoked_function_arn, event),
+    )
     logger.info("phases announced", extra=result.model_dump(mode="json"))
     return result.model_dump(mode="json")

@@ -5,10 +5,15 @@ and the clock, so a repeated, reordered or late invocation stores the right answ
 conditional on being the newest. Opening a publish phase (PH-PUBLISH, PH-ORDER-PUBLISH) starts
 the publish function once per term and phase. Writes themselves still check their windows from
 the clock: the toggles only announce phases.
+
+Closing a review window also carries out what its close does to the selections nobody reviewed
+and, at the last one, to the waitlists (SE-1, `functions/selection/closing.py`): once per term
+and window, in batches, continued by a retried or resumed toggle.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Literal
@@ -16,7 +21,9 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from functions.phases import store
+from functions.selection import closing
 from schemas.calendar import SHANGHAI, PhaseId, term_calendar
+from schemas.selection import ClosingJob
 
 PUBLISH_PHASES = frozenset({PhaseId.PUBLISH, PhaseId.ORDER_PUBLISH})
 # Scheduler fires at or after the boundary; an event stamped further ahead of the clock than this
@@ -41,6 +48,7 @@ class ToggleResult(BaseModel):
     as_of: datetime
     stored: bool  # False: a newer state was already stored
     publish_started: bool
+    closing: ClosingJob | None = None  # a review window's closing actions (SE-1)
 
 
 class TooEarly(ValueError):
@@ -48,9 +56,15 @@ class TooEarly(ValueError):
 
 
 def apply_toggle(
-    event: PhaseEvent, now: datetime, start_publish: Callable[[str, str], None]
+    event: PhaseEvent,
+    now: datetime,
+    start_publish: Callable[[str, str], None],
+    seconds_left: Callable[[], float] = lambda: math.inf,
+    resume: Callable[[], None] = lambda: None,
 ) -> ToggleResult:
-    """Store the active phases of `event.term` at max(now, event.at); start publish if due."""
+    """Store the active phases of `event.term` at max(now, event.at); start publish if due; carry
+    out a closed review window's closing actions (`resume` continues them in a new run when
+    `seconds_left` runs short)."""
     if event.at - now > EARLY_TOLERANCE:
         raise TooEarly(f"{event.phase} {event.action} is stamped {event.at}, now is {now}")
     cal = term_calendar(event.term)
@@ -69,6 +83,14 @@ def apply_toggle(
                 store.release_publish(cal.term, event.phase.value)
                 raise
             started = True
+    job = None
+    if event.action == "close" and cal.window(event.phase).closes <= instant:
+        job = closing.close_window(cal, event.phase, instant, seconds_left, resume)
     return ToggleResult(
-        term=cal.term, active=active, as_of=instant, stored=stored, publish_started=started
+        term=cal.term,
+        active=active,
+        as_of=instant,
+        stored=stored,
+        publish_started=started,
+        closing=job,
     )

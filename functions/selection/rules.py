@@ -11,7 +11,7 @@ from schemas.calendar import PhaseId, TermCalendar
 from schemas.catalog import ClassInfo, ProjectKind
 from schemas.people import Teacher
 from schemas.regions import RegionCode, RegionTree
-from schemas.selection import SEAT_HOLDING, Selection, SelectionStatus
+from schemas.selection import SEAT_HOLDING, ClosingStep, Selection, SelectionStatus
 
 
 def selection_round(calendar: TermCalendar, at: datetime) -> int:
@@ -109,3 +109,26 @@ def on_roll(teacher: Teacher) -> bool:
 def has_open_selection(selections: Iterable[Selection]) -> bool:
     """Has the teacher a class this term (holding a seat or waiting for one)?"""
     return any(s.status in (*SEAT_HOLDING, SelectionStatus.WAITLISTED) for s in selections)
+
+
+def promotion_open(calendar: TermCalendar, at: datetime) -> bool:
+    """SE-1: a waitlisted teacher is promoted only while a review window can still review the
+    seat; after PH-R2-RECHECK closes nobody is (the waitlists are closed then, too)."""
+    return at < calendar.last_review_close()
+
+
+def closing_steps(phase: PhaseId) -> list[tuple[ClosingStep, int]]:
+    """What the close of `phase` does, in order, with the highest selection round it covers
+    (SE-1): a school review window resolves the selections still pending; a recheck window the
+    ones still waiting for the institution; the last one first closes every waitlist (no window
+    is left to review a promoted seat), then resolves what is pending and unrechecked."""
+    return {
+        PhaseId.R1_SCHOOL: [(ClosingStep.SCHOOL, 1)],
+        PhaseId.R2_SCHOOL: [(ClosingStep.SCHOOL, 2)],
+        PhaseId.R1_RECHECK: [(ClosingStep.RECHECK, 1)],
+        PhaseId.R2_RECHECK: [
+            (ClosingStep.WAITLIST, 2),
+            (ClosingStep.SCHOOL, 2),
+            (ClosingStep.RECHECK, 2),
+        ],
+    }.get(phase, [])

@@ -180,6 +180,7 @@ def withdraw_or_leave(
         right=right,
         project_id=info.project_id,
         klass=info,
+        promote=rules.promotion_open(calendar, now),
     )
 
 
@@ -302,6 +303,7 @@ def school_review(user: User, req: ReviewRequest, now: datetime) -> list[ItemRes
             limit=calendar.limits.max_classes_per_teacher,
             school_id=school_id,
             klass=info,
+            promote=rules.promotion_open(calendar, now),
         )
         return sel
 
@@ -424,6 +426,7 @@ def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[
             days=info.days(),
             limit=calendar.limits.max_classes_per_teacher,
             klass=info,
+            promote=rules.promotion_open(calendar, now),
         )
         return sel
 

@@ -40,6 +40,7 @@ from schemas.catalog import ClassInfo
 from schemas.people import Teacher
 from schemas.selection import (
     SEAT_HOLDING,
+    ClosingJob,
     Expansion,
     ExpansionState,
     SeatsView,
@@ -53,6 +54,8 @@ _REOPENABLE = (
     SelectionStatus.SCHOOL_REJECTED,
     SelectionStatus.RECHECK_REJECTED,
     SelectionStatus.WAITLIST_DROPPED,
+    SelectionStatus.WAITLIST_CLOSED,
+    SelectionStatus.CANCELLED,
 )
 _WITHDRAWABLE = (SelectionStatus.PENDING, SelectionStatus.SCHOOL_APPROVED)
 # With a CH-3 withdrawal right a confirmed selection may be withdrawn as well.
@@ -67,6 +70,12 @@ _MAX_ATTEMPTS = 8  # optimistic re-reads of the waitlist head before answering B
 
 def _days(days: list[date]) -> list[str]:
     return [d.isoformat() for d in days]
+
+
+def held_days(sel: Selection) -> list[date]:
+    """The days a seat-holding selection holds on its teacher's term load: its own dates."""
+    n = (sel.end_date - sel.start_date).days
+    return [date.fromordinal(sel.start_date.toordinal() + i) for i in range(n + 1)]
 
 
 def _selection_from_item(item: dict[str, Any]) -> Selection:
@@ -478,6 +487,7 @@ def _change_seats(
     extra: int = 0,
     snapshot: bool = False,
     owner: str | None = None,
+    promote: bool = True,
     *,
     klass: ClassInfo,
 ) -> list[str]:
@@ -494,6 +504,9 @@ def _change_seats(
     waitlist (status waitlist_dropped, with the reason) and the next one is tried. Stale reads
     (a concurrent promotion or join) are re-read; after `_MAX_ATTEMPTS` the caller gets Busy.
     Returns the promoted teachers, in order. Raises `_BaseFailed` when a base op failed.
+
+    `promote=False` (after the last review window, when no window could review a promoted
+    seat) frees the seats and promotes nobody.
     """
     nb = len(base_ops)
     attempts = 0
@@ -515,6 +528,8 @@ def _change_seats(
             values.update({":h0": held0, ":c0": cap0, ":w0": waiting})
         else:
             want = freed
+        if not promote:
+            want = 0
         heads = _waitlist_heads(class_id, want) if want > 0 else []
         if owner and any(h["teacher_id"] == owner for h in heads):
             # The base ops act on `owner`'s selection in this class, which is itself waiting:
@@ -529,7 +544,7 @@ def _change_seats(
         if freed:
             cond.append("#held >= :freed")
             values[":freed"] = freed
-        if not snapshot and k < freed:
+        if promote and not snapshot and k < freed:
             # We saw the whole waitlist: nobody may have joined since.
             cond.append("(attribute_not_exists(#len) OR #len = :k)")
         counter_op = _seats_update(
@@ -572,6 +587,35 @@ def _drop_head(
     else:
         reason = "轮到递补时与已选班期培训日期冲突"
     seq = int(head["SK"].removeprefix(keys.WAIT_PREFIX))
+    told = notices.waitlist_dropped(str(head["teacher_id"]), klass, seq, reason, at)
+    _end_entry(class_id, head, SelectionStatus.WAITLIST_DROPPED, reason, at, [outbox.put(told)])
+
+
+def close_waitlist(class_id: str, reason: str, at: datetime) -> list[str]:
+    """End every waitlist entry of a class as `waitlist_closed` (未递补) with `reason`: the last
+    recheck window closed, or the class was cancelled. Each entry is its own transaction (entry,
+    selection, count); repeating it ends nothing twice. Returns the teachers told."""
+    ended: list[str] = []
+    while True:
+        heads = _waitlist_heads(class_id, 100)
+        for head in heads:
+            if _end_entry(class_id, head, SelectionStatus.WAITLIST_CLOSED, reason, at):
+                ended.append(str(head["teacher_id"]))
+        if len(heads) < 100:
+            return ended
+
+
+def _end_entry(
+    class_id: str,
+    head: dict[str, Any],
+    to: SelectionStatus,
+    reason: str,
+    at: datetime,
+    extra: list[dict[str, Any]] | None = None,
+) -> bool:
+    """Remove one waitlist entry and end its selection as `to`; False if someone else promoted,
+    dropped or removed it meanwhile."""
+    seq = int(head["SK"].removeprefix(keys.WAIT_PREFIX))
     name = settings().table_name
     ops = [
         {
@@ -590,12 +634,12 @@ def _drop_head(
                 "ConditionExpression": "#st = :wl AND wl_seq = :seq",
                 "ExpressionAttributeNames": {"#st": "status"},
                 "ExpressionAttributeValues": {
-                    ":dropped": SelectionStatus.WAITLIST_DROPPED.value,
+                    ":dropped": to.value,
                     ":wl": SelectionStatus.WAITLISTED.value,
                     ":r": reason,
                     ":at": at.isoformat(),
                     ":seq": seq,
-                    ":ev": [_event("waitlist_dropped", at, reason=reason)],
+                    ":ev": [_event(to.value, at, reason=reason)],
                 },
             }
         },
@@ -605,14 +649,16 @@ def _drop_head(
             "#len > :zero",
             {":one": 1, ":zero": 0},
         ),
-        outbox.put(notices.waitlist_dropped(str(head["teacher_id"]), klass, seq, reason, at)),
+        *(extra or []),  # the teacher's message, in the same write
     ]
     try:
         store.transact_write(ops)
+        return True
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
         # Someone else promoted, dropped or removed it meanwhile: nothing to do.
+        return False
 
 
 def fill_from_waitlist(
@@ -674,12 +720,16 @@ def withdraw(
     request_key: str | None,
     right: bool = False,
     project_id: str = "",
+    promote: bool = True,
     *,
     klass: ClassInfo,
 ) -> tuple[Selection, list[str]]:
     """Withdraw (退选) or leave the waitlist. Freeing a seat promotes the waitlist head in the same
     transaction. With a CH-3 right (`right`), a confirmed selection may be withdrawn too and the
-    right's existence is a condition of the write. Returns (the selection, promoted ones)."""
+    right's existence is a condition of the write. Returns (the selection, promoted ones).
+
+    The days released are the ones the selection holds (its own dates), which differ from the
+    class's `days` only while an approved date change could not move them (CH-3, a clash)."""
     for _ in range(3):
         item = store.get_item(keys.selection(teacher_id, term, class_id), consistent=True)
         if not item:
@@ -708,7 +758,7 @@ def withdraw(
                 sets=", withdraw_key = :wk",
                 extra_values={":wk": request_key or ""},
             ),
-            _load_release_op(teacher_id, term, days),
+            _load_release_op(teacher_id, term, held_days(old)),
         ]
         if right:
             base.append(
@@ -722,7 +772,15 @@ def withdraw(
             )
         try:
             promoted = _change_seats(
-                class_id, days, limit, at, base, freed=1, owner=teacher_id, klass=klass
+                class_id,
+                days,
+                limit,
+                at,
+                base,
+                freed=1,
+                owner=teacher_id,
+                klass=klass,
+                promote=promote,
             )
         except _OwnerWaitlisted:
             continue  # back on the waitlist meanwhile: look again
@@ -786,6 +844,7 @@ def decide(
     limit: int,
     school_id: str | None = None,
     klass: ClassInfo,
+    promote: bool = True,
 ) -> tuple[Selection, list[str]]:
     """School review (frm=pending) or institution recheck (frm=school_approved): move one
     selection to `to`. A rejection frees the seat and promotes the waitlist head in the same
@@ -820,7 +879,15 @@ def decide(
             )
             base = [op, _load_release_op(teacher_id, term, days), outbox.put(rejected)]
             promoted = _change_seats(
-                class_id, days, limit, at, base, freed=1, owner=teacher_id, klass=klass
+                class_id,
+                days,
+                limit,
+                at,
+                base,
+                freed=1,
+                owner=teacher_id,
+                klass=klass,
+                promote=promote,
             )
         elif to == SelectionStatus.CONFIRMED:
             store.transact_write(
@@ -1082,3 +1149,49 @@ def classes_of_institution(institution_id: str, term: str) -> list[ClassInfo]:
         for project in catalog.of_institution(institution_id, term)
         for c in project.classes
     ]
+
+
+# --- closing the review windows (SE-1, functions/selection/closing.py) -----------------------
+
+
+def term_class_ids(term: str) -> list[str]:
+    """Every class of the term's published projects, in class-id order."""
+    return sorted(c.class_id for p in catalog.published_projects(term) for c in p.classes)
+
+
+def _job_item(job: ClosingJob) -> dict[str, Any]:
+    return {**keys.closing_job(job.term, job.phase), **job.model_dump(mode="json")}
+
+
+def start_closing_job(job: ClosingJob) -> ClosingJob:
+    """Create the window's job, or return the one a first toggle created (exactly once)."""
+    try:
+        store.put_item(_job_item(job), condition="attribute_not_exists(PK)")
+        return job
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+    found = get_closing_job(job.term, job.phase)
+    assert found is not None
+    return found
+
+
+def get_closing_job(term: str, phase: str) -> ClosingJob | None:
+    item = store.get_item(keys.closing_job(term, phase), consistent=True)
+    return ClosingJob.model_validate(item) if item else None
+
+
+def save_closing_job(job: ClosingJob, expect_cursor: int) -> bool:
+    """Save progress unless another run of the job got further (False then)."""
+    try:
+        store.put_item(
+            _job_item(job),
+            condition="#cur = :c AND #done = :f",
+            ExpressionAttributeNames={"#cur": "cursor", "#done": "done"},
+            ExpressionAttributeValues={":c": expect_cursor, ":f": False},
+        )
+        return True
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        return False

@@ -26,6 +26,9 @@ class FakeContext:
     invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:phases"
     aws_request_id: str = "req-1"
 
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
 
 class Publisher:
     def __init__(self, fail: bool = False) -> None:

@@ -322,19 +322,24 @@ def _actions(statement: dict[str, Any]) -> list[str]:
     return [a] if isinstance(a, str) else list(a)
 
 
-def test_phase_toggle_may_only_update_term_items_and_invoke_publish(synth: Synth) -> None:
-    statements = _policy_statements(synth, _function_id(synth, "phases"))
+def test_phase_toggle_closes_windows_over_the_table_and_invokes_publish_and_itself_SE_1(
+    synth: Synth,
+) -> None:
+    """The toggle resolves unreviewed selections and closes waitlists (SE-1) in batches, so it
+    reads and writes the table, runs long, and may start its own next run (a fixed name)."""
+    fn_id = _function_id(synth, "phases")
+    props = synth.resources("AWS::Lambda::Function")[fn_id]["Properties"]
+    assert props["Timeout"] == 900
+    assert props["FunctionName"] == f"{synth.config.stack_name}-phases"
+    statements = _policy_statements(synth, fn_id)
     publish_id = _function_id(synth, "publish")
     ddb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
-    assert len(ddb) == 1
-    assert sorted(_actions(ddb[0])) == ["dynamodb:GetItem", "dynamodb:UpdateItem"]
-    assert ddb[0]["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}}
-    invoke = [s for s in statements if "lambda:InvokeFunction" in _actions(s)]
-    assert invoke and all(
-        r == {"Fn::GetAtt": [publish_id, "Arn"]} or publish_id in json.dumps(r)
-        for s in invoke
-        for r in s["Resource"]
-    )
+    assert any("dynamodb:TransactWriteItems" in _actions(s) for s in ddb)
+    invoke = [
+        r for s in statements if "lambda:InvokeFunction" in _actions(s) for r in s["Resource"]
+    ]
+    assert any(publish_id in json.dumps(r) for r in invoke)
+    assert any("-phases" in json.dumps(r) for r in invoke)
 
 
 def _worker_id(synth: Synth, module: str) -> str:

@@ -113,9 +113,25 @@ def signing_key(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return (key_dir / "private.pem").read_bytes()
 
 
+class PhaseCalls:
+    """Stands in for the phase function the dev clock fires: records each event."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self.events.append(event)
+        return {"term": event["term"], "closing": None}
+
+
+@pytest.fixture
+def phases() -> PhaseCalls:
+    return PhaseCalls()
+
+
 @pytest.fixture
 def gw(
-    tmp_path: Path, site: Path, fake: FakeFunction, signing_key: bytes
+    tmp_path: Path, site: Path, fake: FakeFunction, signing_key: bytes, phases: PhaseCalls
 ) -> Iterator[RunningGateway]:
     (tmp_path / "data" / "jwt").mkdir(parents=True)
     (tmp_path / "data" / "jwt" / "private.pem").write_bytes(signing_key)
@@ -128,6 +144,7 @@ def gw(
         invoker=InProcessInvoker(lambda function: fake),
         accounts=lambda: list(ACCOUNTS),
         scope_names=FakeNames(),
+        phase_invoker=InProcessInvoker(lambda function: phases),
     )
     yield running
     running.stop()
@@ -457,6 +474,34 @@ def test_dev_clock_round_trip_moves_platform_time(gw: RunningGateway, fake: Fake
     assert (
         abs((datetime.fromisoformat(r.json()["now"]) - datetime.now(SHANGHAI)).total_seconds()) < 5
     )
+
+
+def test_dev_clock_fires_the_phase_function_for_each_boundary_crossed_in_order(
+    gw: RunningGateway, phases: PhaseCalls
+) -> None:
+    """As the deployed schedules would (PH-R1 closes 03-27 00:00, PH-R1-SCHOOL 03-28 00:00,
+    PH-EXPAND-APPLY opens 03-28 00:00); moving back fires nothing; crossing again fires again
+    (the phase function takes a repeat as a repeat)."""
+    clock = f"{gw.url}/api/dev/clock"
+    requests.post(clock, json={"now": "2024-03-26T12:00:00+08:00"}, timeout=5)
+    phases.events.clear()
+
+    r = requests.post(clock, json={"now": "2024-03-28T12:00:00+08:00"}, timeout=5)
+
+    crossed = [
+        ("PH-R1", "close", "2024-03-27T00:00:00+08:00"),
+        ("PH-EXPAND-APPLY", "open", "2024-03-28T00:00:00+08:00"),
+        ("PH-R1-SCHOOL", "close", "2024-03-28T00:00:00+08:00"),
+    ]
+    assert [(e["phase"], e["action"], e["at"]) for e in phases.events] == crossed
+    assert {e["term"] for e in phases.events} == {"2024H1"}
+    assert [(f["phase"], f["action"], f["at"]) for f in r.json()["fired"]] == crossed
+
+    phases.events.clear()
+    requests.post(clock, json={"now": "2024-03-26T12:00:00+08:00"}, timeout=5)
+    assert phases.events == []
+    requests.post(clock, json={"now": "2024-03-28T12:00:00+08:00"}, timeout=5)
+    assert [(e["phase"], e["action"], e["at"]) for e in phases.events] == crossed
 
 
 def test_dev_clock_can_freeze(gw: RunningGateway) -> None:
