@@ -103,6 +103,11 @@ class TrainingClass(BaseModel):
     place: str = Field(min_length=1, max_length=80)
     capacity: int = Field(ge=1, le=2000)
     timetable: tuple[Session, ...] = ()
+    # Fewer confirmed teachers than this after round 1 lets the bureau cancel the class
+    # (取消办班); None: the term file's `training.min_class_size`.
+    min_size: int | None = Field(default=None, ge=1, le=2000)
+    cancelled: bool = False
+    cancel_reason: str = Field(default="", max_length=200)
 
     @model_validator(mode="after")
     def _dates(self) -> TrainingClass:
@@ -113,6 +118,18 @@ class TrainingClass(BaseModel):
     def days(self) -> list[date]:
         n = (self.end_date - self.start_date).days
         return [self.start_date + timedelta(days=i) for i in range(n + 1)]
+
+
+class ChangeNotice(BaseModel):
+    """CH-3: an approved major change, as the enrolled teachers are told it (向参训学员作充分说明)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    class_id: str | None = None
+    what: str
+    why: str
+    note: str = ""  # the bureau's note on approval
+    approved_at: datetime
 
 
 class Project(BaseModel):
@@ -147,6 +164,7 @@ class Project(BaseModel):
     bureau_region: RegionCode | None = Field(default=None, pattern=r"^\d{6}$")
     published_at: datetime | None = None
     segments: tuple[Segment, ...] = Field(default=(), description="CR-2: one enrolment")
+    notices: tuple[ChangeNotice, ...] = Field(default=(), description="CH-3 approved changes")
 
     @model_validator(mode="after")
     def _consistent(self) -> Project:
@@ -205,6 +223,8 @@ class ClassInfo(BaseModel):
     start_date: date
     end_date: date
     capacity: int
+    cancelled: bool = False  # 取消办班: no selection, no check-in
+    min_size: int | None = None
 
     @classmethod
     def of(cls, project: Project, klass: TrainingClass) -> ClassInfo:
@@ -223,6 +243,8 @@ class ClassInfo(BaseModel):
             start_date=klass.start_date,
             end_date=klass.end_date,
             capacity=klass.capacity,
+            cancelled=klass.cancelled,
+            min_size=klass.min_size,
         )
 
     def days(self) -> list[date]:

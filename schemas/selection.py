@@ -113,6 +113,11 @@ class Selection(BaseModel):
     updated_at: datetime
     wl_seq: int | None = None  # waitlist sequence number while waitlisted (order of joining)
     promoted: bool = False  # the seat came from the waitlist
+    # CH-3: the class's dates changed but the teacher's days could not move (they clash with
+    # `clash_with`): the selection keeps the days it holds; the class runs on these dates.
+    moved_start_date: date | None = None
+    moved_end_date: date | None = None
+    clash_with: str = ""
 
 
 class SelectionView(Selection):
@@ -121,15 +126,37 @@ class SelectionView(Selection):
     status_text: str
     next_step: str
     waitlist_position: int | None = None
+    # CH-3: the explanation of an approved major change, and whether the teacher may withdraw
+    # now (a selection round is open, or a withdrawal right covers the selection).
+    change_notice: str = ""
+    may_withdraw: bool = False
 
     @classmethod
-    def of(cls, s: Selection, position: int | None = None) -> SelectionView:
+    def of(
+        cls,
+        s: Selection,
+        position: int | None = None,
+        notice: str = "",
+        may_withdraw: bool = False,
+    ) -> SelectionView:
         text, nxt = STATUS_TEXT[s.status]
         if s.promoted and s.status == SelectionStatus.PENDING:
             text, nxt = PROMOTED_TEXT
         if s.status == SelectionStatus.WAITLISTED and position is not None:
             text = f"候补中（第 {position} 位）"
-        return cls(**s.model_dump(), status_text=text, next_step=nxt, waitlist_position=position)
+        if s.clash_with and s.moved_start_date and s.moved_end_date:
+            nxt = (
+                f"班期日期已变更为{s.moved_start_date:%m月%d日}—{s.moved_end_date:%m月%d日}，"
+                f"与你已选的{s.clash_with}日期冲突，请退选其中一个班期。"
+            )
+        return cls(
+            **s.model_dump(),
+            status_text=text,
+            next_step=nxt,
+            waitlist_position=position,
+            change_notice=notice,
+            may_withdraw=may_withdraw,
+        )
 
 
 class SeatsView(BaseModel):

@@ -488,6 +488,22 @@ def timetable_in_time(start: date, today: date, days_before: int) -> bool:
     return (start - today).days >= days_before
 
 
+def change_sets_timetable_late(
+    klass_start: date, req: ChangeRequest, today: date, days_before: int
+) -> date | None:
+    """CH-4 on every path that sets or changes a timetable: a timetable change of a class (its
+    revision, or the sessions a date change moves) is published at least `days_before` days
+    before the class opens, from its current start for a timetable change and from the new
+    start for a date change. Returns the start that is too close, or None."""
+    if req.kind == ChangeKind.TIMETABLE:
+        start = klass_start
+    elif req.kind == ChangeKind.DATES and req.start_date:
+        start = req.start_date
+    else:
+        return None
+    return None if timetable_in_time(start, today, days_before) else start
+
+
 def change_payload_problems(req: ChangeRequest, class_ids: Sequence[str]) -> Errors:
     """What a change of each kind must carry."""
     out: Errors = []

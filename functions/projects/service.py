@@ -29,8 +29,10 @@ from functions.common.errors import (
 )
 from functions.common.settings import settings
 from functions.projects import rules, store
+from functions.selection.moves import move_days
 from schemas.calendar import SHANGHAI, PhaseId, term_calendar
 from schemas.catalog import (
+    ChangeNotice,
     Fee,
     Person,
     Project,
@@ -763,7 +765,18 @@ def _apply_change(doc: Project, req: ChangeRequest) -> Project:
     for c in doc.classes:
         if c.class_id == req.class_id:
             if req.kind == ChangeKind.DATES and req.start_date and req.end_date:
-                c = c.model_copy(update={"start_date": req.start_date, "end_date": req.end_date})
+                # The sessions move with the class (CH-3/CH-4) unless new ones are given.
+                shift = req.start_date - c.start_date
+                sessions = req.timetable or [
+                    t.model_copy(update={"day": t.day + shift}) for t in c.timetable
+                ]
+                c = c.model_copy(
+                    update={
+                        "start_date": req.start_date,
+                        "end_date": req.end_date,
+                        "timetable": tuple(sessions),
+                    }
+                )
             elif req.kind == ChangeKind.PLACE and req.place:
                 c = c.model_copy(update={"place": req.place})
             elif req.kind == ChangeKind.TIMETABLE:
@@ -784,6 +797,7 @@ def request_change(user: User, project_id: str, req: ChangeRequest, now: datetim
     problems = rules.change_payload_problems(req, [c.class_id for c in doc.classes])
     if problems:
         raise SubmissionInvalid(errors=[e.model_dump() for e in problems])
+    _timetable_in_time(doc, req, now)
     major = rules.is_major_change(req, doc.form)
     pending = rules.needs_approval(req, doc.form)
     change = ChangeRecord(
@@ -811,6 +825,20 @@ def request_change(user: User, project_id: str, req: ChangeRequest, now: datetim
         )
         _maybe_rebuild(doc.term)
     return change
+
+
+def _timetable_in_time(doc: Project, req: ChangeRequest, now: datetime) -> None:
+    """CH-4 on the change paths: a change that sets or moves a class's timetable is refused
+    (timetable_too_late) as its first publication is, when filed and again when approved."""
+    klass = next((c for c in doc.classes if c.class_id == req.class_id), None)
+    if klass is None:
+        return
+    days = quota_table(doc.term).timetable_days_before
+    late = rules.change_sets_timetable_late(
+        klass.start_date, req, now.astimezone(SHANGHAI).date(), days
+    )
+    if late is not None:
+        raise TimetableTooLate(f"课程表须在开班（{late:%m月%d日}）前至少{days}天发布，已超过期限")
 
 
 def _maybe_rebuild(term: str) -> None:
@@ -879,16 +907,27 @@ def decide_change(
     if not approve:
         store.decide_change_only(decided, _audit(doc, "change_refused", user, now, detail))
         return decided
+    _timetable_in_time(doc, req, now)
     teachers: list[str] = []
     told: list[dict[str, Any]] = []
+    new_doc = _apply_change(doc, req)
     if change.major:
         # CH-3: explained to every enrolled teacher, with a withdrawal right, in the same
         # transaction as the change (one fan-out item, completed right after the commit).
         teachers = store.enrolled_teachers([c.class_id for c in doc.classes])
         decided = decided.model_copy(update={"rights_opened": len(teachers)})
-        explanation = f"《{doc.title}》变更：{req.what}。原因：{req.why}。如不愿参加，可申请退选。"
+        # CH-3: the explanation the bureau approved is shown on the project page.
+        notice = ChangeNotice(
+            class_id=req.class_id, what=req.what, why=req.why, note=note, approved_at=now
+        )
+        new_doc = new_doc.model_copy(update={"notices": (*new_doc.notices, notice)})
+        explanation = f"《{doc.title}》变更：{req.what}。原因：{req.why}。"
+        if note:
+            explanation += f"教育局意见：{note}。"
+        explanation += "如不愿参加，可在“我的选课”中退选。"
+        what = f"{req.what}（教育局意见：{note}）" if note else req.what
         told = outbox.many(
-            notices.class_changed_template(doc.title, req.what, req.why, now),
+            notices.class_changed_template(doc.title, what, req.why, now),
             [teacher_party(t) for t in teachers],
             key=f"change:{project_id}:{change_id}",
             right=RightGrant(
@@ -901,11 +940,15 @@ def decide_change(
         )
     store.write_revision(
         item,
-        _apply_change(doc, req),
+        new_doc,
         [store.change_decision_op(decided), *told],
         _audit(doc, "change_approved", user, now, detail),
     )
     outbox.complete_pending(told)
+    if req.kind == ChangeKind.DATES and req.class_id:
+        # CH-3: the enrolled teachers' days move with the class; a clash is told.
+        klass = next(c for c in new_doc.classes if c.class_id == req.class_id)
+        move_days(req.class_id, klass.start_date, klass.end_date, now)
     _maybe_rebuild(doc.term)
     return decided
 

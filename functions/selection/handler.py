@@ -46,7 +46,7 @@ def seats(class_ids: Annotated[str, Query(min_length=1, max_length=6200)]) -> di
 
 @app.get("/api/selections")
 def mine() -> dict[str, Any]:
-    rows = service.my_selection_views(caller(app.current_event))
+    rows = service.my_selection_views(caller(app.current_event), clock.now())
     return {"selections": [v.model_dump(mode="json") for v in rows]}
 
 

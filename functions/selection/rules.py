@@ -132,3 +132,17 @@ def closing_steps(phase: PhaseId) -> list[tuple[ClosingStep, int]]:
             (ClosingStep.RECHECK, 2),
         ],
     }.get(phase, [])
+
+
+WITHDRAWABLE = (SelectionStatus.PENDING, SelectionStatus.SCHOOL_APPROVED)
+
+
+def may_withdraw(status: SelectionStatus, round_open: bool, has_right: bool) -> bool:
+    """May the teacher withdraw (退选) now? While a round is open a pending or school-approved
+    seat, or a waitlist place; outside the rounds only with a CH-3 withdrawal right, which
+    covers a confirmed seat too (the store enforces the same in the write)."""
+    if status == SelectionStatus.WAITLISTED:
+        return round_open
+    if round_open and status in WITHDRAWABLE:
+        return True
+    return has_right and status in (*WITHDRAWABLE, SelectionStatus.CONFIRMED)

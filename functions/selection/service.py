@@ -184,14 +184,32 @@ def withdraw_or_leave(
     )
 
 
-def my_selection_views(user: User) -> list[SelectionView]:
-    """The teacher's selections with status text, next step and waitlist position."""
+def my_selection_views(user: User, now: datetime) -> list[SelectionView]:
+    """The teacher's selections with status text, next step and waitlist position; for a
+    project with an approved major change, its explanation and the withdrawal button (CH-3)."""
+    teacher = _teacher_of(user)
+    term = settings().term
+    calendar = term_calendar(term)
+    rights = store.rights_of_teacher(teacher.teacher_id, term)
+    try:
+        rules.selection_round(calendar, now)
+        round_open = True
+    except OutsideWindow:
+        round_open = False
     out = []
-    for s in my_selections(user):
+    for s in store.list_for_teacher(teacher.teacher_id, term):
         pos = None
         if s.status == SelectionStatus.WAITLISTED and s.wl_seq is not None:
             pos = store.waitlist_position(s.class_id, s.wl_seq)
-        out.append(SelectionView.of(s, pos))
+        right = rights.get(s.project_id)
+        out.append(
+            SelectionView.of(
+                s,
+                pos,
+                notice=right.reason if right else "",
+                may_withdraw=rules.may_withdraw(s.status, round_open, right is not None),
+            )
+        )
     return out
 
 

@@ -16,6 +16,7 @@ has no free seat (`held == capacity`).
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -845,6 +846,7 @@ def decide(
     school_id: str | None = None,
     klass: ClassInfo,
     promote: bool = True,
+    release: list[date] | None = None,
 ) -> tuple[Selection, list[str]]:
     """School review (frm=pending) or institution recheck (frm=school_approved): move one
     selection to `to`. A rejection frees the seat and promotes the waitlist head in the same
@@ -870,6 +872,15 @@ def decide(
         sets=", reason = :reason, decided_by = :by",
     )
     frees = to not in SEAT_HOLDING
+    held = release or days
+    if frees:
+        # The days released are the ones the selection holds: conditioned on its dates, and
+        # tried again with its own when an approved date change could not move them (CH-3).
+        cond_op = op["Update"]
+        cond_op["ConditionExpression"] += " AND start_date = :sd AND end_date = :ed"
+        cond_op["ExpressionAttributeValues"].update(
+            {":sd": held[0].isoformat(), ":ed": held[-1].isoformat()}
+        )
     promoted: list[str] = []
     try:
         if frees:
@@ -877,7 +888,7 @@ def decide(
             rejected = notices.selection_rejected(
                 teacher_id, klass, reason, at, by_school=to == SelectionStatus.SCHOOL_REJECTED
             )
-            base = [op, _load_release_op(teacher_id, term, days), outbox.put(rejected)]
+            base = [op, _load_release_op(teacher_id, term, held), outbox.put(rejected)]
             promoted = _change_seats(
                 class_id,
                 days,
@@ -899,8 +910,29 @@ def decide(
         _explain_decision_failure(store.get_item(key, consistent=True), to, max_round, school_id)
         raise AssertionError("a waitlisted selection is never already decided") from None
     except _BaseFailed as f:
-        _explain_decision_failure(store.cancellation_item(f.exc, 0), to, max_round, school_id)
-        return _selection_from_item(store.cancellation_item(f.exc, 0) or {}), []
+        old = store.cancellation_item(f.exc, 0)
+        if frees and release is None and old and old.get("status") == frm.value:
+            mine = held_days(_selection_from_item(old))
+            if mine != days:
+                return decide(
+                    teacher_id,
+                    term,
+                    class_id,
+                    frm=frm,
+                    to=to,
+                    max_round=max_round,
+                    reason=reason,
+                    actor=actor,
+                    at=at,
+                    days=days,
+                    limit=limit,
+                    school_id=school_id,
+                    klass=klass,
+                    promote=promote,
+                    release=mine,
+                )
+        _explain_decision_failure(old, to, max_round, school_id)
+        return _selection_from_item(old or {}), []
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
@@ -1195,3 +1227,125 @@ def save_closing_job(job: ClosingJob, expect_cursor: int) -> bool:
         if store.error_code(exc) != "ConditionalCheckFailedException":
             raise
         return False
+
+
+# --- CH-3: an approved date change moves the teachers' days (functions/selection/moves.py) ---
+
+
+def set_selection_dates(sel: Selection, start: date, end: date, at: datetime) -> None:
+    """A waitlisted selection shows the class's new dates (it holds no days)."""
+    try:
+        store.with_retries(
+            lambda: store.table().update_item(
+                Key=keys.selection(sel.teacher_id, sel.term, sel.class_id),
+                UpdateExpression="SET start_date = :s, end_date = :e, updated_at = :at",
+                ConditionExpression="#st = :wl",
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":s": start.isoformat(),
+                    ":e": end.isoformat(),
+                    ":at": at.isoformat(),
+                    ":wl": SelectionStatus.WAITLISTED.value,
+                },
+            )
+        )
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+
+
+def move_selection_days(sel: Selection, start: date, end: date, at: datetime) -> str:
+    """Move one seat-holding selection and its teacher's term load to new dates: 'moved',
+    'clash' (the new days clash with another class the teacher holds: the selection records the
+    new dates and the clash, the load keeps the old days), or 'unchanged' (moved already, or
+    no longer holding a seat). Optimistic: the load is read and written on condition that its
+    days are still what was read."""
+    if sel.start_date == start and sel.end_date == end:
+        return "unchanged"
+    new = Selection(**{**sel.model_dump(), "start_date": start, "end_date": end})
+    old_days, new_days = set(_days(held_days(sel))), set(_days(held_days(new)))
+    key = keys.selection(sel.teacher_id, sel.term, sel.class_id)
+    holding = {f":h{i}": s.value for i, s in enumerate(SEAT_HOLDING)}
+    cond = f"#st IN ({', '.join(holding)}) AND start_date = :os AND end_date = :oe"
+    for _ in range(_MAX_ATTEMPTS):
+        load = store.get_item(keys.teacher_term(sel.teacher_id, sel.term), consistent=True) or {}
+        current = set(load.get("days", set()))
+        others = current - old_days
+        if others & new_days:
+            other = _clashing(new, held_days(new))
+            clash = f"《{other.project_title}》{other.class_name}" if other else "其他已选班期"
+            kwargs: dict[str, Any] = dict(
+                Key=key,
+                UpdateExpression="SET moved_start_date = :s, moved_end_date = :e, "
+                "clash_with = :c, updated_at = :at, history = list_append(history, :ev)",
+                ConditionExpression=cond,
+                ExpressionAttributeNames={"#st": "status"},
+                ExpressionAttributeValues={
+                    ":s": start.isoformat(),
+                    ":e": end.isoformat(),
+                    ":c": clash,
+                    ":at": at.isoformat(),
+                    ":os": sel.start_date.isoformat(),
+                    ":oe": sel.end_date.isoformat(),
+                    ":ev": [_event("dates_clash", at, start=start.isoformat())],
+                    **holding,
+                },
+            )
+            try:
+                store.with_retries(partial(store.table().update_item, **kwargs))
+            except ClientError as exc:
+                if store.error_code(exc) != "ConditionalCheckFailedException":
+                    raise
+                return "unchanged"
+            return "clash"
+        wanted = others | new_days
+        load_op: dict[str, Any] = {
+            "TableName": settings().table_name,
+            "Key": keys.teacher_term(sel.teacher_id, sel.term),
+            "UpdateExpression": "SET #days = :new",
+            "ConditionExpression": "#days = :cur",
+            "ExpressionAttributeNames": {"#days": "days"},
+            "ExpressionAttributeValues": {":new": wanted, ":cur": current},
+        }
+        if not current:
+            load_op["ConditionExpression"] = "attribute_not_exists(#days)"
+            del load_op["ExpressionAttributeValues"][":cur"]
+        sel_op = {
+            "TableName": settings().table_name,
+            "Key": key,
+            "UpdateExpression": "SET start_date = :s, end_date = :e, updated_at = :at, "
+            "history = list_append(history, :ev) REMOVE moved_start_date, moved_end_date, "
+            "clash_with",
+            "ConditionExpression": cond,
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {
+                ":s": start.isoformat(),
+                ":e": end.isoformat(),
+                ":at": at.isoformat(),
+                ":os": sel.start_date.isoformat(),
+                ":oe": sel.end_date.isoformat(),
+                ":ev": [_event("dates_moved", at, start=start.isoformat())],
+                **holding,
+            },
+        }
+        try:
+            store.transact_write([{"Update": sel_op}, {"Update": load_op}])
+            return "moved"
+        except ClientError as exc:
+            failed = store.failed_conditions(exc)
+            if 0 in failed:
+                return "unchanged"  # moved already, withdrawn or released meanwhile
+            continue  # the load changed since it was read: read it again
+    raise Busy(retry_after=1)
+
+
+def rights_of_teacher(teacher_id: str, term: str) -> dict[str, WithdrawalRight]:
+    """The teacher's CH-3 withdrawal rights this term, by project."""
+    pk = keys.teacher_term(teacher_id, term)["PK"]
+    prefix = keys.withdrawal_right(teacher_id, term, "")["SK"]
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={":pk": pk, ":p": prefix},
+    )
+    rights = [WithdrawalRight.model_validate(i) for i in items]
+    return {r.project_id: r for r in rights}

@@ -11,9 +11,6 @@
   var msgEl = root.querySelector(".zjt-msg");
   var listEl = root.querySelector(".zjt-selections");
   var ROUNDS = { 1: "第一轮", 2: "第二轮" };
-  // Statuses a teacher may withdraw from (functions/selection/store.py _WITHDRAWABLE); the API
-  // still decides (e.g. outside the selection window) and its message is shown.
-  var WITHDRAWABLE = ["pending", "school_approved", "waitlisted"];
   var ACTIVE = ["pending", "school_approved", "confirmed", "waitlisted"];
   var HOLDING = ["pending", "school_approved", "confirmed"];
 
@@ -112,10 +109,13 @@
     li.appendChild(el("p", { "class": "zjt-status zjt-status--" + s.status }, s.status_text || s.status));
     if (ACTIVE.indexOf(s.status) >= 0) li.appendChild(timeline(s, now));
     if (s.reason) li.appendChild(el("p", null, "原因：" + s.reason));
+    if (s.change_notice) li.appendChild(el("p", { "class": "zjt-notice" }, "项目变更说明：" + s.change_notice));
     if (s.next_step) li.appendChild(el("p", { "class": "zjt-muted" }, "下一步：" + s.next_step));
     var extra = el("div", { "class": "zjt-sel__extra" });
     li.appendChild(extra);
-    if (WITHDRAWABLE.indexOf(s.status) >= 0) li.appendChild(withdrawButton(s));
+    // The server says whether a withdrawal is possible now (a round is open, or a CH-3 right
+    // covers the seat, confirmed ones too).
+    if (s.may_withdraw) li.appendChild(withdrawButton(s));
     if (ACTIVE.indexOf(s.status) >= 0) {
       api.myTraining.addons.forEach(function (addon) {
         try { addon(s, extra, now); } catch (e) { /* one add-on never breaks the page */ }
