@@ -46,6 +46,7 @@ def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     from functions.common import records, store
     from functions.common.settings import settings
     from functions.common.table_def import create_table_kwargs
+    from functions.training.service import clear_cache as clear_training_cache
 
     # A running local stack (e2e session) points boto3 at its endpoint; this fixture must not.
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
@@ -53,6 +54,7 @@ def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     with mock_aws():
         store.reset_clients()
         records.clear_cache()
+        clear_training_cache()
         boto3.client("dynamodb").create_table(**create_table_kwargs(settings().table_name))
         yield
         store.reset_clients()

@@ -214,3 +214,34 @@ class CorrectionOpen(Conflict):
 
 class CorrectionDecided(Conflict):
     code, message = "correction_decided", "该更正申请已处理过，或教师信息已被修改，请刷新后再操作"
+
+
+# --- training weeks (PH-TRAIN, QA-2) and cancelled classes ----------------------------------
+
+
+class ClassCancelled(Conflict):
+    code, message = "class_cancelled", "该班期已取消"
+
+
+class NotEnrolled(Conflict):
+    code, message = "not_enrolled", "你没有选择该班期，不能报到"
+
+
+class NotConfirmed(Conflict):
+    code, message = "not_confirmed", "你在该班期的选课尚未确认，不能报到"
+
+
+class OutsideClassDays(Conflict):
+    code, message = "outside_class_days", "今天不是该班期的培训日，不能报到"
+
+
+class CheckinClosed(Conflict):
+    code, message = "checkin_closed", "培训机构尚未开放报到"
+
+
+class CodeExpired(Conflict):
+    code, message = "code_expired", "二维码已过期，请扫描培训机构现场展示的最新二维码"
+
+
+class ClassAboveMinimum(Conflict):
+    code, message = "class_above_minimum", "该班期已确认人数不少于开班最低人数，不能取消"

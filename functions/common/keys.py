@@ -406,3 +406,49 @@ def stats_term(term: str) -> Key:
 
 
 STATS_ROOT = "ROOT"  # the parent partition of the province's own row
+# --- training context (PH-TRAIN, QA-2) -------------------------------------------------------
+# - check-in state      CLASS#<cid>        | CHECKIN            open, secret (rotating QR codes)
+# - attendance          CLASS#<cid>        | ATT#<tid>          check-in, marks per session, online
+# - completion          CLASS#<cid>        | DONE#<tid>         | TEACHER#<tid>#DONE / <term>#<cid>
+#                                                               | NONDONE#<county>#<term> /
+#                                                                 <school>#<cid>#<tid> (only 不合格)
+# - import job          TRAINIMPORT#<job>  | JOB                progress, counts
+# - import file part    TRAINIMPORT#<job>  | PART#<n:05d>       bytes of the uploaded file
+# - import report part  TRAINIMPORT#<job>  | REPORT#<n:05d>     row results
+ATT_PREFIX = "ATT#"
+DONE_PREFIX = "DONE#"
+
+
+def checkin_state(class_id: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": "CHECKIN"}
+
+
+def attendance(class_id: str, teacher_id: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": f"{ATT_PREFIX}{teacher_id}"}
+
+
+def completion(class_id: str, teacher_id: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": f"{DONE_PREFIX}{teacher_id}"}
+
+
+def completion_by_teacher(teacher_id: str, term: str, class_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"TEACHER#{teacher_id}#DONE", "GSI1SK": f"{term}#{class_id}"}
+
+
+def noncompletion_by_region(
+    county: str, term: str, school_id: str, class_id: str, teacher_id: str
+) -> dict[str, str]:
+    """QA-2: a teacher reported as not completing, listed for the county bureau (and, by the
+    sort-key prefix, for the school)."""
+    return {
+        "GSI2PK": f"NONDONE#{county}#{term}",
+        "GSI2SK": f"{school_id}#{class_id}#{teacher_id}",
+    }
+
+
+def training_import(job_id: str) -> Key:
+    return {"PK": f"TRAINIMPORT#{job_id}", "SK": "JOB"}
+
+
+def training_import_part(job_id: str, kind: str, n: int) -> Key:
+    return {"PK": f"TRAINIMPORT#{job_id}", "SK": f"{kind}#{n:05d}"}

@@ -48,6 +48,15 @@ WORKERS: tuple[Worker, ...] = (
         setting="ZJT_STATS_FUNCTION",
         callers=(),
     ),
+    # PH-TRAIN: attendance workbooks (10,000 rows and more) and online hours imports.
+    Worker(
+        "training-import",
+        "functions.training.worker",
+        timeout_seconds=900,
+        memory_mb=1024,
+        setting="ZJT_TRAINING_IMPORT_FUNCTION",
+        callers=("training",),
+    ),
 )
 
 
@@ -137,6 +146,23 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/inbox/read", "notify"),
     Route("GET", "/api/notify/settings", "notify"),
     Route("PUT", "/api/notify/settings", "notify"),
+    # training weeks (PH-TRAIN, QA-2, SE-2): check-in, attendance, completion, cancellation
+    Route("GET", "/api/training/classes", "training"),
+    Route("GET", "/api/training/classes/{class_id}", "training"),
+    Route("POST", "/api/training/classes/{class_id}/checkin", "training"),
+    Route("GET", "/api/training/classes/{class_id}/checkin/code", "training"),
+    Route("POST", "/api/training/classes/{class_id}/checkins", "training"),
+    Route("POST", "/api/training/classes/{class_id}/attendance", "training"),
+    Route("GET", "/api/training/classes/{class_id}/attendance/template", "training"),
+    Route("POST", "/api/training/classes/{class_id}/completion", "training"),
+    Route("POST", "/api/training/classes/{class_id}/cancel", "training"),
+    Route("POST", "/api/training/imports", "training"),
+    Route("GET", "/api/training/imports/{job_id}", "training"),
+    Route("POST", "/api/training/checkin", "training"),
+    Route("GET", "/api/training/mine", "training"),
+    Route("GET", "/api/training/noncompletion", "training"),
+    Route("GET", "/api/training/noncompletion/export", "training"),
+    Route("GET", "/api/training/bureau/classes", "training"),
 )
 
 

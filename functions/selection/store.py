@@ -26,6 +26,7 @@ from functions.common.errors import (
     AlreadySelected,
     AlreadyWaitlisted,
     Busy,
+    ClassCancelled,
     ClassFull,
     DateClash,
     ExpansionExists,
@@ -210,7 +211,9 @@ def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | N
             "TableName": name,
             "Key": keys.class_seats(sel.class_id),
             "UpdateExpression": "SET #held = #held + :one",
-            "ConditionExpression": "attribute_exists(PK) AND #held < #cap",
+            # A cancelled class (取消办班) takes no seat: one more clause, no extra call.
+            "ConditionExpression": "attribute_exists(PK) AND #held < #cap "
+            "AND attribute_not_exists(cancelled)",
             "ExpressionAttributeNames": {"#held": "held", "#cap": "capacity"},
             "ExpressionAttributeValues": {":one": 1},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
@@ -252,8 +255,11 @@ def _explain_hold_failure(
             raise AlreadyWaitlisted()
         raise AlreadySelected()
     if 0 in failed:
-        if store.cancellation_item(exc, 0) is None:
+        seats_item = store.cancellation_item(exc, 0)
+        if seats_item is None:
             raise NotFound("该班期不存在或尚未发布")
+        if seats_item.get("cancelled"):
+            raise ClassCancelled()
         raise ClassFull()
     if 2 in failed:
         _explain_load_failure(store.cancellation_item(exc, 2) or {}, sel, days, limit)
@@ -346,7 +352,8 @@ def join_waitlist(
             lambda: store.table().update_item(
                 Key=keys.class_seats(sel.class_id),
                 UpdateExpression="ADD #tail :one",
-                ConditionExpression="attribute_exists(PK) AND #held >= #cap",
+                ConditionExpression="attribute_exists(PK) AND #held >= #cap "
+                "AND attribute_not_exists(cancelled)",
                 ExpressionAttributeNames={"#tail": "wl_tail", "#held": "held", "#cap": "capacity"},
                 ExpressionAttributeValues={":one": 1},
                 ReturnValues="UPDATED_NEW",
@@ -358,8 +365,11 @@ def join_waitlist(
         first = _retried_request(sel, request_key)
         if first is not None:
             return first
-        if store.get_item(keys.class_seats(sel.class_id)) is None:
+        seats_item = store.get_item(keys.class_seats(sel.class_id))
+        if seats_item is None:
             raise NotFound("该班期不存在或尚未发布") from exc
+        if seats_item.get("cancelled"):
+            raise ClassCancelled() from exc
         raise SeatsAvailable() from exc
     seq = int(resp["Attributes"]["wl_tail"])
     wsel = sel.model_copy(update={"status": SelectionStatus.WAITLISTED, "wl_seq": seq})
@@ -1349,3 +1359,78 @@ def rights_of_teacher(teacher_id: str, term: str) -> dict[str, WithdrawalRight]:
     )
     rights = [WithdrawalRight.model_validate(i) for i in items]
     return {r.project_id: r for r in rights}
+
+
+# --- cancelled classes (取消办班, SE-2) -----------------------------------------------------
+
+
+def mark_cancelled(class_id: str, min_size: int, reason: str, by: str, at: datetime) -> bool:
+    """Mark the class's seat counter cancelled, only while it holds fewer seats than `min_size`
+    (every seat is confirmed once round 1's recheck closed). From then on no seat and no
+    waitlist place can be taken (the hot path's condition). False: already cancelled."""
+    try:
+        store.with_retries(
+            lambda: store.table().update_item(
+                Key=keys.class_seats(class_id),
+                UpdateExpression="SET cancelled = :t, cancel_reason = :r, cancelled_by = :by, "
+                "cancelled_at = :at",
+                ConditionExpression="attribute_exists(PK) AND attribute_not_exists(cancelled) "
+                "AND #held < :min",
+                ExpressionAttributeNames={"#held": "held"},
+                ExpressionAttributeValues={
+                    ":t": True,
+                    ":r": reason,
+                    ":by": by,
+                    ":at": at.isoformat(),
+                    ":min": min_size,
+                },
+            )
+        )
+        return True
+    except ClientError as exc:
+        if store.error_code(exc) != "ConditionalCheckFailedException":
+            raise
+    item = store.get_item(keys.class_seats(class_id), consistent=True)
+    if item is None:
+        raise NotFound("该班期不存在")
+    if item.get("cancelled"):
+        return False
+    from functions.common.errors import ClassAboveMinimum
+
+    raise ClassAboveMinimum(
+        f"该班期已有 {int(item['held'])} 人，不少于开班最低人数 {min_size} 人，不能取消"
+    )
+
+
+def cancel_selection(sel: Selection, reason: str, at: datetime) -> bool:
+    """One teacher of a cancelled class, in ONE transaction: the selection ends `cancelled` with
+    the reason, the teacher's term load gives back the class and its days (the round-1 flag
+    stays: they may select in round 2, SE-2), the class's counter gives back the seat. False if
+    the selection no longer holds a seat (done already)."""
+    holding = {f":h{i}": s.value for i, s in enumerate(SEAT_HOLDING)}
+    ops = [
+        _status_update(
+            keys.selection(sel.teacher_id, sel.term, sel.class_id),
+            SelectionStatus.CANCELLED,
+            SEAT_HOLDING,
+            at,
+            _event("cancelled", at, reason=reason),
+            sets=", reason = :reason",
+            extra_values={":reason": reason},
+        ),
+        _load_release_op(sel.teacher_id, sel.term, held_days(sel)),
+        _seats_update(
+            keys.class_seats(sel.class_id),
+            "SET #held = #held - :one",
+            "#held > :zero",
+            {":one": 1, ":zero": 0},
+        ),
+    ]
+    del holding
+    try:
+        store.transact_write(ops)
+        return True
+    except ClientError as exc:
+        if 0 in store.failed_conditions(exc):
+            return False
+        raise

@@ -1,0 +1,161 @@
+"""Training-week API (routes only): 开班管理 for institutions (classes, roster, QR check-in,
+attendance, xlsx in and out, completion), the teacher's check-in and own record, school and
+bureau non-completion lists, and the bureau's cancellation of a class."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict
+
+from functions.common import clock
+from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.auth import caller
+from functions.selection import export
+from functions.training import service
+from schemas.training import (
+    AttendanceRequest,
+    BulkCheckinRequest,
+    CancelRequest,
+    CheckinRequest,
+    CompletionRequest,
+    ImportRequest,
+)
+
+app = make_app()
+CLASS_ID = r"^[A-Za-z0-9_-]{2,60}$"
+JOB_ID = r"^[a-f0-9]{32}$"
+
+
+class OpenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    open: bool
+
+
+def _xlsx(filename: str, data: bytes) -> Response[bytes]:
+    return Response(
+        status_code=200,
+        content_type=export.XLSX,
+        body=data,
+        headers={"Content-Disposition": export.content_disposition(filename)},
+    )
+
+
+def _origin() -> str:
+    headers = app.current_event.headers or {}
+    if headers.get("origin"):
+        return str(headers["origin"])
+    proto = headers.get("x-forwarded-proto", "https")
+    return f"{proto}://{headers.get('host', 'localhost')}"
+
+
+@app.get("/api/training/classes")
+def classes() -> dict[str, Any]:
+    rows = service.institution_classes(caller(app.current_event), clock.now())
+    return {"classes": [r.model_dump(mode="json") for r in rows]}
+
+
+@app.get("/api/training/classes/<class_id>")
+def roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
+    return service.class_roster(caller(app.current_event), class_id, clock.now()).model_dump(
+        mode="json"
+    )
+
+
+@app.post("/api/training/classes/<class_id>/checkin")
+def open_checkin(
+    class_id: Annotated[str, Path(pattern=CLASS_ID)], body: OpenRequest
+) -> dict[str, Any]:
+    s = service.open_checkin(caller(app.current_event), class_id, clock.now(), body.open)
+    return s.model_dump(mode="json")
+
+
+@app.get("/api/training/classes/<class_id>/checkin/code")
+def checkin_code(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
+    view = service.checkin_code(caller(app.current_event), class_id, clock.now(), _origin())
+    return view.model_dump(mode="json")
+
+
+@app.post("/api/training/classes/<class_id>/checkins")
+def bulk_checkin(
+    class_id: Annotated[str, Path(pattern=CLASS_ID)], body: BulkCheckinRequest
+) -> dict[str, Any]:
+    out = service.bulk_checkin(caller(app.current_event), class_id, body, clock.now())
+    return {"results": [r.model_dump() for r in out]}
+
+
+@app.post("/api/training/classes/<class_id>/attendance")
+def mark(
+    class_id: Annotated[str, Path(pattern=CLASS_ID)], body: AttendanceRequest
+) -> dict[str, Any]:
+    out = service.mark_session(caller(app.current_event), class_id, body, clock.now())
+    return {"results": [r.model_dump() for r in out]}
+
+
+# The xlsx routes carry no return annotation: the resolver passes the binary response through.
+@app.get("/api/training/classes/<class_id>/attendance/template")
+def template(class_id: Annotated[str, Path(pattern=CLASS_ID)]):  # type: ignore[no-untyped-def]
+    return _xlsx(*service.attendance_template(caller(app.current_event), class_id, clock.now()))
+
+
+@app.post("/api/training/classes/<class_id>/completion")
+def completion(
+    class_id: Annotated[str, Path(pattern=CLASS_ID)], body: CompletionRequest
+) -> dict[str, Any]:
+    out = service.decide(caller(app.current_event), class_id, body, clock.now())
+    return {"results": [r.model_dump() for r in out]}
+
+
+@app.post("/api/training/classes/<class_id>/cancel")
+def cancel(class_id: Annotated[str, Path(pattern=CLASS_ID)], body: CancelRequest) -> dict[str, Any]:
+    return service.cancel_class(caller(app.current_event), class_id, body, clock.now()).model_dump()
+
+
+@app.post("/api/training/imports")
+def start_import(body: ImportRequest) -> Response[dict[str, Any]]:
+    job = service.start_import(caller(app.current_event), body, clock.now())
+    return json_response(202, job.model_dump(mode="json"))
+
+
+@app.get("/api/training/imports/<job_id>")
+def import_status(job_id: Annotated[str, Path(pattern=JOB_ID)]) -> dict[str, Any]:
+    return service.import_status(caller(app.current_event), job_id)
+
+
+@app.post("/api/training/checkin")
+def check_in(body: CheckinRequest) -> dict[str, Any]:
+    return service.check_in(caller(app.current_event), body, clock.now()).model_dump(mode="json")
+
+
+@app.get("/api/training/mine")
+def mine() -> dict[str, Any]:
+    rows = service.my_training(caller(app.current_event), clock.now())
+    return {"classes": [r.model_dump(mode="json") for r in rows]}
+
+
+@app.get("/api/training/noncompletion")
+def noncompletion() -> dict[str, Any]:
+    rows = service.noncompletion(caller(app.current_event))
+    return {"rows": [r.model_dump(mode="json") for r in rows]}
+
+
+@app.get("/api/training/noncompletion/export")
+def noncompletion_export():  # type: ignore[no-untyped-def]
+    return _xlsx(*service.noncompletion_xlsx(caller(app.current_event)))
+
+
+@app.get("/api/training/bureau/classes")
+def bureau_classes() -> dict[str, Any]:
+    rows = service.bureau_classes(caller(app.current_event), clock.now())
+    return {"classes": [r.model_dump(mode="json") for r in rows]}
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

@@ -1,0 +1,37 @@
+"""The training worker: runs an attendance or online-hours import to the end, started
+asynchronously by the training API and, for a long file, by itself (each run stops well inside
+the Lambda timeout and starts the next). Lambda retries a failed run; the job's progress guard
+makes that safe."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.common import clock
+from functions.common.app import logger, tracer
+from functions.training import service, store
+
+
+class WorkerEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: str = Field(pattern=r"^[a-f0-9]{32}$")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    job_id = WorkerEvent.model_validate(event).job_id
+    job = service.continue_import(
+        job_id,
+        clock.now(),
+        lambda: context.get_remaining_time_in_millis() / 1000,
+        lambda: store.start_worker(context.invoked_function_arn, job_id),
+    )
+    if job is None:
+        return {"job_id": job_id, "status": "missing"}
+    logger.info("training import run ended", extra={"job_id": job_id, "status": job.status.value})
+    return {"job_id": job_id, "status": job.status.value, "processed": job.processed}

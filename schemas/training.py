@@ -1,0 +1,338 @@
+"""The training weeks (PH-TRAIN, QA-2): check-in (报到), attendance per timetable session,
+completion (结业) and the non-completion reports; cancelled classes (取消办班, SE-2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Mark(StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    LEAVE = "leave"
+    ABSENT = "absent"
+
+
+MARK_NAMES: dict[Mark, str] = {
+    Mark.PRESENT: "出勤",
+    Mark.LATE: "迟到",
+    Mark.LEAVE: "请假",
+    Mark.ABSENT: "缺勤",
+}
+MARK_BY_NAME = {v: k for k, v in MARK_NAMES.items()}
+# Late still attends the session: its hours count (the proposal, QA-2).
+ATTENDED = (Mark.PRESENT, Mark.LATE)
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+
+
+OUTCOME_NAMES = {Outcome.PASS: "合格", Outcome.FAIL: "不合格"}
+
+
+class SessionSlot(BaseModel):
+    """One timetable session of a class, the unit of attendance; `key` is day + start time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str  # e.g. 2024-04-08T0830
+    day: date
+    start: time | None = None
+    end: time | None = None
+    topic: str
+    hours: float
+
+
+class MarkEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    mark: Mark
+    reason: str = ""
+    by: str = ""
+    at: datetime | None = None
+
+
+class Attendance(BaseModel):
+    """One teacher in one class (CLASS#<cid> | ATT#<tid>): check-in and marks per session."""
+
+    class_id: str
+    teacher_id: str
+    checked_in_at: datetime | None = None
+    checkin_by: str = ""  # "qr" (the teacher scanned) or the institution account (roster)
+    marks: dict[str, MarkEntry] = Field(default_factory=dict)
+    online_hours: float | None = None
+
+
+class Proposal(BaseModel):
+    """The outcome the term data's rule proposes (attended share, online hours)."""
+
+    outcome: Outcome
+    attended_hours: float
+    scheduled_hours: float
+    online_hours: float | None = None
+    online_required: float = 0
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Completion(BaseModel):
+    """The completion decision of one teacher in one class (CLASS#<cid> | DONE#<tid>).
+
+    Built and written by `functions/training/store.completion_items`, a pure function that
+    returns the TransactWriteItems items of the decision, so credit posting (issue 14) adds its
+    ledger entry and counter to the same transaction."""
+
+    term: str
+    class_id: str
+    project_id: str
+    project_title: str
+    class_name: str
+    institution_id: str
+    institution_name: str
+    teacher_id: str
+    teacher_name: str
+    school_id: str
+    region_code: str
+    outcome: Outcome
+    proposed: Outcome
+    reason: str = ""
+    decided_by: str
+    decided_role: str
+    decided_at: datetime
+    version: int = 1
+    credits: int = 0  # the project's credits, earned when the outcome is pass (issue 14)
+    history: list[dict[str, str]] = Field(default_factory=list)
+
+
+class CheckinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    class_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
+    code: str = Field(pattern=r"^[0-9]{6,8}$")
+
+
+class BulkCheckinRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    teacher_ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class MarkItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    mark: Mark
+    reason: str = Field(default="", max_length=100)
+
+
+class AttendanceRequest(BaseModel):
+    """Marks of one session for some of the class's teachers (roster on a phone)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    session: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{4}$")
+    items: list[MarkItem] = Field(min_length=1, max_length=500)
+
+
+class DecisionItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
+    outcome: Outcome
+    reason: str = Field(default="", max_length=200)
+
+
+class CompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[DecisionItem] = Field(min_length=1, max_length=500)
+
+
+class CancelRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=2, max_length=200)
+
+
+class ImportKind(StrEnum):
+    ATTENDANCE = "attendance"
+    ONLINE = "online"
+
+
+class ImportRequest(BaseModel):
+    """An attendance workbook (the template filled in) or the online platform's hours export."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ImportKind
+    file_name: str = Field(min_length=1, max_length=120)
+    content_base64: str = Field(min_length=4, max_length=8_000_000)
+
+
+class ImportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RowReport(BaseModel):
+    row: int
+    sheet: str = ""
+    teacher_id: str = ""
+    name: str = ""
+    ok: bool
+    message: str = ""
+
+
+class TrainingImport(BaseModel):
+    """An import run by the training worker (TRAINIMPORT#<job> | JOB)."""
+
+    job_id: str
+    kind: ImportKind
+    institution_id: str
+    uploaded_by: str
+    file_name: str
+    parts: int
+    status: ImportStatus
+    total: int = 0
+    processed: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    message: str = ""
+    created_at: datetime
+    finished_at: datetime | None = None
+
+
+# --- what the training API returns -----------------------------------------------------------
+
+
+class ClassSummary(BaseModel):
+    """A class in 开班管理 (institution) or the bureau's list."""
+
+    class_id: str
+    class_name: str
+    project_id: str
+    project_title: str
+    institution_name: str
+    start_date: date
+    end_date: date
+    place: str = ""
+    confirmed: int
+    checked_in: int = 0
+    decided: int = 0
+    min_size: int
+    cancelled: bool = False
+    cancel_reason: str = ""
+    stage: str  # upcoming, running, deciding, closed, cancelled
+    stage_text: str
+    deadline: date
+    checkin_open: bool = False
+    cancellable: bool = False
+
+
+class RosterRow(BaseModel):
+    teacher_id: str
+    name: str
+    school_name: str
+    checked_in_at: datetime | None = None
+    checkin_by: str = ""
+    marks: dict[str, MarkEntry] = Field(default_factory=dict)
+    online_hours: float | None = None
+    proposal: Proposal
+    completion: Completion | None = None
+
+
+class ClassRoster(BaseModel):
+    summary: ClassSummary
+    sessions: list[SessionSlot]
+    blended: bool
+    online_required: float
+    rows: list[RosterRow]
+    may_decide: bool
+    decide_note: str = ""
+
+
+class CodeView(BaseModel):
+    class_id: str
+    code: str
+    url: str
+    svg: str
+    step_seconds: int
+    expires_in: int
+
+
+class CheckinResult(BaseModel):
+    class_id: str
+    class_name: str
+    project_title: str
+    checked_in_at: datetime
+    first_time: bool
+    message: str
+
+
+class ItemOutcome(BaseModel):
+    teacher_id: str
+    ok: bool
+    code: str = ""
+    message: str = ""
+
+
+class MySession(BaseModel):
+    key: str
+    day: date
+    start: time | None = None
+    end: time | None = None
+    topic: str
+    mark: Mark | None = None
+    mark_text: str = ""
+    reason: str = ""
+
+
+class MyClass(BaseModel):
+    class_id: str
+    class_name: str
+    project_id: str
+    project_title: str
+    institution_name: str
+    start_date: date
+    end_date: date
+    place: str = ""
+    status_text: str
+    cancelled: bool = False
+    cancel_reason: str = ""
+    checked_in_at: datetime | None = None
+    sessions: list[MySession]
+    online_hours: float | None = None
+    online_required: float = 0
+    proposal: Proposal | None = None
+    outcome: Outcome | None = None
+    outcome_text: str = ""
+    outcome_reason: str = ""
+    deadline: date
+
+
+class NonCompletionRow(BaseModel):
+    teacher_id: str
+    teacher_name: str
+    school_id: str
+    school_name: str
+    region_code: str
+    region_name: str
+    project_title: str
+    class_name: str
+    institution_name: str
+    reason: str
+    decided_at: datetime
+
+
+class CancelResult(BaseModel):
+    class_id: str
+    cancelled: bool
+    released: int
+    waitlist_closed: int
+    reason: str
