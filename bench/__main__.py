@@ -14,6 +14,7 @@ BENCHES = (
     "bench.bench_import",
     "bench.bench_rush",
     "bench.bench_stats",
+    "bench.bench_training",
 )
 
 

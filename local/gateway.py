@@ -241,15 +241,20 @@ class InProcessInvoker:
     process would read each other's caller. `ProcessPoolInvoker` gives real concurrency.
     """
 
-    def __init__(self, load_handler: HandlerLoader = import_handler) -> None:
+    def __init__(
+        self,
+        load_handler: HandlerLoader = import_handler,
+        timeout_seconds: float = LAMBDA_TIMEOUT_SECONDS,
+    ) -> None:
         self._load = load_handler
         self._lock = threading.Lock()
+        self.timeout_seconds = timeout_seconds
 
     def invoke(self, function: str, event: dict[str, Any], clock_state: ClockState) -> Any:
         with self._lock:
             handler = self._load(function)
             try:
-                return handler(event, LambdaContext(function))
+                return handler(event, LambdaContext(function, self.timeout_seconds))
             except Exception as exc:
                 traceback.print_exc()
                 raise InvocationError(f"{type(exc).__name__}: {exc}") from exc

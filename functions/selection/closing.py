@@ -31,7 +31,7 @@ SCHOOL_LATE = "学校未在审核期内审核"
 RECHECK_LATE = "机构未在复核期内复核"
 WAITLIST_CLOSED = "第二轮复核结束时仍未轮到递补，候补名单已关闭"
 ACTOR = "system"
-BATCH = 25  # classes per saved step of the cursor
+BATCH = 100  # classes per saved step of the cursor (one batched read of their counters)
 RESUME_MARGIN_SECONDS = 60
 
 
@@ -64,7 +64,10 @@ def close_window(
             resume()
             return job
         before = job.cursor
-        for class_id in class_ids[before : before + BATCH]:
+        batch = class_ids[before : before + BATCH]
+        # Only classes holding seats or a waitlist have anything to close (one batched read).
+        busy = {v.class_id for v in store.seats(batch) if v.held or v.waitlist}
+        for class_id in (c for c in batch if c in busy):
             for step, rnd in steps:
                 n = _close_class(calendar, class_id, step, rnd, now)
                 for k, v in n.items():

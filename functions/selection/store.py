@@ -1407,7 +1407,6 @@ def cancel_selection(sel: Selection, reason: str, at: datetime) -> bool:
     the reason, the teacher's term load gives back the class and its days (the round-1 flag
     stays: they may select in round 2, SE-2), the class's counter gives back the seat. False if
     the selection no longer holds a seat (done already)."""
-    holding = {f":h{i}": s.value for i, s in enumerate(SEAT_HOLDING)}
     ops = [
         _status_update(
             keys.selection(sel.teacher_id, sel.term, sel.class_id),
@@ -1426,7 +1425,6 @@ def cancel_selection(sel: Selection, reason: str, at: datetime) -> bool:
             {":one": 1, ":zero": 0},
         ),
     ]
-    del holding
     try:
         store.transact_write(ops)
         return True

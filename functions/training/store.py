@@ -10,7 +10,7 @@ the teacher's attendance item (its session attribute), after one roster read per
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -113,9 +113,8 @@ def check_in(teacher_id: str, term: str, class_id: str, by: str, at: datetime) -
         if 1 in failed:  # checked in already: the caller answers the first check-in
             raise WrongStatus("你已报到", code_status=SelectionStatus.CONFIRMED.value) from exc
         raise
-    att = get_attendance(class_id, teacher_id)
-    assert att is not None
-    return att
+    # No read-back: the write set exactly these (marks, if any, are not the check-in's answer).
+    return Attendance(class_id=class_id, teacher_id=teacher_id, checked_in_at=at, checkin_by=by)
 
 
 # --- attendance ----------------------------------------------------------------------------
@@ -353,7 +352,3 @@ def report_rows(job_id: str) -> Iterator[RowReport]:
 
 def start_worker(function: str, job_id: str) -> None:
     store.invoke_async(function, {"job_id": job_id})
-
-
-def teacher_ids_with(ids: Iterable[str]) -> list[str]:
-    return sorted(set(ids))
