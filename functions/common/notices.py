@@ -19,7 +19,7 @@ from schemas.notify import (
     teacher_party,
     user_party,
 )
-from schemas.selection import Expansion
+from schemas.selection import Expansion, Selection
 
 WEEKDAYS = "一二三四五六日"
 
@@ -287,4 +287,110 @@ def import_finished(
         key=f"import:{job_id}",
         link=f"records/import/#job={quote(job_id, safe='')}",
         link_text="查看导入报告",
+    )
+
+
+# --- training weeks (PH-TRAIN, QA-2, SE-2, CH-3; issue 18) -----------------------------------
+
+TRAINING_MINE = "training/mine/"
+REPORTS = "training/reports/"
+
+
+def class_cancelled(sel: Selection, reason: str, at: datetime) -> Message:
+    """取消办班: the teacher's seat and days are freed; round 2 is open to them (SE-2)."""
+    label = _class_label(sel.project_title, sel.class_name)
+    return outbox.message(
+        teacher_party(sel.teacher_id),
+        MessageKind.CLASS_CANCELLED,
+        f"班期已取消：{label}",
+        f"你已选的{label}（{sel.institution_name}）已由教育局取消。\n原因：{reason}\n"
+        f"下一步：你的名额和培训日期已释放，可在第二轮选课时另选班期"
+        f"（{_window_text(sel.term, PhaseId.R2)}）。",
+        at,
+        key=f"cancelled:{sel.class_id}:{sel.teacher_id}",
+        link=MY,
+        link_text="查看我的选课",
+        critical=True,
+    )
+
+
+def waitlist_closed(
+    teacher_id: str, class_id: str, label: str, reason: str, at: datetime
+) -> Message:
+    """The waitlist ended without a seat (the last recheck closed, or the class was cancelled)."""
+    return outbox.message(
+        teacher_party(teacher_id),
+        MessageKind.WAITLIST_CLOSED,
+        f"候补未递补：{label}",
+        f"你在{label}的候补未能递补：{reason}。\n本学期的选课已经结束，如有疑问请联系本校负责选课的老师。",
+        at,
+        key=f"waitlist_closed:{class_id}:{teacher_id}",
+        link=MY,
+        link_text="查看我的选课",
+    )
+
+
+def dates_clash(sel: Selection, start: date, end: date, clash_with: str, at: datetime) -> Message:
+    """CH-3: the class moved to days that clash with another class the teacher holds."""
+    label = _class_label(sel.project_title, sel.class_name)
+    return outbox.message(
+        teacher_party(sel.teacher_id),
+        MessageKind.CLASS_CHANGED,
+        f"班期日期变更后与已选班期冲突：{label}",
+        f"{label}的日期已变更为{fmt_day(start)}至{fmt_day(end)}，与你已选的{clash_with}日期冲突。\n"
+        "下一步：请到“我的选课”退选其中一个班期（不受选课时间限制）。",
+        at,
+        key=f"clash:{sel.class_id}:{sel.teacher_id}:{start.isoformat()}",
+        link=MY,
+        link_text="查看我的选课",
+        critical=True,
+    )
+
+
+def completion_decided(
+    teacher_id: str,
+    class_id: str,
+    label: str,
+    outcome_text: str,
+    reason: str,
+    version: int,
+    at: datetime,
+) -> Message:
+    """结业: the institution (or the bureau) decided or corrected the teacher's completion."""
+    why = f"\n原因：{reason}" if reason else ""
+    return outbox.message(
+        teacher_party(teacher_id),
+        MessageKind.COMPLETION_DECIDED,
+        f"结业认定：{label} {outcome_text}",
+        f"{label}的结业认定结果为“{outcome_text}”。{why}\n如有疑问请联系培训机构。",
+        at,
+        key=f"completion:{class_id}:{teacher_id}:{version}",
+        link=TRAINING_MINE,
+        link_text="查看我的培训",
+        critical=True,
+    )
+
+
+def non_completion(
+    party: str,
+    teacher_id: str,
+    teacher_name: str,
+    class_id: str,
+    label: str,
+    institution_name: str,
+    reason: str,
+    version: int,
+    at: datetime,
+) -> Message:
+    """QA-2: a teacher who did not complete, reported to their school and county bureau."""
+    return outbox.message(
+        party,
+        MessageKind.NON_COMPLETION,
+        f"未完成培训：{teacher_name} · {label}",
+        f"{institution_name}认定{teacher_name}未完成{label}。\n原因：{reason}\n"
+        "下一步：请在“未完成培训名单”中查看，并督促教师按要求另行参加培训。",
+        at,
+        key=f"noncompletion:{class_id}:{teacher_id}:{version}",
+        link=REPORTS,
+        link_text="查看未完成培训名单",
     )

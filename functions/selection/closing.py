@@ -88,7 +88,8 @@ def _close_class(
         return {}
     info = ClassInfo.model_validate_json(doc)
     if step == ClosingStep.WAITLIST:
-        ended = store.close_waitlist(class_id, WAITLIST_CLOSED, now)
+        label = f"《{info.project_title}》{info.class_name}"
+        ended = store.close_waitlist(class_id, WAITLIST_CLOSED, now, label)
         return {"waitlist_closed": len(ended)} if ended else {}
     rule = calendar.closing
     if step == ClosingStep.SCHOOL:

@@ -16,7 +16,6 @@ has no free seat (`held == capacity`).
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -602,15 +601,21 @@ def _drop_head(
     _end_entry(class_id, head, SelectionStatus.WAITLIST_DROPPED, reason, at, [outbox.put(told)])
 
 
-def close_waitlist(class_id: str, reason: str, at: datetime) -> list[str]:
+def close_waitlist(class_id: str, reason: str, at: datetime, label: str = "") -> list[str]:
     """End every waitlist entry of a class as `waitlist_closed` (未递补) with `reason`: the last
     recheck window closed, or the class was cancelled. Each entry is its own transaction (entry,
-    selection, count); repeating it ends nothing twice. Returns the teachers told."""
+    selection, count, and the teacher's message about the class `label`); repeating it ends
+    nothing twice. Returns the teachers told."""
     ended: list[str] = []
     while True:
         heads = _waitlist_heads(class_id, 100)
         for head in heads:
-            if _end_entry(class_id, head, SelectionStatus.WAITLIST_CLOSED, reason, at):
+            tell = notices.waitlist_closed(
+                str(head["teacher_id"]), class_id, label or "该班期", reason, at
+            )
+            if _end_entry(
+                class_id, head, SelectionStatus.WAITLIST_CLOSED, reason, at, [outbox.put(tell)]
+            ):
                 ended.append(str(head["teacher_id"]))
         if len(heads) < 100:
             return ended
@@ -1301,12 +1306,14 @@ def move_selection_days(sel: Selection, start: date, end: date, at: datetime) ->
                     **holding,
                 },
             )
+            op = {"Update": {"TableName": settings().table_name, **kwargs}}
+            tell = notices.dates_clash(sel, start, end, clash, at)
             try:
-                store.with_retries(partial(store.table().update_item, **kwargs))
+                store.transact_write([op, outbox.put(tell)])  # told in the same write
             except ClientError as exc:
-                if store.error_code(exc) != "ConditionalCheckFailedException":
-                    raise
-                return "unchanged"
+                if store.failed_conditions(exc):
+                    return "unchanged"
+                raise
             return "clash"
         wanted = others | new_days
         load_op: dict[str, Any] = {
@@ -1424,6 +1431,7 @@ def cancel_selection(sel: Selection, reason: str, at: datetime) -> bool:
             "#held > :zero",
             {":one": 1, ":zero": 0},
         ),
+        outbox.put(notices.class_cancelled(sel, reason, at)),  # told in the same write
     ]
     try:
         store.transact_write(ops)

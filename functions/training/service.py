@@ -1032,7 +1032,9 @@ def cancel_class(user: User, class_id: str, req: CancelRequest, now: datetime) -
             SelectionStatus.CONFIRMED,
         ) and sel_store.cancel_selection(sel, f"班期已取消：{reason}", now):
             released += 1
-    closed = sel_store.close_waitlist(class_id, f"班期已取消：{reason}", now)
+    closed = sel_store.close_waitlist(
+        class_id, f"班期已取消：{reason}", now, f"《{info.project_title}》{info.class_name}"
+    )
     from functions.projects.service import _maybe_rebuild
 
     _maybe_rebuild(info.term)

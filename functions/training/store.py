@@ -16,12 +16,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import keys, store
+from functions.common import keys, notices, outbox, store
 from functions.common.errors import Conflict, NotFound, WrongStatus
 from functions.common.settings import settings
+from schemas.notify import bureau_party, school_party
 from schemas.projects import AuditEntry
 from schemas.selection import SelectionStatus
 from schemas.training import (
+    OUTCOME_NAMES,
     Attendance,
     Completion,
     MarkEntry,
@@ -198,8 +200,9 @@ def completion_items(
 ) -> list[dict[str, Any]]:
     """The TransactWriteItems items of one completion decision, built without I/O: the
     completion record (conditioned on the version it replaces: a first decision on none), its
-    CH-5 style audit entry (listed with the institution's project history) and, for 不合格, the
-    non-completion index that reports it to the teacher's school and county bureau (QA-2).
+    CH-5 style audit entry (listed with the institution's project history), the teacher's
+    message and, for 不合格, the non-completion index and the messages that report it to the
+    teacher's school and county bureau (QA-2).
 
     Credits (issue 14) join here: append the credit ledger entry and the teacher's counter
     update to this list, keyed on `c.outcome` / `c.credits`, and the decision and its credits
@@ -229,7 +232,41 @@ def completion_items(
         **keys.audit_by_institution(audit.institution_id, at, audit.project_id, n),
         "doc": audit.model_dump_json(),
     }
-    return [{"Put": put}, {"Put": {"TableName": name, "Item": audit_item}}]
+    label = f"《{c.project_title}》{c.class_name}"
+    ops: list[dict[str, Any]] = [
+        {"Put": put},
+        {"Put": {"TableName": name, "Item": audit_item}},
+        outbox.put(
+            notices.completion_decided(
+                c.teacher_id,
+                c.class_id,
+                label,
+                OUTCOME_NAMES[c.outcome],
+                c.reason,
+                c.version,
+                c.decided_at,
+            )
+        ),
+    ]
+    if c.outcome == Outcome.FAIL:
+        # QA-2: reported to the school and the county bureau in the same write.
+        for party in (school_party(c.school_id), bureau_party(c.region_code)):
+            ops.append(
+                outbox.put(
+                    notices.non_completion(
+                        party,
+                        c.teacher_id,
+                        c.teacher_name,
+                        c.class_id,
+                        label,
+                        c.institution_name,
+                        c.reason,
+                        c.version,
+                        c.decided_at,
+                    )
+                )
+            )
+    return ops
 
 
 def write_completion(items: list[dict[str, Any]]) -> None:

@@ -190,6 +190,10 @@ def test_waitlists_end_unpromoted_when_the_last_recheck_closes_SE_1(clock_at):
         assert item["reason"] == closing.WAITLIST_CLOSED
     assert waiting("p1-c1") == []
     assert {status_of("t1", "p1-c1"), status_of("t2", "p1-c1")} == {"confirmed"}
+    told = [i for i in store.table().scan()["Items"] if i.get("kind") == "waitlist_closed"]
+    assert sorted(i["PK"] for i in told) == sorted(
+        keys.inbox_message(f"T:{t}", "x")["PK"] for t in ("t4", "t5")
+    )
     check_invariants()
 
 

@@ -34,6 +34,17 @@ SESSION = "2024-04-08T0900"
 AFTER = "2024-04-11 09:00"  # the class is over: completion may be decided
 
 
+def messages(kind: str) -> list[tuple[str, str]]:
+    """(party, title) of every message of `kind` in the outbox (written with its change)."""
+    import json
+
+    return sorted(
+        (json.loads(i["doc"])["party"], json.loads(i["doc"])["title"])
+        for i in store.table().scan()["Items"]
+        if i.get("kind") == kind
+    )
+
+
 def api(method: str, path: str, sub: str, body: Any = None, route: str | None = None, **kw: Any):
     status, data, headers = call(
         lambda_handler, http_event(method, path, sub=sub, body=body, route=route, **kw)
@@ -186,6 +197,10 @@ def test_attendance_proposes_the_outcome_and_completion_reports_non_completion_Q
     assert other["rows"] == []
     s, other_city = api("GET", "/api/training/noncompletion", "bureau-330200")
     assert other_city["rows"] == []
+    # Told through the outbox in the decision's own write: each teacher, and for 不合格 the
+    # school and the county bureau.
+    assert [p for p, _ in messages("completion_decided")] == ["T:t1", "T:t2"]
+    assert [p for p, _ in messages("non_completion")] == ["R:330106", "S:s1"]
 
 
 def test_override_and_correction_need_a_reason_and_are_audited_CH_5_style(clock_at, confirmed):
@@ -322,6 +337,7 @@ def test_a_class_below_its_minimum_is_cancelled_and_its_teachers_select_in_round
     assert select("t1", "p2-c1")[0] == 201
     s, mine = api("GET", "/api/training/mine", "t1")
     assert mine["classes"][0]["cancelled"] and "报名人数不足" in mine["classes"][0]["cancel_reason"]
+    assert [p for p, _ in messages("class_cancelled")] == ["T:t1", "T:t2"]
     # Again: nothing left to do, still answered.
     clock_at("2024-03-30 19:00")
     s, body = inst("POST", "/cancel", {"reason": "报名人数不足"}, sub="bureau-330000")
