@@ -47,7 +47,7 @@ def sessions_of(klass: TrainingClass, rules: TrainingRules) -> list[SessionSlot]
     if klass.timetable:
         out = []
         for s in sorted(klass.timetable, key=lambda s: (s.day, s.start)):
-            minutes = (datetime.combine(s.day, s.end) - datetime.combine(s.day, s.start)).seconds
+            seconds = (datetime.combine(s.day, s.end) - datetime.combine(s.day, s.start)).seconds
             out.append(
                 SessionSlot(
                     key=f"{s.day.isoformat()}T{s.start:%H%M}",
@@ -55,7 +55,7 @@ def sessions_of(klass: TrainingClass, rules: TrainingRules) -> list[SessionSlot]
                     start=s.start,
                     end=s.end,
                     topic=s.topic,
-                    hours=round(minutes / 60, 2),
+                    hours=round(seconds / 3600, 2),
                 )
             )
         return out
