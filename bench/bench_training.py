@@ -86,11 +86,10 @@ def _project(pid: str, n_classes: int) -> Any:
 
 def _seed(project: Any) -> list[tuple[str, str]]:
     """Confirmed teachers in every class of `project`; returns (teacher, class) pairs."""
-    from functions.common import keys, records, store
-    from functions.projects.store import project_items
+    from functions.common import catalog, keys, records, store
     from schemas.people import Role, Teacher, User
 
-    items = project_items(project)
+    items = catalog.seed_items(project, with_project_item=True)
     items.append(
         records.user_item(
             User(user_id="inst-zjnu", role=Role.INSTITUTION, name="机构", institution_id="zjnu")

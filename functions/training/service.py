@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from functions.common import records, scope
+from functions.common import catalog, records, scope
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -114,10 +114,11 @@ def _info(class_id: str) -> ClassInfo:
 
 
 def _project(project_id: str) -> Project:
-    item = table_store.get_item({"PK": f"PROJECT#{project_id}", "SK": "META"})
-    if not item or "doc" not in item:
+    """The published project (its timetables, form, credits) through the catalog seam."""
+    doc = catalog.get(project_id)
+    if doc is None:
         raise NotFound("项目不存在")
-    return Project.model_validate_json(item["doc"])
+    return doc
 
 
 def _klass(project: Project, class_id: str) -> TrainingClass:
@@ -998,9 +999,9 @@ def cancel_class(user: User, class_id: str, req: CancelRequest, now: datetime) -
     sel_store.mark_cancelled(
         class_id, rules.min_size(info, calendar.training), reason, user.user_id, now
     )
-    item = projects_store.get_project_item(info.project_id)
-    if item and "doc" in item:
-        doc = Project.model_validate_json(item["doc"])
+    found = projects_store.get_published(info.project_id)
+    if found is not None:
+        item, doc = found
         klass = _klass(doc, class_id)
         if not klass.cancelled:
             new = doc.model_copy(
@@ -1022,7 +1023,7 @@ def cancel_class(user: User, class_id: str, req: CancelRequest, now: datetime) -
                 actor=f"{user.name}（{user.user_id}）",
                 detail=f"{klass.name}取消办班：{reason}",
             )
-            projects_store.update_published(item, new, [], audit)
+            projects_store.write_revision(item, new, [], audit)
             records.clear_cache()
     released = 0
     for sel in sel_store.list_for_class(class_id):

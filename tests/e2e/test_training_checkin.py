@@ -19,8 +19,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 def training_class(stack: Any) -> ClassInfo:
     """A published copy of a demo project of 浙江师范大学 under new ids, project item included
     (the training pages read the class's timetable from it)."""
-    from functions.common import records, store
-    from functions.projects.store import project_items
+    from functions.common import catalog, records, store
     from local.demo import demo_data
 
     base = next(p for p in demo_data().projects if p.institution_id == "zjnu")
@@ -29,7 +28,7 @@ def training_class(stack: Any) -> ClassInfo:
         update={"class_id": f"{pid}-c1", "capacity": 5, "name": "报到测试班"}
     )
     project = base.model_copy(update={"project_id": pid, "classes": (klass,)})
-    store.batch_write(project_items(project))
+    store.batch_write(catalog.seed_items(project, with_project_item=True))
     records.clear_cache()
     return ClassInfo.of(project, klass)
 
