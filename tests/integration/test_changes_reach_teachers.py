@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions.common import keys, store
-from functions.projects import store as pstore
+from functions.common import catalog, keys, store
 from functions.selection.handler import lambda_handler as selection_handler
 from tests.integration.test_projects_api import api, published, pworld  # noqa: F401
 from tests.support.events import call, http_event
@@ -79,7 +78,7 @@ def test_approved_date_change_moves_the_teachers_days_and_a_withdrawal_frees_the
     assert load_days("t1") == {"2024-05-20", "2024-05-21", "2024-05-22"}
     sel = store.get_item(keys.selection("t1", "2024H1", f"{pid}-c1"), consistent=True)
     assert (sel["start_date"], sel["end_date"]) == ("2024-05-20", "2024-05-22")
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert doc.classes[0].timetable[0].day.isoformat() == "2024-05-20"  # sessions moved too
     assert [n.what for n in doc.notices] == ["班期调整日期"]  # shown on the project page
 
@@ -146,7 +145,7 @@ def test_a_timetable_change_inside_5_days_is_refused_like_its_publication_CH_4(c
     clock_at("2024-05-07 10:00")  # the class opens 05-10: 3 days ahead
     s, err = api("POST", f"/api/projects/{pid}/changes", "inst-zjnu", body)
     assert (s, err["code"]) == (409, "timetable_too_late")
-    doc = next(p for p in pstore.load_published_projects("2024H1") if p.project_id == pid)
+    doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert doc.classes[0].timetable[0].topic == "开班讲座"
 
     clock_at("2024-05-05 10:00")  # 5 days ahead: in time
