@@ -354,3 +354,43 @@ def test_cancellation_window_minimum_and_bureau_are_enforced_SE_2(clock_at, conf
     assert (s, body["code"]) == (409, "class_above_minimum")
     s, body = inst("POST", "/cancel", {"reason": "人数不足"}, sub="inst-zjnu")
     assert s == 403
+
+
+def test_online_hours_are_imported_from_the_online_platforms_file(clock_at, confirmed):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["班期编号", "教师编号", "身份证件号", "姓名", "线上学时"])
+    ws.append(["p1-c1", "t1", "", "王芳", 12.5])
+    ws.append(["p1-c1", "t2", "", "李强", "很多"])
+    ws.append(["p1-c1", "t9", "", "无此人", 3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    clock_at(DAY1)
+    s, job = api(
+        "POST",
+        "/api/training/imports",
+        "inst-zjnu",
+        {
+            "kind": "online",
+            "file_name": "线上学时.xlsx",
+            "content_base64": base64.b64encode(buf.getvalue()).decode(),
+        },
+    )
+    assert s == 202 and (job["accepted"], job["rejected"]) == (1, 2), job
+    s, roster = inst("GET", "")
+    hours = {r["teacher_id"]: r["online_hours"] for r in roster["rows"]}
+    assert hours == {"t1": 12.5, "t2": None}
+    # Another institution cannot import into this class.
+    s, job = api(
+        "POST",
+        "/api/training/imports",
+        "inst-other",
+        {
+            "kind": "online",
+            "file_name": "线上学时.xlsx",
+            "content_base64": base64.b64encode(buf.getvalue()).decode(),
+        },
+    )
+    assert job["accepted"] == 0
