@@ -101,3 +101,17 @@ def test_teacher_checks_in_by_scanning_the_code_the_institution_shows_PH_TRAIN(
     card = phone.locator(f"li[data-class-id='{info.class_id}']")
     card.locator(".zjt-checkin-state", has_text="已报到").wait_for()
     no_horizontal_scroll(phone)
+
+    # 开班管理 on the institution's phone: the roster shows the check-in; a mark is saved.
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="zh-CN")
+    roster = ctx.new_page()
+    try:
+        as_user(roster, stack, "inst-zjnu", f"/training/?c={info.class_id}")
+        row = roster.locator(f".zjt-roster-list li[data-teacher-id='{teacher.teacher_id}']")
+        row.filter(has_text="已报到").wait_for()
+        row.get_by_label("出勤").check()
+        roster.get_by_role("button", name="保存本次考勤").click()
+        roster.locator(".zjt-marks-msg", has_text="已保存 1 人").wait_for()
+        no_horizontal_scroll(roster)
+    finally:
+        ctx.close()
