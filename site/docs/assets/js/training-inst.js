@@ -14,7 +14,10 @@
 
   function setMsg(node, text, ok) {
     node.textContent = text;
-    node.className = "zjt-msg" + (ok === true ? " zjt-msg--ok" : ok === false ? " zjt-msg--error" : "");
+    // Keep the element's own classes (the page finds it by them); only the state changes.
+    node.classList.remove("zjt-msg--ok", "zjt-msg--error");
+    if (ok === true) node.classList.add("zjt-msg--ok");
+    if (ok === false) node.classList.add("zjt-msg--error");
   }
 
   async function loadClasses() {
