@@ -31,7 +31,7 @@
         var li = el("li", { "class": "zjt-selection", "data-class-id": c.class_id });
         li.appendChild(el("h3", null, c.project_title + " · " + c.class_name));
         li.appendChild(el("p", null, T.day(c.start_date) + " 至 " + T.day(c.end_date) + " · " + c.stage_text));
-        li.appendChild(el("p", { "class": "zjt-muted" }, "已确认 " + c.confirmed + " 人" + (c.cancelled ? " · 已取消：" + c.cancel_reason : "")));
+        li.appendChild(el("p", { "class": "zjt-muted" }, "学员 " + c.confirmed + " 人" + (c.cancelled ? " · 已取消：" + c.cancel_reason : "")));
         var b = el("button", { type: "button", "class": "md-button md-button--primary" }, "管理");
         b.addEventListener("click", function () { openClass(c.class_id); });
         if (!c.cancelled) li.appendChild(b);
@@ -241,6 +241,8 @@
   q(".zjt-import-attendance").addEventListener("change", function (ev) { importFile("attendance", ev.target); });
   q(".zjt-import-online").addEventListener("change", function (ev) { importFile("online", ev.target); });
   q(".zjt-decide").addEventListener("click", decide);
+  // A link to one class (?c=) opens it at once; the list loads when the user goes back.
   var want = new URLSearchParams(location.search).get("c");
-  loadClasses().then(function () { if (want) openClass(want); });
+  if (want && !api.needLogin(msg, "后进入开班管理。")) openClass(want);
+  else loadClasses();
 })();

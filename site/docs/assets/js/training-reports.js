@@ -50,7 +50,7 @@
         var li = el("li", { "class": "zjt-selection", "data-class-id": c.class_id });
         li.appendChild(el("h3", null, c.project_title + " · " + c.class_name));
         li.appendChild(el("p", null, c.institution_name + " · " + T.day(c.start_date) + " 至 " + T.day(c.end_date)));
-        li.appendChild(el("p", null, "已确认 " + c.confirmed + " 人，开班最低 " + c.min_size + " 人 · " + c.stage_text));
+        li.appendChild(el("p", null, "学员 " + c.confirmed + " 人，开班最低 " + c.min_size + " 人 · " + c.stage_text));
         if (c.cancelled) { li.appendChild(el("p", { "class": "zjt-status" }, "已取消：" + c.cancel_reason)); }
         else if (c.cancellable) {
           var reason = el("input", { type: "text", maxlength: "200", placeholder: "取消原因（必填）", "class": "zjt-cancel-reason" });
