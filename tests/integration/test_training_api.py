@@ -394,3 +394,15 @@ def test_online_hours_are_imported_from_the_online_platforms_file(clock_at, conf
         },
     )
     assert job["accepted"] == 0
+
+
+def test_class_lists_for_the_institution_and_the_bureau(clock_at, confirmed):
+    clock_at("2024-03-30 18:00")
+    s, mine = api("GET", "/api/training/classes", "inst-zjnu")
+    row = next(c for c in mine["classes"] if c["class_id"] == "p1-c1")
+    assert (row["confirmed"], row["stage"], row["min_size"]) == (2, "upcoming", 10)
+    assert api("GET", "/api/training/classes", "inst-other")[1]["classes"] == []
+    s, listed = api("GET", "/api/training/bureau/classes", "bureau-330000")
+    small = {c["class_id"]: c for c in listed["classes"] if c["cancellable"]}
+    assert small["p1-c1"]["confirmed"] == 2  # below the minimum of 10: the bureau may cancel
+    assert api("GET", "/api/training/bureau/classes", "t1")[0] == 403
