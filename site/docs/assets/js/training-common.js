@@ -1,4 +1,4 @@
-/* Shared by the training pages (开班管理, 报到二维码, 扫码报到, 我的培训, 未完成培训名单): dates in
+/* Shared by the training pages (开班管理, 报到二维码, 扫码报到, 考勤与结业, 未完成培训名单): dates in
    the site's style and xlsx downloads. Plain ES2017. */
 (function () {
   "use strict";

@@ -1,4 +1,4 @@
-/* 我的培训 (teacher): GET /api/training/mine: check-in, attendance per session, online hours,
+/* 考勤与结业 (teacher): GET /api/training/mine: check-in, attendance per session, online hours,
    the completion result with its reason; a cancelled class with the bureau's reason. */
 (function () {
   "use strict";
@@ -44,7 +44,7 @@
   }
 
   async function load() {
-    if (api.needLogin(msg, "后查看我的培训。")) return;
+    if (api.needLogin(msg, "后查看考勤与结业。")) return;
     try {
       var res = await api.request("GET", "/training/mine");
       var rows = res.data.classes || [];
