@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from functions.common import catalog, keys, notices, outbox, scope
+from functions.common import catalog, keys, notices, outbox, records, scope
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -1104,14 +1105,32 @@ def _in_order(entries: list[AuditEntry]) -> list[AuditEntry]:
 def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
     """The history as the review page lists it: each entry with its time (Asia/Shanghai) and
     what happened in Chinese."""
+    names: dict[str, str] = {}
+
+    def who(actor: str) -> str:
+        # Pages show names, not account ids. Entries record "name（account id）" (older ones the
+        # bare id): keep the name, or look the account up.
+        if actor not in names:
+            m = re.fullmatch(r"(.+)（[^（）]+）", actor)
+            user = None if m else records.get_user(actor) if actor else None
+            names[actor] = m.group(1) if m else user.name if user else actor
+        return names[actor]
+
     return [
         {
             **e.model_dump(mode="json"),
-            "at_text": e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            "at_text": _when(e.at),
             "event_name": EVENT_NAMES.get(e.event, e.event),
+            "actor_name": who(e.actor),
         }
         for e in entries
     ]
+
+
+def _when(at: datetime) -> str:
+    """The pages' one date style with the time: 3月26日（周二）10:05."""
+    local = at.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日（周{'一二三四五六日'[local.weekday()]}）{local:%H:%M}"
 
 
 EVENT_NAMES = {

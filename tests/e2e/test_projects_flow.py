@@ -6,6 +6,7 @@ on a 375-px phone screen."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -24,7 +25,9 @@ def fill_person(page: Any, prefix: str, n: int, name: str, title: str, org: str)
     page.fill(f'[name="{prefix}.organisation"]', org)
 
 
-def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, phone, set_clock):
+def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(
+    stack, phone, set_clock, api
+):
     page = phone
     set_clock("2024-03-08T10:00:00+08:00")
     as_user(page, stack, "inst-hznu")
@@ -126,8 +129,13 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(stack, ph
     texts = entries.all_inner_texts()
     steps = ("新建草稿", "提交申报", "授课教师抽查", "审核通过")
     assert [next((s for s in steps if s in t), t) for t in texts] == list(steps), texts
-    assert "inst-hznu" in texts[1] and "bureau-330000" in texts[3]  # who, by account
-    assert all(t[:4] == "2024" for t in texts)
+    # Who, by name (never an account id), and when, in the pages' date style.
+    names = {
+        u: api("GET", "/api/me", user=u).json()["name"] for u in ("inst-hznu", "bureau-330000")
+    }
+    assert names["inst-hznu"] in texts[1] and names["bureau-330000"] in texts[3]
+    assert not any("inst-hznu" in t or "bureau-330000" in t for t in texts)
+    assert all(re.match(r"\d+月\d+日（周.）\d\d:\d\d", t) for t in texts), texts
     with page.expect_download() as download:
         item.locator(".zjt-audit-xlsx").click()
     assert download.value.suggested_filename == f"变更记录-{title}.xlsx"

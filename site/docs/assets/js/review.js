@@ -91,7 +91,7 @@
           var li = el("li", { "class": "zjt-audit-entry" });
           li.appendChild(el("span", { "class": "zjt-audit-when" }, e.at_text || when(e.at)));
           li.appendChild(el("strong", { "class": "zjt-audit-what" }, e.event_name || e.event));
-          li.appendChild(el("span", { "class": "zjt-audit-who" }, e.actor));
+          li.appendChild(el("span", { "class": "zjt-audit-who" }, e.actor_name || e.actor));
           if (e.detail) li.appendChild(el("span", { "class": "zjt-audit-detail" }, e.detail));
           list.appendChild(li);
         });
