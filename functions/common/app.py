@@ -7,8 +7,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from functions.common import clock, pi_audit
 from functions.common.errors import Busy, DomainError
 
 logger = Logger(service="zjtrain")
@@ -34,9 +36,22 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def _audit_id_number_reads(
+    app: APIGatewayHttpResolver, next_middleware: NextMiddleware
+) -> Response[Any]:
+    """Every response that shows an ID number in full leaves with its audit record
+    (functions/common/pi_audit.py); if that write fails, the response does not leave."""
+    response = next_middleware(app)
+    if 200 <= response.status_code < 300:
+        pi_audit.after_response(app.current_event, response.body, clock.now())
+    return response
+
+
 def make_app() -> APIGatewayHttpResolver:
-    """A resolver with request validation and the one mapping of exceptions to HTTP."""
+    """A resolver with request validation, the one mapping of exceptions to HTTP, and the audit
+    of unmasked ID-number reads on every route."""
     app = APIGatewayHttpResolver(enable_validation=True)
+    app.use(middlewares=[_audit_id_number_reads])
 
     @app.exception_handler(DomainError)
     def _domain(exc: DomainError) -> Response[Any]:

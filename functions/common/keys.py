@@ -30,6 +30,9 @@ Records context (TD-1…TD-3; index attributes added to teacher, school and user
 - import upload part  IMPORT#<job>      | UPLOAD#<part:05d>    bytes of the file (deleted when done)
 - anomaly             ANOMALIES#<region>| <region>-<kind>-<hash>
 - records migration   MIGRATION#records | INDEX                next segment of the index backfill
+Personal information (functions/common/pi_audit.py):
+- ID-number read      IDREAD#<day>#<shard> | <utc>#<request> | IDREAD#BY#<sub> / <utc>
+                      who, whose (masked), when, which page; TTL-expired after its retention
 """
 
 from __future__ import annotations
@@ -452,3 +455,20 @@ def training_import(job_id: str) -> Key:
 
 def training_import_part(job_id: str, kind: str, n: int) -> Key:
     return {"PK": f"TRAINIMPORT#{job_id}", "SK": f"{kind}#{n:05d}"}
+
+
+# --- personal information (functions/common/pi_audit.py) -----------------------------------
+
+ID_READ_SHARDS = 16  # a day's reads spread over 16 partitions (shard = hash of the reader)
+
+
+def id_read(day: str, shard: int, at: str, request: str) -> Key:
+    return {"PK": f"IDREAD#{day}#{shard:02d}", "SK": f"{at}#{request}"}
+
+
+def id_read_pk(day: str, shard: int) -> str:
+    return f"IDREAD#{day}#{shard:02d}"
+
+
+def id_read_by_reader(user_id: str, at: str) -> dict[str, str]:
+    return {"GSI1PK": f"IDREAD#BY#{user_id}", "GSI1SK": at}

@@ -64,6 +64,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/health", "platform", public=True),
     Route("GET", "/api/phases", "platform", public=True),
     Route("GET", "/api/me", "platform"),
+    Route("GET", "/api/me/export", "platform"),  # the teacher's own data as xlsx (PIPL art. 45)
     Route("GET", "/api/seats", "selection", public=True),
     Route("GET", "/api/selections", "selection"),
     Route("POST", "/api/selections", "selection"),

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, pi_audit
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.settings import settings
+from functions.platform import mydata
 from schemas.calendar import SHANGHAI, term_calendar
 from schemas.people import ROLE_NAMES
 
@@ -52,6 +55,28 @@ def phases() -> dict[str, Any]:
 def me() -> dict[str, Any]:
     user = caller(app.current_event)
     return {**user.model_dump(mode="json"), "role_name": ROLE_NAMES[user.role]}
+
+
+@app.get("/api/me/export")
+def my_export():  # type: ignore[no-untyped-def]  # no return annotation: the resolver would re-serialize xlsx
+    """The teacher's own data as xlsx (个人信息保护法 art. 45)."""
+    event = app.current_event
+    body = mydata.my_data(
+        caller(event),
+        clock.now(),
+        page=pi_audit.page_of(event.headers),
+        route=str(event.raw_event.get("routeKey") or ""),
+    )
+    return Response(
+        status_code=200,
+        content_type=mydata.XLSX,
+        body=body,
+        headers={
+            "Content-Disposition": 'attachment; filename="my-data.xlsx"; '
+            f"filename*=UTF-8''{quote(mydata.FILENAME, safe='')}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

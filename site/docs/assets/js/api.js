@@ -92,7 +92,9 @@
    */
   async function request(method, path, opts) {
     opts = opts || {};
-    var headers = { "Accept": "application/json" };
+    // X-Zjt-Page: the page asking, recorded with every ID number the answer shows in full
+    // (the audit of functions/common/pi_audit.py: who, whose, when, which page).
+    var headers = { "Accept": "application/json", "X-Zjt-Page": location.pathname };
     var init = { method: method, headers: headers, credentials: "same-origin" };
     if (opts.body !== undefined) {
       headers["Content-Type"] = "application/json";

@@ -166,3 +166,39 @@
 
   load();
 })();
+
+/* 下载我的个人数据: the teacher's own record and selections as xlsx (GET /api/me/export). */
+(function () {
+  var button = document.getElementById("zjt-mydata-download");
+  var msg = document.getElementById("zjt-mydata-msg");
+  if (!button) return;
+  button.addEventListener("click", async function () {
+    var api = window.ZJT;
+    msg.textContent = "正在准备……";
+    button.disabled = true;
+    try {
+      var resp = await fetch("/api/me/export", {
+        headers: { "Authorization": "Bearer " + api.token(), "X-Zjt-Page": location.pathname }
+      });
+      if (resp.status === 401) { api.goLogin(); return; }
+      if (!resp.ok) {
+        var body = await resp.json().catch(function () { return {}; });
+        msg.textContent = body.message || "下载失败，请稍后再试";
+        return;
+      }
+      var url = URL.createObjectURL(await resp.blob());
+      var a = document.createElement("a");
+      a.href = url;
+      a.download = "我的个人数据.xlsx";
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+      msg.textContent = "已下载";
+    } catch (e) {
+      msg.textContent = "网络连接失败，请检查网络后重试";
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();
