@@ -51,7 +51,7 @@ site: $(STAMP)
 ## Synthesize the CDK app into cdk.out and lint the template (no AWS account needed).
 synth: $(STAMP)
 	$(PY) -m infra.app
-	$(VENV)/bin/cfn-lint cdk.out/zjtrain.template.json
+	$(VENV)/bin/cfn-lint --regions $$($(PY) -c "from infra.config import load_config, CHINA_REGIONS as C; r = load_config().deployment.region; print(' '.join(C) if r in C else r)") -- cdk.out/zjtrain.template.json
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
