@@ -15,6 +15,7 @@ BENCHES = (
     "bench.bench_rush",
     "bench.bench_stats",
     "bench.bench_training",
+    "bench.bench_reminders",
 )
 
 

@@ -163,6 +163,20 @@ class Alarms(_Model):
     table_alarm_fraction: float = Field(default=0.8, gt=0, le=1)
 
 
+class Notify(_Model):
+    """Email from the outbox (issue 15): the SMTP service and the site address in messages.
+    No host: email is off (messages stay in the inbox). The password is an SSM SecureString
+    parameter, read by the send worker at start (never in the template)."""
+
+    site_url: str = Field(default="", pattern=r"^$|^https://[^\s]+$")
+    smtp_host: str = ""
+    smtp_port: int = Field(default=465, ge=1, le=65535)
+    smtp_security: str = Field(default="ssl", pattern="^(ssl|starttls)$")
+    smtp_user: str = ""
+    smtp_password_parameter: str = Field(default="", pattern=r"^$|^/[A-Za-z0-9_./-]+$")
+    sender: str = "noreply@zjtrain.example.cn"
+
+
 class InfraConfig(_Model):
     stack_name: str = Field(default="zjtrain", pattern=r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
     table_name: str = "zjtrain"
@@ -177,6 +191,7 @@ class InfraConfig(_Model):
     alarms: Alarms = Alarms()
     logs: Logs = Logs()
     rate_limits: RateLimits = RateLimits()
+    notify: Notify = Notify()
 
     @model_validator(mode="after")
     def _certificate_fits_the_partition(self) -> InfraConfig:

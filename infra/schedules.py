@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aws_cdk import Duration
@@ -58,6 +58,61 @@ class Boundary:
             "action": self.action,
             "at": self.at.astimezone(SHANGHAI).isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class ReminderFiring:
+    """A deadline reminder's schedule (五(一)): the phase function starts the reminder worker.
+    A one-time reminder fires `at(...)`; a daily one is a cron from its first to its last day,
+    whose instant EventBridge Scheduler puts into the event (`<aws.scheduler.scheduled-time>`)."""
+
+    term: str
+    reminder: str
+    phase: str
+    first: datetime
+    last: datetime
+    daily: bool
+
+    @property
+    def name(self) -> str:
+        name = f"zjt-{self.term}-remind-{self.reminder}"
+        if not _VALID_NAME.match(name):
+            raise ValueError(f"invalid schedule name {name!r}")
+        return name
+
+    @property
+    def expression(self) -> str:
+        t = self.first.astimezone(SHANGHAI)
+        if self.daily:
+            return f"cron({t.minute} {t.hour} * * ? *)"
+        return f"at({t:%Y-%m-%dT%H:%M:%S})"
+
+    def payload(self) -> dict[str, str]:
+        at = (
+            "<aws.scheduler.scheduled-time>"
+            if self.daily
+            else self.first.astimezone(SHANGHAI).isoformat()
+        )
+        return {
+            "term": self.term,
+            "phase": self.phase,
+            "action": "remind",
+            "reminder": self.reminder,
+            "at": at,
+        }
+
+
+def reminder_firings(calendars: Iterable[TermCalendar]) -> list[ReminderFiring]:
+    out = []
+    for cal in calendars:
+        for r in cal.reminders:
+            times = r.fire_times(cal)
+            out.append(
+                ReminderFiring(
+                    cal.term, r.id, r.phase.value, times[0], times[-1], r.daily_from is not None
+                )
+            )
+    return out
 
 
 def boundaries(calendars: Iterable[TermCalendar]) -> list[Boundary]:
@@ -106,8 +161,32 @@ class PhaseSchedules(Construct):
         target.grant_invoke(role)
         self.dead_letters.grant_send_messages(role)
 
+        calendars = list(calendars)
         self.boundaries = boundaries(calendars)
+        self.reminders = reminder_firings(calendars)
         enable_from: date | None = settings.enable_from
+        for f in self.reminders:
+            enabled = enable_from is None or f.last.astimezone(SHANGHAI).date() >= enable_from
+            window: dict[str, str] = {}
+            if f.daily:  # the cron's first and last day (a minute either side of the firings)
+                window = {
+                    "start_date": (f.first - timedelta(minutes=1)).astimezone(UTC).isoformat(),
+                    "end_date": (f.last + timedelta(minutes=1)).astimezone(UTC).isoformat(),
+                }
+            schedule = scheduler.CfnSchedule(
+                self,
+                f.name,
+                name=f.name,
+                group_name=settings.group,
+                description=f"{f.term} reminder {f.reminder}",
+                schedule_expression=f.expression,
+                schedule_expression_timezone=TIMEZONE,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                state="ENABLED" if enabled else "DISABLED",
+                target=self._target(target, role, f.payload(), settings),
+                **window,
+            )
+            schedule.node.add_dependency(group)
         for b in self.boundaries:
             enabled = enable_from is None or b.at.astimezone(SHANGHAI).date() >= enable_from
             schedule = scheduler.CfnSchedule(

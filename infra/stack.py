@@ -29,6 +29,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -208,6 +209,7 @@ class ZjtStack(Stack):
         publish.grant_invoke(phases)
         self.functions[PHASES] = phases
         self._on_failure(PHASES, phases)  # EventBridge Scheduler invokes it asynchronously
+        self._notify(phases)
 
         self.schedules = PhaseSchedules(
             self,
@@ -234,6 +236,68 @@ class ZjtStack(Stack):
             schedule_role=self.schedules.role,
             phases=phases,
         )
+
+    # -- notifications (issue 15) -------------------------------------------------------------
+
+    def _notify(self, phases: lambda_.Function) -> None:
+        """The phase job starts the reminder worker; the send worker runs every minute with the
+        SMTP settings (password from an SSM SecureString parameter) and the site's address."""
+        n = self.config.notify
+        remind = self.functions["notify-remind"]
+        remind.grant_invoke(phases)
+        phases.add_environment("ZJT_NOTIFY_REMIND_FUNCTION", remind.function_name)
+        for fn in (remind, self.functions["notify-send"], self.functions["notify"]):
+            if n.site_url:
+                fn.add_environment("ZJT_SITE_URL", n.site_url)
+        send = self.functions["notify-send"]
+        for key, value in (
+            ("ZJT_SMTP_HOST", n.smtp_host),
+            ("ZJT_SMTP_PORT", str(n.smtp_port)),
+            ("ZJT_SMTP_SECURITY", n.smtp_security),
+            ("ZJT_SMTP_USER", n.smtp_user),
+            ("ZJT_SMTP_SENDER", n.sender),
+            ("ZJT_SMTP_PASSWORD_PARAMETER", n.smtp_password_parameter),
+        ):
+            send.add_environment(key, value)
+        if n.smtp_password_parameter:
+            send.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["ssm:GetParameter"],
+                    resources=[
+                        Stack.of(self).format_arn(
+                            service="ssm",
+                            resource="parameter",
+                            resource_name=n.smtp_password_parameter.lstrip("/"),
+                        )
+                    ],
+                )
+            )
+        role = iam.Role(
+            self,
+            "WorkerScheduleRole",
+            assumed_by=iam.ServicePrincipal("scheduler.amazonaws.com"),
+            description="EventBridge Scheduler: start the scheduled workers",
+        )
+        for w in WORKERS:
+            if w.every_minutes is None:
+                continue
+            fn = self.functions[w.name]
+            fn.grant_invoke(role)
+            scheduler.CfnSchedule(
+                self,
+                f"{_camel(w.name)}Schedule",
+                description=f"zjtrain worker {w.name}: every {w.every_minutes} minute(s)",
+                schedule_expression=f"rate({w.every_minutes} minute{'s' if w.every_minutes > 1 else ''})",
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                target=scheduler.CfnSchedule.TargetProperty(
+                    arn=fn.function_arn,
+                    role_arn=role.role_arn,
+                    input=json.dumps({"task": "send"}),
+                    retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                        maximum_retry_attempts=0, maximum_event_age_in_seconds=60
+                    ),
+                ),
+            )
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -492,6 +556,19 @@ class ZjtStack(Stack):
             self.api.metric_server_error(period=five, statistic="Sum"),
             a.api_5xx,
             "HTTP API: 5xx responses",
+        )
+        self._alarm(
+            "EmailDeadLetters",
+            cloudwatch.Metric(
+                namespace="zjtrain",
+                metric_name="EmailsDeadLettered",
+                dimensions_map={"service": "notify-send"},
+                period=five,
+                statistic="Sum",
+            ),
+            1,
+            "emails given up after every retry or refused for good (DEADLETTER#email items; "
+            "see site/docs/operator/notify.md to redrive them)",
         )
         self._alarm(
             "PhaseDeadLetters",

@@ -12,7 +12,8 @@ runs the worker in its own execution environment with the worker's timeout, retr
 run twice as Lambda does. Only loopback callers may invoke.
 
 Dev-only endpoints live here and nowhere else (never in ROUTES, never deployed):
-`/api/dev/users`, `/api/dev/login`, `/api/dev/clock`, and the dev identity provider's JWKS at
+`/api/dev/users`, `/api/dev/login`, `/api/dev/clock`, `/api/dev/mailbox` (what the send worker
+emailed to the dev SMTP server), and the dev identity provider's JWKS at
 `/dev-idp/.well-known/jwks.json`.
 
 Moving the dev clock forward fires the phase function (`functions.phases.handler`, the deployed
@@ -882,6 +883,7 @@ class Gateway:
             "/api/dev/login": {"POST": self._dev_login},
             "/api/dev/clock": {"GET": self._dev_clock_get, "POST": self._dev_clock_set},
             "/api/dev/stats": {"POST": self._dev_stats},
+            "/api/dev/mailbox": {"GET": self._dev_mailbox, "DELETE": self._dev_mailbox_clear},
         }
         methods = endpoints.get(request.path.rstrip("/"))
         if methods is None:
@@ -955,6 +957,18 @@ class Gateway:
         return json_response(
             200, {"token": self.idp.issue(user.user_id), "user": self._user_json(user)}
         )
+
+    def _dev_mailbox(self, request: Request) -> Response:
+        """What the send worker emailed, newest first (the dev mailbox, local/mailbox.py)."""
+        from local.mailbox import read_mailbox, summary
+
+        mails = [summary(m) for m in read_mailbox(self.data_dir / "mailbox")]
+        return json_response(200, {"messages": mails[::-1]})
+
+    def _dev_mailbox_clear(self, request: Request) -> Response:
+        from local.mailbox import clear_mailbox
+
+        return json_response(200, {"deleted": clear_mailbox(self.data_dir / "mailbox")})
 
     def _dev_clock_get(self, request: Request) -> Response:
         return json_response(200, self.clock.to_json())

@@ -23,12 +23,14 @@ from local.stack import (
     R1_OPEN,
     REPO,
     DdbProcess,
+    Ticker,
     build_site,
     configure_environment,
     configure_workers,
     ensure_table,
     init_clock,
     seed_if_empty,
+    start_mailbox,
 )
 
 PER_ROLE_SHOWN = 3
@@ -106,10 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     table_name = settings().table_name
     ddb = DdbProcess(args.port + 1, data_dir / "ddb", host="127.0.0.1", echo=sys.stderr)
     gateway = None
+    mailbox = None
+    ticker = None
     try:
         ddb_url = ddb.wait_ready()
         configure_environment(ddb_url, table_name)
         configure_workers(args.port)
+        mailbox = start_mailbox(data_dir)
         if ensure_table(table_name):
             print(f"已创建数据表 {table_name}")
         if seed_if_empty(table_name):
@@ -133,8 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         # The dashboard's statistics: the schedule of a deployment, here once a minute.
         gateway.app.run_stats_every(float(os.environ.get("ZJT_LOCAL_STATS_SECONDS", "60")))
+        ticker = Ticker(args.port).start()
         print()
         print(f"平台已启动：{gateway.url}/")
+        print(f"开发邮箱（SMTP {mailbox.host}:{mailbox.port}）：{gateway.url}/operator/mailbox/")
         print(f"DynamoDB：{ddb_url}    平台时钟：{gateway.app.clock.to_json()['now']}")
         _print_accounts()
         print("重置全部数据（数据表、时钟、密钥）：make reset，或 python -m local.run --reset")
@@ -145,6 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\n正在停止…")
     finally:
+        if ticker is not None:
+            ticker.stop()
+        if mailbox is not None:
+            mailbox.stop()
         if gateway is not None:
             gateway.server.server_close()
             gateway.app.invoker.close()

@@ -26,6 +26,7 @@ from functions.common.routes import WORKERS
 from functions.common.settings import settings
 from functions.common.table_def import create_table_kwargs, ttl_kwargs
 from local.gateway import DevClock, RunningGateway, default_invoker, serve
+from local.mailbox import DevMailbox
 from schemas.calendar import SHANGHAI
 
 REPO = Path(__file__).resolve().parent.parent
@@ -135,6 +136,11 @@ _ENV_KEYS = (
     "ZJT_SITE_DIR",  # where a bureau's 发布 rebuilds the catalog (functions/projects)
     "AWS_ENDPOINT_URL_LAMBDA",  # set by the gateway: functions start the worker functions there
     *(w.setting for w in WORKERS),
+    # The dev mailbox (local/mailbox.py) is the send worker's SMTP server.
+    "ZJT_SMTP_HOST",
+    "ZJT_SMTP_PORT",
+    "ZJT_SMTP_SECURITY",
+    "ZJT_SITE_URL",  # links in emails and calendar feeds
 )
 
 
@@ -160,9 +166,56 @@ def configure_workers(gateway_port: int) -> None:
     Invoke endpoint, by the names the gateway serves them under. Undone by
     `restore_environment`."""
     os.environ["AWS_ENDPOINT_URL_LAMBDA"] = f"http://127.0.0.1:{gateway_port}"
+    os.environ["ZJT_SITE_URL"] = f"http://127.0.0.1:{gateway_port}"
     for w in WORKERS:
         os.environ[w.setting] = f"zjtrain-{w.name}"
     _forget_clients()
+
+
+def start_mailbox(data_dir: Path) -> DevMailbox:
+    """The dev mailbox (an SMTP server on loopback) and the settings that point the send worker
+    at it; what it accepts is read on 运维 › 开发邮箱 (GET /api/dev/mailbox)."""
+    box = DevMailbox(data_dir / "mailbox").start()
+    os.environ.update(
+        {"ZJT_SMTP_HOST": box.host, "ZJT_SMTP_PORT": str(box.port), "ZJT_SMTP_SECURITY": "none"}
+    )
+    return box
+
+
+class Ticker:
+    """The local stand-in for the schedules of the scheduled workers (`Worker.every_minutes`):
+    every `seconds` (ZJT_LOCAL_TICK_SECONDS, default 5: a person should not wait a minute for
+    the dev mailbox) it starts each of them through the gateway's Lambda Invoke endpoint."""
+
+    def __init__(self, gateway_port: int, seconds: float | None = None) -> None:
+        self.url = f"http://127.0.0.1:{gateway_port}/2015-03-31/functions"
+        self.seconds = seconds or float(os.environ.get("ZJT_LOCAL_TICK_SECONDS", "5"))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ticker", daemon=True)
+
+    def start(self) -> Ticker:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        import urllib.request
+
+        while not self._stop.wait(self.seconds):
+            for w in WORKERS:
+                if w.every_minutes is None:
+                    continue
+                req = urllib.request.Request(
+                    f"{self.url}/zjtrain-{w.name}/invocations",
+                    data=b'{"task": "send"}',
+                    method="POST",
+                    headers={"X-Amz-Invocation-Type": "Event"},
+                )
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(req, timeout=5).close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
 
 
 def restore_environment(previous: dict[str, str | None]) -> None:
@@ -246,6 +299,7 @@ class Stack:
     table_name: str
     gateway: RunningGateway
     ddb_pid: int
+    mailbox: DevMailbox
 
     def token(self, user_id: str) -> str:
         """A signed bearer token for `user_id`, as `/api/dev/login` would issue."""
@@ -280,11 +334,14 @@ def running_stack(
     ddb = DdbProcess(ddb_port, data_dir / "ddb", echo=None if quiet else sys.stderr)
     previous: dict[str, str | None] | None = None
     gateway: RunningGateway | None = None
+    mailbox: DevMailbox | None = None
+    ticker: Ticker | None = None
     try:
         ddb_url = ddb.wait_ready()
         previous = configure_environment(ddb_url, name)
         os.environ["ZJT_SITE_DIR"] = str(site.resolve())  # handler workers inherit it
         configure_workers(gw_port)
+        mailbox = start_mailbox(data_dir)
         ensure_table(name)
         if seed:
             seed_if_empty(name)
@@ -298,6 +355,7 @@ def running_stack(
             quiet=quiet,
             invoker=default_invoker(workers),
         )
+        ticker = Ticker(gw_port).start()
         yield Stack(
             url=gateway.url,
             ddb_url=ddb_url,
@@ -308,10 +366,15 @@ def running_stack(
             table_name=name,
             gateway=gateway,
             ddb_pid=ddb.proc.pid,
+            mailbox=mailbox,
         )
     finally:
+        if ticker is not None:
+            ticker.stop()
         if gateway is not None:
             gateway.stop()
+        if mailbox is not None:
+            mailbox.stop()
         ddb.stop()
         clock.set_source(None)
         if previous is not None:

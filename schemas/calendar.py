@@ -132,6 +132,51 @@ class TrainingRules(BaseModel):
     checkin_step_seconds: int = Field(default=30, ge=10, le=120)
 
 
+class ReminderAudience(StrEnum):
+    """Who a deadline reminder (五(一)) goes to: those who still have something to do."""
+
+    TEACHERS_UNSELECTED = "teachers_unselected"  # eligible teachers holding nothing yet (PH-R1)
+    SCHOOLS_PENDING = "schools_pending"  # schools with selections still to review
+    INSTITUTIONS_RECHECK = "institutions_recheck"  # institutions with selections to recheck
+    INSTITUTIONS_EXPANSION = (
+        "institutions_expansion"  # full classes with a waitlist, no application
+    )
+    BUREAUS_EXPANSION = "bureaus_expansion"  # bureaus with expansion applications to decide
+    INSTITUTIONS_TIMETABLE = "institutions_timetable"  # classes whose CH-4 timetable is due soon
+    BUREAU_DIGEST = "bureau_digest"  # each bureau: what is still open in its region, by school
+
+
+class Reminder(BaseModel):
+    """A deadline reminder: at `at` (09:00) on the day `before_days` days before `phase`'s last
+    day (the lead time is data; 0 = the morning of the last day), the scheduled phase job
+    reminds `audience`. With `daily_from` it fires every day at `at` from that phase's first
+    day to `phase`'s last (CH-4 timetables: `before_days` is then how far ahead of a class's
+    deadline its institution is reminded)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9-]{2,40}$")
+    phase: PhaseId
+    audience: ReminderAudience
+    before_days: int = Field(ge=0, le=30)
+    at: time = time(9)
+    daily_from: PhaseId | None = None
+
+    def fire_times(self, cal: TermCalendar) -> list[datetime]:
+        """Every instant this reminder fires at (aware, Asia/Shanghai), never before its window
+        opens."""
+        w = cal.window(self.phase)
+        if self.daily_from is None:
+            day = w.end - timedelta(days=self.before_days)
+            return [max(w.opens, datetime.combine(day, self.at, tzinfo=SHANGHAI))]
+        first = cal.window(self.daily_from).start
+        days = (w.end - first).days + 1
+        return [
+            datetime.combine(first + timedelta(days=i), self.at, tzinfo=SHANGHAI)
+            for i in range(days)
+        ]
+
+
 class TermCalendar(BaseModel):
     """A term (e.g. 2024H1) and every phase window of RULES.md."""
 
@@ -148,6 +193,7 @@ class TermCalendar(BaseModel):
     records_update: DatedWindow | None = None
     closing: ClosingRules = ClosingRules()
     training: TrainingRules = TrainingRules()
+    reminders: tuple[Reminder, ...] = ()
 
     @field_validator("timezone")
     @classmethod
@@ -169,6 +215,20 @@ class TermCalendar(BaseModel):
         if self.records_update and r1 and self.records_update.closes > r1.opens:
             raise ValueError("records_update (PH-1) must close before round 1 opens")
         return self
+
+    @model_validator(mode="after")
+    def _reminder_ids_unique(self) -> TermCalendar:
+        ids = [r.id for r in self.reminders]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"reminders listed twice: {', '.join(dupes)}")
+        return self
+
+    def reminder(self, reminder_id: str) -> Reminder:
+        found = next((r for r in self.reminders if r.id == reminder_id), None)
+        if found is None:
+            raise ValueError(f"{self.term}: no reminder {reminder_id!r}")
+        return found
 
     def window(self, phase: PhaseId) -> PhaseWindow:
         return next(w for w in self.phases if w.phase == phase)

@@ -204,3 +204,11 @@ class Fanout(BaseModel):
     parties: tuple[str, ...] = Field(min_length=1, max_length=20000)
     right: RightGrant | None = None  # granted to each teacher party with its message (CH-3)
     created_at: datetime
+
+
+class CalendarFeed(BaseModel):
+    """A teacher's private calendar feed address (None: no feed). `webcal` opens the phone's
+    calendar app to subscribe."""
+
+    url: str | None
+    webcal: str | None = None

@@ -118,6 +118,39 @@ def put_new(msg: Message) -> bool:
     return True
 
 
+def put_new_many(msgs: Sequence[Message], chunk: int = 50) -> int:
+    """`put_new` for many messages: conditional puts `chunk` at a time in one transaction each
+    (one call instead of `chunk`; a transaction costs twice the write units). A message that
+    exists cancels its transaction, which is then repeated without it. Returns how many this
+    call wrote."""
+    name = settings().table_name
+    written = 0
+    for i in range(0, len(msgs), chunk):
+        batch = list(msgs[i : i + chunk])
+        while batch:
+            ops = [
+                {
+                    "Put": {
+                        "TableName": name,
+                        "Item": item(m),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+                for m in batch
+            ]
+            try:
+                store.transact_write(ops)
+            except ClientError as exc:
+                failed = set(store.failed_conditions(exc))
+                if not failed:
+                    raise
+                batch = [m for j, m in enumerate(batch) if j not in failed]
+                continue
+            written += len(batch)
+            batch = []
+    return written
+
+
 # --- many recipients: fan-out --------------------------------------------------------------
 
 

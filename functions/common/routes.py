@@ -26,6 +26,9 @@ class Worker:
     memory_mb: int
     setting: str  # environment variable that tells its callers the function's name
     callers: tuple[str, ...]  # contexts of ROUTES that start it
+    # Started every this many minutes by a schedule too (EventBridge Scheduler deployed, the
+    # local stack's ticker locally); None: only by its callers.
+    every_minutes: int | None = None
 
 
 WORKERS: tuple[Worker, ...] = (
@@ -56,6 +59,27 @@ WORKERS: tuple[Worker, ...] = (
         memory_mb=1024,
         setting="ZJT_TRAINING_IMPORT_FUNCTION",
         callers=("training",),
+    ),
+    # Issue 15: email from the outbox and the sweep of unfinished fan-outs; a schedule starts it
+    # every minute, and a run with emails left starts the next one.
+    Worker(
+        "notify-send",
+        "functions.notify.worker",
+        timeout_seconds=300,
+        memory_mb=512,
+        setting="ZJT_NOTIFY_SEND_FUNCTION",
+        callers=(),
+        every_minutes=1,
+    ),
+    # Issue 15: deadline reminders (五(一)), started by the phase job for each firing; it fans
+    # out into one run per batch of counties and restarts itself before its time limit.
+    Worker(
+        "notify-remind",
+        "functions.notify.remind_worker",
+        timeout_seconds=900,
+        memory_mb=1024,
+        setting="ZJT_NOTIFY_REMIND_FUNCTION",
+        callers=(),
     ),
 )
 
@@ -164,6 +188,12 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/training/noncompletion", "training"),
     Route("GET", "/api/training/noncompletion/export", "training"),
     Route("GET", "/api/training/bureau/classes", "training"),
+    # a teacher's private calendar feed (.ics): its address, a new one, revoke; the feed itself
+    # is public because calendar apps cannot log in (the address is the secret)
+    Route("GET", "/api/calendar/feed", "notify"),
+    Route("POST", "/api/calendar/feed", "notify"),
+    Route("DELETE", "/api/calendar/feed", "notify"),
+    Route("GET", "/api/calendar/{feed}", "notify", public=True),
 )
 
 

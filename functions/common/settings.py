@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     cache_ttl_seconds: int = 60
     # Bounded retries of throttled or conflicting DynamoDB calls (botocore standard mode).
     ddb_max_attempts: int = 4
+    # The site's public address: links in emails and calendar feeds point there.
+    site_url: str = "http://127.0.0.1:8000"
 
 
 @cache

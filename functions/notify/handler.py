@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -44,6 +45,34 @@ def get_settings() -> dict[str, Any]:
 @app.put("/api/notify/settings")
 def put_settings(body: NotifySettings) -> dict[str, Any]:
     return service.save_settings(caller(app.current_event), body, clock.now()).model_dump()
+
+
+@app.get("/api/calendar/feed")
+def calendar_feed() -> dict[str, Any]:
+    return service.calendar_feed(caller(app.current_event)).model_dump()
+
+
+@app.post("/api/calendar/feed")
+def new_calendar_feed() -> dict[str, Any]:
+    return service.new_calendar_feed(caller(app.current_event), clock.now()).model_dump()
+
+
+@app.delete("/api/calendar/feed")
+def revoke_calendar_feed() -> dict[str, Any]:
+    return service.revoke_calendar_feed(caller(app.current_event), clock.now()).model_dump()
+
+
+# Public (no JWT): the unguessable address is the secret, as calendar apps cannot log in. No
+# return annotation: the resolver passes the text/calendar response through as it is.
+@app.get("/api/calendar/<feed>")
+def calendar_ics(feed: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{32}\.ics$")]):  # type: ignore[no-untyped-def]
+    body = service.calendar_ics(feed, clock.now())
+    return Response(
+        status_code=200,
+        content_type="text/calendar; charset=utf-8",
+        body=body.decode(),
+        headers={"Cache-Control": "private, max-age=900"},
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -4,12 +4,17 @@ mark as read, and their email choice."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 
-from functions.common.errors import NotFound, ValidationFailed
-from functions.notify import store
+from functions.common import catalog, records
+from functions.common.errors import Forbidden, NotFound, ValidationFailed
+from functions.common.settings import settings
+from functions.notify import ics, store
+from schemas.calendar import term_calendar
 from schemas.notify import (
     MESSAGE_ID_PATTERN,
+    CalendarFeed,
     InboxPage,
     MessageView,
     NotifySettings,
@@ -18,11 +23,13 @@ from schemas.notify import (
     UnreadCount,
     parties_of,
 )
-from schemas.people import User
+from schemas.people import Role, User
+from schemas.selection import SEAT_HOLDING, SelectionStatus
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
 _SEP = "/"
+FEED_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
 def message_ref(party: str, msg_id: str) -> str:
@@ -99,3 +106,66 @@ def save_settings(user: User, choice: NotifySettings, now: datetime) -> NotifySe
     """Save the user's email choice where the send worker reads it (each inbox they read)."""
     store.save_settings(user.user_id, choice, parties_of(user), now)
     return choice
+
+
+# --- calendar feeds (.ics) ---------------------------------------------------------------------
+
+
+def _teacher_id(user: User) -> str:
+    if user.role != Role.TEACHER or not user.teacher_id:
+        raise Forbidden("只有教师有培训日程订阅")
+    return user.teacher_id
+
+
+def _feed_view(token: str | None) -> CalendarFeed:
+    if not token:
+        return CalendarFeed(url=None)
+    url = f"{settings().site_url.rstrip('/')}/api/calendar/{token}.ics"
+    return CalendarFeed(url=url, webcal=re.sub(r"^https?://", "webcal://", url))
+
+
+def calendar_feed(user: User) -> CalendarFeed:
+    return _feed_view(store.feed_token(_teacher_id(user)))
+
+
+def new_calendar_feed(user: User, now: datetime) -> CalendarFeed:
+    """A new private address for the teacher's feed; the old one stops working at once."""
+    tid = _teacher_id(user)
+    token = secrets.token_urlsafe(24)
+    store.set_feed(tid, token, store.feed_token(tid), now)
+    return _feed_view(token)
+
+
+def revoke_calendar_feed(user: User, now: datetime) -> CalendarFeed:
+    tid = _teacher_id(user)
+    old = store.feed_token(tid)
+    if old:
+        store.set_feed(tid, None, old, now)
+    return _feed_view(None)
+
+
+def calendar_ics(feed_name: str, now: datetime) -> bytes:
+    """GET /api/calendar/<token>.ics (no login: the address is the secret)."""
+    token = feed_name.removesuffix(".ics")
+    teacher_id = store.feed_teacher(token) if FEED_TOKEN.match(token) else None
+    if teacher_id is None:
+        raise NotFound("日程订阅地址无效或已停用")
+    teacher = records.get_teacher(teacher_id)
+    term = settings().term
+    holding = {s.value for s in SEAT_HOLDING}
+    sels = [i for i in store.seat_holding(teacher_id, term) if i.get("status") in holding]
+    pids = [str(s["project_id"]) for s in sels]
+    docs = {d.project_id: d.project() for d in catalog.documents_by_id(pids)}
+    versions = store.project_versions(pids)
+    enrolments = [
+        ics.Enrolment(
+            project=docs[str(s["project_id"])],
+            class_id=str(s["class_id"]),
+            status=SelectionStatus(str(s["status"])),
+            version=versions.get(str(s["project_id"]), 0),
+        )
+        for s in sels
+        if str(s["project_id"]) in docs
+    ]
+    name = teacher.name if teacher else "我"
+    return ics.feed(name, enrolments, term_calendar(term), settings().site_url, now)

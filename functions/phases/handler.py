@@ -20,6 +20,10 @@ from functions.phases import invoke, service
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     toggle = service.PhaseEvent.model_validate(event)
+    if toggle.action == "remind":
+        reminded = service.start_reminder(toggle, clock.now(), invoke.remind)
+        logger.info("reminder started", extra=reminded.model_dump(mode="json"))
+        return reminded.model_dump(mode="json")
     result = service.apply_toggle(
         toggle,
         clock.now(),

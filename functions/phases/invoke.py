@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -14,6 +15,7 @@ class PhaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ZJT_", extra="ignore")
 
     publish_function: str = ""  # name or ARN of the publish function (set by infra/)
+    notify_remind_function: str = ""  # the reminder worker (issue 15)
 
 
 def publish(term: str, reason: str) -> None:
@@ -34,3 +36,11 @@ def publish(term: str, reason: str) -> None:
 def resume(function: str, event: dict[str, Any]) -> None:
     """Start the phase function again with `event` (a closing continues where it stopped)."""
     store.invoke_async(function, event)
+
+
+def remind(term: str, reminder_id: str, at: datetime) -> None:
+    """Start the reminder worker for one firing (it fans out and finishes on its own)."""
+    name = PhaseSettings().notify_remind_function
+    if not name:
+        raise RuntimeError("ZJT_NOTIFY_REMIND_FUNCTION is not set")
+    store.invoke_async(name, {"term": term, "reminder": reminder_id, "at": at.isoformat()})

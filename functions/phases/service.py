@@ -38,8 +38,9 @@ class PhaseEvent(BaseModel):
 
     term: str
     phase: PhaseId
-    action: Literal["open", "close"]
+    action: Literal["open", "close", "remind"]
     at: AwareDatetime
+    reminder: str | None = None  # action "remind": the term calendar's reminder id (五(一))
 
 
 class ToggleResult(BaseModel):
@@ -49,6 +50,29 @@ class ToggleResult(BaseModel):
     stored: bool  # False: a newer state was already stored
     publish_started: bool
     closing: ClosingJob | None = None  # a review window's closing actions (SE-1)
+
+
+class RemindResult(BaseModel):
+    term: str
+    reminder: str
+    at: datetime
+    started: bool
+
+
+def start_reminder(
+    event: PhaseEvent, now: datetime, start: Callable[[str, str, datetime], None]
+) -> RemindResult:
+    """A deadline reminder's schedule fired: start the reminder worker (functions/notify) for
+    this firing. A repeated or late invocation starts it again, which is harmless: the worker
+    writes each message once."""
+    if event.at - now > EARLY_TOLERANCE:
+        raise TooEarly(f"reminder {event.reminder} is stamped {event.at}, now is {now}")
+    cal = term_calendar(event.term)
+    reminder = cal.reminder(event.reminder or "")
+    if reminder.phase != event.phase or event.at not in reminder.fire_times(cal):
+        raise ValueError(f"{event.reminder} does not fire at {event.at} for {event.phase}")
+    start(cal.term, reminder.id, event.at)
+    return RemindResult(term=cal.term, reminder=reminder.id, at=event.at, started=True)
 
 
 class TooEarly(ValueError):

@@ -53,3 +53,35 @@ def test_a_promoted_teacher_sees_the_count_opens_the_message_and_follows_its_lin
     row = page.locator(".zjt-selection", has_text=info.class_name)
     row.wait_for()
     assert "候补递补成功" in row.inner_text()
+
+
+def test_a_critical_message_reaches_the_dev_mailbox_over_smtp(
+    stack: Any, api: Any, new_teacher: Any, private_class: Any
+) -> None:
+    """The local stack's send worker (started every few seconds, as the schedule does when
+    deployed) emails the promotion to the address the teacher left, through the dev SMTP
+    server; 运维 › 开发邮箱 reads it from /api/dev/mailbox."""
+    import time
+
+    info = private_class(capacity=1)
+    holder = new_teacher(like=info).teacher_id
+    teacher = new_teacher(like=info).teacher_id
+    address = f"{teacher}@example.cn"
+    saved = api("PUT", "/api/notify/settings", user=teacher, json={"email": address})
+    assert saved.ok, saved.text
+    assert api("POST", "/api/selections", user=holder, json={"class_id": info.class_id}).ok
+    assert api(
+        "POST", "/api/selections", user=teacher, json={"class_id": info.class_id, "waitlist": True}
+    ).ok
+    assert api("DELETE", f"/api/selections/{info.class_id}", user=holder).ok
+
+    deadline = time.monotonic() + 90
+    mine: list[dict[str, str]] = []
+    while time.monotonic() < deadline and not mine:
+        mails = api("GET", "/api/dev/mailbox").json()["messages"]
+        mine = [m for m in mails if m["to"] == address]
+        if not mine:
+            time.sleep(1)
+    assert mine, "no email reached the dev mailbox within 90 s"
+    assert mine[0]["subject"].startswith("候补成功")
+    assert f"{stack.url}/my/" in mine[0]["text"]

@@ -1,0 +1,39 @@
+"""The send worker: started every minute by a schedule (and by itself when a run leaves due
+emails behind). It completes fan-outs whose writer died and sends the emails of the outbox
+(functions/notify/send.py). Metrics: EmailsSent, EmailsRetried, EmailsDeadLettered (the alarm).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock, store
+from functions.common.app import logger, tracer
+from functions.notify import channels, send
+
+metrics = Metrics(namespace="zjtrain", service="notify-send")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    result = send.run(
+        clock.now(),
+        lambda: context.get_remaining_time_in_millis() / 1000,
+        channels.senders(),
+    )
+    metrics.add_metric("EmailsSent", MetricUnit.Count, result.sent)
+    metrics.add_metric("EmailsRetried", MetricUnit.Count, result.retried)
+    metrics.add_metric("EmailsDeadLettered", MetricUnit.Count, result.dead)
+    if result.dead:
+        logger.error("emails dead-lettered", extra={"dead": result.dead})
+    if result.more:
+        store.invoke_async(context.invoked_function_arn, {"task": "send"})
+    out = {k: v for k, v in vars(result).items() if k != "errors"}
+    logger.info("send run ended", extra=out)
+    return out
