@@ -185,3 +185,17 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next_run(mailbox):
     result = send.run(T0, lambda: 1.0, [smtp(mailbox)])
     assert result.more and result.sent == 0
     assert run(mailbox).sent == 1
+
+
+def test_the_redrive_command_lists_dead_letters_and_puts_them_back(mailbox, capsys, clock_at):
+    from functions.notify import redrive
+
+    clock_at("2024-03-20 10:00")
+    subscribe("t1", "t1@example.cn")
+    msg_id = post(teacher_party("t1"), 1, critical=True)
+    mailbox.refuse("554 5.7.1 rejected", times=1)
+    assert run(mailbox).dead == 1
+    assert redrive.main([]) == 0 and msg_id in capsys.readouterr().out
+    assert len(nstore.dead_letters()) == 1  # listing changes nothing
+    redrive.main(["--all"])
+    assert nstore.dead_letters() == [] and run(mailbox).sent == 1
