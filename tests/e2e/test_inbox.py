@@ -45,7 +45,7 @@ def test_a_promoted_teacher_sees_the_count_opens_the_message_and_follows_its_lin
     body = item.locator(".zjt-message__text")
     body.wait_for(state="visible")
     assert "等待学校审核" in body.inner_text()
-    page.wait_for_function("document.getElementById('zjt-inbox-badge').hidden")
+    page.locator("#zjt-inbox-badge").wait_for(state="hidden")  # hidden, not showing a 0
     assert api("GET", "/api/inbox/unread", user=teacher).json() == {"unread": 0}
 
     item.get_by_role("link", name="查看我的选课").click()

@@ -59,12 +59,19 @@
         try {
           var res = await api.request("POST", "/inbox/read", { body: { ids: [m.id] } });
           api.showUnread(res.data.unread);
+          summary(res.data.unread);
         } catch (e) {
           if (e.status === 401) api.goLogin();
         }
       }
     });
     return li;
+  }
+
+  function summary(unread) {
+    tools.hidden = !unread;
+    if (!listEl.children.length) msgEl.textContent = "还没有消息。";
+    else msgEl.textContent = unread ? "有 " + unread + " 条未读消息。" : "没有未读消息。";
   }
 
   async function load(more) {
@@ -77,10 +84,8 @@
       d.messages.forEach(function (m) { listEl.appendChild(item(m)); });
       next = d.next;
       moreBtn.hidden = !next;
-      tools.hidden = !d.unread;
       api.showUnread(d.unread);
-      if (!listEl.children.length) msgEl.textContent = "还没有消息。";
-      else msgEl.textContent = d.unread ? "有 " + d.unread + " 条未读消息。" : "没有未读消息。";
+      summary(d.unread);
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
       msgEl.textContent = e.message;
