@@ -41,6 +41,11 @@ def _ack(construct: IConstruct, rule: str, reason: str) -> None:
     Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions-{rule}", reason=reason))
 
 
+def acknowledge_invoke(role: IConstruct, callee: lambda_.IFunction) -> None:
+    """A role that may invoke `callee` (e.g. a worker's schedule) holds its versions too."""
+    _ack(role, f"IAM5[Resource::<{logical_ref(callee)}.Arn>:*]", FUNCTION_VERSIONS)
+
+
 def acknowledge(
     stack: Stack,
     *,

@@ -170,8 +170,8 @@ class PhaseSchedules(Construct):
             window: dict[str, str] = {}
             if f.daily:  # the cron's first and last day (a minute either side of the firings)
                 window = {
-                    "start_date": (f.first - timedelta(minutes=1)).astimezone(UTC).isoformat(),
-                    "end_date": (f.last + timedelta(minutes=1)).astimezone(UTC).isoformat(),
+                    "start_date": f"{(f.first - timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                    "end_date": f"{(f.last + timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
                 }
             schedule = scheduler.CfnSchedule(
                 self,

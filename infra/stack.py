@@ -37,6 +37,7 @@ from constructs import Construct
 
 from functions.common.routes import ROUTES, WORKERS, Route, Worker
 from functions.common.table_def import TABLE, TableDefinition
+from infra import nag
 from infra.config import InfraConfig
 from infra.nag import acknowledge
 from infra.schedules import PhaseSchedules
@@ -283,6 +284,7 @@ class ZjtStack(Stack):
                 continue
             fn = self.functions[w.name]
             fn.grant_invoke(role)
+            nag.acknowledge_invoke(role, fn)
             scheduler.CfnSchedule(
                 self,
                 f"{_camel(w.name)}Schedule",
