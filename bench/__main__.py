@@ -7,6 +7,7 @@ import sys
 import time
 
 BENCHES = (
+    "bench.bench_demo",
     "bench.bench_ddb",
     "bench.bench_catalog",
     "bench.bench_firstview",

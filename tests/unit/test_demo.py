@@ -6,7 +6,6 @@ import hashlib
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -96,13 +95,6 @@ def test_build_does_not_depend_on_the_hash_seed(data: demo.DemoData) -> None:
         timeout=60,
     )
     assert out.stdout.strip() == here
-
-
-def test_build_is_fast() -> None:
-    started = time.perf_counter()
-    _rebuild()
-    # The brief's budget is 2 s; a shared 2-core machine gets some slack.
-    assert time.perf_counter() - started < 3
 
 
 def test_sizes(data: demo.DemoData) -> None:
