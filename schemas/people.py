@@ -69,6 +69,8 @@ class Teacher(BaseModel):
     # Record fields of TD-1/TD-2 (schemas/records.py validates them on the way in).
     id_number: str | None = Field(default=None, description="ID number: the teacher's identity")
     gender: str = ""
+    # Not stored for new records (minimisation): the ID number encodes it and pages derive it
+    # (functions/records/service.birth_date_of). Older items may still carry it.
     birth_date: date | None = None
     employment: str = Field(default="在职", description="在岗状态: 在职, 退休, 调出, 离职 …")
     source: str = Field(default="", description="national (TD-1), school (TD-2) or '' (legacy)")

@@ -46,7 +46,8 @@ FIELDS: tuple[PersonalField, ...] = (
     ),
     PersonalField(
         "Teacher", "birth_date", Kind.BIRTH_DATE, "出生日期",
-        "TEACHER#<tid> | PROFILE (checked against the ID number on import)",
+        "not stored: the ID number encodes it (checked on import); older items keep theirs "
+        "until their next import",
         "the teacher herself; her school's admin",
         "not shown (bureaus and principals get an empty value)",
     ),

@@ -23,6 +23,7 @@ from typing import Any
 from functions.common import pi_audit, records
 from functions.common.auth import require
 from functions.common.errors import NotFound
+from functions.records import service as records_service
 from functions.records import store as records_store
 from functions.selection import store as selection_store
 from schemas.calendar import SHANGHAI, all_calendars
@@ -59,7 +60,7 @@ def record_sheet(teacher: Teacher, user: User) -> Sheet:
         ("姓名", teacher.name),
         ("身份证件号", teacher.id_number or ""),
         ("性别", teacher.gender),
-        ("出生日期", _date(teacher.birth_date)),
+        ("出生日期", _date(records_service.birth_date_of(teacher))),
         ("学校", school.name if school else ""),
         ("学段", teacher.stage),
         ("任教学科", teacher.subject),

@@ -96,7 +96,9 @@ def teacher_from_row(
         credits=old.credits if old else 0,
         id_number=row.id_number,
         gender=str(row.gender),
-        birth_date=row.birth_date,
+        # Not stored (minimisation, schemas/pi_inventory.py): the row's birth date was checked
+        # against the ID number, which encodes it; pages that may see it derive it from there.
+        birth_date=None,
         employment=str(row.employment),
         source=RecordSource.NATIONAL.value,
     )

@@ -12,7 +12,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
@@ -58,6 +58,8 @@ from schemas.records import (
     ResolveAction,
     ResolveRequest,
     RowResult,
+    id_birth_date,
+    id_number_problem,
     normalize_id_number,
 )
 from schemas.regions import RegionLevel, region_tree
@@ -458,6 +460,14 @@ def list_schools(user: User, region: str | None) -> list[School]:
     return store.schools_in_county(region)
 
 
+def birth_date_of(t: Teacher) -> date | None:
+    """The birth date the ID number encodes (records store no separate copy of it); a legacy
+    record without an ID number keeps the one it has."""
+    if t.id_number and not id_number_problem(t.id_number):
+        return id_birth_date(t.id_number)
+    return t.birth_date
+
+
 def teacher_view(user: User, t: Teacher, school: School | None) -> dict[str, Any]:
     """A teacher record as `user` may see it: ID number masked unless owner or school admin."""
     full = scope.sees_full_id_number(user, t)
@@ -465,7 +475,7 @@ def teacher_view(user: User, t: Teacher, school: School | None) -> dict[str, Any
         "teacher_id": t.teacher_id,
         "name": t.name,
         "gender": t.gender,
-        "birth_date": t.birth_date.isoformat() if t.birth_date and full else "",
+        "birth_date": born.isoformat() if full and (born := birth_date_of(t)) else "",
         "id_number": (t.id_number or "") if full else mask_id_number(t.id_number),
         "id_full": full,
         "school_id": t.school_id,
