@@ -671,10 +671,12 @@ def _end_entry(
         store.transact_write(ops)
         return True
     except ClientError as exc:
-        if store.error_code(exc) != "TransactionCanceledException":
-            raise
-        # Someone else promoted, dropped or removed it meanwhile: nothing to do.
-        return False
+        if set(store.failed_conditions(exc)) & {0, 1}:
+            # Someone else promoted, dropped or removed it meanwhile: nothing to do.
+            return False
+        # Anything else (the message's write, a conflict that outlived the retries) must not
+        # pass for "done": the caller's job stops here and its retry ends the entry.
+        raise
 
 
 def fill_from_waitlist(

@@ -8,8 +8,10 @@ from typing import Any
 
 from functions.common import catalog, keys, store
 from functions.selection.handler import lambda_handler as selection_handler
+from schemas.notify import teacher_party
 from tests.integration.test_projects_api import api, published, pworld  # noqa: F401
 from tests.support.events import call, http_event
+from tests.support.notify import failing_messages, messages
 
 R1 = "2024-03-20 10:00"
 
@@ -37,6 +39,33 @@ def withdraw(sub: str, cid: str) -> tuple[int, Any]:
 def load_days(tid: str) -> set[str]:
     item = store.get_item(keys.teacher_term(tid, "2024H1"), consistent=True) or {}
     return set(item.get("days", set()))
+
+
+def file_dates(pid: str, start: str, end: str) -> dict[str, Any]:
+    s, c = api(
+        "POST",
+        f"/api/projects/{pid}/changes",
+        "inst-zjnu",
+        {
+            "kind": "dates",
+            "class_id": f"{pid}-c1",
+            "start_date": start,
+            "end_date": end,
+            "what": "班期调整日期",
+            "why": "与全市统考冲突",
+        },
+    )
+    assert s == 201, c
+    return dict(c)
+
+
+def approve(pid: str, change: dict[str, Any]) -> tuple[int, Any]:
+    return api(
+        "POST",
+        f"/api/changes/{pid}/{change['change_id']}/decision",
+        "bureau-330000",
+        {"approve": True, "note": "已核实"},
+    )
 
 
 def change_dates(pid: str, start: str, end: str, clock_at: Any, approve_at: str) -> dict:
@@ -89,6 +118,35 @@ def test_approved_date_change_moves_the_teachers_days_and_a_withdrawal_frees_the
 
     assert withdraw("t1", f"{pid}-c1")[0] == 200
     assert load_days("t1") == set()
+
+
+def test_an_approved_change_whose_message_fails_changes_nothing_and_a_retry_tells_once_CH_3(
+    clock_at,
+):
+    pid = published(clock_at, leader=76)
+    clock_at(R1)
+    select("t1", f"{pid}-c1")  # 05-10 … 05-12
+    change = file_dates(pid, "2024-05-20", "2024-05-22")
+    clock_at("2024-04-05 10:00")
+
+    with failing_messages() as failed:
+        s, _ = approve(pid, change)
+
+    assert failed and s >= 400
+    # Not applied: the class, the teacher's selection and days, the right, the message.
+    assert "2024-05-20" not in store.get_item(keys.class_meta(f"{pid}-c1"))["doc"]
+    sel = store.get_item(keys.selection("t1", "2024H1", f"{pid}-c1"), consistent=True)
+    assert (sel["start_date"], sel["end_date"]) == ("2024-05-10", "2024-05-12")
+    assert load_days("t1") == {"2024-05-10", "2024-05-11", "2024-05-12"}
+    assert store.get_item(keys.withdrawal_right("t1", "2024H1", pid)) is None
+    assert messages(teacher_party("t1")) == []
+
+    s, body = approve(pid, change)
+
+    assert s == 200 and body["rights_opened"] == 1, body
+    assert [m.kind.value for m in messages(teacher_party("t1"))] == ["class_changed"]
+    assert load_days("t1") == {"2024-05-20", "2024-05-21", "2024-05-22"}
+    assert store.get_item(keys.withdrawal_right("t1", "2024H1", pid)) is not None
 
 
 def test_confirmed_seat_gets_the_withdrawal_button_with_a_right_CH_3(clock_at):
