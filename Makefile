@@ -46,7 +46,7 @@ bench: $(STAMP)
 
 ## Build the static site from the demo data into build/site.
 site: $(STAMP)
-	$(PY) build.py --source demo --out build/site
+	$(PY) -m local.demosite --out build/site
 
 ## Synthesize the CDK app into cdk.out and lint the template (no AWS account needed).
 synth: $(STAMP)

@@ -1,13 +1,23 @@
-"""Build the static site: handwritten pages (mkdocs-material) plus the catalog and project pages.
+"""Render the static site: handwritten pages (mkdocs-material), project pages, catalog data and
+the search index. A pure renderer: it knows `schemas/` and `sitebuild/`, never the table.
 
-    python build.py [--source store|demo|FILE.json] [--out build/site] [--term 2024H1]
+    python build.py --source FILE.json [--out build/site] [--term 2024H1] [--full]
 
-Published projects are validated with `schemas.catalog.Project`, turned into the catalog's data
-(`data/catalog/`: a small index and one part per stage, see sitebuild/catalog.py), the site
-search index (`data/search/`, sitebuild/search.py) and one page per project at
-`projects/<project_id>/`, rendered by jinja2 into the theme's shell (see site/hooks/site_hooks.py).
-mkdocs builds into a staging directory that is then synced into the output; every file in the
-output is written only when its bytes changed, so an unchanged rebuild touches nothing.
+`build()` takes validated projects and an output directory and writes there only the files whose
+bytes differ from what the previous build published, described by its manifest
+(sitebuild/manifest.py):
+
+- the handwritten pages and the project-page shell come from one mkdocs run, made only when
+  their sources changed (a deployment); otherwise the shell is the manifest's;
+- a project page is rendered only when the project's document changed; given only the changed
+  projects (`complete=False`), the build reads nothing else;
+- the catalog's data (`data/catalog/`, sitebuild/catalog.py) and the search index
+  (`data/search/`, sitebuild/search.py) are rebuilt from the manifest's rows and terms, and
+  written only where they changed.
+
+The report lists the files written and the files to remove; a publisher uploads and
+invalidates exactly those (functions/site). `build_dir()` keeps the manifest in the output
+directory itself (the CLI, `make site`, the local stack).
 """
 
 from __future__ import annotations
@@ -19,10 +29,11 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +42,8 @@ from pydantic import ValidationError
 
 from schemas.catalog import Project, ProjectStatus
 from schemas.regions import region_tree
-from sitebuild.catalog import REGIONS, catalog_entry, catalog_files, project_url, regions_json
+from sitebuild.catalog import REGIONS, catalog_files, catalog_row, project_url, regions_json
+from sitebuild.manifest import VERSION, Manifest, ProjectEntry, digest
 from sitebuild.search import SearchDoc, SearchPage, search_files, tokens
 
 ROOT = Path(__file__).resolve().parent
@@ -40,9 +52,12 @@ MKDOCS_YML = SITE_DIR / "mkdocs.yml"
 TEMPLATES_DIR = SITE_DIR / "templates"
 DEFAULT_OUT = ROOT / "build" / "site"
 DEFAULT_TERM = "2024H1"
+# What the handwritten pages and the shell are made from: a change here makes a full build.
+SOURCES = ("build.py", "sitebuild", "site", "schemas", "data")
 
-# Written into the output so a later build knows it may delete stale files there.
+# Written into an output directory so a later build knows it may delete stale files there.
 MARKER = ".zjt-site"
+MANIFEST_FILE = ".zjt-manifest.json.gz"
 TITLE_MARK = "@@ZJT_TITLE@@"
 # Contains "<h1" so the theme does not add its own heading: the body brings the title.
 CONTENT_MARK = "<h1>@@ZJT_CONTENT@@</h1>"
@@ -61,27 +76,36 @@ class BuildError(Exception):
 class BuildReport:
     out_dir: Path
     term: str
+    manifest: Manifest
+    full: bool = False
     projects: int = 0
     skipped_unpublished: int = 0
     project_pages_written: int = 0
     project_pages_unchanged: int = 0
     site_files_written: int = 0
-    files_removed: int = 0
-    total_files: int = 0
-    total_bytes: int = 0
     mkdocs_seconds: float = 0.0
     render_seconds: float = 0.0
     seconds: float = 0.0
     written: list[str] = field(default_factory=list, repr=False)
+    removed: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def files_removed(self) -> int:
+        return len(self.removed)
+
+    @property
+    def total_files(self) -> int:
+        return len(self.manifest.files)
 
     def summary(self) -> str:
+        kind = "full" if self.full else "incremental"
         return (
-            f"{self.projects} projects ({self.skipped_unpublished} unpublished skipped) -> "
-            f"{self.out_dir}: {self.project_pages_written} project pages written, "
+            f"{kind} build of {self.projects} projects ({self.skipped_unpublished} unpublished "
+            f"skipped) -> {self.out_dir}: {self.project_pages_written} project pages written, "
             f"{self.project_pages_unchanged} unchanged, {self.site_files_written} other files "
-            f"written, {self.files_removed} removed; {self.total_files} files, "
-            f"{self.total_bytes / 1e6:.1f} MB; mkdocs {self.mkdocs_seconds:.1f} s, "
-            f"projects {self.render_seconds:.1f} s, total {self.seconds:.1f} s"
+            f"written, {self.files_removed} removed; {self.total_files} files; "
+            f"mkdocs {self.mkdocs_seconds:.1f} s, projects {self.render_seconds:.1f} s, "
+            f"total {self.seconds:.1f} s"
         )
 
 
@@ -132,23 +156,6 @@ def load_projects_file(path: Path, term: str | None = None) -> tuple[list[Projec
     except (OSError, json.JSONDecodeError) as exc:
         raise BuildError(f"{path}: cannot read projects: {exc}") from None
     return validate_projects(raw, str(path), term)
-
-
-def load_projects_store(term: str) -> list[Project]:
-    # Imported lazily: the store pulls in boto3 and table settings a file build never needs.
-    try:
-        from functions.common.catalog import published_projects
-    except ModuleNotFoundError as exc:
-        if not (exc.name or "").startswith("functions"):
-            raise
-        raise BuildError(
-            "--source store: functions/common/catalog.py (published_projects) is not "
-            "available; build from a JSON export with --source FILE.json"
-        ) from None
-    try:
-        return list(published_projects(term))
-    except ValidationError as exc:
-        raise BuildError(f"store (term {term}): {_field_errors(exc)}") from None
 
 
 def check_unique(projects: Sequence[Project]) -> None:
@@ -220,17 +227,27 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def _prepare_out(out_dir: Path) -> None:
-    if out_dir.exists():
-        if not out_dir.is_dir():
-            raise BuildError(f"{out_dir}: output path exists and is not a directory")
-        if any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-            # Never clean a directory a previous build did not create.
-            raise BuildError(f"{out_dir}: not empty and not a site built by build.py; refusing")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    write_if_changed(
-        out_dir / MARKER, b"Built by build.py; its files are replaced on every build.\n"
-    )
+def source_digest(term: str) -> str:
+    """The digest of everything the handwritten pages and the shell are made from."""
+    parts = [f"{VERSION}|{term}|mkdocs-material {metadata.version('mkdocs-material')}"]
+    for top in SOURCES:
+        base = ROOT / top
+        paths = [base] if base.is_file() else sorted(base.rglob("*"))
+        for path in paths:
+            rel = path.relative_to(ROOT).as_posix()
+            if path.is_file() and "__pycache__" not in rel and "/build/" not in f"/{rel}":
+                parts.append(f"{rel}:{digest(path.read_bytes())}")
+    return digest("\n".join(parts).encode())
+
+
+def needs_full_build(manifest: Manifest | None, term: str) -> bool:
+    """True when the next build must render everything: nothing published yet, another term,
+    or the site's sources changed since (a deployment). A publisher then passes every project."""
+    return manifest is None or manifest.term != term or manifest.source != source_digest(term)
+
+
+# ---------------------------------------------------------------------------------------------
+# mkdocs and the search index
 
 
 def _run_mkdocs(staging: Path, term: str) -> tuple[str, list[tuple[str, str, str]]]:
@@ -250,23 +267,18 @@ def _run_mkdocs(staging: Path, term: str) -> tuple[str, list[tuple[str, str, str
     return shell, list(cfg.extra.get(PAGES_KEY) or [])
 
 
-def search_index(
-    projects: Sequence[Project], pages: Sequence[tuple[str, str, str]]
-) -> dict[str, bytes]:
-    """The search files: projects numbered in id order, then every handwritten page."""
-    docs = [
+def search_docs(manifest: Manifest) -> list[SearchDoc]:
+    return [
         SearchDoc(
-            number=n,
-            project_id=p.project_id,
-            title=p.title,
-            institution=p.institution_name,
-            terms=tokens(project_text(p)),
-            title_terms=tokens(p.title),
+            number=e.number,
+            project_id=pid,
+            title=e.row["title"],
+            institution=e.row["inst"],
+            terms=e.terms,
+            title_terms=e.title_terms,
         )
-        for n, p in enumerate(sorted(projects, key=lambda p: p.project_id))
+        for pid, e in manifest.projects.items()
     ]
-    found = [SearchPage(title, url, tokens(f"{title} {text}")) for url, title, text in pages]
-    return search_files(docs, found)
 
 
 def project_text(p: Project) -> str:
@@ -277,68 +289,180 @@ def project_text(p: Project) -> str:
 
 
 def build(
-    projects: Sequence[Project], out_dir: Path | str, term: str = DEFAULT_TERM
+    projects: Iterable[Project],
+    out_dir: Path | str,
+    term: str = DEFAULT_TERM,
+    *,
+    manifest: Manifest | None = None,
+    complete: bool = True,
 ) -> BuildReport:
-    """Build the whole site for `term` into `out_dir` from already-validated projects.
+    """Render `projects` into `out_dir`, writing only what differs from `manifest` (what was
+    published before; None: nothing was). `complete`: `projects` is every published project
+    of the term (one absent from it is removed); otherwise only those changed since `manifest`.
 
-    Unpublished projects and projects of other terms are skipped (never rendered).
+    Unpublished projects and projects of other terms are skipped (never rendered). The report's
+    `manifest` describes the site as now published; `removed` lists the files to delete.
     """
     t0 = time.perf_counter()
     out_dir = Path(out_dir).resolve()
-    report = BuildReport(out_dir=out_dir, term=term)
-    published = [p for p in projects if p.status == ProjectStatus.PUBLISHED and p.term == term]
-    report.skipped_unpublished = len(projects) - len(published)
-    published.sort(key=lambda p: p.project_id)
-    check_unique(published)
-    report.projects = len(published)
-    _prepare_out(out_dir)
-
-    expected: set[Path] = {out_dir / MARKER}
+    given_all = list(projects)
+    given = [p for p in given_all if p.status == ProjectStatus.PUBLISHED and p.term == term]
+    check_unique(given)
+    source = source_digest(term)
+    full = manifest is None or manifest.term != term or manifest.source != source
+    if full and not complete:
+        raise BuildError(
+            f"term {term}: the site must be built in full (nothing published yet, or its "
+            "sources changed): pass every published project"
+        )
+    old_files = dict(manifest.files) if manifest is not None else {}
+    numbers = {pid: e.number for pid, e in (manifest.projects if manifest else {}).items()}
+    new = Manifest(term=term, source=source)
+    if manifest is not None and not full:
+        new.shell, new.pages, new.snapshot_ms = manifest.shell, manifest.pages, manifest.snapshot_ms
+        new.files, new.projects = dict(old_files), dict(manifest.projects)
+    report = BuildReport(out_dir=out_dir, term=term, manifest=new, full=full)
+    report.skipped_unpublished = len(given_all) - len(given)
+    out_dir.mkdir(parents=True, exist_ok=True)
 
     def put(rel: str, data: bytes) -> bool:
-        path = out_dir / rel
-        expected.add(path)
-        changed = write_if_changed(path, data)
-        if changed:
-            report.written.append(rel)
-        return changed
+        d = digest(data)
+        new.files[rel] = d
+        if old_files.get(rel) == d:
+            return False
+        write_if_changed(out_dir / rel, data)
+        report.written.append(rel)
+        return True
 
-    with tempfile.TemporaryDirectory(prefix="zjt-mkdocs-") as tmp:
-        staging = Path(tmp) / "site"
-        t = time.perf_counter()
-        shell, pages = _run_mkdocs(staging, term)
-        report.mkdocs_seconds = time.perf_counter() - t
-        for src in sorted(staging.rglob("*")):
-            if src.is_file():
-                rel = src.relative_to(staging).as_posix()
-                report.site_files_written += put(rel, src.read_bytes())
+    if full:
+        with tempfile.TemporaryDirectory(prefix="zjt-mkdocs-") as tmp:
+            staging = Path(tmp) / "site"
+            t = time.perf_counter()
+            new.shell, texts = _run_mkdocs(staging, term)
+            report.mkdocs_seconds = time.perf_counter() - t
+            new.pages = [(url, title, tokens(f"{title} {text}")) for url, title, text in texts]
+            for src in sorted(staging.rglob("*")):
+                if src.is_file():
+                    report.site_files_written += put(
+                        src.relative_to(staging).as_posix(), src.read_bytes()
+                    )
 
     t = time.perf_counter()
     template = template_env().get_template("project.html")
-    for p in published:
-        page = render_project_page(shell, template, p).encode("utf-8")
+    for p in sorted(given, key=lambda p: p.project_id):
+        doc_digest = digest(p.model_dump_json().encode())
+        entry = new.projects.get(p.project_id)
+        if entry is not None and entry.digest == doc_digest:
+            continue
+        page = render_project_page(new.shell, template, p).encode("utf-8")
         if put(f"{project_url(p.project_id)}index.html", page):
             report.project_pages_written += 1
-        else:
-            report.project_pages_unchanged += 1
+        if p.project_id not in numbers:
+            numbers[p.project_id] = max(numbers.values(), default=-1) + 1
+        new.projects[p.project_id] = ProjectEntry(
+            digest=doc_digest,
+            number=numbers[p.project_id],
+            row=catalog_row(p),
+            terms=tokens(project_text(p)),
+            title_terms=tokens(p.title),
+        )
+    if complete:
+        present = {p.project_id for p in given}
+        for pid in [pid for pid in new.projects if pid not in present]:
+            del new.projects[pid]
+    project_pages = {f"{project_url(pid)}index.html" for pid in new.projects}
+    report.projects = len(new.projects)
+    report.project_pages_unchanged = report.projects - report.project_pages_written
+
     data = {
-        **catalog_files([catalog_entry(p) for p in published], term),
+        **catalog_files([e.row for e in new.projects.values()], term),
         REGIONS: regions_json(),
-        **search_index(published, pages),
+        **search_files(
+            search_docs(new), [SearchPage(title, url, terms) for url, title, terms in new.pages]
+        ),
     }
     for rel, blob in data.items():
         report.site_files_written += put(rel, blob)
+    for rel in list(new.files):
+        stale_page = rel.startswith("projects/") and rel not in project_pages
+        stale_data = rel.startswith("data/") and rel not in data
+        if stale_page or stale_data:
+            del new.files[rel]
+    report.removed = sorted(set(old_files) - set(new.files))
     report.render_seconds = time.perf_counter() - t
-
-    for path in sorted(out_dir.rglob("*"), reverse=True):
-        if path.is_file() and path not in expected:
-            path.unlink()
-            report.files_removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    report.total_files = len(expected)
-    report.total_bytes = sum(p.stat().st_size for p in expected)
     report.seconds = time.perf_counter() - t0
+    return report
+
+
+# ---------------------------------------------------------------------------------------------
+# An output directory that keeps its own manifest (CLI, make site, local stack)
+
+
+def _prepare_out(out_dir: Path) -> None:
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise BuildError(f"{out_dir}: output path exists and is not a directory")
+        if any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+            # Never clean a directory a previous build did not create.
+            raise BuildError(f"{out_dir}: not empty and not a site built by build.py; refusing")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_if_changed(
+        out_dir / MARKER, b"Built by build.py; its files are replaced on every build.\n"
+    )
+
+
+def read_manifest(out_dir: Path) -> Manifest | None:
+    try:
+        return Manifest.from_bytes((out_dir / MANIFEST_FILE).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+def remove_files(root: Path, rels: Iterable[str]) -> None:
+    """Delete published files (and the directories they leave empty) under `root`."""
+    for rel in rels:
+        path = root / rel
+        path.unlink(missing_ok=True)
+        for parent in path.parents:
+            if parent == root or not parent.is_dir() or any(parent.iterdir()):
+                break
+            parent.rmdir()
+
+
+def prune(root: Path, keep: Iterable[str]) -> list[str]:
+    """Delete every file under `root` that is not in `keep` (dotfiles aside): what an earlier
+    build left that no manifest knows of."""
+    wanted = set(keep)
+    stale = [
+        rel
+        for path in root.rglob("*")
+        if path.is_file()
+        and not (rel := path.relative_to(root).as_posix()).startswith(".")
+        and "/." not in rel
+        and rel not in wanted
+    ]
+    remove_files(root, stale)
+    return stale
+
+
+def build_dir(
+    projects: Iterable[Project],
+    out_dir: Path | str,
+    term: str = DEFAULT_TERM,
+    *,
+    complete: bool = True,
+    full: bool = False,
+) -> BuildReport:
+    """`build` into a directory holding its own manifest: stale files are deleted and the new
+    manifest saved next to them. `full` ignores the manifest (everything is rendered again)."""
+    out = Path(out_dir).resolve()
+    _prepare_out(out)
+    manifest = None if full else read_manifest(out)
+    report = build(projects, out, term, manifest=manifest, complete=complete)
+    remove_files(out, report.removed)
+    if manifest is None:
+        report.removed += prune(out, report.manifest.files)
+    write_if_changed(out / MANIFEST_FILE, report.manifest.to_bytes())
     return report
 
 
@@ -347,27 +471,16 @@ def build(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Build the training platform's static site.")
-    ap.add_argument(
-        "--source",
-        default="store",
-        help="'store' (DynamoDB), 'demo' (the local demo data) or a JSON export file",
-    )
+    ap = argparse.ArgumentParser(description="Render the training platform's static site.")
+    ap.add_argument("--source", required=True, help="a JSON export of the published projects")
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="output directory (default build/site)")
     ap.add_argument("--term", default=DEFAULT_TERM, help="term, e.g. 2024H1")
+    ap.add_argument("--full", action="store_true", help="render everything again")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        if args.source == "store":
-            projects, skipped = load_projects_store(args.term), 0
-        elif args.source == "demo":
-            from local.demo import demo_data
-
-            projects = [p for p in demo_data().projects if p.term == args.term]
-            skipped = 0
-        else:
-            projects, skipped = load_projects_file(Path(args.source), args.term)
-        report = build(projects, Path(args.out), args.term)
+        projects, skipped = load_projects_file(Path(args.source), args.term)
+        report = build_dir(projects, Path(args.out), args.term, full=args.full)
     except BuildError as exc:
         print(f"build failed: {exc}", file=sys.stderr)
         return 1

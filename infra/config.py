@@ -70,12 +70,11 @@ class Functions(_Model):
         return _log_group_days(v)
 
     reserved_concurrency: dict[str, int] = Field(default_factory=dict)
-    publish_invokers: list[str] = Field(default_factory=list)
 
 
 class Publish(_Model):
-    memory_mb: int = Field(default=2048, ge=128, le=10240)
-    timeout_seconds: int = Field(default=600, ge=1, le=900)
+    """The site worker (routes.WORKERS 'site-publish'): scratch space for a full render."""
+
     ephemeral_storage_mb: int = Field(default=2048, ge=512, le=10240)
 
 

@@ -80,8 +80,9 @@ def acknowledge(
     _ack(schedule_role, "IAM5[Action::kms:GenerateDataKey*]", KMS_GRANT)
 
     site_sync = (
-        "publish mirrors the built site into its bucket: it lists, reads, writes and deletes "
-        "objects under any key of that one bucket"
+        "the site worker publishes the built site into its bucket: it reads its manifest, "
+        "writes and deletes objects under any key of that one bucket (and lists it once, "
+        "at the first publication)"
     )
     for rule in (
         "IAM5[Action::s3:GetObject*]",

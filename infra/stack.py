@@ -50,7 +50,7 @@ from schemas.calendar import TermCalendar
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ARCHITECTURE = lambda_.Architecture.X86_64  # the layers hold manylinux2014_x86_64 wheels
 PHASES = "phases"
-PUBLISH = "publish"
+SITE_WORKER = "site-publish"  # routes.WORKERS: renders and uploads the static site
 RETENTION = {
     180: logs.RetentionDays.SIX_MONTHS,
     365: logs.RetentionDays.ONE_YEAR,
@@ -157,39 +157,16 @@ class ZjtStack(Stack):
             web_acl_arn=web_acl_arn,
         )
 
-        # Publish: read published projects, run build.py, sync the site bucket.
-        publish = self._function(
-            PUBLISH,
-            description="zjtrain publish: build the site and sync it to the bucket",
-            layer="publish",
-            memory_mb=config.publish.memory_mb,
-            timeout=Duration.seconds(config.publish.timeout_seconds),
-            ephemeral_mb=config.publish.ephemeral_storage_mb,
-            env={
-                "ZJT_SITE_BUCKET": self.site.bucket.bucket_name,
-                "ZJT_DATA_PATHS": ",".join(config.site.data_paths),
-                "ZJT_DATA_MAX_AGE": str(config.site.data_ttl_seconds),
-                "ZJT_DIRECTORY_INDEX_COPIES": "1" if self.site.directory_index_copies else "0",
-            },
-        )
-        self.table.grant_read_data(publish)
-        self.site.bucket.grant_read_write(publish)
-        self.functions[PUBLISH] = publish
-        self._on_failure(PUBLISH, publish)
-        for ctx in config.functions.publish_invokers:
-            if ctx in self.functions:  # a bureau's 发布 action, once its context has routes
-                publish.grant_invoke(self.functions[ctx])
-                self.functions[ctx].add_environment("ZJT_PUBLISH_FUNCTION", publish.function_name)
+        self._site_worker(self.functions[SITE_WORKER])
 
-        # Phase toggle: announces phases, invokes publish, and carries out the closing of the
-        # review windows (SE-1: unreviewed selections, waitlists) over the table, in batches; a
-        # long closing continues in a new run it starts itself (hence a fixed name).
+        # Phase toggle: announces phases, asks for the site's publication, and carries out the
+        # closing of the review windows (SE-1: unreviewed selections, waitlists) over the table,
+        # in batches; a long closing continues in a new run it starts itself (hence a fixed name).
         phases_name = f"{config.stack_name}-phases"
         phases = self._function(
             PHASES,
             description="zjtrain phase toggle (EventBridge Scheduler target)",
             timeout=Duration.seconds(900),
-            env={"ZJT_PUBLISH_FUNCTION": publish.function_name},
             function_name=phases_name,
         )
         self.table.grant_read_write_data(phases)
@@ -207,8 +184,11 @@ class ZjtStack(Stack):
             )
         )
         self.key.grant_encrypt_decrypt(phases)
-        publish.grant_invoke(phases)
         self.functions[PHASES] = phases
+        for w in WORKERS:  # who may start each worker, and by which name
+            for ctx in w.callers:
+                self.functions[w.name].grant_invoke(self.functions[ctx])
+                self.functions[ctx].add_environment(w.setting, self.functions[w.name].function_name)
         self._on_failure(PHASES, phases)  # EventBridge Scheduler invokes it asynchronously
         self._notify(phases)
 
@@ -226,12 +206,12 @@ class ZjtStack(Stack):
             self,
             target=self.target,
             functions=self.functions,
-            invoked=[publish, *(self.functions[w.name] for w in WORKERS)],
+            invoked=[self.functions[w.name] for w in WORKERS],
             failure_queues=self.failure_queues.values(),
             dead_letters=self.schedules.dead_letters,
             distribution=self.site.distribution,
             public_routes=self.public_routes,
-            publish=publish,
+            publish=self.functions[SITE_WORKER],
             site_bucket=self.site.bucket,
             table=self.table,
             schedule_role=self.schedules.role,
@@ -334,6 +314,14 @@ class ZjtStack(Stack):
 
     # -- functions ----------------------------------------------------------------------------
 
+    def _term_items_policy(self) -> iam.PolicyStatement:
+        """Read and update the TERM#<term> items only (phases, site publication requests)."""
+        return iam.PolicyStatement(
+            actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+            resources=[self.table.table_arn],
+            conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}},
+        )
+
     def _worker(self, w: Worker) -> lambda_.Function:
         """A function its callers start asynchronously; it may start itself again to continue
         (a long import), so it has a fixed name and may invoke that name."""
@@ -342,11 +330,19 @@ class ZjtStack(Stack):
             w.name,
             description=f"zjtrain worker: {w.name}",
             handler=f"{w.module}.lambda_handler",
+            layer=w.layer,
             memory_mb=w.memory_mb,
             timeout=Duration.seconds(w.timeout_seconds),
+            ephemeral_mb=self.config.publish.ephemeral_storage_mb if w.layer == "publish" else None,
             function_name=name,
+            reserved=w.concurrency,
         )
-        self.table.grant_read_write_data(fn)
+        if w.name == SITE_WORKER:  # reads documents, updates its own TERM#<term> | SITE item
+            self.table.grant_read_data(fn)
+            fn.add_to_role_policy(self._term_items_policy())
+            self.key.grant_encrypt_decrypt(fn)
+        else:
+            self.table.grant_read_write_data(fn)
         fn.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["lambda:InvokeFunction"],
@@ -360,11 +356,34 @@ class ZjtStack(Stack):
                 ],
             )
         )
-        for ctx in w.callers:
-            fn.grant_invoke(self.functions[ctx])
-            self.functions[ctx].add_environment(w.setting, fn.function_name)
         self._on_failure(w.name, fn)
         return fn
+
+    def _site_worker(self, fn: lambda_.Function) -> None:
+        """The site worker uploads to the site bucket and invalidates what it changed."""
+        site, cfg = self.site, self.config.site
+        fn.add_environment("ZJT_SITE_BUCKET", site.bucket.bucket_name)
+        fn.add_environment("ZJT_SITE_DISTRIBUTION", site.distribution.distribution_id)
+        fn.add_environment("ZJT_DATA_PATHS", ",".join(cfg.data_paths))
+        fn.add_environment("ZJT_DATA_MAX_AGE", str(cfg.data_ttl_seconds))
+        fn.add_environment(
+            "ZJT_DIRECTORY_INDEX_COPIES", "1" if site.directory_index_copies else "0"
+        )
+        site.bucket.grant_read_write(fn)
+        site.bucket.grant_delete(fn)
+        fn.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["cloudfront:CreateInvalidation"],
+                resources=[
+                    Stack.of(self).format_arn(
+                        service="cloudfront",
+                        region="",
+                        resource="distribution",
+                        resource_name=site.distribution.distribution_id,
+                    )
+                ],
+            )
+        )
 
     def _on_failure(self, ctx: str, fn: lambda_.Function) -> None:
         """A function started asynchronously: after Lambda's retries its event lands in a
@@ -394,6 +413,7 @@ class ZjtStack(Stack):
         env: Mapping[str, str] | None = None,
         handler: str | None = None,
         function_name: str | None = None,
+        reserved: int | None = None,
     ) -> lambda_.Function:
         f = self.config.functions
         name = _camel(ctx)
@@ -428,7 +448,7 @@ class ZjtStack(Stack):
             memory_size=memory_mb or f.memory_mb,
             timeout=timeout or Duration.seconds(f.timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
-            reserved_concurrent_executions=f.reserved_concurrency.get(ctx),
+            reserved_concurrent_executions=reserved or f.reserved_concurrency.get(ctx),
             tracing=lambda_.Tracing.ACTIVE if self.target.xray else lambda_.Tracing.DISABLED,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel[ALC_LEVEL[f.log_level]],
@@ -623,5 +643,5 @@ class ZjtStack(Stack):
         CfnOutput(self, "ApiEndpoint", value=self.api.api_endpoint)
         CfnOutput(self, "SiteBucket", value=self.site.bucket.bucket_name)
         CfnOutput(self, "TableName", value=self.table.table_name)
-        CfnOutput(self, "PublishFunctionName", value=self.functions[PUBLISH].function_name)
+        CfnOutput(self, "SiteFunctionName", value=self.functions[SITE_WORKER].function_name)
         CfnOutput(self, "PhaseFunctionName", value=self.functions[PHASES].function_name)

@@ -843,7 +843,9 @@ class Gateway:
             invoker = self._worker_invokers.get(worker.name)
             if invoker is None:
                 invoker = ProcessPoolInvoker(
-                    instances=2, timeout_seconds=worker.timeout_seconds, module_name=worker.module
+                    instances=worker.concurrency or 2,
+                    timeout_seconds=worker.timeout_seconds,
+                    module_name=worker.module,
                 )
                 self._worker_invokers[worker.name] = invoker
             return invoker

@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"平台时钟已设为 {R1_OPEN.isoformat()}（第一轮选课开放），可在 /api/dev/clock 调整"
             )
         term = settings().term
-        os.environ["ZJT_SITE_DIR"] = str(site_dir.resolve())  # a bureau's 发布 rebuilds it here
+        os.environ["ZJT_SITE_DIR"] = str(site_dir.resolve())  # the site worker publishes here
         if args.build:
             print(f"正在构建站点 {site_dir} …")
             build_site(site_dir, term)

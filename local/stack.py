@@ -133,7 +133,7 @@ _ENV_KEYS = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_DEFAULT_REGION",
     "ZJT_TABLE_NAME",
-    "ZJT_SITE_DIR",  # where a bureau's 发布 rebuilds the catalog (functions/projects)
+    "ZJT_SITE_DIR",  # where the site worker publishes the site (functions/site)
     "AWS_ENDPOINT_URL_LAMBDA",  # set by the gateway: functions start the worker functions there
     *(w.setting for w in WORKERS),
     # The dev mailbox (local/mailbox.py) is the send worker's SMTP server.
@@ -281,11 +281,12 @@ def init_clock(data_dir: Path, at: datetime | None = R1_OPEN) -> bool:
 
 
 def build_site(out_dir: Path, term: str) -> None:
-    """Render the static site from the published projects in the table."""
-    import build
-    from functions.common import catalog
+    """Publish the static site from the table into `out_dir` the way the site worker does
+    (only what changed since the site there was published, if it was)."""
+    from functions.site.service import publish_site
+    from functions.site.target import DirectoryTarget
 
-    build.build(catalog.published_projects(term), out_dir, term)
+    publish_site(term, DirectoryTarget(out_dir.resolve()), clock.wall_ms())
 
 
 @dataclass

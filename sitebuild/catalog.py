@@ -89,9 +89,14 @@ def _row(e: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in e.items() if k != "url"}
 
 
-def catalog_files(entries: Sequence[CatalogEntry], term: str) -> dict[str, bytes]:
-    """index.json and one part per stage from the catalog rows (any order)."""
-    rows = sorted((e.model_dump(mode="json") for e in entries), key=lambda r: (r["start"], r["id"]))
+def catalog_row(p: Project) -> dict[str, Any]:
+    """A project's catalog row as JSON data (what the parts are built from)."""
+    return catalog_entry(p).model_dump(mode="json")
+
+
+def catalog_files(rows: Iterable[dict[str, Any]], term: str) -> dict[str, bytes]:
+    """index.json and one part per stage from the catalog rows (`catalog_row`, any order)."""
+    rows = sorted(rows, key=lambda r: (r["start"], r["id"]))
     stages = _ordered((r["stage"] for r in rows), STAGES)
     files: dict[str, bytes] = {}
     parts = []

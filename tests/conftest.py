@@ -52,6 +52,7 @@ def ddb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
+        settings.cache_clear()
         store.reset_clients()
         records.clear_cache()
         clear_training_cache()

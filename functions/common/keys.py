@@ -19,6 +19,7 @@ Items (PK | SK | GSI1 | GSI2):
 - expansion           CLASS#<cid>       | EXPANSION#<term>     | EXPANSION#<term> / <state>#<cid>
 - term phases         TERM#<term>       | PHASES               active, as_of, as_of_ms, updated_at, published
 - window closing job  TERM#<term>       | CLOSE#<phase>        cursor, counts, done (SE-1 closing)
+- site publication    TERM#<term>       | SITE                 requests and runs (functions/common/site.py)
 Records context (TD-1…TD-3; index attributes added to teacher, school and user items):
 - teacher (indexed)   TEACHER#<tid>     | PROFILE              | SCHOOL#<sid>#TEACHERS / TEACHER#<tid>
                                                                | REGION#<county>#TEACHERS / TEACHER#<tid>
@@ -124,6 +125,11 @@ def term_phases(term: str) -> Key:
 def closing_job(term: str, phase: str) -> Key:
     """The run of a review window's closing actions (unreviewed selections, waitlists)."""
     return {"PK": f"TERM#{term}", "SK": f"CLOSE#{phase}"}
+
+
+def site_publication(term: str) -> Key:
+    """The requests to publish the static site of `term` and the site worker's runs."""
+    return {"PK": f"TERM#{term}", "SK": "SITE"}
 
 
 def waitlist_entry(class_id: str, seq: int) -> Key:

@@ -25,7 +25,9 @@ class Worker:
     timeout_seconds: int
     memory_mb: int
     setting: str  # environment variable that tells its callers the function's name
-    callers: tuple[str, ...]  # contexts of ROUTES that start it
+    callers: tuple[str, ...]  # contexts of ROUTES (or "phases") that start it
+    concurrency: int | None = None  # runs at once (reserved concurrency); None: unlimited
+    layer: str = "runtime"  # the dependency layer it needs (infra/layers.py)
     # Started every this many minutes by a schedule too (EventBridge Scheduler deployed, the
     # local stack's ticker locally); None: only by its callers.
     every_minutes: int | None = None
@@ -60,6 +62,18 @@ WORKERS: tuple[Worker, ...] = (
         setting="ZJT_TRAINING_IMPORT_FUNCTION",
         callers=("training",),
     ),
+    # The static site: renders what changed since its last run and uploads it. One run at a
+    # time (they share the published manifest); requests made meanwhile start the next.
+    Worker(
+        "site-publish",
+        "functions.site.worker",
+        timeout_seconds=900,
+        memory_mb=2048,
+        setting="ZJT_SITE_FUNCTION",
+        callers=("projects", "orders", "phases"),
+        concurrency=1,
+        layer="publish",
+    ),
     # Issue 15: email from the outbox and the sweep of unfinished fan-outs; a schedule starts it
     # every minute, and a run with emails left starts the next one.
     Worker(
@@ -89,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/phases", "platform", public=True),
     Route("GET", "/api/me", "platform"),
     Route("GET", "/api/me/export", "platform"),  # the teacher's own data as xlsx (PIPL art. 45)
+    Route("GET", "/api/site/publication", "platform", public=True),
     Route("GET", "/api/seats", "selection", public=True),
     Route("GET", "/api/selections", "selection"),
     Route("POST", "/api/selections", "selection"),

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     ddb_max_attempts: int = 4
     # The site's public address: links in emails and calendar feeds point there.
     site_url: str = "http://127.0.0.1:8000"
+    # The site worker (functions/site), started to publish the static site; set by infra/ and
+    # the local stack (routes.WORKERS). Unset: requests are recorded, nothing is started.
+    site_function: str = ""
 
 
 @cache

@@ -41,8 +41,8 @@ def overview() -> dict[str, Any]:
 
 
 @app.post("/api/orders/list")
-def publish_list() -> dict[str, Any]:
-    return service.publish_list(caller(app.current_event), clock.now())
+def publish_order_list() -> dict[str, Any]:
+    return service.publish_order_list(caller(app.current_event), clock.now())
 
 
 @app.get("/api/orders/export")
@@ -103,8 +103,8 @@ def pick(order_id: OrderId, body: PickRequest) -> dict[str, Any]:
 
 
 @app.post("/api/orders/<order_id>/publish")
-def publish(order_id: OrderId) -> dict[str, Any]:
-    return service.publish(caller(app.current_event), order_id, clock.now())
+def publish_order_project(order_id: OrderId) -> dict[str, Any]:
+    return service.publish_order_project(caller(app.current_event), order_id, clock.now())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from functions.common import notices, outbox
+from functions.common import notices, outbox, site
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -295,7 +295,7 @@ def overview(user: User) -> dict[str, Any]:
     }
 
 
-def publish_list(user: User, now: datetime) -> dict[str, Any]:
+def publish_order_list(user: User, now: datetime) -> dict[str, Any]:
     """The centre publishes the order list (PH-ORDER-LIST): every posted order becomes visible
     to the institutions it is meant for (OD-2). Counties below 3 are reported, not blocked
     (Q-7 says "in principle")."""
@@ -505,9 +505,9 @@ def order_project(order: Order, resp: OrderResponse, now: datetime) -> Project:
     return Project.model_validate(data)
 
 
-def publish(user: User, order_id: str, now: datetime) -> dict[str, Any]:
+def publish_order_project(user: User, order_id: str, now: datetime) -> dict[str, Any]:
     """The county reviews the formally submitted plan and publishes it as an order project of
-    the county, then the catalog is rebuilt the way published projects are."""
+    the county, then asks for the site to be published the way published projects are."""
     order = _own_order(user, order_id)
     _window(PhaseId.ORDER_PUBLISH, now)
     if order.stage != OrderStage.SUBMITTED or not order.picked_institution_id:
@@ -526,8 +526,14 @@ def publish(user: User, order_id: str, now: datetime) -> dict[str, Any]:
     )
     new_resp = resp.model_copy(update={"status": ResponseStatus.PUBLISHED, "updated_at": now})
     store.write_order_publication(new_order, new_resp, project)
-    site = projects.rebuild_catalog(order.term)
-    return {**order_view(new_order), "project_id": project.project_id, "site": site}
+    site_state = site.request_publication(
+        order.term, "an order project was published", [project.project_id]
+    )
+    return {
+        **order_view(new_order),
+        "project_id": project.project_id,
+        "site": site_state.model_dump(),
+    }
 
 
 # --- export ------------------------------------------------------------------------------------

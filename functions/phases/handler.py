@@ -11,9 +11,13 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, site
 from functions.common.app import logger, tracer
 from functions.phases import invoke, service
+
+
+def request_site_publication(term: str, reason: str) -> None:
+    site.request_publication(term, reason)
 
 
 @logger.inject_lambda_context
@@ -27,7 +31,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     result = service.apply_toggle(
         toggle,
         clock.now(),
-        invoke.publish,
+        request_site_publication,
         seconds_left=lambda: context.get_remaining_time_in_millis() / 1000,
         # A long closing continues in a new run of this function with the same event.
         resume=lambda: invoke.resume(context.invoked_function_arn, event),

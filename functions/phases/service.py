@@ -2,9 +2,9 @@
 
 A toggle never flips a flag blindly. It recomputes the whole active set from the term calendar
 and the clock, so a repeated, reordered or late invocation stores the right answer; the write is
-conditional on being the newest. Opening a publish phase (PH-PUBLISH, PH-ORDER-PUBLISH) starts
-the publish function once per term and phase. Writes themselves still check their windows from
-the clock: the toggles only announce phases.
+conditional on being the newest. Opening a publish phase (PH-PUBLISH, PH-ORDER-PUBLISH) asks
+for the site to be published (functions/common/site.py) once per term and phase. Writes
+themselves still check their windows from the clock: the toggles only announce phases.
 
 Closing a review window also carries out what its close does to the selections nobody reviewed
 and, at the last one, to the waitlists (SE-1, `functions/selection/closing.py`): once per term
@@ -48,7 +48,7 @@ class ToggleResult(BaseModel):
     active: list[str]
     as_of: datetime
     stored: bool  # False: a newer state was already stored
-    publish_started: bool
+    site_requested: bool
     closing: ClosingJob | None = None  # a review window's closing actions (SE-1)
 
 
@@ -82,13 +82,14 @@ class TooEarly(ValueError):
 def apply_toggle(
     event: PhaseEvent,
     now: datetime,
-    start_publish: Callable[[str, str], None],
+    request_site: Callable[[str, str], None],
     seconds_left: Callable[[], float] = lambda: math.inf,
     resume: Callable[[], None] = lambda: None,
 ) -> ToggleResult:
-    """Store the active phases of `event.term` at max(now, event.at); start publish if due; carry
-    out a closed review window's closing actions (`resume` continues them in a new run when
-    `seconds_left` runs short)."""
+    """Store the active phases of `event.term` at max(now, event.at); when a publish phase
+    opens, ask for the site to be published (once per phase); carry out a closed review
+    window's closing actions (`resume` continues them in a new run when `seconds_left` runs
+    short)."""
     if event.at - now > EARLY_TOLERANCE:
         raise TooEarly(f"{event.phase} {event.action} is stamped {event.at}, now is {now}")
     cal = term_calendar(event.term)
@@ -100,11 +101,11 @@ def apply_toggle(
     started = False
     opened = cal.window(event.phase).opens <= instant
     if event.action == "open" and event.phase in PUBLISH_PHASES and opened:
-        if store.claim_publish(cal.term, event.phase.value):
+        if store.claim_site_publication(cal.term, event.phase.value):
             try:
-                start_publish(cal.term, f"{event.phase.value} opened")
+                request_site(cal.term, f"{event.phase.value} opened")
             except Exception:
-                store.release_publish(cal.term, event.phase.value)
+                store.release_site_publication(cal.term, event.phase.value)
                 raise
             started = True
     job = None
@@ -115,6 +116,6 @@ def apply_toggle(
         active=active,
         as_of=instant,
         stored=stored,
-        publish_started=started,
+        site_requested=started,
         closing=job,
     )

@@ -3,7 +3,7 @@
     PK TERM#<term> | SK PHASES   active (list), as_of, as_of_ms, updated_at, published (string set)
 
 Every write is conditional so a repeated or late toggle cannot undo a newer one, and a publish
-phase triggers the publish function at most once per term.
+phase asks for the site's publication at most once per term.
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ def save_active(term: str, active: list[str], as_of: datetime, updated_at: datet
     )
 
 
-def claim_publish(term: str, phase: str) -> bool:
-    """Record that `phase` triggered a publish; False if it already had."""
+def claim_site_publication(term: str, phase: str) -> bool:
+    """Record that `phase` asked for the site's publication; False if it already had."""
     return _conditional(
         lambda: store.table().update_item(
             Key=keys.term_phases(term),
@@ -62,8 +62,8 @@ def claim_publish(term: str, phase: str) -> bool:
     )
 
 
-def release_publish(term: str, phase: str) -> None:
-    """Undo a claim whose publish could not be started (the next retry claims again)."""
+def release_site_publication(term: str, phase: str) -> None:
+    """Undo a claim whose request failed (the next retry claims again)."""
     store.with_retries(
         lambda: store.table().update_item(
             Key=keys.term_phases(term),

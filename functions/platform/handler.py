@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, pi_audit
+from functions.common import clock, pi_audit, site
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.settings import settings
@@ -49,6 +49,12 @@ def phases() -> dict[str, Any]:
         ],
         "max_classes": cal.limits.max_classes_per_teacher,
     }
+
+
+@app.get("/api/site/publication")
+def site_publication() -> dict[str, Any]:
+    """How far the site's publication has got (发布中 / 已发布), for the pages that publish."""
+    return site.status(settings().term).model_dump()
 
 
 @app.get("/api/me")

@@ -132,8 +132,8 @@ def decision(project_id: Annotated[str, Path(pattern=ID)], body: DecisionRequest
 
 
 @app.post("/api/reviews/publish")
-def publish() -> dict[str, Any]:
-    return service.publish(caller(app.current_event), clock.now())
+def publish_approved() -> dict[str, Any]:
+    return service.publish_approved(caller(app.current_event), clock.now())
 
 
 @app.get("/api/changes")

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from functions.common import catalog, keys, notices, outbox, records, scope
+from functions.common import catalog, keys, notices, outbox, records, scope, site
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -678,8 +676,10 @@ def catalog_project(rec: ProjectRecord, now: datetime, bureau_region: RegionCode
     )
 
 
-def publish(user: User, now: datetime) -> dict[str, Any]:
-    """Publish every approved project in the bureau's scope, then rebuild the catalog."""
+def publish_approved(user: User, now: datetime) -> dict[str, Any]:
+    """PH-PUBLISH: publish every approved project in the bureau's scope (each in its own
+    transaction), then ask for the site to be published with them (the site worker does it,
+    asynchronously: the page shows 发布中 until `site.state` is published)."""
     _bureau(user)
     _window(PhaseId.PUBLISH, now)
     term = settings().term
@@ -707,25 +707,12 @@ def publish(user: User, now: datetime) -> dict[str, Any]:
             new, rec.version, doc, _audit(new, "published", user, now), [outbox.put(told)]
         )
         published.append(rec.project_id)
-    site = rebuild_catalog(term) if published else "unchanged"
-    return {"published": published, "site": site}
-
-
-def rebuild_catalog(term: str) -> str:
-    """Locally (ZJT_SITE_DIR, set by the local stack) build the site in place; in a deployment
-    start the publish function (ZJT_PUBLISH_FUNCTION), which builds and syncs the bucket."""
-    site_dir = os.environ.get("ZJT_SITE_DIR")
-    if site_dir:
-        import build
-
-        build.build(catalog.published_projects(term), Path(site_dir), term)
-        return "rebuilt"
-    if os.environ.get("ZJT_PUBLISH_FUNCTION"):
-        from functions.phases import invoke
-
-        invoke.publish(term, "projects published by a bureau")
-        return "started"
-    return "not_configured"
+    site_state = (
+        site.request_publication(term, "projects published by a bureau", published)
+        if published
+        else site.status(term)
+    )
+    return {"published": published, "site": site_state.model_dump()}
 
 
 # --- after publication (CH-1 … CH-5) --------------------------------------------------------
@@ -824,7 +811,7 @@ def request_change(user: User, project_id: str, req: ChangeRequest, now: datetim
             [store._put(store.change_item(change), "attribute_not_exists(PK)")],
             _audit(doc, "change_applied", user, now, detail),
         )
-        _maybe_rebuild(doc.term)
+        site.request_publication(doc.term, "a published project changed", [project_id])
     return change
 
 
@@ -840,11 +827,6 @@ def _timetable_in_time(doc: Project, req: ChangeRequest, now: datetime) -> None:
     )
     if late is not None:
         raise TimetableTooLate(f"课程表须在开班（{late:%m月%d日}）前至少{days}天发布，已超过期限")
-
-
-def _maybe_rebuild(term: str) -> None:
-    if os.environ.get("ZJT_SITE_DIR") or os.environ.get("ZJT_PUBLISH_FUNCTION"):
-        rebuild_catalog(term)
 
 
 def list_changes(user: User) -> list[dict[str, Any]]:
@@ -950,7 +932,7 @@ def decide_change(
         # CH-3: the enrolled teachers' days move with the class; a clash is told.
         klass = next(c for c in new_doc.classes if c.class_id == req.class_id)
         move_days(req.class_id, klass.start_date, klass.end_date, now)
-    _maybe_rebuild(doc.term)
+    site.request_publication(doc.term, "a change was approved", [project_id])
     return decided
 
 
@@ -987,7 +969,7 @@ def publish_timetable(
     store.write_revision(
         item, new_doc, [], _audit(doc, "timetable_published", user, now, klass.name)
     )
-    _maybe_rebuild(doc.term)
+    site.request_publication(doc.term, "a timetable was published", [project_id])
     return new_doc
 
 

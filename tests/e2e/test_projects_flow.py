@@ -141,12 +141,14 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(
     assert download.value.suggested_filename == f"变更记录-{title}.xlsx"
     no_horizontal_scroll(page)
 
-    # Publish: the project's page is built into the served site.
+    # Publish: the request returns at once (发布中); the site worker puts the project's page
+    # into the served site and the page says when (已发布).
     set_clock("2024-03-18T10:00:00+08:00")
     page.click(".zjt-publish")
     done = page.locator(".zjt-publish-msg.zjt-msg--ok, .zjt-publish-msg.zjt-msg--error")
     done.wait_for(timeout=90_000)
     assert "已发布 1 个项目" in done.inner_text(), done.inner_text()
+    assert "选课目录已于" in done.inner_text() and "发布" in done.inner_text()
     page.goto(f"{stack.url}/projects/{pid}/")
     page.locator("h1", has_text=title).wait_for()
     html = page.content()

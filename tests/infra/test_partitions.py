@@ -125,7 +125,7 @@ def test_china_functions_copy_directory_indexes_instead_of_an_edge_rewrite(
         fn = next(
             r
             for r in s.resources("AWS::Lambda::Function").values()
-            if r["Properties"]["Handler"] == "functions.publish.handler.lambda_handler"
+            if r["Properties"]["Handler"] == "functions.site.worker.lambda_handler"
         )
         env: dict[str, Any] = fn["Properties"]["Environment"]["Variables"]
         return env
@@ -179,12 +179,12 @@ def test_one_customer_managed_key_with_rotation_encrypts_table_queues_topic_and_
 def test_every_asynchronously_invoked_function_sends_failures_to_an_alarmed_queue(
     any_synth: Synth,
 ) -> None:
-    """The import worker, publish and the phase toggle (EventBridge Scheduler invokes it
+    """The import worker, the site worker and the phase toggle (EventBridge Scheduler invokes it
     asynchronously): after Lambda's retries an event lands in an encrypted queue with an alarm."""
     fns = any_synth.resources("AWS::Lambda::Function")
     handlers = {
         "functions.records.worker.lambda_handler",
-        "functions.publish.handler.lambda_handler",
+        "functions.site.worker.lambda_handler",
         "functions.phases.handler.lambda_handler",
     }
     async_ids = {k for k, r in fns.items() if r["Properties"]["Handler"] in handlers}

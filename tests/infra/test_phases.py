@@ -1,20 +1,18 @@
 """Phase-toggle function (the schedules' target): idempotent, tolerant of late and repeated
-invocations, starts the publish function once when a publish phase opens (RULES.md PH-PUBLISH,
-PH-ORDER-PUBLISH)."""
+invocations, asks for the site's publication once when a publish phase opens (RULES.md
+PH-PUBLISH, PH-ORDER-PUBLISH)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from functions.common import store
-from functions.phases import handler, invoke, service
+from functions.common import site, store
+from functions.common.settings import settings
+from functions.phases import handler, service
 from functions.phases import store as phases_store
 from schemas.calendar import SHANGHAI
 
@@ -44,7 +42,7 @@ class Publisher:
 @pytest.fixture
 def publisher(monkeypatch: pytest.MonkeyPatch) -> Publisher:
     fake = Publisher()
-    monkeypatch.setattr(invoke, "publish", fake)
+    monkeypatch.setattr(site, "request_publication", fake)
     return fake
 
 
@@ -71,7 +69,7 @@ def test_same_publish_event_twice_stores_one_state_and_publishes_once(
     assert stored() == state
     assert state["active"] == ["PH-PUBLISH", "PH-ORDER-PUBLISH"]
     assert publisher.calls == [("2024H1", "PH-PUBLISH opened")]
-    assert first["publish_started"] is True and second["publish_started"] is False
+    assert first["site_requested"] is True and second["site_requested"] is False
     assert first["active"] == second["active"]
     assert state["published"] == {"PH-PUBLISH"}
 
@@ -157,12 +155,12 @@ def test_failed_publish_start_is_retried_by_the_next_invocation(
     ddb: None, clock_at: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     clock_at("2024-03-18 00:00:01")
-    monkeypatch.setattr(invoke, "publish", Publisher(fail=True))
+    monkeypatch.setattr(site, "request_publication", Publisher(fail=True))
     with pytest.raises(RuntimeError):
         toggle("PH-PUBLISH", "open", "2024-03-18T00:00:00")
     assert "published" not in stored()
     retry = Publisher()
-    monkeypatch.setattr(invoke, "publish", retry)
+    monkeypatch.setattr(site, "request_publication", retry)
     toggle("PH-PUBLISH", "open", "2024-03-18T00:00:00")
     assert retry.calls == [("2024H1", "PH-PUBLISH opened")]
 
@@ -182,21 +180,17 @@ def test_malformed_event_raises_so_the_scheduler_retries(ddb: None, publisher: P
         handler.lambda_handler({"term": "2024H1", "phase": "PH-NOPE"}, FakeContext())  # type: ignore[arg-type]
 
 
-def test_publish_is_started_asynchronously_by_function_name(
-    monkeypatch: pytest.MonkeyPatch,
+def test_site_worker_is_started_asynchronously_by_function_name_once_while_queued(
+    ddb: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ZJT_PUBLISH_FUNCTION", "zjtrain-publish")
-    client = boto3.client("lambda", region_name="us-east-1")
-    monkeypatch.setattr(store, "_lambda", lambda: client)
-    with Stubber(client) as stub:
-        stub.add_response(
-            "invoke",
-            {"StatusCode": 202},
-            {
-                "FunctionName": "zjtrain-publish",
-                "InvocationType": "Event",
-                "Payload": json.dumps({"term": "2024H1", "reason": "PH-PUBLISH opened"}).encode(),
-            },
-        )
-        invoke.publish("2024H1", "PH-PUBLISH opened")
-        stub.assert_no_pending_responses()
+    """A publish phase's request starts the site worker (asynchronous Invoke, by name); a
+    second request while that run is queued starts nothing more."""
+    monkeypatch.setenv("ZJT_SITE_FUNCTION", "zjtrain-site-publish")
+    settings.cache_clear()
+    started: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(store, "invoke_async", lambda f, p: started.append((f, p)))
+    handler.request_site_publication("2024H1", "PH-PUBLISH opened")
+    handler.request_site_publication("2024H1", "PH-ORDER-PUBLISH opened")
+    assert started == [("zjtrain-site-publish", {"term": "2024H1", "reason": "PH-PUBLISH opened"})]
+    assert site.status("2024H1").state == "publishing"
+    settings.cache_clear()

@@ -254,7 +254,7 @@ def test_published_data_has_short_ttl_behaviours_and_api_is_uncached(synth: Synt
 def test_functions_run_python_311_with_layer_json_logs_and_env(synth: Synth) -> None:
     fns = synth.functions()
     assert {r["Properties"]["Handler"] for r in fns.values()} == {
-        f"functions.{ctx}.handler.lambda_handler" for ctx in [*functions(), "phases", "publish"]
+        f"functions.{ctx}.handler.lambda_handler" for ctx in [*functions(), "phases"]
     } | {f"{w.module}.lambda_handler" for w in WORKERS}
     layers = set(synth.resources("AWS::Lambda::LayerVersion"))
     for fn in fns.values():
@@ -324,7 +324,7 @@ def _actions(statement: dict[str, Any]) -> list[str]:
     return [a] if isinstance(a, str) else list(a)
 
 
-def test_phase_toggle_closes_windows_over_the_table_and_invokes_publish_and_itself_SE_1(
+def test_phase_toggle_closes_windows_over_the_table_and_invokes_the_site_worker_and_itself_SE_1(
     synth: Synth,
 ) -> None:
     """The toggle resolves unreviewed selections and closes waitlists (SE-1) in batches, so it
@@ -334,7 +334,7 @@ def test_phase_toggle_closes_windows_over_the_table_and_invokes_publish_and_itse
     assert props["Timeout"] == 900
     assert props["FunctionName"] == f"{synth.config.stack_name}-phases"
     statements = _policy_statements(synth, fn_id)
-    publish_id = _function_id(synth, "publish")
+    publish_id = _worker_id(synth, "functions.site.worker")
     ddb = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
     actions = {a for s in ddb for a in _actions(s)}
     assert {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"} <= actions
@@ -391,16 +391,31 @@ def test_api_functions_read_and_write_the_table(synth: Synth) -> None:
         assert {"dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem"} <= actions, ctx
 
 
-def test_publish_function_writes_the_bucket_and_only_reads_the_table(synth: Synth) -> None:
-    statements = _policy_statements(synth, _function_id(synth, "publish"))
+def test_site_worker_writes_the_bucket_reads_the_table_and_runs_alone(synth: Synth) -> None:
+    """It reads catalog documents, updates only its TERM#<term> | SITE record, uploads,
+    deletes and invalidates; one run at a time; its callers know it by name."""
+    w = next(w for w in WORKERS if w.name == "site-publish")
+    fn_id = _worker_id(synth, w.module)
+    statements = _policy_statements(synth, fn_id)
     table_id = next(iter(synth.resources("AWS::DynamoDB::Table")))
     bucket_id = synth.resource_id("AWS::S3::Bucket", "SiteBucket")
-    table_actions = {
-        a for s in statements if table_id in json.dumps(s["Resource"]) for a in _actions(s)
-    }
-    assert "dynamodb:Query" in table_actions
-    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & table_actions
+    table = [s for s in statements if table_id in json.dumps(s["Resource"])]
+    assert "dynamodb:Query" in {a for s in table for a in _actions(s)}
+    writes = [s for s in table if {"dynamodb:PutItem", "dynamodb:UpdateItem"} & set(_actions(s))]
+    assert writes and all(
+        s["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}}
+        and "dynamodb:PutItem" not in _actions(s)
+        for s in writes
+    )
     bucket_actions = {
         a for s in statements if bucket_id in json.dumps(s["Resource"]) for a in _actions(s)
     }
-    assert {"s3:PutObject", "s3:DeleteObject*", "s3:List*"} <= bucket_actions
+    assert {"s3:PutObject", "s3:DeleteObject*", "s3:GetObject*"} <= bucket_actions
+    assert any("cloudfront:CreateInvalidation" in _actions(s) for s in statements)
+    props = synth.resources("AWS::Lambda::Function")[fn_id]["Properties"]
+    assert props["ReservedConcurrentExecutions"] == 1
+    env = props["Environment"]["Variables"]
+    assert {"ZJT_SITE_BUCKET", "ZJT_SITE_DISTRIBUTION"} <= set(env)
+    for ctx in ("projects", "orders", "phases"):
+        caller = synth.resources("AWS::Lambda::Function")[_function_id(synth, ctx)]
+        assert caller["Properties"]["Environment"]["Variables"][w.setting] == {"Ref": fn_id}

@@ -26,8 +26,7 @@ ANY_SUBJECT = {"description": "全省小学教师", "stages": ["小学"], "subje
 
 @pytest.fixture
 def pworld(world: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ZJT_SITE_DIR", raising=False)
-    monkeypatch.delenv("ZJT_PUBLISH_FUNCTION", raising=False)
+    monkeypatch.delenv("ZJT_SITE_FUNCTION", raising=False)  # never start an e2e stack's worker
     projects.seed()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from functions.common import catalog, keys, store
+from functions.common.settings import settings
 from functions.projects import store as pstore
 from functions.projects.handler import lambda_handler
 from functions.selection.handler import lambda_handler as selection_handler
@@ -18,9 +19,9 @@ from tests.support.events import FakeContext, call, http_event
 
 @pytest.fixture(autouse=True)
 def pworld(world: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A running e2e stack points this process at its site; publishing here must not rebuild it.
-    monkeypatch.delenv("ZJT_SITE_DIR", raising=False)
-    monkeypatch.delenv("ZJT_PUBLISH_FUNCTION", raising=False)
+    # A running e2e stack names its site worker; publishing here must not start it.
+    monkeypatch.delenv("ZJT_SITE_FUNCTION", raising=False)
+    settings.cache_clear()
     seed()
 
 

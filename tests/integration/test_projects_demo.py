@@ -45,13 +45,13 @@ def _world(institutions: tuple[str, ...] | None) -> None:
 
 @pytest.fixture
 def demo_world(ddb: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ZJT_SITE_DIR", raising=False)
+    monkeypatch.delenv("ZJT_SITE_FUNCTION", raising=False)  # never start an e2e stack's worker
     _world(SHOWN)
 
 
 @pytest.fixture
 def whole_world(ddb: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("ZJT_SITE_DIR", raising=False)
+    monkeypatch.delenv("ZJT_SITE_FUNCTION", raising=False)  # never start an e2e stack's worker
     _world(None)
 
 

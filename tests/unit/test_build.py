@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from build import BuildError, BuildReport, build, load_projects_file, validate_projects
+import build as build_module
+from build import (
+    MANIFEST_FILE,
+    BuildError,
+    BuildReport,
+    build,
+    build_dir,
+    load_projects_file,
+    read_manifest,
+    validate_projects,
+)
 from local.synthetic import fake_projects
 from schemas.calendar import PhaseId, term_calendar
 from schemas.catalog import Project, ProjectStatus
@@ -34,7 +44,7 @@ def draft() -> Project:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, projects, draft) -> tuple[Path, BuildReport]:
     out = tmp_path_factory.mktemp("site") / "site"
-    report = build([*projects, draft], out, TERM)
+    report = build_dir([*projects, draft], out, TERM)
     return out, report
 
 
@@ -201,10 +211,111 @@ def test_rebuild_with_same_data_rewrites_nothing(site, projects, draft):
     out, _ = site
     files = sorted(p for p in out.rglob("*") if p.is_file())
     before = {p: p.stat().st_mtime_ns for p in files}
-    again = build([*projects, draft], out, TERM)
+    again = build_dir([*projects, draft], out, TERM)
+    assert not again.full and again.mkdocs_seconds == 0
     assert again.project_pages_written == 0 and again.project_pages_unchanged == 3
-    assert again.written == []
+    assert again.written == [] and again.removed == []
     assert {p: p.stat().st_mtime_ns for p in files} == before
+
+
+@pytest.fixture
+def thirty(tmp_path) -> tuple[Path, list[Project]]:
+    projects = fake_projects(30, seed=17, term=TERM)
+    build_dir(projects, tmp_path, TERM)
+    return tmp_path, projects
+
+
+def retitled(p: Project, title: str) -> Project:
+    return p.model_copy(update={"title": title})
+
+
+def test_one_changed_project_rewrites_its_page_and_the_data_it_is_in_only(thirty):
+    """Given only the changed project, the build runs no mkdocs, renders one page, and writes
+    only the catalog part and the search files its words are in."""
+    out, projects = thirty
+    files = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    before = read_manifest(out)
+    assert before is not None
+    changed = retitled(projects[4], "乡村教师心理健康教育能力提升研修")
+    report = build_dir([changed], out, TERM, complete=False)
+    assert not report.full and report.mkdocs_seconds == 0
+    assert report.project_pages_written == 1 and report.project_pages_unchanged == 29
+    page = f"projects/{changed.project_id}/index.html"
+    old, new = before.projects[changed.project_id], report.manifest.projects[changed.project_id]
+    words = (old.terms ^ new.terms) | (old.title_terms ^ new.title_terms)
+    shards = json.loads((out / "data/search/index.json").read_bytes())["shards"]
+    index = json.loads((out / "data/catalog/index.json").read_bytes())
+    part = next(p["file"] for p in index["parts"] if p["stage"] == changed.stage)
+    may = {
+        page,
+        part,
+        "data/catalog/index.json",
+        f"data/search/d/{new.number // 32}.json",
+        *(f"data/search/t/{shard_of(w, shards)}.json" for w in words),
+    }
+    assert {page, part} <= set(report.written) <= may
+    rewritten = {p for p, ns in files.items() if p.stat().st_mtime_ns != ns}
+    assert {p.relative_to(out).as_posix() for p in rewritten} == {*report.written, MANIFEST_FILE}
+    # the rest of the catalog is still whole: every project is in the parts and the search
+    rows = catalog_rows(out)
+    assert len(rows) == 30 and changed.title in [r["title"] for r in rows]
+    assert changed.project_id in search_hits(out, "乡村")
+
+
+def test_a_project_gone_from_a_complete_build_loses_its_page_and_rows(thirty):
+    out, projects = thirty
+    gone = projects[7]
+    report = build_dir(projects[:7] + projects[8:], out, TERM)
+    assert f"projects/{gone.project_id}/index.html" in report.removed
+    assert not (out / "projects" / gone.project_id).exists()
+    assert gone.project_id not in {r["id"] for r in catalog_rows(out)}
+    assert report.project_pages_written == 0
+
+
+def test_search_numbers_stay_when_projects_are_added(thirty):
+    """A new project takes the next number: the title blocks of the others are not rewritten."""
+    out, projects = thirty
+    before = read_manifest(out)
+    assert before is not None
+    new = fake_projects(31, seed=23, term=TERM)[30].model_copy(update={"project_id": "P99999"})
+    new = new.model_copy(
+        update={
+            "classes": tuple(
+                c.model_copy(update={"class_id": f"P99999-C{i}"})
+                for i, c in enumerate(new.classes, 1)
+            )
+        }
+    )
+    report = build_dir([new], out, TERM, complete=False)
+    after = read_manifest(out)
+    assert after is not None
+    assert {pid: e.number for pid, e in before.projects.items()} == {
+        pid: e.number for pid, e in after.projects.items() if pid != "P99999"
+    }
+    assert after.projects["P99999"].number == 30
+    assert [r for r in report.written if r.startswith("data/search/d/")] == ["data/search/d/0.json"]
+
+
+def test_changed_sources_make_a_full_build_and_refuse_a_partial_one(
+    thirty, monkeypatch: pytest.MonkeyPatch
+):
+    out, projects = thirty
+    monkeypatch.setattr(build_module, "source_digest", lambda term: "a new deployment")
+    assert build_module.needs_full_build(read_manifest(out), TERM)
+    with pytest.raises(BuildError, match="built in full"):
+        build_dir([projects[0]], out, TERM, complete=False)
+    report = build_dir(projects, out, TERM)
+    assert report.full and report.mkdocs_seconds > 0
+
+
+def test_manifest_round_trips_and_a_damaged_one_means_a_full_build(thirty):
+    out, _ = thirty
+    manifest = read_manifest(out)
+    assert manifest is not None
+    again = type(manifest).from_bytes(manifest.to_bytes())
+    assert again == manifest
+    (out / MANIFEST_FILE).write_bytes(b"not a manifest")
+    assert read_manifest(out) is None
 
 
 def test_no_page_loads_assets_from_the_internet(site):

@@ -219,6 +219,27 @@
     return p.month + "月" + p.day + "日（周" + WEEKDAYS[wd] + "）" + p.hour + ":" + p.minute;
   }
 
+  /* The site is published by a worker after the request that asked for it: follow it
+     (GET /api/site/publication) from 发布中 to 已发布, calling show(text, kind) at each step
+     ("" while publishing, "ok" when done, "error" when it did not complete). */
+  async function followPublication(show) {
+    var wait = 1000;
+    for (;;) {
+      var st;
+      try {
+        st = (await request("GET", "/site/publication", { auth: false })).data;
+      } catch (e) {
+        show("暂时无法获取选课目录的发布进度，请稍后刷新页面查看", "error");
+        return null;
+      }
+      if (st.state === "published") { show("选课目录已于 " + fmtWhen(st.finished_ms) + " 发布", "ok"); return st; }
+      if (st.state === "failed") { show("选课目录发布未完成，请稍后再点一次发布", "error"); return st; }
+      show("选课目录发布中……", "");
+      await new Promise(function (resolve) { setTimeout(resolve, wait); });
+      wait = Math.min(wait * 1.5, 5000);
+    }
+  }
+
   /* The search button in the header. search.js, and the index it reads, load only when the
      search is first opened: a first view carries neither. */
   var SEARCH_ICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true">' +
@@ -260,6 +281,7 @@
     clearSession: clearSession,
     goLogin: goLogin,
     needLogin: needLogin,
+    followPublication: followPublication,
     loginUrl: loginUrl,
     siteUrl: siteUrl,
     siteBase: siteBase,

@@ -248,11 +248,16 @@
       say(msg, "正在发布……");
       try {
         var res = await api.request("POST", "/orders/" + encodeURIComponent(o.order_id) + "/publish");
-        say(msg, "已发布为订单式项目，本县教师可在选课时选择。", "ok");
+        say(msg, "已发布为订单式项目，选课目录发布中……");
         await load();
-        var a = el("a", { href: api.siteUrl("projects/" + encodeURIComponent(res.data.project_id) + "/"), "class": "zjt-published-link" }, "查看项目页面");
-        msg.appendChild(document.createTextNode(" "));
-        msg.appendChild(a);
+        var st = await api.followPublication(function (text, kind) {
+          say(msg, "已发布为订单式项目，本县教师可在选课时选择；" + text, kind);
+        });
+        if (st && st.state === "published") {
+          var a = el("a", { href: api.siteUrl("projects/" + encodeURIComponent(res.data.project_id) + "/"), "class": "zjt-published-link" }, "查看项目页面");
+          msg.appendChild(document.createTextNode(" "));
+          msg.appendChild(a);
+        }
       } catch (e) { fail(msg, e); b.disabled = false; }
     }
 

@@ -375,13 +375,21 @@
   }
 
   root.querySelector(".zjt-publish").addEventListener("click", async function () {
+    var button = this;
     var box = root.querySelector(".zjt-publish-msg");
-    note(box, "正在发布并更新选课目录……");
-    var res = await act(box, "POST", "/reviews/publish", {}, "");
-    if (res) {
-      note(box, res.data.published.length ? "已发布 " + res.data.published.length + " 个项目，选课目录已更新" : "没有待发布的项目", "ok");
+    note(box, "正在发布……");
+    button.disabled = true;
+    try {
+      var res = await api.request("POST", "/reviews/publish", { body: {} });
       await load();
+      var n = res.data.published.length;
+      if (!n) note(box, "没有待发布的项目", "ok");
+      else await api.followPublication(function (text, kind) { note(box, "已发布 " + n + " 个项目，" + text, kind); });
+    } catch (e) {
+      if (e.status === 401) { api.goLogin(); return; }
+      note(box, e.message, "error");
     }
+    button.disabled = false;
   });
 
   root.querySelector(".zjt-audit-export").addEventListener("click", async function () {
