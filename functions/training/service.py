@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from functions.common import catalog, records, scope
+from functions.common import catalog, records, scope, site
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -1035,9 +1035,7 @@ def cancel_class(user: User, class_id: str, req: CancelRequest, now: datetime) -
     closed = sel_store.close_waitlist(
         class_id, f"班期已取消：{reason}", now, f"《{info.project_title}》{info.class_name}"
     )
-    from functions.projects.service import _maybe_rebuild
-
-    _maybe_rebuild(info.term)
+    site.request_publication(info.term, "a class was cancelled", [info.project_id])
     return CancelResult(
         class_id=class_id,
         cancelled=True,
