@@ -23,6 +23,8 @@ PAGES = {
 }
 # English a person may meet on these pages: file formats and the like.
 ALLOWED = {"Excel", "xlsx", "csv", "CSV", "JavaScript"}
+# Brand names the calendar help on 我的选课 names so a teacher finds the setting on her own phone.
+ALLOWED |= {"iPhone", "iPad", "OPPO", "vivo", "Outlook"}
 # Internal ids: teacher, school, class and project ids (t00092, s33010603, 2024H1-zjnu-…).
 INTERNAL_ID = re.compile(r"\b[A-Za-z]{1,4}-?\d{4,}\b|\b\d{4}H[12]-[\w-]+")
 ENGLISH_VALIDATION = re.compile(

@@ -185,6 +185,11 @@
       badge.hidden = !n;
       badge.setAttribute("aria-label", n + " 条未读消息");
     });
+    // The header link's name must contain the count it shows (WCAG 2.5.3, label in name).
+    var link = document.getElementById("zjt-inbox-link");
+    if (link && link.hasAttribute("aria-label")) {
+      link.setAttribute("aria-label", n ? "消息 " + (n > 99 ? "99+" : String(n)) + " 条未读" : "消息");
+    }
   }
 
   /* The unread count (a number), from the cache when fresh; null when not logged in. */
