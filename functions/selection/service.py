@@ -422,6 +422,9 @@ def class_roster(user: User, class_id: str) -> dict[str, Any]:
 def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[ItemResult]:
     """PH-R1-RECHECK / PH-R2-RECHECK: confirm or reject school-approved selections of the
     institution's classes. A rejection needs a reason, frees the seat and promotes."""
+    # Refused as a whole, before any item: only an institution rechecks (each item then checks
+    # that the class is the institution's own).
+    _institution_of(user)
     term = settings().term
     calendar = term_calendar(term)
     max_round = rules.recheck_round(calendar, now)
