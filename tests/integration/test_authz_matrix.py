@@ -396,6 +396,12 @@ ROWS: dict[str, Row] = {
         at=aw.PUBLISH,
         expect={"county_bureau": 200, **each(COUNTIES[1:], 404)},
     ),
+    # --- notifications: each account's own inbox and email choice -------------------------
+    "GET /api/inbox": Row(expect=each(ROLES, 200)),
+    "GET /api/inbox/unread": Row(expect=each(ROLES, 200)),
+    "POST /api/inbox/read": Row(body={"all": True}, expect=each(ROLES, 200)),
+    "GET /api/notify/settings": Row(expect=each(ROLES, 200)),
+    "PUT /api/notify/settings": Row(body={"email": ""}, expect=each(ROLES, 200)),
 }
 
 
