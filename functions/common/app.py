@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
+from pydantic import BaseModel
 
 from functions.common import clock, pi_audit
-from functions.common.errors import Busy, DomainError
+from functions.common.errors import Busy, DomainError, UnsupportedMediaType
+from functions.common.validation import body_problem, field_errors
 
 logger = Logger(service="zjtrain")
 tracer = Tracer(service="zjtrain")
@@ -28,12 +35,28 @@ def json_response(
     )
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    out = []
-    for e in exc.errors():
-        loc = [str(p) for p in e.get("loc", ()) if p not in ("body",)]
-        out.append({"field": ".".join(loc), "type": e.get("type", ""), "detail": e.get("msg", "")})
-    return out
+def _body_model(app: APIGatewayHttpResolver) -> type[BaseModel] | None:
+    """The pydantic model of the current route's body, to name fields by their labels."""
+    route = app.context.get("_route")
+    params = route.dependant.body_params if route is not None else []
+    model = params[0].type_ if params else None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+class Resolver(APIGatewayHttpResolver):
+    """The HTTP API resolver, refusing a body it could not read (`body_problem`) with a clean
+    4xx before any route runs: the parser would otherwise raise into the catch-all 500."""
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        problem = body_problem(event)
+        if problem is None:
+            return super().resolve(event, context)
+        return {
+            "statusCode": problem.status,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps(problem.body(), ensure_ascii=False),
+            "isBase64Encoded": False,
+        }
 
 
 def _audit_id_number_reads(
@@ -48,9 +71,9 @@ def _audit_id_number_reads(
 
 
 def make_app() -> APIGatewayHttpResolver:
-    """A resolver with request validation, the one mapping of exceptions to HTTP, and the audit
-    of unmasked ID-number reads on every route."""
-    app = APIGatewayHttpResolver(enable_validation=True)
+    """A resolver with request validation, the one mapping of exceptions to HTTP, the audit of
+    unmasked ID-number reads on every route, and bodies it cannot read refused before routing."""
+    app = Resolver(enable_validation=True)
     app.use(middlewares=[_audit_id_number_reads])
 
     @app.exception_handler(DomainError)
@@ -58,14 +81,20 @@ def make_app() -> APIGatewayHttpResolver:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Busy) else None
         return json_response(exc.status, exc.body(), headers)
 
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media(_: RequestUnsupportedContentType) -> Response[Any]:
+        return json_response(415, UnsupportedMediaType().body())
+
     @app.exception_handler(RequestValidationError)
     def _invalid(exc: RequestValidationError) -> Response[Any]:
+        # `message` stays the same for every 422 (pages key on it); each error's `message`
+        # says which field (by its Chinese label) and what is wanted.
         return json_response(
             422,
             {
                 "code": "validation_error",
                 "message": "提交的数据不符合要求",
-                "errors": _field_errors(exc),
+                "errors": field_errors(exc.errors(), _body_model(app)),
             },
         )
 

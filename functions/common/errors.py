@@ -44,6 +44,24 @@ class AccountDisabled(DomainError):
     )
 
 
+class BadJson(DomainError):
+    """The body is not JSON we read: malformed, nested too deep, or a number too long."""
+
+    status, code, message = 400, "bad_json", "请求内容格式不正确"
+
+
+class BadEncoding(DomainError):
+    status, code, message = 400, "bad_encoding", "请求内容不是有效的 UTF-8 文本"
+
+
+class PayloadTooLarge(DomainError):
+    status, code, message = 413, "payload_too_large", "提交的内容过大（不能超过 1 MB）"
+
+
+class UnsupportedMediaType(DomainError):
+    status, code, message = 415, "unsupported_media_type", "请求内容的格式不受支持"
+
+
 class NotFound(DomainError):
     status, code, message = 404, "not_found", "记录不存在"
 

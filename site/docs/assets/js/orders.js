@@ -26,7 +26,7 @@
     if (!errs.length) return;
     var ul = el("ul", { "class": "zjt-errors" });
     errs.forEach(function (x) {
-      ul.appendChild(el("li", null, (x.field ? labelOf(x.field) + "：" : "") + (x.message || "内容不符合要求")));
+      ul.appendChild(el("li", null, x.message || "提交的数据不符合要求"));
     });
     listParent.insertBefore(ul, listParent.firstChild);
   }

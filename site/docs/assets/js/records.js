@@ -295,7 +295,7 @@
         form.reset();
         await loadTeachers();
       } catch (e) {
-        var detail = e.body && e.body.errors ? "：" + e.body.errors.map(function (x) { return x.field; }).join("、") : "";
+        var detail = e.body && e.body.errors ? "：" + e.body.errors.map(function (x) { return x.message; }).join("；") : "";
         fail(formMsg, { status: e.status, message: e.message + detail });
       }
     });
