@@ -3,9 +3,9 @@ with one row per order, then one sheet per order laid out as the paper form."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 
+from functions.common import xlsx
 from schemas.orders import STAGE_NAMES, Order
 
 # Attachment 3's fields in its order (OD-1), then the platform's tracking columns.
@@ -55,38 +55,30 @@ def summary_row(o: Order, names: Mapping[str, str]) -> list[object]:
     ]
 
 
-def orders_workbook(orders: Sequence[Order], names: Mapping[str, str]) -> bytes:
-    from openpyxl import Workbook  # imported on use: only export requests pay for it
-    from openpyxl.styles import Alignment, Font
+def form_rows(o: Order, names: Mapping[str, str]) -> list[list[object]]:
+    """One order laid out as the paper form of attachment 3."""
+    f = o.form
+    rows: list[list[object]] = [
+        [f"申报单位（盖章）：{f.bureau_name}", f"联系人：{f.contact}", f"手机：{f.mobile}"]
+    ]
+    for label, attr in FORM_FIELDS[3:]:
+        value = getattr(f, attr)
+        rows.append([label, str(value) if attr == "form" else value])
+    rows.append(["意向培训机构", _intended(o, names)])
+    rows.append(["订单编号", o.order_id])
+    return rows
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "订单汇总"
-    ws.append(list(HEADERS))
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for o in orders:
-        ws.append(summary_row(o, names))
-    ws.freeze_panes = "A2"
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for n, o in enumerate(orders, start=1):
-        sheet = wb.create_sheet(f"订单{n}")
-        sheet.append(["主题式培训项目订单"])
-        sheet["A1"].font = Font(bold=True, size=14)
-        f = o.form
-        sheet.append(
-            [f"申报单位（盖章）：{f.bureau_name}", f"联系人：{f.contact}", f"手机：{f.mobile}"]
+
+def orders_workbook(orders: Sequence[Order], names: Mapping[str, str]) -> bytes:
+    summary = xlsx.Sheet("订单汇总", [summary_row(o, names) for o in orders], header=HEADERS)
+    forms = [
+        xlsx.Sheet(
+            f"订单{n}",
+            form_rows(o, names),
+            heading="主题式培训项目订单",
+            widths=(24, 60),
+            wrap=True,
         )
-        for label, attr in FORM_FIELDS[3:]:
-            value = getattr(f, attr)
-            sheet.append([label, str(value) if attr == "form" else value])
-        sheet.append(["意向培训机构", _intended(o, names)])
-        sheet.append(["订单编号", o.order_id])
-        sheet.column_dimensions["A"].width = 24
-        sheet.column_dimensions["B"].width = 60
-        for row in sheet.iter_rows(min_row=3):
-            for cell in row:
-                cell.alignment = wrap
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        for n, o in enumerate(orders, start=1)
+    ]
+    return xlsx.workbook([summary, *forms])

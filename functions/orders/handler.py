@@ -10,12 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.orders import service
-from functions.selection import export
 from schemas.orders import ORDER_ID, OrderForm, PickRequest, RespondRequest, ReviseRequest
 
 app = make_app()
@@ -47,15 +46,7 @@ def publish_order_list() -> dict[str, Any]:
 
 @app.get("/api/orders/export")
 def export_orders():  # type: ignore[no-untyped-def]
-    # No return annotation: response validation would try to decode the bytes as UTF-8. Bytes
-    # bodies leave the resolver base64-encoded with isBase64Encoded set.
-    filename, data = service.export_orders(caller(app.current_event))
-    return Response(
-        status_code=200,
-        content_type=export.XLSX,
-        body=data,
-        headers={"Content-Disposition": export.content_disposition(filename)},
-    )
+    return xlsx.response(*service.export_orders(caller(app.current_event)))
 
 
 @app.get("/api/orders/open")

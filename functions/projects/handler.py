@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.projects import service
@@ -30,7 +30,6 @@ app = make_app()
 ID = r"^[A-Za-z0-9_-]{2,80}$"
 ID_NUMBER = r"^\d{17}[\dXx]$"
 REGION = r"^\d{6}$"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @app.get("/api/projects")
@@ -165,12 +164,7 @@ def audit(
         caller(app.current_event), project_id, institution_id, region_code
     )
     if format == "xlsx":
-        return Response(
-            status_code=200,
-            content_type=XLSX,
-            body=service.audit_xlsx(entries),
-            headers={"Content-Disposition": 'attachment; filename="audit.xlsx"'},
-        )
+        return xlsx.response("变更记录.xlsx", service.audit_xlsx(entries))
     return json_response(200, {"entries": service.audit_rows(entries)})
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import uuid
@@ -11,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from functions.common import catalog, keys, notices, outbox, records, scope, site
+from functions.common import catalog, keys, notices, outbox, records, scope, site, xlsx
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -1133,24 +1132,23 @@ EVENT_NAMES = {
 
 def audit_xlsx(entries: list[AuditEntry]) -> bytes:
     """CH-5: the history as an xlsx workbook."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "变更记录"
-    ws.append(["时间", "项目编号", "机构", "学期", "事项", "操作人", "说明"])
-    for e in entries:
-        ws.append(
-            [
-                e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-                e.project_id or e.region_code,
-                e.institution_id,
-                e.term,
-                EVENT_NAMES.get(e.event, e.event),
-                e.actor,
-                e.detail,
-            ]
-        )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.workbook(
+        [
+            xlsx.Sheet(
+                "变更记录",
+                (
+                    [
+                        e.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+                        e.project_id or e.region_code,
+                        e.institution_id,
+                        e.term,
+                        EVENT_NAMES.get(e.event, e.event),
+                        e.actor,
+                        e.detail,
+                    ]
+                    for e in entries
+                ),
+                header=("时间", "项目编号", "机构", "学期", "事项", "操作人", "说明"),
+            )
+        ]
+    )

@@ -10,11 +10,11 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from functions.common import xlsx
 from functions.common.errors import BadImportFile
 from schemas.records import IMPORT_COLUMNS, OUTCOME_NAMES, RowResult
 
 REQUIRED = tuple(h for h, _ in IMPORT_COLUMNS if h != "专业技术职务")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Row = tuple[int, dict[str, Any]]  # (row number in the file, header -> cell)
 
@@ -83,16 +83,8 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
 
 
 def write_xlsx(header: list[str], rows: Iterable[Iterable[Any]], title: str) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.append(header)
-    for r in rows:
-        ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """A one-sheet workbook (the import template's layout, the report)."""
+    return xlsx.large_workbook(title, header, (list(r) for r in rows))
 
 
 def report_xlsx(rows: Iterable[RowResult]) -> bytes:

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import base64
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.errors import BadImportFile
 from functions.common.http import request_key
-from functions.records import corrections, files, service
+from functions.records import corrections, service
 from schemas.records import (
     AccountRequest,
     AccountStatusRequest,
@@ -80,13 +79,8 @@ def job_report(
 ):  # no return annotation: powertools would re-serialize the xlsx bytes as JSON
     user = caller(app.current_event)
     if format == "xlsx":
-        name = quote(f"导入结果-{job_id}{'-' + outcome if outcome else ''}.xlsx")
-        return Response(
-            status_code=200,
-            content_type=files.XLSX_TYPE,
-            body=service.report_xlsx(user, job_id, outcome),
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
-        )
+        name = f"导入结果-{job_id}{'-' + outcome if outcome else ''}.xlsx"
+        return xlsx.response(name, service.report_xlsx(user, job_id, outcome))
     return service.report(user, job_id, outcome, offset)
 
 

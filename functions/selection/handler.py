@@ -11,11 +11,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.http import request_key
-from functions.selection import export, service
+from functions.selection import service
 from schemas.selection import (
     ExpansionDecisionRequest,
     ExpansionRequest,
@@ -27,16 +27,6 @@ from schemas.selection import (
 
 app = make_app()
 CLASS_ID = r"^[A-Za-z0-9_-]{2,60}$"
-
-
-def _xlsx(filename: str, data: bytes) -> Response[bytes]:
-    # Bytes bodies leave the resolver base64-encoded with isBase64Encoded set.
-    return Response(
-        status_code=200,
-        content_type=export.XLSX,
-        body=data,
-        headers={"Content-Disposition": export.content_disposition(filename)},
-    )
 
 
 @app.get("/api/seats")
@@ -85,7 +75,7 @@ def school_reviews(body: ReviewRequest) -> dict[str, Any]:
 # through instead of validating it as JSON.
 @app.get("/api/school/export")
 def school_export():  # type: ignore[no-untyped-def]
-    return _xlsx(*service.school_export(caller(app.current_event)))
+    return xlsx.response(*service.school_export(caller(app.current_event)))
 
 
 @app.get("/api/institution/classes")
@@ -100,7 +90,7 @@ def class_roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, 
 
 @app.get("/api/institution/classes/<class_id>/export")
 def roster_export(class_id: Annotated[str, Path(pattern=CLASS_ID)]):  # type: ignore[no-untyped-def]
-    return _xlsx(*service.roster_export(caller(app.current_event), class_id))
+    return xlsx.response(*service.roster_export(caller(app.current_event), class_id))
 
 
 @app.post("/api/institution/expansions")

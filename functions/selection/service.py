@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from functions.common import records
+from functions.common import records, xlsx
 from functions.common.auth import require
 from functions.common.errors import (
     Busy,
@@ -20,7 +20,7 @@ from functions.common.errors import (
     ValidationFailed,
 )
 from functions.common.settings import settings
-from functions.selection import export, rules, store
+from functions.selection import rules, store
 from schemas.calendar import PhaseId, term_calendar
 from schemas.catalog import ClassInfo
 from schemas.people import Role, Teacher, User
@@ -535,10 +535,14 @@ def school_export(user: User) -> tuple[str, bytes]:
     term = settings().term
     rows = store.list_for_school(school_id, term)
     names = {t.teacher_id: t.name for t in store.teachers({s.teacher_id for s in rows})}
-    data = export.workbook(
-        "选课名单",
-        _SEL_HEADERS,
-        (_sel_row(s, names.get(s.teacher_id, "")) for s in sorted(rows, key=_by_teacher)),
+    data = xlsx.workbook(
+        [
+            xlsx.Sheet(
+                "选课名单",
+                (_sel_row(s, names.get(s.teacher_id, "")) for s in sorted(rows, key=_by_teacher)),
+                header=_SEL_HEADERS,
+            )
+        ]
     )
     return f"{term}学校选课名单-{school_id}.xlsx", data
 
@@ -549,10 +553,14 @@ def roster_export(user: User, class_id: str) -> tuple[str, bytes]:
     info = _own_class(user, class_id, term)
     rows = store.list_for_class(class_id)
     names = {t.teacher_id: t.name for t in store.teachers({s.teacher_id for s in rows})}
-    data = export.workbook(
-        "班期名单",
-        _SEL_HEADERS,
-        (_sel_row(s, names.get(s.teacher_id, "")) for s in sorted(rows, key=_by_teacher)),
+    data = xlsx.workbook(
+        [
+            xlsx.Sheet(
+                "班期名单",
+                (_sel_row(s, names.get(s.teacher_id, "")) for s in sorted(rows, key=_by_teacher)),
+                header=_SEL_HEADERS,
+            )
+        ]
     )
     return f"{info.project_title}-{info.class_name}名单.xlsx", data
 

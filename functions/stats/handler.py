@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.common import xlsx
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
-from functions.selection import export as xlsx
 from functions.stats import service
 
 app = make_app()
@@ -27,13 +26,7 @@ def dashboard() -> dict[str, Any]:
 def export(
     chart: Annotated[str, Query(pattern=r"^(progress|backlog|full|projects|orders)$")],
 ):  # type: ignore[no-untyped-def]  # no return annotation: the resolver would re-encode the bytes
-    name, data = service.export(caller(app.current_event), chart)
-    return Response(
-        status_code=200,
-        content_type=xlsx.XLSX,
-        body=data,
-        headers={"Content-Disposition": xlsx.content_disposition(name)},
-    )
+    return xlsx.response(*service.export(caller(app.current_event), chart))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

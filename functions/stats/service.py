@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from functions.common import keys, scope
+from functions.common import keys, scope, xlsx
 from functions.common.auth import require
 from functions.common.errors import Forbidden
 from functions.common.settings import settings
@@ -239,8 +239,8 @@ def _table(view: StatsView, chart: str) -> tuple[str, list[str], list[list[Any]]
 
 def export(user: User, chart: str) -> tuple[str, bytes]:
     """One chart's table as an xlsx workbook: (file name, bytes)."""
-    from functions.selection import export as xlsx  # the one workbook writer the exports share
-
     view = dashboard(user)
     title, headers, rows = _table(view, chart)
-    return f"{view.region_name}{title}.xlsx", xlsx.workbook(title, tuple(headers), iter(rows))
+    return f"{view.region_name}{title}.xlsx", xlsx.workbook(
+        [xlsx.Sheet(title, rows, header=tuple(headers))]
+    )

@@ -168,6 +168,7 @@ ROWS: dict[str, Row] = {
     "PUT /api/records/imports/{job_id}/parts/{part}": Row(
         params={"job_id": "{job_id}", "part": "1"},
         body="0123456789",
+        headers={"content-type": "application/octet-stream"},
         expect={"city_bureau": 200},
     ),
     # the city bureau's job has no parts yet: its owner is told so (422)
