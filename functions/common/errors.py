@@ -70,6 +70,17 @@ class ValidationFailed(DomainError):
     status, code, message = 422, "validation_error", "提交的数据不符合要求"
 
 
+class IdempotencyKeyReused(DomainError):
+    """An `Idempotency-Key` sent again with a different request (another class, another
+    operation): refused, nothing written."""
+
+    status, code, message = (
+        422,
+        "idempotency_key_reused",
+        "该请求编号已用于另一项操作，请刷新页面后重试",
+    )
+
+
 class Conflict(DomainError):
     status, code, message = 409, "conflict", "操作与当前状态冲突"
 

@@ -20,6 +20,7 @@ Items (PK | SK | GSI1 | GSI2):
 - term phases         TERM#<term>       | PHASES               active, as_of, as_of_ms, updated_at, published
 - window closing job  TERM#<term>       | CLOSE#<phase>        cursor, counts, done (SE-1 closing)
 - site publication    TERM#<term>       | SITE                 requests and runs (functions/common/site.py)
+- idempotency record  IDEM#<sub>#<key>  | REQUEST              what was asked, the first result (TTL)
 Records context (TD-1…TD-3; index attributes added to teacher, school and user items):
 - teacher (indexed)   TEACHER#<tid>     | PROFILE              | SCHOOL#<sid>#TEACHERS / TEACHER#<tid>
                                                                | REGION#<county>#TEACHERS / TEACHER#<tid>
@@ -146,6 +147,11 @@ def expansion(class_id: str, term: str) -> Key:
 
 def expansion_by_term(term: str, state: str, class_id: str) -> dict[str, str]:
     return {"GSI1PK": f"EXPANSION#{term}", "GSI1SK": f"{state}#{class_id}"}
+
+
+def idempotency(user_id: str, request_key: str) -> Key:
+    """The first request a user made with an `Idempotency-Key`: replays answer from it."""
+    return {"PK": f"IDEM#{user_id}#{request_key}", "SK": "REQUEST"}
 
 
 def withdrawal_right(teacher_id: str, term: str, project_id: str) -> Key:

@@ -18,6 +18,7 @@ from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
     Forbidden,
+    IdempotencyKeyReused,
     NotFound,
     NotOrderQualified,
     OrderStageConflict,
@@ -216,7 +217,9 @@ def post_order(user: User, form: OrderForm, now: datetime, key: str | None = Non
         existing = store.get_order(order.order_id)
         if existing.created_by != user.user_id:
             raise OrderStageConflict("订单编号冲突，请重试")
-        return existing
+        if existing.form != form:  # the key names another order: refused, nothing written
+            raise IdempotencyKeyReused()
+        return existing  # a replay: the first answer
     return order
 
 

@@ -24,6 +24,7 @@ from functions.common.errors import (
     BadImportFile,
     Conflict,
     Forbidden,
+    IdempotencyKeyReused,
     MergeHasSelections,
     NotFound,
     OutsideScope,
@@ -162,7 +163,9 @@ def create_import(user: User, req: ImportUpload, job_key: str | None, now: datet
     if existing is not None:
         if existing.uploaded_by != user.user_id:
             raise Forbidden()
-        return existing
+        if (existing.file_name, existing.size) != (job.file_name, job.size):
+            raise IdempotencyKeyReused()  # the key names another file: refused
+        return existing  # a replay: the first answer
     return job
 
 

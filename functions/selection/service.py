@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from functions.common import records, xlsx
+from functions.common import idempotency, records, xlsx
 from functions.common.auth import require
 from functions.common.errors import (
     Busy,
@@ -19,6 +19,7 @@ from functions.common.errors import (
     SeatsAvailable,
     ValidationFailed,
 )
+from functions.common.idempotency import Idem
 from functions.common.settings import settings
 from functions.selection import rules, store
 from schemas.calendar import PhaseId, term_calendar
@@ -63,7 +64,14 @@ def _class_info(class_id: str, term: str) -> ClassInfo:
     return info
 
 
-def select_class(user: User, class_id: str, now: datetime, request_key: str | None) -> Selection:
+def _idem(teacher: Teacher, request_key: str | None, request: str) -> Idem | None:
+    """The request's idempotency (keyed per teacher): what it asks, as one canonical text."""
+    return idempotency.of(f"teacher:{teacher.teacher_id}", request_key, request)
+
+
+def select_class(
+    user: User, class_id: str, now: datetime, request_key: str | None, waitlist: bool = False
+) -> Selection:
     """A teacher takes a seat in a class during a selection round (SE-1, SE-2, SE-4).
 
     The window comes from the server clock; capacity, uniqueness, the term limit and date
@@ -76,7 +84,8 @@ def select_class(user: User, class_id: str, now: datetime, request_key: str | No
     info = _class_info(class_id, term)
     rules.check_eligible(teacher, info, region_tree())
     sel = _new_selection(teacher, info, term, rnd, now)
-    return store.hold_seat(sel, info.days(), calendar.limits.max_classes_per_teacher, request_key)
+    idem = _idem(teacher, request_key, f"POST /api/selections {class_id} waitlist={waitlist}")
+    return store.hold_seat(sel, info.days(), calendar.limits.max_classes_per_teacher, idem)
 
 
 def _new_selection(
@@ -129,17 +138,16 @@ def select_or_waitlist(
     teacher = _teacher_of(user)
     term = settings().term
     calendar = term_calendar(term)
+    idem = _idem(teacher, request_key, f"POST /api/selections {class_id} waitlist=True")
     for _ in range(3):
         try:
-            return _with_position(select_class(user, class_id, now, request_key))
+            return _with_position(select_class(user, class_id, now, request_key, True))
         except ClassFull:
             pass
         info = _class_info(class_id, term)
         sel = _new_selection(teacher, info, term, rules.selection_round(calendar, now), now)
         try:
-            w = store.join_waitlist(
-                sel, info.days(), calendar.limits.max_classes_per_teacher, request_key
-            )
+            w = store.join_waitlist(sel, info.days(), calendar.limits.max_classes_per_teacher, idem)
         except SeatsAvailable:
             continue  # a seat was freed meanwhile: take it
         return _with_position(w)
@@ -176,7 +184,7 @@ def withdraw_or_leave(
         info.days(),
         calendar.limits.max_classes_per_teacher,
         now,
-        request_key,
+        _idem(teacher, request_key, f"DELETE /api/selections/{class_id}"),
         right=right,
         project_id=info.project_id,
         klass=info,

@@ -36,6 +36,7 @@ from functions.common.errors import (
     TermLimitReached,
     WrongStatus,
 )
+from functions.common.idempotency import Idem
 from functions.common.settings import settings
 from schemas.catalog import ClassInfo
 from schemas.people import Teacher
@@ -87,14 +88,13 @@ def _event(kind: str, at: datetime, **extra: Any) -> dict[str, Any]:
     return {"event": kind, "at": at.isoformat(), **extra}
 
 
-def _selection_item(sel: Selection, request_key: str | None) -> dict[str, Any]:
-    """The full selection item: record fields, index keys, the request key and its history."""
+def _selection_item(sel: Selection) -> dict[str, Any]:
+    """The full selection item: record fields, index keys and its history."""
     return {
         **keys.selection(sel.teacher_id, sel.term, sel.class_id),
         **keys.selection_by_class(sel.class_id, sel.teacher_id),
         **keys.selection_by_school(sel.school_id, sel.term, sel.class_id, sel.teacher_id),
         **sel.model_dump(mode="json", exclude_none=True),
-        "request_key": request_key or "",
         "history": [
             _event(
                 "waitlisted" if sel.status == SelectionStatus.WAITLISTED else "selected",
@@ -195,13 +195,30 @@ def _load_release_op(teacher_id: str, term: str, days: list[date]) -> dict[str, 
     }
 
 
-def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | None) -> Selection:
-    """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load.
+def _replayed(exc: ClientError, index: int, idem: Idem | None) -> Selection | None:
+    """If the transaction failed on its idempotency record (item `index`): the first result of
+    this key's request (or `IdempotencyKeyReused`). None when that item did not fail."""
+    if idem is None or index not in store.failed_conditions(exc):
+        return None
+    first = idem.answer(store.cancellation_item(exc, index))
+    if first is None:  # expired between the write and the read: the request is new again
+        raise Busy(retry_after=1)
+    return Selection.model_validate_json(first)
+
+
+def _idem_ops(idem: Idem | None, result: Selection) -> list[dict[str, Any]]:
+    return [idem.put_op(result.model_dump_json())] if idem else []
+
+
+def hold_seat(sel: Selection, days: list[date], limit: int, idem: Idem | None) -> Selection:
+    """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load,
+    and the request's idempotency record when it carries a key.
 
     The seat counter's condition guards capacity (SE-4); the selection's guards one record per
     teacher and class; the teacher's term load guards the per-term limit, date clashes and, in
-    round 2, round-1 participation (SE-2). A retry carrying the same `request_key` returns the
-    first result and changes nothing. Selecting a class again after withdrawing is a second
+    round 2, round-1 participation (SE-2). A replay of the key returns the first result and
+    changes nothing, even after a withdrawal; the key with another request is refused
+    (`functions.common.idempotency`). Selecting a class again after withdrawing is a second
     transaction shape (`_reopen_selection`), tried only when the first one reports it.
     """
     name = settings().table_name
@@ -219,37 +236,38 @@ def hold_seat(sel: Selection, days: list[date], limit: int, request_key: str | N
         }
     }
     load_op = _load_take_op(sel.teacher_id, sel.term, sel.round, days, limit)
-    item = _selection_item(sel, request_key)
+    item = _selection_item(sel)
+    idem_ops = _idem_ops(idem, sel)
     try:
-        store.transact_write([seat_op, _put_new_selection(item), load_op])
+        store.transact_write([seat_op, _put_new_selection(item), load_op, *idem_ops])
         return sel
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
+        first = _replayed(exc, 3, idem)
+        if first is not None:
+            return first
         old = store.cancellation_item(exc, 1) or {}
         if old.get("status") not in {st.value for st in _REOPENABLE}:
-            return _explain_hold_failure(exc, sel, days, limit, request_key)
+            return _explain_hold_failure(exc, sel, days, limit)
     try:
-        store.transact_write([seat_op, _reopen_selection(item), load_op])
+        store.transact_write([seat_op, _reopen_selection(item), load_op, *idem_ops])
         return sel
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
-        return _explain_hold_failure(exc, sel, days, limit, request_key)
+        first = _replayed(exc, 3, idem)
+        if first is not None:
+            return first
+        return _explain_hold_failure(exc, sel, days, limit)
 
 
 def _explain_hold_failure(
-    exc: ClientError, sel: Selection, days: list[date], limit: int, request_key: str | None
+    exc: ClientError, sel: Selection, days: list[date], limit: int
 ) -> Selection:
     failed = store.failed_conditions(exc)
     if 1 in failed:
         old = store.cancellation_item(exc, 1) or {}
-        if (
-            request_key
-            and old.get("request_key") == request_key
-            and old.get("status") in {s.value for s in (*SEAT_HOLDING, SelectionStatus.WAITLISTED)}
-        ):
-            return _selection_from_item(old)  # a retry of a request that already succeeded
         if old.get("status") == SelectionStatus.WAITLISTED.value:
             raise AlreadyWaitlisted()
         raise AlreadySelected()
@@ -335,17 +353,19 @@ def _seats_update(key: keys.Key, update: str, cond: str, values: dict[str, Any])
     }
 
 
-def join_waitlist(
-    sel: Selection, days: list[date], limit: int, request_key: str | None
-) -> Selection:
+def join_waitlist(sel: Selection, days: list[date], limit: int, idem: Idem | None) -> Selection:
     """Join the waitlist of a full class (status `waitlisted`; no seat, no days held).
 
     Two calls: an atomic counter hands out the next sequence number (condition: the class is
     full), then one transaction writes the entry and the selection, counts the entry and checks
     again that the class is full, the teacher is not in it, and the teacher's term load would
     allow the seat (limit, clash, SE-2). A sequence number lost to a failed second call is only a
-    gap in the order. A retry with the same `request_key` returns the first result.
+    gap in the order. A replay of the key returns the first result; it is looked up first so a
+    replay does not even take a sequence number (two replays at once may leave a gap).
     """
+    first = idem.answer() if idem else None
+    if first is not None:
+        return Selection.model_validate_json(first)
     try:
         resp = store.with_retries(
             lambda: store.table().update_item(
@@ -361,9 +381,6 @@ def join_waitlist(
     except ClientError as exc:
         if store.error_code(exc) != "ConditionalCheckFailedException":
             raise
-        first = _retried_request(sel, request_key)
-        if first is not None:
-            return first
         seats_item = store.get_item(keys.class_seats(sel.class_id))
         if seats_item is None:
             raise NotFound("该班期不存在或尚未发布") from exc
@@ -372,7 +389,7 @@ def join_waitlist(
         raise SeatsAvailable() from exc
     seq = int(resp["Attributes"]["wl_tail"])
     wsel = sel.model_copy(update={"status": SelectionStatus.WAITLISTED, "wl_seq": seq})
-    item = _selection_item(wsel, request_key)
+    item = _selection_item(wsel)
     counter = _seats_update(
         keys.class_seats(sel.class_id),
         "SET #len = if_not_exists(#len, :zero) + :one",
@@ -397,19 +414,20 @@ def join_waitlist(
     load = _load_take_op(sel.teacher_id, sel.term, sel.round, days, limit, take=False)
     for shape in (_put_new_selection, _reopen_selection):
         try:
-            store.transact_write([counter, shape(item), entry, load])
+            store.transact_write([counter, shape(item), entry, load, *_idem_ops(idem, wsel)])
             return wsel
         except ClientError as exc:
             if store.error_code(exc) != "TransactionCanceledException":
                 raise
+            replayed = _replayed(exc, 4, idem)
+            if replayed is not None:
+                return replayed
             failed = store.failed_conditions(exc)
             if 1 in failed:
                 old = store.cancellation_item(exc, 1) or {}
                 status = old.get("status")
                 if shape is _put_new_selection and status in {s.value for s in _REOPENABLE}:
                     continue
-                if request_key and old.get("request_key") == request_key:
-                    return _selection_from_item(old)
                 if status == SelectionStatus.WAITLISTED.value:
                     raise AlreadyWaitlisted() from exc
                 raise AlreadySelected() from exc
@@ -420,16 +438,6 @@ def join_waitlist(
             codes = store.cancellation_codes(exc)
             raise AssertionError(f"unexplained cancellation {codes}") from exc
     raise AssertionError("unreachable")
-
-
-def _retried_request(sel: Selection, request_key: str | None) -> Selection | None:
-    """The stored result of an earlier request with the same key (failure path only)."""
-    if not request_key:
-        return None
-    item = store.get_item(keys.selection(sel.teacher_id, sel.term, sel.class_id), consistent=True)
-    if item and item.get("request_key") == request_key:
-        return _selection_from_item(item)
-    return None
 
 
 def _waitlist_heads(class_id: str, n: int) -> list[dict[str, Any]]:
@@ -735,7 +743,7 @@ def withdraw(
     days: list[date],
     limit: int,
     at: datetime,
-    request_key: str | None,
+    idem: Idem | None,
     right: bool = False,
     project_id: str = "",
     promote: bool = True,
@@ -747,20 +755,50 @@ def withdraw(
     right's existence is a condition of the write. Returns (the selection, promoted ones).
 
     The days released are the ones the selection holds (its own dates), which differ from the
-    class's `days` only while an approved date change could not move them (CH-3, a clash)."""
+    class's `days` only while an approved date change could not move them (CH-3, a clash).
+    A replay of the key returns the first result and changes nothing; the key with another
+    request is refused (`functions.common.idempotency`)."""
+    try:
+        return _withdraw(
+            teacher_id, term, class_id, days, limit, at, idem, right, project_id, promote, klass
+        )
+    except NotSelected:
+        # Looked up on this path only: a replay finds the selection already withdrawn.
+        first = idem.answer() if idem else None
+        if first is None:
+            raise
+        return Selection.model_validate_json(first), []
+
+
+def _withdraw(
+    teacher_id: str,
+    term: str,
+    class_id: str,
+    days: list[date],
+    limit: int,
+    at: datetime,
+    idem: Idem | None,
+    right: bool,
+    project_id: str,
+    promote: bool,
+    klass: ClassInfo,
+) -> tuple[Selection, list[str]]:
     for _ in range(3):
         item = store.get_item(keys.selection(teacher_id, term, class_id), consistent=True)
         if not item:
             raise NotSelected()
         old = _selection_from_item(item)
-        if (
-            old.status == SelectionStatus.WITHDRAWN
-            and request_key
-            and item.get("withdraw_key") == request_key
-        ):
-            return old, []  # a retry of a withdrawal that already happened
+        done = old.model_copy(update={"status": SelectionStatus.WITHDRAWN, "updated_at": at})
+        idem_ops = _idem_ops(idem, done)
         if old.status == SelectionStatus.WAITLISTED:
-            if _leave_waitlist(old, at, request_key):
+            try:
+                left = _leave_waitlist(old, at, idem_ops)
+            except ClientError as exc:
+                replayed = _replayed(exc, 3, idem)
+                if replayed is None:
+                    raise
+                return replayed, []
+            if left:
                 return get_selection(teacher_id, term, class_id), []
             continue  # promoted meanwhile: withdraw the seat instead
         allowed = _WITHDRAWABLE_WITH_RIGHT if right else _WITHDRAWABLE
@@ -773,10 +811,9 @@ def withdraw(
                 allowed,
                 at,
                 _event("withdrawn", at, right=right),
-                sets=", withdraw_key = :wk",
-                extra_values={":wk": request_key or ""},
             ),
             _load_release_op(teacher_id, term, held_days(old)),
+            *idem_ops,
         ]
         if right:
             base.append(
@@ -803,6 +840,9 @@ def withdraw(
         except _OwnerWaitlisted:
             continue  # back on the waitlist meanwhile: look again
         except _BaseFailed as f:
+            replayed = _replayed(f.exc, 2, idem)
+            if replayed is not None:
+                return replayed, []
             if f.index == 0:
                 continue  # changed meanwhile: look again
             raise NotSelected() from f.exc
@@ -810,9 +850,10 @@ def withdraw(
     raise NotSelected()
 
 
-def _leave_waitlist(sel: Selection, at: datetime, request_key: str | None) -> bool:
-    """Cancel a waitlist place: entry, selection and count in one transaction. False if the
-    entry is gone (promoted or dropped meanwhile)."""
+def _leave_waitlist(sel: Selection, at: datetime, idem_ops: list[dict[str, Any]]) -> bool:
+    """Cancel a waitlist place: entry, selection and count in one transaction (and the
+    request's idempotency record, item 3). False if the entry is gone (promoted or dropped
+    meanwhile); a failed idempotency record re-raises the cancellation for the caller."""
     ops = [
         _status_update(
             keys.selection(sel.teacher_id, sel.term, sel.class_id),
@@ -821,8 +862,7 @@ def _leave_waitlist(sel: Selection, at: datetime, request_key: str | None) -> bo
             at,
             _event("waitlist_left", at),
             extra_cond="wl_seq = :seq",
-            extra_values={":seq": sel.wl_seq, ":wk": request_key or ""},
-            sets=", withdraw_key = :wk",
+            extra_values={":seq": sel.wl_seq},
         ),
         {
             "Delete": {
@@ -837,12 +877,15 @@ def _leave_waitlist(sel: Selection, at: datetime, request_key: str | None) -> bo
             "#len > :zero",
             {":one": 1, ":zero": 0},
         ),
+        *idem_ops,
     ]
     try:
         store.transact_write(ops)
         return True
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
+            raise
+        if idem_ops and 3 in store.failed_conditions(exc):
             raise
         return False
 

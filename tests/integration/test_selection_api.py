@@ -208,7 +208,8 @@ def test_unknown_class_is_404_and_bad_body_is_422(clock_at):
     status, body, _ = call(
         lambda_handler, http_event("POST", "/api/selections", sub="t1", body="{not json")
     )
-    assert status == 422 and body["code"] == "validation_error"
+    # a body that is not JSON at all is a bad request (issue 11: 400, not a validation error)
+    assert (status, body["code"]) == (400, "bad_json")
 
 
 def test_bad_idempotency_key_is_422(clock_at):
