@@ -19,10 +19,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from functions.common import clock, records, store
+from functions.common import catalog, clock, records, store
 from functions.common.routes import ROUTES
 from functions.orders import store as order_store
-from functions.projects.store import project_items
 from functions.records import store as records_store
 from local.demo import order_plan
 from schemas.calendar import SHANGHAI
@@ -432,7 +431,7 @@ def seed_records() -> None:
         )
     )
     for p in PUBLISHED:
-        items += project_items(p)
+        items += catalog.seed_items(p, with_project_item=True)
     store.batch_write(items)
 
 

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from functions.common import records, store, xlsx
+from functions.common import catalog, records, store, xlsx
 from functions.orders.handler import lambda_handler as orders_handler
 from functions.projects.handler import lambda_handler as projects_handler
-from functions.projects.store import project_items
 from functions.records.handler import lambda_handler as records_handler
 from functions.selection.handler import lambda_handler as selection_handler
 from schemas.catalog import ClassInfo
@@ -139,7 +138,7 @@ def hostile_world(world: None, clock_at: Any) -> None:
     ]
     items = [records.teacher_item(t) for t in teachers]
     items += [records.user_item(u) for u in users]
-    items += project_items(project)
+    items += catalog.seed_items(project, with_project_item=True)
     store.batch_write(items)
     assert (
         ClassInfo.model_validate_json(records.get_class_doc("px-c1") or "").class_name == HOSTILE[4]
