@@ -48,6 +48,7 @@ HOME_COUNTY, SAME_CITY_COUNTY, OTHER_CITY_COUNTY = "330106", "330105", "330212"
 
 # When each phase's writes are open (Asia/Shanghai; data/terms/2024H1.yaml).
 APPLY = "2024-03-08 10:00"
+RECORDS = "2024-03-08 10:00"  # PH-1, the records window
 ORDER_DEMAND = "2024-03-08 10:00"
 ORDER_LIST = "2024-03-10 10:00"
 ORDER_RESPOND = "2024-03-11 10:00"
@@ -409,6 +410,7 @@ class World:
     change_id = ""  # pending major change of px (decided by 西湖区)
     change_id_province = ""  # pending major change of pz (decided by the province)
     job_id = "job-city-330100-0001"  # the city bureau's import job, still uploading
+    correction_id = ""  # t2's pending request to correct her record (PH-1)
     anomaly_id = f"{HOME_COUNTY}-authz-1"
 
 
@@ -466,6 +468,11 @@ def build() -> World:
         w.ready_id = _ok(api("inst-zjnu", "POST", "/api/projects", body=draft(zjnu, 3)), 201)[
             "project_id"
         ]
+
+        # --- a teacher's record correction (PH-1: records window) ---------------------------
+        w.correction_id = _ok(
+            api("t2", "POST", "/api/records/me/corrections", body={"subject": "数学"}), 201
+        )["request_id"]
 
         # --- orders (PH-ORDER-*) -----------------------------------------------------------
         _at(ORDER_DEMAND)

@@ -241,6 +241,20 @@ ROWS: dict[str, Row] = {
         body={"disabled": True, "reason": "调离"},
         expect={"school_admin": 200, **each(OVER_HOME, 200)},
     ),
+    # PH-1: a teacher's own record, and the corrections her school decides
+    "GET /api/records/me": Row(expect=each(TEACHERS, 200)),
+    "POST /api/records/me/corrections": Row(
+        body={"subject": "数学"}, at=aw.RECORDS, expect=each(TEACHERS, 201)
+    ),
+    "GET /api/records/corrections": Row(at=aw.RECORDS, expect=each(SCHOOL_STAFF, 200)),
+    # t2 (school s1) asked: her school decides; for everyone else the request does not exist
+    "POST /api/records/corrections/{teacher_id}/{request_id}/decision": Row(
+        params={"teacher_id": "t2", "request_id": "{correction_id}"},
+        body={"approve": True},
+        at=aw.RECORDS,
+        expect={"principal": 200, "school_admin": 200},
+        default=404,
+    ),
     # --- projects --------------------------------------------------------------------------
     "GET /api/projects": Row(expect=each(INSTITUTIONS, 200)),
     "POST /api/projects": Row(
@@ -396,6 +410,11 @@ ROWS: dict[str, Row] = {
         params={"order_id": "{order_submitted}"},
         at=aw.PUBLISH,
         expect={"county_bureau": 200, **each(COUNTIES[1:], 404)},
+    ),
+    # --- 数据看板: each bureau its own region, the centre the province ----------------------
+    "GET /api/stats": Row(expect={**each(BUREAUS, 200), "centre": 200}),
+    "GET /api/stats/export": Row(
+        query={"chart": "progress"}, expect={**each(BUREAUS, 200), "centre": 200}
     ),
     # --- notifications: each account's own inbox and email choice -------------------------
     "GET /api/inbox": Row(expect=each(ROLES, 200)),

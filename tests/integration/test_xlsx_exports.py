@@ -327,3 +327,21 @@ def test_the_mime_type_and_download_header_are_defined_once() -> None:
         check=False,
     ).stdout.split()
     assert found == ["functions/common/xlsx.py"]
+
+
+@pytest.mark.usefixtures("ddb")
+def test_stats_export_has_no_formula() -> None:
+    """The dashboard's tables hold region names and counts, nothing a person types; written by
+    the same module all the same."""
+    from functions.stats.handler import lambda_handler as stats_handler
+
+    store.batch_write(
+        [
+            records.user_item(
+                User(user_id="centre", role=Role.CENTRE, name="中心", region_code="330000")
+            )
+        ]
+    )
+    for chart in ("progress", "backlog", "full", "projects", "orders"):
+        data = download(stats_handler, "/api/stats/export", "centre", query={"chart": chart})
+        assert_no_formula(data)
