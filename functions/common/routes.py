@@ -14,6 +14,8 @@ class Route:
     path: str  # API Gateway route path; {name} marks a path parameter
     function: str  # package under functions/ whose handler.lambda_handler serves it
     public: bool = False
+    # Largest body the function reads (bigger: 413 before it runs, functions.common.validation).
+    max_body_bytes: int = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/training/classes/{class_id}/attendance/template", "training"),
     Route("POST", "/api/training/classes/{class_id}/completion", "training"),
     Route("POST", "/api/training/classes/{class_id}/cancel", "training"),
-    Route("POST", "/api/training/imports", "training"),
+    # an attendance or online-hours workbook inside the JSON body: up to Lambda's 6 MB payload
+    Route("POST", "/api/training/imports", "training", max_body_bytes=6 * 1024 * 1024),
     Route("GET", "/api/training/imports/{job_id}", "training"),
     Route("POST", "/api/training/checkin", "training"),
     Route("GET", "/api/training/mine", "training"),
@@ -210,6 +213,9 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/api/calendar/feed", "notify"),
     Route("GET", "/api/calendar/{feed}", "notify", public=True),
 )
+
+
+MAX_BODY_BYTES = {f"{r.method} {r.path}": r.max_body_bytes for r in ROUTES}
 
 
 def functions() -> list[str]:

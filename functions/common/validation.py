@@ -31,9 +31,11 @@ from functions.common.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
+from functions.common.routes import MAX_BODY_BYTES as MAX_BODY_BYTES_BY_ROUTE
 from schemas.labels import FIELD_LABELS, ID_HINT, PARAM_LABELS, PATTERN_HINTS
 
-# API Gateway accepts 10 MB; nothing this API takes comes near 1 MB (an import part is 380 KB).
+# API Gateway accepts 10 MB; most routes take far less than 1 MB (an import part is 380 KB);
+# a route that takes more says so in routes.py.
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 32  # the deepest request (a plan's class timetable) nests 5 levels
 MAX_NUMBER_CHARS = 40  # longer literals are no amount, count or date any form sends
@@ -255,7 +257,8 @@ def _is_json(content_type: str) -> bool:
 
 
 def body_problem(event: Mapping[str, Any]) -> DomainError | None:
-    """What is wrong with the request body of a payload 2.0 `event`, if anything."""
+    """What is wrong with the request body of a payload 2.0 `event`, if anything. The size
+    allowed is the route's (`Route.max_body_bytes`, by the event's routeKey), else 1 MB."""
     raw = event.get("body")
     if not raw:
         return None
@@ -268,8 +271,9 @@ def body_problem(event: Mapping[str, Any]) -> DomainError | None:
             return BadEncoding()
     else:
         data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
-    if len(data) > MAX_BODY_BYTES:
-        return PayloadTooLarge()
+    limit = MAX_BODY_BYTES_BY_ROUTE.get(str(event.get("routeKey")), MAX_BODY_BYTES)
+    if len(data) > limit:
+        return PayloadTooLarge(f"提交的内容过大（不能超过 {limit // (1024 * 1024)} MB）")
     if content_type.strip().lower().startswith(_FORM_TYPES):
         return UnsupportedMediaType()
     if not _is_json(content_type):

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from functions.common import xlsx
 from functions.common.errors import BadImportFile
 from schemas.training import MARK_NAMES, SessionSlot
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIXED = ("教师编号", "姓名", "学校")
 _SESSION = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(?:(\d{2}):(\d{2})|全天)")
 ONLINE_COLUMNS = ("班期编号", "教师编号", "身份证件号", "姓名", "线上学时")
@@ -56,21 +56,29 @@ class SheetSpec:
 
 
 def attendance_workbook(sheets: Iterable[SheetSpec]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
     used: set[str] = set()
-    for spec in sheets:
-        ws = wb.create_sheet(_sheet_title(spec.title, used))
-        ws.append(
-            ["班期编号", spec.class_id, "班期", spec.title, "填写：出勤 / 迟到 / 请假：原因 / 缺勤"]
-        )
-        ws.append([*FIXED, *(session_header(s) for s in spec.sessions)])
-        for tid, name, school, marks in spec.rows:
-            ws.append([tid, name, school, *(marks.get(s.key, "") for s in spec.sessions)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.workbook(
+        [
+            xlsx.Sheet(
+                _sheet_title(spec.title, used),
+                [
+                    [
+                        "班期编号",
+                        spec.class_id,
+                        "班期",
+                        spec.title,
+                        "填写：出勤 / 迟到 / 请假：原因 / 缺勤",
+                    ],
+                    [*FIXED, *(session_header(s) for s in spec.sessions)],
+                    *(
+                        [tid, name, school, *(marks.get(s.key, "") for s in spec.sessions)]
+                        for tid, name, school, marks in spec.rows
+                    ),
+                ],
+            )
+            for spec in sheets
+        ]
+    )
 
 
 @dataclass
@@ -199,13 +207,4 @@ def online_rows(content: bytes) -> list[OnlineRow]:
 
 
 def table_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title)
-    ws.append(list(headers))
-    for r in rows:
-        ws.append(list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx.large_workbook(title, headers, rows)

@@ -12,10 +12,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
-from functions.selection import export
 from functions.training import service
 from schemas.training import (
     AttendanceRequest,
@@ -35,15 +34,6 @@ class OpenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     open: bool
-
-
-def _xlsx(filename: str, data: bytes) -> Response[bytes]:
-    return Response(
-        status_code=200,
-        content_type=export.XLSX,
-        body=data,
-        headers={"Content-Disposition": export.content_disposition(filename)},
-    )
 
 
 def _origin() -> str:
@@ -100,7 +90,9 @@ def mark(
 # The xlsx routes carry no return annotation: the resolver passes the binary response through.
 @app.get("/api/training/classes/<class_id>/attendance/template")
 def template(class_id: Annotated[str, Path(pattern=CLASS_ID)]):  # type: ignore[no-untyped-def]
-    return _xlsx(*service.attendance_template(caller(app.current_event), class_id, clock.now()))
+    return xlsx.response(
+        *service.attendance_template(caller(app.current_event), class_id, clock.now())
+    )
 
 
 @app.post("/api/training/classes/<class_id>/completion")
@@ -146,7 +138,7 @@ def noncompletion() -> dict[str, Any]:
 
 @app.get("/api/training/noncompletion/export")
 def noncompletion_export():  # type: ignore[no-untyped-def]
-    return _xlsx(*service.noncompletion_xlsx(caller(app.current_event)))
+    return xlsx.response(*service.noncompletion_xlsx(caller(app.current_event)))
 
 
 @app.get("/api/training/bureau/classes")

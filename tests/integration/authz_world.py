@@ -568,19 +568,25 @@ def build() -> World:
             setattr(w, attr, ch["change_id"])
 
         # --- selections (PH-R1, PH-R1-SCHOOL) ----------------------------------------------
+        # t1 pending; t2 confirmed by the institution (training rows); t3 (school s2) approved
+        # by her school, waiting for the institution's recheck
         _at(R1)
-        for sub in ("t1", "t2"):
+        for sub in ("t1", "t2", "t3"):
             _ok(api(sub, "POST", "/api/selections", body={"class_id": "pz-c1"}), 201)
         _at(R1_SCHOOL)
-        _ok(
-            api(
-                "p-s1",
-                "POST",
-                "/api/school/reviews",
-                body={"items": [{"teacher_id": "t2", "class_id": "pz-c1"}], "decision": "approve"},
-            ),
-            200,
-        )
+        for sub, tid in (("p-s1", "t2"), ("p-s2", "t3")):
+            _ok(
+                api(
+                    sub,
+                    "POST",
+                    "/api/school/reviews",
+                    body={
+                        "items": [{"teacher_id": tid, "class_id": "pz-c1"}],
+                        "decision": "approve",
+                    },
+                ),
+                200,
+            )
 
         # --- expansions (PH-EXPAND-APPLY) --------------------------------------------------
         _at(EXPAND_APPLY)
@@ -594,6 +600,10 @@ def build() -> World:
                 ),
                 201,
             )
+
+        _at(R1_RECHECK)
+        body = {"items": [{"teacher_id": "t2", "class_id": "pz-c1"}], "decision": "confirm"}
+        _ok(api("inst-zjnu", "POST", "/api/institution/rechecks", body=body), 200)
 
         # --- records: an import job and an anomaly (TD-1, TD-3) ----------------------------
         _ok(

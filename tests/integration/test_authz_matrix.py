@@ -89,6 +89,8 @@ class Row:
     default: int | str = 403
 
 
+CLASS_DAY = "2024-05-06 10:00"  # pz-c1's first day
+LAST_DAY = "2024-05-08 16:00"  # and its last: completion is decided from then
 SESSIONS = [{"day": "2024-06-03", "start": "09:00", "end": "11:30", "topic": "开班讲座"}]
 ACCOUNT = {"name": "新管理员", "role": "school_admin", "school_id": "s1"}
 LOCAL_TEACHER = {
@@ -111,8 +113,7 @@ ROWS: dict[str, Row] = {
     "POST /api/selections": Row(body={"class_id": "pz-c2"}, expect=each(TEACHERS, 201)),
     "DELETE /api/selections/{class_id}": Row(
         params={"class_id": "pz-c1"},
-        # the other school's teacher holds no seat there: allowed, nothing to withdraw
-        expect={"teacher": 200, "teacher.other_school": 409},
+        expect=each(TEACHERS, 200),
     ),
     "GET /api/school/selections": Row(expect=each(SCHOOL_STAFF, 200)),
     "POST /api/school/reviews": Row(
@@ -140,7 +141,7 @@ ROWS: dict[str, Row] = {
         expect={"institution": 201, **each(("institution.other", "institution.local"), 404)},
     ),
     "POST /api/institution/rechecks": Row(
-        body={"items": [{"teacher_id": "t2", "class_id": "pz-c1"}], "decision": "confirm"},
+        body={"items": [{"teacher_id": "t3", "class_id": "pz-c1"}], "decision": "confirm"},
         at=aw.R1_RECHECK,
         expect={"institution": 200, **each(("institution.other", "institution.local"), REFUSED)},
     ),
@@ -411,6 +412,88 @@ ROWS: dict[str, Row] = {
         at=aw.PUBLISH,
         expect={"county_bureau": 200, **each(COUNTIES[1:], 404)},
     ),
+    # --- training weeks (PH-TRAIN, QA-2, SE-2) ------------------------------------------------
+    "GET /api/training/classes": Row(at=aw.TRAIN, expect=each(INSTITUTIONS, 200)),
+    # pz-c1 is zjnu's class; its responsible bureau is the province's
+    "GET /api/training/classes/{class_id}": Row(
+        params={"class_id": "pz-c1"},
+        at=aw.TRAIN,
+        expect={
+            "institution": 200,
+            **each(("institution.other", "institution.local"), 404),
+            "province_bureau": 200,
+            **each((*COUNTIES, *CITIES), 404),
+        },
+    ),
+    "POST /api/training/classes/{class_id}/checkin": Row(
+        params={"class_id": "pz-c1"},
+        body={"open": True},
+        at=aw.TRAIN,
+        expect={"institution": 200, **each(("institution.other", "institution.local"), 404)},
+    ),
+    # check-in is not open in the world: the owner is told so (409)
+    "GET /api/training/classes/{class_id}/checkin/code": Row(
+        params={"class_id": "pz-c1"},
+        at=CLASS_DAY,
+        expect={"institution": 409, **each(("institution.other", "institution.local"), 404)},
+    ),
+    "POST /api/training/classes/{class_id}/checkins": Row(
+        params={"class_id": "pz-c1"},
+        body={"teacher_ids": ["t2"]},
+        at=CLASS_DAY,
+        expect={"institution": 200, **each(("institution.other", "institution.local"), 404)},
+    ),
+    "POST /api/training/classes/{class_id}/attendance": Row(
+        params={"class_id": "pz-c1"},
+        body={"session": "2024-05-06T0900", "items": [{"teacher_id": "t2", "mark": "present"}]},
+        at=CLASS_DAY,
+        expect={"institution": 200, **each(("institution.other", "institution.local"), 404)},
+    ),
+    "GET /api/training/classes/{class_id}/attendance/template": Row(
+        params={"class_id": "pz-c1"},
+        at=aw.TRAIN,
+        expect={"institution": 200, **each(("institution.other", "institution.local"), 404)},
+    ),
+    "POST /api/training/classes/{class_id}/completion": Row(
+        params={"class_id": "pz-c1"},
+        body={"items": [{"teacher_id": "t2", "outcome": "pass", "reason": "补考合格"}]},
+        at=LAST_DAY,
+        expect={
+            "institution": 200,
+            **each(("institution.other", "institution.local"), 404),
+            "province_bureau": 200,
+            **each((*COUNTIES, *CITIES), 404),
+        },
+    ),
+    # SE-2: px-c1's responsible bureau is 西湖区; the bureaus above it cover it too
+    "POST /api/training/classes/{class_id}/cancel": Row(
+        params={"class_id": "px-c1"},
+        body={"reason": "人数不足"},
+        at=aw.R1_RECHECK,
+        expect={**each(OVER_HOME, 200), **each(OTHER_REGIONS, 404)},
+    ),
+    # not a workbook: the institution is told so (422), after the role check
+    "POST /api/training/imports": Row(
+        body={"kind": "online", "file_name": "hours.xlsx", "content_base64": "5L2g5aW9"},
+        at=aw.TRAIN,
+        expect=each(INSTITUTIONS, 422),
+    ),
+    "GET /api/training/imports/{job_id}": Row(
+        params={"job_id": "0" * 32}, at=aw.TRAIN, expect=each(INSTITUTIONS, 404)
+    ),
+    "POST /api/training/checkin": Row(
+        body={"class_id": "pz-c1", "code": "000000"},
+        at=aw.TRAIN,
+        expect=each(TEACHERS, 409),
+    ),
+    "GET /api/training/mine": Row(at=aw.TRAIN, expect=each(TEACHERS, 200)),
+    "GET /api/training/noncompletion": Row(
+        at=aw.TRAIN, expect={**each(SCHOOL_STAFF, 200), **each(BUREAUS, 200)}
+    ),
+    "GET /api/training/noncompletion/export": Row(
+        at=aw.TRAIN, expect={**each(SCHOOL_STAFF, 200), **each(BUREAUS, 200)}
+    ),
+    "GET /api/training/bureau/classes": Row(at=aw.TRAIN, expect=each(BUREAUS, 200)),
     # --- 数据看板: each bureau its own region, the centre the province ----------------------
     "GET /api/stats": Row(expect={**each(BUREAUS, 200), "centre": 200}),
     "GET /api/stats/export": Row(
