@@ -122,6 +122,7 @@ PARAM_LABELS: dict[str, str] = {
     "chart": "统计表",
     "class_id": "班期编号",
     "class_ids": "班期编号",
+    "feed": "日历地址",
     "format": "文件格式",
     "id_number": "身份证件号",
     "institution_id": "培训机构",

@@ -45,7 +45,8 @@ def response(filename: str, data: bytes) -> Response[bytes]:
         status_code=200,
         content_type=MIME,
         body=data,
-        headers={"Content-Disposition": content_disposition(filename)},
+        # A download holds personal information: no shared cache keeps it.
+        headers={"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"},
     )
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, pi_audit, site
+from functions.common import clock, pi_audit, site, xlsx
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.settings import settings
@@ -73,16 +71,7 @@ def my_export():  # type: ignore[no-untyped-def]  # no return annotation: the re
         page=pi_audit.page_of(event.headers),
         route=str(event.raw_event.get("routeKey") or ""),
     )
-    return Response(
-        status_code=200,
-        content_type=mydata.XLSX,
-        body=body,
-        headers={
-            "Content-Disposition": 'attachment; filename="my-data.xlsx"; '
-            f"filename*=UTF-8''{quote(mydata.FILENAME, safe='')}",
-            "Cache-Control": "no-store",
-        },
-    )
+    return xlsx.response(mydata.FILENAME, body)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -14,13 +14,12 @@ read (functions/common/pi_audit.py).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from functions.common import pi_audit, records
+from functions.common import pi_audit, records, xlsx
 from functions.common.auth import require
 from functions.common.errors import NotFound
 from functions.records import service as records_service
@@ -31,7 +30,6 @@ from schemas.people import ROLE_NAMES, Role, Teacher, User
 from schemas.privacy import mask_id_number
 from schemas.selection import PROMOTED_TEXT, STATUS_TEXT
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILENAME = "我的个人数据.xlsx"
 
 
@@ -108,32 +106,9 @@ SOURCES: tuple[SheetSource, ...] = (record_sheet, selections_sheet)
 
 
 def workbook(sheets: Sequence[Sheet]) -> bytes:
-    """The sheets as one workbook; every text cell is written as text, never as a formula (a
-    name typed as "=HYPERLINK(…)" stays those characters)."""
-    from openpyxl import Workbook  # imported on use: only downloads pay for it
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for sheet in sheets:
-        ws = wb.create_sheet(sheet.title[:31])
-        ws.append(list(sheet.headers))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        widths = [len(str(h)) * 2 + 2 for h in sheet.headers]
-        for r, row in enumerate(sheet.rows, start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"
-                widths[c - 1] = min(60, max(widths[c - 1], len(str(value)) * 2 + 2))
-        for i, w in enumerate(widths):
-            ws.column_dimensions[ws.cell(row=1, column=i + 1).column_letter].width = w
-        ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """The sheets as one workbook (functions/common/xlsx: every text cell is text, never a
+    formula; a name typed as "=HYPERLINK(…)" stays those characters)."""
+    return xlsx.workbook([xlsx.Sheet(s.title, s.rows, header=s.headers) for s in sheets])
 
 
 def my_data(user: User, now: datetime, *, page: str, route: str) -> bytes:

@@ -107,6 +107,8 @@ ROWS: dict[str, Row] = {
     "GET /api/health": Row(expect=each(IDENTITIES, 200)),
     "GET /api/phases": Row(expect=each(IDENTITIES, 200)),
     "GET /api/me": Row(expect=each(ROLES, 200)),
+    # the teacher's own data (PIPL art. 45)
+    "GET /api/me/export": Row(expect=each(TEACHERS, 200)),
     # --- selection -----------------------------------------------------------------------
     "GET /api/seats": Row(query={"class_ids": "pz-c1,px-c1"}, expect=each(IDENTITIES, 200)),
     "GET /api/selections": Row(expect=each(TEACHERS, 200)),
@@ -498,6 +500,14 @@ ROWS: dict[str, Row] = {
     "GET /api/stats": Row(expect={**each(BUREAUS, 200), "centre": 200}),
     "GET /api/stats/export": Row(
         query={"chart": "progress"}, expect={**each(BUREAUS, 200), "centre": 200}
+    ),
+    # --- a teacher's calendar feed: her own private address; the feed itself is public (the
+    # unguessable address is the secret): an unknown one is not found, whoever asks ----------
+    "GET /api/calendar/feed": Row(expect=each(TEACHERS, 200)),
+    "POST /api/calendar/feed": Row(expect=each(TEACHERS, 200)),
+    "DELETE /api/calendar/feed": Row(expect=each(TEACHERS, 200)),
+    "GET /api/calendar/{feed}": Row(
+        params={"feed": "A" * 32 + ".ics"}, expect=each(IDENTITIES, 404)
     ),
     # --- notifications: each account's own inbox and email choice -------------------------
     "GET /api/inbox": Row(expect=each(ROLES, 200)),
