@@ -107,6 +107,7 @@ ROWS: dict[str, Row] = {
     "GET /api/health": Row(expect=each(IDENTITIES, 200)),
     "GET /api/phases": Row(expect=each(IDENTITIES, 200)),
     "GET /api/me": Row(expect=each(ROLES, 200)),
+    "GET /api/site/publication": Row(expect=each(IDENTITIES, 200)),
     # the teacher's own data (PIPL art. 45)
     "GET /api/me/export": Row(expect=each(TEACHERS, 200)),
     # --- selection -----------------------------------------------------------------------
