@@ -113,11 +113,13 @@ class Selection(BaseModel):
     updated_at: datetime
     wl_seq: int | None = None  # waitlist sequence number while waitlisted (order of joining)
     promoted: bool = False  # the seat came from the waitlist
-    # CH-3: the class's dates changed but the teacher's days could not move (they clash with
-    # `clash_with`): the selection keeps the days it holds; the class runs on these dates.
-    moved_start_date: date | None = None
-    moved_end_date: date | None = None
+    # CH-3: an approved date change moved the class onto days of another class the teacher
+    # holds (`clash_with` names it, for the teacher). The selection still holds the class's
+    # days (its dates are always the class's), and `shares_days` marks every seat-holding
+    # selection with a day in common with another: freeing such a seat keeps the days the
+    # other class still holds (functions/selection/store.py, "held days").
     clash_with: str = ""
+    shares_days: bool = False
 
 
 class SelectionView(Selection):
@@ -144,9 +146,9 @@ class SelectionView(Selection):
             text, nxt = PROMOTED_TEXT
         if s.status == SelectionStatus.WAITLISTED and position is not None:
             text = f"候补中（第 {position} 位）"
-        if s.clash_with and s.moved_start_date and s.moved_end_date:
+        if s.clash_with and s.status in SEAT_HOLDING:
             nxt = (
-                f"班期日期已变更为{s.moved_start_date:%m月%d日}—{s.moved_end_date:%m月%d日}，"
+                f"班期日期已变更为{s.start_date:%m月%d日}—{s.end_date:%m月%d日}，"
                 f"与你已选的{s.clash_with}日期冲突，请退选其中一个班期。"
             )
         return cls(

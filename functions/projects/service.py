@@ -874,6 +874,17 @@ def decide_change(
     item, doc = _published_item(project_id)
     if not rules.bureau_responsible(user, _bureau_region(doc)):
         raise Forbidden("该项目不由你审核")
+    if (
+        approve
+        and change.status == ChangeStatus.APPROVED
+        and change.request.kind == ChangeKind.DATES
+        and change.request.class_id
+    ):
+        # Approving an approved date change again finishes the teachers' moves a failed first
+        # call left undone (each move is conditioned on the dates it moves from: idempotent).
+        klass = next(c for c in doc.classes if c.class_id == change.request.class_id)
+        move_days(klass.class_id, klass.start_date, klass.end_date, now)
+        return change
     if change.status != ChangeStatus.PENDING:
         raise Conflict("该变更申请已被处理")
     decided = change.model_copy(

@@ -1,10 +1,11 @@
 """CH-3: an approved date change moves the enrolled teachers' days with the class.
 
-Each seat-holding teacher's selection and term load move in one conditional write (the days the
-selection held are replaced by the new ones, so a later withdrawal releases what is really
-held). A teacher whose new days clash with another class they hold keeps the old days on their
-load, is told on 我的选课 (the selection carries the new dates and the clashing class), and has
-the withdrawal right the approval grants. Waitlisted teachers hold no days: their selection
+Each seat-holding teacher's selection and term load move in one conditional write, so the days
+a teacher holds are always the days of the classes they hold. A teacher whose new days clash
+with another class they hold holds the days of both (the two selections are marked as sharing
+days), is told on 我的选课 and by a message in the same write, and has the withdrawal right the
+approval grants: withdrawing either class later frees only the days the other does not hold
+(functions/selection/store.py, "held days"). Waitlisted teachers hold no days: their selection
 shows the new dates and a promotion takes the class's new days. Repeating the move changes
 nothing (each write is conditioned on the dates it moves from).
 """

@@ -15,6 +15,7 @@ has no free seat (`held == capacity`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -193,6 +194,152 @@ def _load_release_op(teacher_id: str, term: str, days: list[date]) -> dict[str, 
             "ExpressionAttributeValues": {":minus": -1, ":zero": 0, ":dayset": set(_days(days))},
         }
     }
+
+
+# --- held days: a teacher's term load holds exactly the days of the classes they hold --------
+#
+# The load's `days` is the union of the days of the teacher's seat-holding selections, and a
+# selection's dates are always its class's. Two held classes share a day only after an approved
+# date change moved one onto the other (CH-3: a clash the teacher is told of and may resolve by
+# withdrawing either); every selection with a day in common with another carries `shares_days`.
+# Freeing a seat then takes one of two shapes:
+# - plain (the selection shares no day: every seat but those): DELETE its days from the load,
+#   no read; the selection's write is conditioned on its dates and on it sharing no day;
+# - exact (it shares days): the load, then the teacher's selections are read (strongly
+#   consistent, in that order: any change after the first read changes the load) and the load is
+#   SET to the days the other held classes hold, conditioned on the days read and on each other
+#   selection still holding its seat on the dates read; a concurrent change fails the write and
+#   the caller computes again. Markers no longer true are removed in the same write (a day stays
+#   shared only while two held classes hold it).
+_SHARES_NONE = "(attribute_not_exists(shares_days) OR shares_days = :noshare)"
+
+
+@dataclass(frozen=True)
+class _Release:
+    """How one seat's days leave its teacher's load (see "held days" above)."""
+
+    load_op: dict[str, Any]  # the teacher's load: -1 class and the days
+    selection_cond: str  # added to the freed selection's own condition
+    values: dict[str, Any]  # the values `selection_cond` uses
+    extra: list[dict[str, Any]]  # the teacher's other held selections as read (`_others_ops`)
+    exact: bool  # the load and `extra` are conditioned on what was read: failing, read again
+
+
+def _span(sel: Selection) -> set[str]:
+    return set(_days(held_days(sel)))
+
+
+def _teacher_state(teacher_id: str, term: str) -> tuple[set[str], list[Selection]]:
+    """The days on the teacher's load, then their seat-holding selections (see "held days")."""
+    load = store.get_item(keys.teacher_term(teacher_id, term), consistent=True) or {}
+    days = {str(d) for d in load.get("days", set())}
+    held = [s for s in list_for_teacher(teacher_id, term) if s.status in SEAT_HOLDING]
+    return days, held
+
+
+def _load_set_op(
+    teacher_id: str, term: str, current: set[str], new: set[str], held_delta: int
+) -> dict[str, Any]:
+    """The teacher's load set to exactly `new` days (and `held` moved by `held_delta`), only if
+    its days are still `current`."""
+    names = {"#days": "days"}
+    values: dict[str, Any] = {}
+    update = "SET #days = :new" if new else "REMOVE #days"
+    if new:
+        values[":new"] = new
+    cond = "#days = :cur" if current else "attribute_not_exists(#days)"
+    if current:
+        values[":cur"] = current
+    if held_delta:
+        names["#held"] = "held"
+        update = f"ADD #held :hd {update}"
+        values[":hd"] = held_delta
+        if held_delta < 0:
+            cond += " AND #held > :zero"
+            values[":zero"] = 0
+    op: dict[str, Any] = {
+        "TableName": settings().table_name,
+        "Key": keys.teacher_term(teacher_id, term),
+        "UpdateExpression": update,
+        "ConditionExpression": cond,
+        "ExpressionAttributeNames": names,
+    }
+    if values:
+        op["ExpressionAttributeValues"] = values
+    return {"Update": op}
+
+
+def _others_ops(after: list[tuple[Selection, set[str]]], skip: str = "") -> list[dict[str, Any]]:
+    """One op per selection among `after` (the teacher's seat-holding selections once the write
+    is done, with their days) but `skip` (the caller's own): each is conditioned on still
+    holding its seat on the dates read (the load's days alone would not show a change that
+    leaves their union as it was), and brings `shares_days` in line: true of exactly those with
+    a day in common with another; one that shares nothing any more loses its `clash_with`."""
+    holding = {f":h{i}": st.value for i, st in enumerate(SEAT_HOLDING)}
+    ops: list[dict[str, Any]] = []
+    for sel, mine in after:
+        if sel.class_id == skip:
+            continue
+        shares = any(mine & theirs for other, theirs in after if other.class_id != sel.class_id)
+        op: dict[str, Any] = {
+            "TableName": settings().table_name,
+            "Key": keys.selection(sel.teacher_id, sel.term, sel.class_id),
+            "ConditionExpression": f"#st IN ({', '.join(holding)}) "
+            "AND start_date = :sd AND end_date = :ed",
+            "ExpressionAttributeNames": {"#st": "status"},
+            "ExpressionAttributeValues": {
+                **holding,
+                ":sd": sel.start_date.isoformat(),
+                ":ed": sel.end_date.isoformat(),
+            },
+        }
+        if shares and not sel.shares_days:
+            op["UpdateExpression"] = "SET shares_days = :t"
+            op["ExpressionAttributeValues"][":t"] = True
+        elif not shares and (sel.shares_days or sel.clash_with):
+            op["UpdateExpression"] = "REMOVE shares_days, clash_with"
+        else:
+            ops.append({"ConditionCheck": op})
+            continue
+        ops.append({"Update": op})
+    return ops
+
+
+def _plain_release(teacher_id: str, term: str, days: list[date]) -> _Release:
+    return _Release(
+        load_op=_load_release_op(teacher_id, term, days),
+        selection_cond=f"start_date = :rsd AND end_date = :red AND {_SHARES_NONE}",
+        values={":rsd": days[0].isoformat(), ":red": days[-1].isoformat(), ":noshare": False},
+        extra=[],
+        exact=False,
+    )
+
+
+def _exact_release(sel: Selection) -> _Release:
+    current, held = _teacher_state(sel.teacher_id, sel.term)
+    rest = [(o, _span(o)) for o in held if o.class_id != sel.class_id]
+    keep: set[str] = set().union(*(d for _, d in rest))
+    return _Release(
+        load_op=_load_set_op(sel.teacher_id, sel.term, current, keep, -1),
+        selection_cond="start_date = :rsd AND end_date = :red",
+        values={":rsd": sel.start_date.isoformat(), ":red": sel.end_date.isoformat()},
+        extra=_others_ops(rest),
+        exact=True,
+    )
+
+
+def _release_days(rel: _Release) -> list[date]:
+    """The dates a release is conditioned on, as days (what it assumed the selection holds)."""
+    first = date.fromisoformat(rel.values[":rsd"])
+    last = date.fromisoformat(rel.values[":red"])
+    return [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def _release_for(sel: Selection) -> _Release:
+    """How freeing `sel`'s seat takes its days off the load (as read: its dates, its marker)."""
+    if sel.shares_days:
+        return _exact_release(sel)
+    return _plain_release(sel.teacher_id, sel.term, held_days(sel))
 
 
 def _replayed(exc: ClientError, index: int, idem: Idem | None) -> Selection | None:
@@ -754,8 +901,7 @@ def withdraw(
     transaction. With a CH-3 right (`right`), a confirmed selection may be withdrawn too and the
     right's existence is a condition of the write. Returns (the selection, promoted ones).
 
-    The days released are the ones the selection holds (its own dates), which differ from the
-    class's `days` only while an approved date change could not move them (CH-3, a clash).
+    The days released are the ones the selection holds (its own dates; see "held days").
     A replay of the key returns the first result and changes nothing; the key with another
     request is refused (`functions.common.idempotency`)."""
     try:
@@ -783,7 +929,7 @@ def _withdraw(
     promote: bool,
     klass: ClassInfo,
 ) -> tuple[Selection, list[str]]:
-    for _ in range(3):
+    for _ in range(_MAX_ATTEMPTS):
         item = store.get_item(keys.selection(teacher_id, term, class_id), consistent=True)
         if not item:
             raise NotSelected()
@@ -804,6 +950,7 @@ def _withdraw(
         allowed = _WITHDRAWABLE_WITH_RIGHT if right else _WITHDRAWABLE
         if old.status not in allowed:
             raise NotSelected()
+        rel = _release_for(old)
         base = [
             _status_update(
                 keys.selection(teacher_id, term, class_id),
@@ -811,8 +958,10 @@ def _withdraw(
                 allowed,
                 at,
                 _event("withdrawn", at, right=right),
+                extra_cond=rel.selection_cond,
+                extra_values=rel.values or None,
             ),
-            _load_release_op(teacher_id, term, held_days(old)),
+            rel.load_op,
             *idem_ops,
         ]
         if right:
@@ -825,6 +974,8 @@ def _withdraw(
                     }
                 }
             )
+        first_extra = len(base)
+        base += rel.extra
         try:
             promoted = _change_seats(
                 class_id,
@@ -843,8 +994,8 @@ def _withdraw(
             replayed = _replayed(f.exc, 2, idem)
             if replayed is not None:
                 return replayed, []
-            if f.index == 0:
-                continue  # changed meanwhile: look again
+            if f.index == 0 or (rel.exact and (f.index == 1 or f.index >= first_extra)):
+                continue  # changed meanwhile (the selection, or the days read): look again
             raise NotSelected() from f.exc
         return get_selection(teacher_id, term, class_id), promoted
     raise NotSelected()
@@ -906,7 +1057,8 @@ def decide(
     school_id: str | None = None,
     klass: ClassInfo,
     promote: bool = True,
-    release: list[date] | None = None,
+    release: _Release | None = None,
+    attempt: int = 0,
 ) -> tuple[Selection, list[str]]:
     """School review (frm=pending) or institution recheck (frm=school_approved): move one
     selection to `to`. A rejection frees the seat and promotes the waitlist head in the same
@@ -914,7 +1066,10 @@ def decide(
 
     Conditions of the write: the status, the round (selections of rounds up to `max_round`:
     a round-1 selection promoted after its review window is reviewed in the round-2 window) and,
-    for schools, that the selection belongs to `school_id`."""
+    for schools, that the selection belongs to `school_id`. A rejection first assumes the
+    selection holds the class's `days` alone (no read); when its write says otherwise (its
+    dates moved, or it shares days with another class, see "held days") it reads the selection
+    and frees what it really holds (`release`)."""
     key = keys.selection(teacher_id, term, class_id)
     cond = "#round <= :rnd"
     values: dict[str, Any] = {":rnd": max_round, ":reason": reason, ":by": actor}
@@ -932,15 +1087,11 @@ def decide(
         sets=", reason = :reason, decided_by = :by",
     )
     frees = to not in SEAT_HOLDING
-    held = release or days
+    rel = release or _plain_release(teacher_id, term, days)
     if frees:
-        # The days released are the ones the selection holds: conditioned on its dates, and
-        # tried again with its own when an approved date change could not move them (CH-3).
         cond_op = op["Update"]
-        cond_op["ConditionExpression"] += " AND start_date = :sd AND end_date = :ed"
-        cond_op["ExpressionAttributeValues"].update(
-            {":sd": held[0].isoformat(), ":ed": held[-1].isoformat()}
-        )
+        cond_op["ConditionExpression"] += " AND " + rel.selection_cond
+        cond_op["ExpressionAttributeValues"].update(rel.values)
     promoted: list[str] = []
     try:
         if frees:
@@ -948,7 +1099,7 @@ def decide(
             rejected = notices.selection_rejected(
                 teacher_id, klass, reason, at, by_school=to == SelectionStatus.SCHOOL_REJECTED
             )
-            base = [op, _load_release_op(teacher_id, term, held), outbox.put(rejected)]
+            base = [op, rel.load_op, outbox.put(rejected), *rel.extra]
             promoted = _change_seats(
                 class_id,
                 days,
@@ -970,10 +1121,15 @@ def decide(
         _explain_decision_failure(store.get_item(key, consistent=True), to, max_round, school_id)
         raise AssertionError("a waitlisted selection is never already decided") from None
     except _BaseFailed as f:
-        old = store.cancellation_item(f.exc, 0)
-        if frees and release is None and old and old.get("status") == frm.value:
-            mine = held_days(_selection_from_item(old))
-            if mine != days:
+        old = (
+            store.cancellation_item(f.exc, 0)
+            if f.index == 0
+            else store.get_item(key, consistent=True)
+        )
+        if frees and old and old.get("status") == frm.value and attempt < _MAX_ATTEMPTS:
+            mine = _selection_from_item(old)
+            stale = held_days(mine) != _release_days(rel) or mine.shares_days != rel.exact
+            if stale or (rel.exact and (f.index == 1 or f.index >= 3)):
                 return decide(
                     teacher_id,
                     term,
@@ -989,7 +1145,8 @@ def decide(
                     school_id=school_id,
                     klass=klass,
                     promote=promote,
-                    release=mine,
+                    release=_release_for(mine),
+                    attempt=attempt + 1,
                 )
         _explain_decision_failure(old, to, max_round, school_id)
         return _selection_from_item(old or {}), []
@@ -1315,89 +1472,68 @@ def set_selection_dates(sel: Selection, start: date, end: date, at: datetime) ->
 
 
 def move_selection_days(sel: Selection, start: date, end: date, at: datetime) -> str:
-    """Move one seat-holding selection and its teacher's term load to new dates: 'moved',
-    'clash' (the new days clash with another class the teacher holds: the selection records the
-    new dates and the clash, the load keeps the old days), or 'unchanged' (moved already, or
-    no longer holding a seat). Optimistic: the load is read and written on condition that its
-    days are still what was read."""
+    """Move one seat-holding selection and its teacher's term load to the class's new dates, in
+    one write: 'moved'; 'clash' (the new days meet another class the teacher holds: the load
+    holds the days of both, both selections are marked as sharing days, and the teacher is told
+    in the same write, see "held days"); or 'unchanged' (moved already, or no longer holding a
+    seat). The load is SET to the union of the days of the teacher's held classes, conditioned on
+    the days read: a concurrent change reads again."""
     if sel.start_date == start and sel.end_date == end:
         return "unchanged"
-    new = Selection(**{**sel.model_dump(), "start_date": start, "end_date": end})
-    old_days, new_days = set(_days(held_days(sel))), set(_days(held_days(new)))
+    new = sel.model_copy(update={"start_date": start, "end_date": end})
+    mine = _span(new)
     key = keys.selection(sel.teacher_id, sel.term, sel.class_id)
     holding = {f":h{i}": s.value for i, s in enumerate(SEAT_HOLDING)}
     cond = f"#st IN ({', '.join(holding)}) AND start_date = :os AND end_date = :oe"
     for _ in range(_MAX_ATTEMPTS):
-        load = store.get_item(keys.teacher_term(sel.teacher_id, sel.term), consistent=True) or {}
-        current = set(load.get("days", set()))
-        others = current - old_days
-        if others & new_days:
-            other = _clashing(new, held_days(new))
-            clash = f"《{other.project_title}》{other.class_name}" if other else "其他已选班期"
-            kwargs: dict[str, Any] = dict(
-                Key=key,
-                UpdateExpression="SET moved_start_date = :s, moved_end_date = :e, "
-                "clash_with = :c, updated_at = :at, history = list_append(history, :ev)",
-                ConditionExpression=cond,
-                ExpressionAttributeNames={"#st": "status"},
-                ExpressionAttributeValues={
-                    ":s": start.isoformat(),
-                    ":e": end.isoformat(),
-                    ":c": clash,
-                    ":at": at.isoformat(),
-                    ":os": sel.start_date.isoformat(),
-                    ":oe": sel.end_date.isoformat(),
-                    ":ev": [_event("dates_clash", at, start=start.isoformat())],
-                    **holding,
-                },
-            )
-            op = {"Update": {"TableName": settings().table_name, **kwargs}}
-            tell = notices.dates_clash(sel, start, end, clash, at)
-            try:
-                store.transact_write([op, outbox.put(tell)])  # told in the same write
-            except ClientError as exc:
-                if store.failed_conditions(exc):
-                    return "unchanged"
-                raise
-            return "clash"
-        wanted = others | new_days
-        load_op: dict[str, Any] = {
-            "TableName": settings().table_name,
-            "Key": keys.teacher_term(sel.teacher_id, sel.term),
-            "UpdateExpression": "SET #days = :new",
-            "ConditionExpression": "#days = :cur",
-            "ExpressionAttributeNames": {"#days": "days"},
-            "ExpressionAttributeValues": {":new": wanted, ":cur": current},
+        current, held = _teacher_state(sel.teacher_id, sel.term)
+        rest = [(o, _span(o)) for o in held if o.class_id != sel.class_id]
+        clashing = [o for o, days in rest if days & mine]
+        values: dict[str, Any] = {
+            ":s": start.isoformat(),
+            ":e": end.isoformat(),
+            ":at": at.isoformat(),
+            ":os": sel.start_date.isoformat(),
+            ":oe": sel.end_date.isoformat(),
+            **holding,
         }
-        if not current:
-            load_op["ConditionExpression"] = "attribute_not_exists(#days)"
-            del load_op["ExpressionAttributeValues"][":cur"]
+        update = "SET start_date = :s, end_date = :e, updated_at = :at, "
+        update += "history = list_append(history, :ev)"
+        label = ""
+        if clashing:
+            label = f"《{clashing[0].project_title}》{clashing[0].class_name}"
+            update += ", clash_with = :c, shares_days = :t"
+            values.update({":c": label, ":t": True})
+            values[":ev"] = [_event("dates_clash", at, start=start.isoformat(), clash=label)]
+        else:
+            update += " REMOVE clash_with, shares_days"
+            values[":ev"] = [_event("dates_moved", at, start=start.isoformat())]
         sel_op = {
-            "TableName": settings().table_name,
-            "Key": key,
-            "UpdateExpression": "SET start_date = :s, end_date = :e, updated_at = :at, "
-            "history = list_append(history, :ev) REMOVE moved_start_date, moved_end_date, "
-            "clash_with",
-            "ConditionExpression": cond,
-            "ExpressionAttributeNames": {"#st": "status"},
-            "ExpressionAttributeValues": {
-                ":s": start.isoformat(),
-                ":e": end.isoformat(),
-                ":at": at.isoformat(),
-                ":os": sel.start_date.isoformat(),
-                ":oe": sel.end_date.isoformat(),
-                ":ev": [_event("dates_moved", at, start=start.isoformat())],
-                **holding,
-            },
+            "Update": {
+                "TableName": settings().table_name,
+                "Key": key,
+                "UpdateExpression": update,
+                "ConditionExpression": cond,
+                "ExpressionAttributeNames": {"#st": "status"},
+                "ExpressionAttributeValues": values,
+            }
         }
+        wanted: set[str] = set().union(mine, *(days for _, days in rest))
+        ops = [sel_op, _load_set_op(sel.teacher_id, sel.term, current, wanted, 0)]
+        if clashing:
+            ops.append(outbox.put(notices.dates_clash(sel, start, end, label, at)))
+        first_other = len(ops)
+        ops += _others_ops([*rest, (new, mine)], skip=sel.class_id)
         try:
-            store.transact_write([{"Update": sel_op}, {"Update": load_op}])
-            return "moved"
+            store.transact_write(ops)
         except ClientError as exc:
             failed = store.failed_conditions(exc)
             if 0 in failed:
                 return "unchanged"  # moved already, withdrawn or released meanwhile
-            continue  # the load changed since it was read: read it again
+            if 1 in failed or (failed and max(failed) >= first_other):
+                continue  # the load or another class changed since they were read: read again
+            raise  # (the message's write, say): the move did not happen and must not pass
+        return "clash" if clashing else "moved"
     raise Busy(retry_after=1)
 
 
@@ -1457,31 +1593,42 @@ def mark_cancelled(class_id: str, min_size: int, reason: str, by: str, at: datet
 def cancel_selection(sel: Selection, reason: str, at: datetime) -> bool:
     """One teacher of a cancelled class, in ONE transaction: the selection ends `cancelled` with
     the reason, the teacher's term load gives back the class and its days (the round-1 flag
-    stays: they may select in round 2, SE-2), the class's counter gives back the seat. False if
-    the selection no longer holds a seat (done already)."""
-    ops = [
-        _status_update(
-            keys.selection(sel.teacher_id, sel.term, sel.class_id),
-            SelectionStatus.CANCELLED,
-            SEAT_HOLDING,
-            at,
-            _event("cancelled", at, reason=reason),
-            sets=", reason = :reason",
-            extra_values={":reason": reason},
-        ),
-        _load_release_op(sel.teacher_id, sel.term, held_days(sel)),
-        _seats_update(
-            keys.class_seats(sel.class_id),
-            "SET #held = #held - :one",
-            "#held > :zero",
-            {":one": 1, ":zero": 0},
-        ),
-        outbox.put(notices.class_cancelled(sel, reason, at)),  # told in the same write
-    ]
-    try:
-        store.transact_write(ops)
-        return True
-    except ClientError as exc:
-        if 0 in store.failed_conditions(exc):
+    stays: they may select in round 2, SE-2; see "held days"), the class's counter gives back the
+    seat. False if the selection no longer holds a seat (done already)."""
+    key = keys.selection(sel.teacher_id, sel.term, sel.class_id)
+    for _ in range(_MAX_ATTEMPTS):
+        rel = _release_for(sel)
+        ops = [
+            _status_update(
+                key,
+                SelectionStatus.CANCELLED,
+                SEAT_HOLDING,
+                at,
+                _event("cancelled", at, reason=reason),
+                extra_cond=rel.selection_cond,
+                extra_values={":reason": reason, **rel.values},
+                sets=", reason = :reason",
+            ),
+            rel.load_op,
+            _seats_update(
+                keys.class_seats(sel.class_id),
+                "SET #held = #held - :one",
+                "#held > :zero",
+                {":one": 1, ":zero": 0},
+            ),
+            outbox.put(notices.class_cancelled(sel, reason, at)),  # told in the same write
+            *rel.extra,
+        ]
+        try:
+            store.transact_write(ops)
+            return True
+        except ClientError as exc:
+            failed = store.failed_conditions(exc)
+            if 0 not in failed and not (rel.exact and (1 in failed or max(failed) >= 4)):
+                raise
+        # Changed since it was listed (dates moved, days shared, or freed already): read again.
+        item = store.get_item(key, consistent=True)
+        if not item or item.get("status") not in {s.value for s in SEAT_HOLDING}:
             return False
-        raise
+        sel = _selection_from_item(item)
+    raise Busy(retry_after=1)

@@ -4,6 +4,7 @@ project page with a withdrawal button, and no change path publishes a timetable 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from functions.common import catalog, keys, store
@@ -171,7 +172,23 @@ def test_confirmed_seat_gets_the_withdrawal_button_with_a_right_CH_3(clock_at):
     assert (s, body["status"]) == (200, "withdrawn")
 
 
-def test_new_dates_that_clash_are_told_and_the_days_really_held_are_released_CH_3(clock_at):
+def held_classes_days(tid: str) -> set[str]:
+    """The days of the classes the teacher holds, from their selections' dates."""
+    out: set[str] = set()
+    for i in store.table().scan()["Items"]:
+        if i["PK"] == f"TEACHER#{tid}" and i["SK"].startswith("SEL#"):
+            if i["status"] in ("pending", "school_approved", "confirmed"):
+                a, b = date.fromisoformat(i["start_date"]), date.fromisoformat(i["end_date"])
+                out |= {(a + timedelta(days=n)).isoformat() for n in range((b - a).days + 1)}
+    return out
+
+
+def view_of(tid: str, cid: str) -> dict[str, Any]:
+    s, mine = sel_api("GET", "/api/selections", tid)
+    return dict(next(v for v in mine["selections"] if v["class_id"] == cid))
+
+
+def test_new_dates_that_clash_are_told_and_the_teacher_holds_the_days_of_both_CH_3(clock_at):
     pid = published(clock_at, leader=73)
     clock_at(R1)
     select("t1", f"{pid}-c1")  # 05-10 … 05-12
@@ -179,15 +196,94 @@ def test_new_dates_that_clash_are_told_and_the_days_really_held_are_released_CH_
 
     change_dates(pid, "2024-07-01", "2024-07-03", clock_at, "2024-04-05 10:00")
 
-    # The load keeps the days held (no double booking of 07-01/07-02).
-    assert load_days("t1") == {"2024-05-10", "2024-05-11", "2024-05-12", "2024-07-01", "2024-07-02"}
-    s, mine = sel_api("GET", "/api/selections", "t1")
-    view = next(v for v in mine["selections"] if v["class_id"] == f"{pid}-c1")
+    # The days held are the days of the classes held: the old May days are free again.
+    assert load_days("t1") == {"2024-07-01", "2024-07-02", "2024-07-03"} == held_classes_days("t1")
+    view = view_of("t1", f"{pid}-c1")
     assert view["clash_with"] and "冲突" in view["next_step"] and view["may_withdraw"]
-    assert view["moved_start_date"] == "2024-07-01"
-    # Withdrawing the changed class releases the days it held, not the new ones.
+    assert (view["start_date"], view["end_date"]) == ("2024-07-01", "2024-07-03")
+    told = [m for m in messages(teacher_party("t1")) if "冲突" in m.title]
+    assert len(told) == 1 and "7月1日" in told[0].body
+    # Withdrawing the changed class frees only the day the other class does not hold.
     assert withdraw("t1", f"{pid}-c1")[0] == 200
-    assert load_days("t1") == {"2024-07-01", "2024-07-02"}
+    assert load_days("t1") == {"2024-07-01", "2024-07-02"} == held_classes_days("t1")
+
+
+def test_a_clash_resolved_by_leaving_the_other_class_keeps_the_moved_days_held_CH_3(clock_at):
+    pid = published(clock_at, leader=77)
+    clock_at(R1)
+    select("t1", f"{pid}-c1")  # 05-10 … 05-12
+    select("t1", "p4-c1")  # 07-01 … 07-02
+    change_dates(pid, "2024-07-01", "2024-07-03", clock_at, "2024-03-21 10:00")
+    assert view_of("t1", f"{pid}-c1")["clash_with"]
+
+    assert withdraw("t1", "p4-c1")[0] == 200  # round 1 is open: the other class is left
+
+    # The changed class still holds all its days (before, 07-01/07-02 were freed with p4).
+    assert load_days("t1") == {"2024-07-01", "2024-07-02", "2024-07-03"} == held_classes_days("t1")
+    view = view_of("t1", f"{pid}-c1")
+    assert not view["clash_with"] and "冲突" not in view["next_step"]
+    # The days are really held: another class on them clashes; after leaving, nothing is held.
+    s, err = sel_api("POST", "/api/selections", "t1", {"class_id": "p4-c1"})
+    assert (s, err["code"]) == (409, "date_clash")
+    assert withdraw("t1", f"{pid}-c1")[0] == 200
+    assert load_days("t1") == set() == held_classes_days("t1")
+
+
+def test_two_clashing_classes_left_at_once_free_every_day_CH_3(clock_at, monkeypatch):
+    """The second withdrawal reads the teacher's state before the first commits; the load's days
+    read are still the same when it writes, but the classes behind them are not: its write fails
+    and is computed again (otherwise the days of both would stay held with no class)."""
+    from functions.selection import store as sel_store
+
+    pid = published(clock_at, leader=79)
+    clock_at(R1)
+    select("t1", f"{pid}-c1")  # 05-10 … 05-12
+    select("t1", "p4-c1")  # 07-01 … 07-02
+    change_dates(pid, "2024-07-01", "2024-07-02", clock_at, "2024-03-21 10:00")
+    assert load_days("t1") == {"2024-07-01", "2024-07-02"}  # both classes, the same two days
+    real = sel_store._teacher_state
+    interleaved: list[int] = []
+
+    def read_then_let_the_other_withdrawal_commit(tid: str, term: str) -> Any:
+        state = real(tid, term)
+        if not interleaved:
+            interleaved.append(1)
+            assert withdraw("t1", "p4-c1")[0] == 200
+        return state
+
+    monkeypatch.setattr(sel_store, "_teacher_state", read_then_let_the_other_withdrawal_commit)
+    assert withdraw("t1", f"{pid}-c1")[0] == 200
+
+    assert interleaved
+    assert load_days("t1") == set() == held_classes_days("t1")
+    load = store.get_item(keys.teacher_term("t1", "2024H1"), consistent=True)
+    assert int(load["held"]) == 0
+
+
+def test_a_clash_whose_message_fails_moves_nothing_and_approving_again_finishes_CH_3(clock_at):
+    pid = published(clock_at, leader=78)
+    clock_at(R1)
+    select("t1", f"{pid}-c1")  # 05-10 … 05-12
+    select("t1", "p4-c1")  # 07-01 … 07-02
+    change = file_dates(pid, "2024-07-01", "2024-07-03")
+    clock_at("2024-04-05 10:00")
+
+    with failing_messages(fanouts=False) as failed:
+        s, _ = approve(pid, change)
+
+    assert failed and s >= 500
+    # The teacher's move did not happen, nor its message: the old days are still held.
+    assert load_days("t1") == {"2024-05-10", "2024-05-11", "2024-05-12", "2024-07-01", "2024-07-02"}
+    assert load_days("t1") == held_classes_days("t1")
+    assert not view_of("t1", f"{pid}-c1")["clash_with"]
+    assert not [m for m in messages(teacher_party("t1")) if "冲突" in m.title]
+
+    s, body = approve(pid, change)  # the bureau tries again: the moves are finished
+
+    assert s == 200 and body["status"] == "approved", body
+    assert load_days("t1") == {"2024-07-01", "2024-07-02", "2024-07-03"} == held_classes_days("t1")
+    assert len([m for m in messages(teacher_party("t1")) if "冲突" in m.title]) == 1
+    assert [m.kind.value for m in messages(teacher_party("t1"))].count("class_changed") == 2
 
 
 def test_a_timetable_change_inside_5_days_is_refused_like_its_publication_CH_4(clock_at):

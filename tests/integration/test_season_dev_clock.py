@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from functions.common import clock, store
+from functions.common import clock, records, store
 from local.gateway import InProcessInvoker, RunningGateway, serve
+from schemas.catalog import ClassInfo
 from schemas.selection import WithdrawalRight
 from tests.integration.test_selection_workflow import STAFF, more_people  # noqa: F401
 from tests.support import world as w
@@ -71,7 +72,13 @@ def test_a_season_stepped_through_with_the_dev_clock_ends_clean(gw: RunningGatew
     c.clock("2024-03-19T09:00:00+08:00")
     c.clock("2024-03-20T10:00:00+08:00")
     sel = "/api/selections"
-    for t, cid in (("t1", "p1-c1"), ("t2", "p1-c1"), ("t6", "p2-c1"), ("t7", "p4-c1")):
+    for t, cid in (
+        ("t1", "p1-c1"),
+        ("t2", "p1-c1"),
+        ("t6", "p2-c1"),
+        ("t7", "p4-c1"),
+        ("t8", "p4-c1"),
+    ):
         assert c.call("POST", sel, t, {"class_id": cid}).status_code == 201
     for t in ("t4", "t5"):
         r = c.call("POST", sel, t, {"class_id": "p1-c1", "waitlist": True})
@@ -83,7 +90,7 @@ def test_a_season_stepped_through_with_the_dev_clock_ends_clean(gw: RunningGatew
     assert c.call("POST", "/api/school/reviews", "p-s1", {"items": items, "decision": "approve"}).ok
     fired = c.clock("2024-03-28T10:00:00+08:00")["fired"]
     closing = next(f for f in fired if f["phase"] == "PH-R1-SCHOOL" and f["action"] == "close")
-    assert closing["closing"]["counts"] == {"school_approved": 2}  # t2 and t7, nobody reviewed
+    assert closing["closing"]["counts"] == {"school_approved": 3}  # t2, t7, t8: not reviewed
 
     c.clock("2024-03-30T10:00:00+08:00")
     body = {"items": [{"teacher_id": "t1", "class_id": "p1-c1"}], "decision": "confirm"}
@@ -97,6 +104,30 @@ def test_a_season_stepped_through_with_the_dev_clock_ends_clean(gw: RunningGatew
 
     c.clock("2024-03-31T10:00:00+08:00")
     assert c.call("POST", sel, "t6", {"class_id": "p5-c1"}).status_code == 201  # took part in R1
+
+    # CH-3 in round 2: p4-c1 moves onto p5-c1's days, which t8 holds too (a clash, told); t8
+    # leaves p5-c1 and keeps every day of p4-c1 (the days held are the classes' days).
+    assert c.call("POST", sel, "t8", {"class_id": "p5-c1"}).status_code == 201
+    change = {
+        "kind": "dates",
+        "class_id": "p4-c1",
+        "start_date": "2024-07-15",
+        "end_date": "2024-07-17",
+        "what": "班期推迟两周",
+        "why": "场地检修",
+    }
+    r = c.call("POST", "/api/projects/p4/changes", "inst-zjnu", change)
+    assert r.status_code == 201, r.text
+    r = c.call(
+        "POST",
+        f"/api/changes/p4/{r.json()['change_id']}/decision",
+        "bureau-330000",
+        {"approve": True},
+    )
+    assert r.status_code == 200, r.text
+    mine = {v["class_id"]: v for v in c.call("GET", sel, "t8").json()["selections"]}
+    assert mine["p4-c1"]["clash_with"] and mine["p4-c1"]["may_withdraw"]
+    assert c.call("DELETE", f"{sel}/p5-c1", "t8").status_code == 200
 
     fired = c.clock("2024-04-04T10:00:00+08:00")["fired"]
     last = next(f for f in fired if f["phase"] == "PH-R2-RECHECK" and f["action"] == "close")
@@ -122,18 +153,26 @@ def test_a_season_stepped_through_with_the_dev_clock_ends_clean(gw: RunningGatew
     c.clock("2024-09-30T10:00:00+08:00")
 
     items_ = store.table().scan()["Items"]
+    records.clear_cache()  # read the classes as they are now, not as this process cached them
     sels = [i for i in items_ if i["SK"].startswith("SEL#")]
     assert not [s for s in sels if s["status"] in ("pending", "school_approved", "waitlisted")]
     assert not [i for i in items_ if i["SK"].startswith("WAIT#")]
     assert all(int(i.get("wl_len", 0)) == 0 for i in items_ if i["SK"] == "SEATS")
     for load in (i for i in items_ if i["PK"].startswith("TEACHER#") and i["SK"] == "TERM#2024H1"):
         tid = load["PK"].removeprefix("TEACHER#")
-        mine = [s for s in sels if s["teacher_id"] == tid and s["status"] in HOLDING]
+        held_ = [s for s in sels if s["teacher_id"] == tid and s["status"] in HOLDING]
         held: set[str] = set()
-        for s in mine:
+        for s in held_:
+            info = ClassInfo.model_validate_json(records.get_class_doc(s["class_id"]) or "")
+            # A selection's dates are its class's (an approved date change moved them).
+            assert (s["start_date"], s["end_date"]) == (
+                info.start_date.isoformat(),
+                info.end_date.isoformat(),
+            ), (tid, s["class_id"])
             held |= _days(s["start_date"], s["end_date"])
         assert set(load.get("days", set())) == held, tid
-        assert int(load.get("held", 0)) == len(mine), tid
+        assert int(load.get("held", 0)) == len(held_), tid
     status = {(s["teacher_id"], s["class_id"]): s["status"] for s in sels}
     assert status[("t4", "p1-c1")] == "confirmed" and status[("t5", "p1-c1")] == "waitlist_closed"
     assert status[("t7", "p4-c1")] == "withdrawn" and status[("t6", "p5-c1")] == "confirmed"
+    assert status[("t8", "p4-c1")] == "confirmed" and status[("t8", "p5-c1")] == "withdrawn"

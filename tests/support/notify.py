@@ -24,10 +24,11 @@ def messages(party: str | None = None) -> list[Message]:
 
 
 @contextlib.contextmanager
-def failing_messages() -> Iterator[list[int]]:
+def failing_messages(fanouts: bool = True) -> Iterator[list[int]]:
     """Within the block, every TransactWriteItems that writes a message (or a fan-out item: the
-    message of many) gets a condition on it that cannot hold, so DynamoDB cancels the whole
-    transaction. Yields the number of transactions it failed (one entry per cancelled call)."""
+    message of many, unless `fanouts` is False) gets a condition on it that cannot hold, so
+    DynamoDB cancels the whole transaction. Yields the number of transactions it failed (one
+    entry per cancelled call)."""
     failed: list[int] = []
 
     def poison(params: dict[str, Any], **_: Any) -> None:
@@ -36,7 +37,7 @@ def failing_messages() -> Iterator[list[int]]:
             put = op.get("Put")
             if put and (
                 str(put["Item"].get("SK", "")).startswith("MSG#")
-                or str(put["Item"].get("PK", "")).startswith("FANOUT#")
+                or (fanouts and str(put["Item"].get("PK", "")).startswith("FANOUT#"))
             ):
                 put["ConditionExpression"] = "attribute_exists(PK)"  # a new message never exists
                 hit = True
