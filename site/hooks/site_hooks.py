@@ -7,6 +7,10 @@ jinja2-rendered body into that shell. Nav, CSS and scripts then match the handwr
 
 `on_page_content` also keeps each handwritten page's title, URL and text for the site search
 index that build.py writes (`PAGES_KEY`); mkdocs' own search plugin is off (see mkdocs.yml).
+
+`on_files` puts the 使用指南's screenshots of the last browser-test run (`GUIDE_SHOTS`, untracked)
+in place of the committed ones (`docs/guide/img/`): a test run never dirties the work tree, any
+site built after it shows the pages as they are, and a fresh clone still has every picture.
 """
 
 from __future__ import annotations
@@ -31,6 +35,11 @@ from build import CONTENT_MARK, PAGES_KEY, SHELL_KEY, TITLE_MARK  # noqa: E402  
 from schemas.calendar import TermCalendar, term_calendar  # noqa: E402
 
 _state: dict[str, Any] = {}
+
+# Written by tests/e2e/test_journeys.py; gitignored. Inside site/ so that a change to a picture
+# counts as a change to the site's sources (build.py rebuilds the pages in full).
+GUIDE_SHOTS = ROOT / "site" / "guide-shots"
+GUIDE_IMG = "guide/img/"
 
 
 def calendar_markdown(cal: TermCalendar) -> str:
@@ -72,10 +81,26 @@ def calendar_markdown(cal: TermCalendar) -> str:
     )
 
 
+def guide_screenshots(files: Files, config: Any, shots: Path = GUIDE_SHOTS) -> int:
+    """Serve each committed guide picture from `shots` when a test run left a newer one there;
+    returns how many were replaced."""
+    replaced = 0
+    for f in list(files):
+        if not f.src_uri.startswith(GUIDE_IMG):
+            continue
+        shot = shots / f.src_uri.removeprefix(GUIDE_IMG)
+        if shot.is_file():
+            files.remove(f)
+            files.append(File.generated(config, f.src_uri, abs_src_path=str(shot)))
+            replaced += 1
+    return replaced
+
+
 def on_files(files: Files, config: Any) -> Files:
     term = str(config.extra.get("term") or "2024H1")
     cal = term_calendar(term)
     files.append(File.generated(config, "calendar.md", content=calendar_markdown(cal)))
+    guide_screenshots(files, config)
     return files
 
 
