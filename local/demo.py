@@ -1486,7 +1486,7 @@ def _orders() -> tuple[tuple[Order, ...], tuple[OrderResponse, ...]]:
         theme="新课标下小学数学大单元整体教学",
         stage="小学",
         subject="数学",
-        field="课堂教学",
+        field="学科教学",
         trainees=50,
         days=5,
     )
@@ -1566,7 +1566,7 @@ def _orders() -> tuple[tuple[Order, ...], tuple[OrderResponse, ...]]:
         theme="小学语文整本书阅读的课堂实施",
         stage="小学",
         subject="语文",
-        field="课堂教学",
+        field="学科教学",
         trainees=50,
         days=4,
     )

@@ -9,8 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.regions import RegionCode
-
-STAGES = ("幼儿园", "小学", "初中", "高中", "中职", "特殊教育")
+from schemas.vocab import STAGES as STAGES  # the vocabulary's (data/vocab.yaml), re-exported
 
 
 class TrainingForm(StrEnum):

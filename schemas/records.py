@@ -17,12 +17,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_fiel
 
 from schemas.people import Role
 from schemas.privacy import MaskedIdNumber
+from schemas.vocab import STAGES as STAGES  # the vocabulary's (data/vocab.yaml)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
-STAGES = ("幼儿园", "小学", "初中", "高中", "中职", "特殊教育")
 TITLES = ("", "未定级", "三级教师", "二级教师", "一级教师", "高级教师", "正高级教师")
 
 

@@ -7,7 +7,7 @@ Items (PK | SK | GSI1 | GSI2):
 - withdrawal right    TEACHER#<tid>     | RIGHT#<term>#<pid>   CH-3, written by change approval
 - selection           TEACHER#<tid>     | SEL#<term>#<cid>     | CLASS#<cid> / SEL#<tid>
                                                                | SCHOOL#<sid>#<term> / SEL#<cid>#<tid>
-- institution         INST#<iid>        | PROFILE
+- institution         INST#<iid>        | PROFILE              | (local: see projects) | INSTITUTIONS / <iid>
 - school              SCHOOL#<sid>      | PROFILE
 - project             PROJECT#<pid>     | META                 | TERM#<term>#PROJECTS / <status>#<pid>
                                                                | INST#<iid> / PROJECT#<term>#<pid>
@@ -81,6 +81,11 @@ def selection_by_school(
 
 def institution(institution_id: str) -> Key:
     return {"PK": f"INST#{institution_id}", "SK": PROFILE}
+
+
+def institution_directory(institution_id: str) -> dict[str, str]:
+    """Every institution, for the pickers that name one (orders, accounts)."""
+    return {"GSI2PK": "INSTITUTIONS", "GSI2SK": institution_id}
 
 
 def school(school_id: str) -> Key:

@@ -97,14 +97,20 @@ def teacher_item(teacher: Teacher) -> dict[str, Any]:
 
 
 def institution_item(inst: Institution) -> dict[str, Any]:
-    """An institution; a local (Q-6) one is indexed by its region, whose cap applies to it."""
+    """An institution, in the directory of all institutions; a local (Q-6) one is indexed by its
+    region too, whose cap applies to it."""
     q = inst.qualification
     index = (
         keys.local_institution(q.region_code, inst.institution_id)
         if q.scope == QualificationScope.LOCAL and q.region_code
         else {}
     )
-    return doc_item(keys.institution(inst.institution_id), inst.model_dump_json(), **index)
+    return doc_item(
+        keys.institution(inst.institution_id),
+        inst.model_dump_json(),
+        **index,
+        **keys.institution_directory(inst.institution_id),
+    )
 
 
 def school_item(school: School) -> dict[str, Any]:

@@ -106,6 +106,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/me", "platform"),
     Route("GET", "/api/me/export", "platform"),  # the teacher's own data as xlsx (PIPL art. 45)
     Route("GET", "/api/site/publication", "platform", public=True),
+    Route("GET", "/api/institutions", "platform"),  # the directory the institution pickers read
     Route("GET", "/api/seats", "selection", public=True),
     Route("GET", "/api/selections", "selection"),
     Route("POST", "/api/selections", "selection"),

@@ -7,7 +7,7 @@ no teacher records. Every records endpoint asks these functions, never the role 
 
 from __future__ import annotations
 
-from schemas.org import School
+from schemas.org import Institution, QualificationScope, School
 from schemas.people import Role, Teacher, User
 from schemas.regions import RegionCode, RegionTree, region_tree
 
@@ -69,3 +69,18 @@ def counties_in(region: RegionCode, tree: RegionTree | None = None) -> list[Regi
 def may_import(user: User) -> bool:
     """TD-1: provincial and city administrators import the national export."""
     return user.role in (Role.PROVINCE_BUREAU, Role.CITY_BUREAU) and bool(region_scope(user))
+
+
+def sees_institution(user: User, inst: Institution, tree: RegionTree | None = None) -> bool:
+    """The institution directory (the pickers that name an institution): bureaus and the centre
+    see every institution qualified province-wide or for remote training, and a local one whose
+    region and theirs lie one within the other (a county bureau sees its city's too)."""
+    region = region_scope(user)
+    if region is None:
+        return False
+    q = inst.qualification
+    if q.scope != QualificationScope.LOCAL:
+        return True
+    t = tree or region_tree()
+    home = q.region_code or ""
+    return home in t.regions and (t.within(home, region) or t.within(region, home))

@@ -13,6 +13,7 @@ from schemas.calendar import PhaseId, TermCalendar
 from schemas.orders import MIN_ORDERS_PER_COUNTY, Order, OrderForm, OrderStage
 from schemas.org import Institution, QualificationScope
 from schemas.projects import FieldError, ProjectDraft
+from schemas.vocab import Vocabulary
 
 Errors = list[FieldError]
 
@@ -84,6 +85,17 @@ def intended_problems(
                     "OD-4",
                 )
             )
+    return out
+
+
+def form_values_in_vocabulary(form: OrderForm, vocab: Vocabulary) -> Errors:
+    """OD-1: the order's stage, subject, field and level are values of the controlled
+    vocabularies (data/vocab.yaml), the ones institutions' plans and the catalog use. An order is
+    for one stage: 全学段 is not one."""
+    out: Errors = []
+    for kind in ("stage", "subject", "field", "level"):
+        if problem := vocab.problem(kind, getattr(form, kind), project=False):
+            out.append(_err(kind, "not_in_vocabulary", problem, "OD-1"))
     return out
 
 

@@ -54,6 +54,7 @@ from schemas.projects import (
     quota_table,
 )
 from schemas.regions import RegionLevel, region_tree
+from schemas.vocab import vocabulary
 
 OVERVIEW_ROLES = (Role.CENTRE, Role.PROVINCE_BUREAU)
 
@@ -183,7 +184,13 @@ def _raise_if(errors: list[FieldError]) -> None:
 # --- demand (PH-ORDER-DEMAND, OD-1, OD-3, Q-7) ----------------------------------------------
 
 
-def _check_intended(form: OrderForm) -> None:
+def _check_form(form: OrderForm) -> None:
+    """OD-1: the values come from the vocabularies; the intended institutions may take orders."""
+    unknown = rules.form_values_in_vocabulary(form, vocabulary())
+    if unknown:
+        raise ValidationFailed(
+            "所填内容不在目录中，请从列表中选择", errors=[e.model_dump() for e in unknown]
+        )
     found = {iid: i for iid in form.intended_institutions if (i := _institution(iid))}
     problems = rules.intended_problems(form, found, _ref_date(), _new_days())
     if problems:
@@ -201,7 +208,7 @@ def post_order(user: User, form: OrderForm, now: datetime, key: str | None = Non
     """A county bureau posts an order (attachment 3, OD-1); one order is one class (OD-3)."""
     county = _county_of(user)
     _window(PhaseId.ORDER_DEMAND, now)
-    _check_intended(form)
+    _check_form(form)
     order = Order(
         order_id=_order_id(county, key, user),
         term=_term(),
@@ -227,7 +234,7 @@ def update_order(user: User, order_id: str, form: OrderForm, now: datetime) -> O
     """Correct an order while the demand window is open and it is not yet listed."""
     order = _own_order(user, order_id)
     _window(PhaseId.ORDER_DEMAND, now)
-    _check_intended(form)
+    _check_form(form)
     new = order.model_copy(update={"form": form, "updated_at": now})
     store.replace_order(new, OrderStage.POSTED)
     return new

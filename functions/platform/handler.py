@@ -1,4 +1,4 @@
-"""Platform API (routes only): health, open phases, who am I."""
+"""Platform API (routes only): health, open phases, who am I, the institution directory."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from functions.common import clock, pi_audit, site, xlsx
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.settings import settings
-from functions.platform import mydata
+from functions.platform import institutions, mydata
 from schemas.calendar import SHANGHAI, term_calendar
 from schemas.people import ROLE_NAMES
 
@@ -59,6 +59,12 @@ def site_publication() -> dict[str, Any]:
 def me() -> dict[str, Any]:
     user = caller(app.current_event)
     return {**user.model_dump(mode="json"), "role_name": ROLE_NAMES[user.role]}
+
+
+@app.get("/api/institutions")
+def institution_directory() -> dict[str, Any]:
+    """The institutions a bureau or the centre may name, for the pickers (by name, not code)."""
+    return {"institutions": institutions.directory(caller(app.current_event))}
 
 
 @app.get("/api/me/export")

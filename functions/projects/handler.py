@@ -38,9 +38,10 @@ def mine() -> dict[str, Any]:
 
 
 @app.post("/api/projects")
-def create(body: ProjectDraft) -> Response[dict[str, Any]]:
-    rec = service.create_draft(caller(app.current_event), body, clock.now())
-    return json_response(201, record_view(rec))
+def create(body: ProjectDraft, check: Annotated[bool, Query()] = False) -> Response[dict[str, Any]]:
+    user = caller(app.current_event)
+    rec = service.create_draft(user, body, clock.now())
+    return json_response(201, service.draft_view(user, rec, check))
 
 
 @app.get("/api/projects/quotas/local")
@@ -61,11 +62,14 @@ def get(project_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
 
 
 @app.put("/api/projects/<project_id>")
-def save(project_id: Annotated[str, Path(pattern=ID)], body: SaveDraftRequest) -> dict[str, Any]:
-    rec = service.save_draft(
-        caller(app.current_event), project_id, body.draft, body.version, clock.now()
-    )
-    return record_view(rec)
+def save(
+    project_id: Annotated[str, Path(pattern=ID)],
+    body: SaveDraftRequest,
+    check: Annotated[bool, Query()] = False,
+) -> dict[str, Any]:
+    user = caller(app.current_event)
+    rec = service.save_draft(user, project_id, body.draft, body.version, clock.now())
+    return service.draft_view(user, rec, check)
 
 
 @app.post("/api/projects/<project_id>/submit")

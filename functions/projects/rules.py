@@ -29,6 +29,7 @@ from schemas.projects import (
     valid_id_number,
 )
 from schemas.regions import RegionCode, RegionTree
+from schemas.vocab import Vocabulary
 
 Errors = list[FieldError]
 BUREAU_ROLES = (Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU)
@@ -90,6 +91,27 @@ def required_fields_missing(d: ProjectDraft) -> Errors:
         ):
             if getattr(c, name) in (None, ""):
                 out.append(_err(f"{at}.{name}", "required", f"请填写{label}"))
+    return out
+
+
+def values_in_vocabulary(d: ProjectDraft, vocab: Vocabulary, tree: RegionTree) -> Errors:
+    """The stage, subject, field and level, and the target's stages, subjects and regions, are
+    values of the controlled vocabularies (data/vocab.yaml) and the region tree: what the
+    catalog's filters offer a teacher. Each problem names its field."""
+    out: Errors = []
+    for kind in ("stage", "subject", "field", "level"):
+        if problem := vocab.problem(kind, getattr(d, kind)):
+            out.append(_err(kind, "not_in_vocabulary", problem))
+    for kind, values in (("stage", d.target.stages), ("subject", d.target.subjects)):
+        for i, value in enumerate(values):
+            if problem := vocab.problem(kind, value, project=False):
+                at = f"target.{kind}s.{i}"
+                out.append(_err(at, "not_in_vocabulary", f"参训对象的{problem}"))
+    for i, code in enumerate(d.target.region_codes):
+        if code not in tree.regions:
+            out.append(
+                _err(f"target.region_codes.{i}", "unknown_region", f"参训地区“{code}”不存在")
+            )
     return out
 
 

@@ -62,6 +62,7 @@ from schemas.projects import (
     quota_table,
 )
 from schemas.regions import RegionCode, RegionLevel, region_tree
+from schemas.vocab import vocabulary
 
 BUREAUS = (Role.PROVINCE_BUREAU, Role.CITY_BUREAU, Role.COUNTY_BUREAU)
 EDITABLE = (ProjectStatus.DRAFT, ProjectStatus.RETURNED)
@@ -130,10 +131,21 @@ def record_view(rec: ProjectRecord, reveal: bool = True) -> dict[str, Any]:
 # --- application (PH-APPLY) -------------------------------------------------------------------
 
 
+def _refuse_unknown_values(draft: ProjectDraft) -> None:
+    """A draft may be incomplete, but what it names comes from the vocabularies (data/vocab.yaml)
+    and the region tree, or it is refused with each field named."""
+    errors = rules.values_in_vocabulary(draft, vocabulary(), region_tree())
+    if errors:
+        raise ValidationFailed(
+            "所填内容不在目录中，请从列表中选择", errors=[e.model_dump() for e in errors]
+        )
+
+
 def create_draft(user: User, draft: ProjectDraft, now: datetime) -> ProjectRecord:
     """An institution clerk starts a project; the draft may be incomplete."""
     inst = _clerk_institution(user)
     _window(PhaseId.APPLY, now)
+    _refuse_unknown_values(draft)
     term = settings().term
     pid = f"{term}-{inst.institution_id}-a{uuid.uuid4().hex[:6]}"
     rec = ProjectRecord(
@@ -159,9 +171,21 @@ def save_draft(
     if rec.status not in EDITABLE:
         raise ProjectLocked()
     _window(PhaseId.APPLY, now)
+    _refuse_unknown_values(draft)
     new = rec.model_copy(update={"draft": draft, "version": version + 1, "updated_at": now})
     store.replace_record(new, EDITABLE, version)
     return new
+
+
+def draft_view(user: User, rec: ProjectRecord, check: bool = False) -> dict[str, Any]:
+    """A saved draft as its institution sees it; with `check`, also `problems`: what submitting
+    it would report now (every rule, nothing written), so the step form shows each step's
+    problems on its fields before the clerk moves on."""
+    view = record_view(rec)
+    if check:
+        errors = check_draft(_clerk_institution(user), rec).errors
+        view["problems"] = [e.model_dump() for e in errors]
+    return view
 
 
 def my_projects(user: User) -> dict[str, Any]:
@@ -389,6 +413,11 @@ def check_draft(inst: Institution, rec: ProjectRecord, *, for_review: bool = Fal
     registered = store.leader_registration(leader_id) if leader_id else None
     by_rule: list[tuple[str, str, list[FieldError]]] = [
         ("完整性", "申报信息完整", rules.required_fields_missing(d)),
+        (
+            "目录",
+            "学段、学科、领域、层次与参训对象取自目录",
+            rules.values_in_vocabulary(d, vocabulary(), region_tree()),
+        ),
         ("AP-7", "专家信息（身份证号）", rules.instructors_distinct(d)),
         ("PH-TRAIN", "班期在培训实施阶段内", rules.classes_within_training_phase(d, cal)),
         ("AP-1", "学科在资质范围内", rules.subject_within_qualification(d, inst)),

@@ -8,7 +8,8 @@ jinja2-rendered body into that shell. Nav, CSS and scripts then match the handwr
 `on_page_content` also keeps each handwritten page's title, URL and text for the site search
 index that build.py writes (`PAGES_KEY`); mkdocs' own search plugin is off (see mkdocs.yml).
 
-`on_files` puts the 使用指南's screenshots of the last browser-test run (`GUIDE_SHOTS`, untracked)
+`on_files` adds the generated 进程表 and `data/vocab.json` (the controlled vocabularies), and puts
+the 使用指南's screenshots of the last browser-test run (`GUIDE_SHOTS`, untracked)
 in place of the committed ones (`docs/guide/img/`): a test run never dirties the work tree, any
 site built after it shows the pages as they are, and a fresh clone still has every picture.
 """
@@ -33,6 +34,7 @@ if str(ROOT) not in sys.path:  # `mkdocs serve -f site/mkdocs.yml` runs without 
 
 from build import CONTENT_MARK, PAGES_KEY, SHELL_KEY, TITLE_MARK  # noqa: E402  (the contract)
 from schemas.calendar import TermCalendar, term_calendar  # noqa: E402
+from schemas.vocab import vocabulary  # noqa: E402
 
 _state: dict[str, Any] = {}
 
@@ -40,6 +42,7 @@ _state: dict[str, Any] = {}
 # counts as a change to the site's sources (build.py rebuilds the pages in full).
 GUIDE_SHOTS = ROOT / "site" / "guide-shots"
 GUIDE_IMG = "guide/img/"
+VOCAB_JSON = "data/vocab.json"
 
 
 def calendar_markdown(cal: TermCalendar) -> str:
@@ -100,6 +103,8 @@ def on_files(files: Files, config: Any) -> Files:
     term = str(config.extra.get("term") or "2024H1")
     cal = term_calendar(term)
     files.append(File.generated(config, "calendar.md", content=calendar_markdown(cal)))
+    # The controlled vocabularies the forms offer (data/vocab.yaml), read by api.js `vocab()`.
+    files.append(File.generated(config, VOCAB_JSON, content=vocabulary().as_json()))
     guide_screenshots(files, config)
     return files
 

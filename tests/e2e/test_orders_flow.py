@@ -49,7 +49,7 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
         "theme": "双减背景下的小学数学作业设计",
         "target": "西湖区小学数学教师",
         "subject": "数学",
-        "field": "作业设计",
+        "field": "学科教学",
         "trainees": "40",
         "days": "3",
         "level": "骨干",

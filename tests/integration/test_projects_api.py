@@ -131,6 +131,43 @@ def test_saving_a_draft_needs_the_current_version(clock_at):
     assert (stale, body["code"]) == (409, "stale_version")
 
 
+def test_a_value_outside_the_vocabularies_is_refused_naming_its_field(clock_at):
+    clock_at(APPLY)
+    before = len(pstore.list_for_institution("zjnu", "2024H1"))
+    status, body = api("POST", "/api/projects", "inst-zjnu", draft(field="作业设计"))
+    assert (status, body["code"]) == (422, "validation_error")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("field", "not_in_vocabulary")]
+    assert body["errors"][0]["message"].startswith("培训领域“作业设计”不在培训领域目录中")
+    assert len(pstore.list_for_institution("zjnu", "2024H1")) == before
+    rec = create()
+    bad = draft(subject="书法", target={"stages": ["小学"], "subjects": ["书法"]})
+    status, body = api(
+        "PUT", f"/api/projects/{rec['project_id']}", "inst-zjnu", {"version": 1, "draft": bad}
+    )
+    assert status == 422 and fields(body) == {"subject", "target.subjects.0"}
+    assert pstore.get_record(rec["project_id"]).version == 1
+
+
+def test_a_saved_step_reports_what_submitting_would_report_and_submits_nothing(clock_at):
+    clock_at(APPLY)
+    status, rec = api(
+        "POST", "/api/projects", "inst-zjnu", {"title": "半成品"}, query={"check": "true"}
+    )
+    assert status == 201 and rec["status"] == "draft"
+    assert {"stage", "leader.name", "classes"} <= {p["field"] for p in rec["problems"]}
+    assert all(p["message"] for p in rec["problems"])
+    pid = rec["project_id"]
+    status, saved = api(
+        "PUT", f"/api/projects/{pid}", "inst-zjnu", {"version": 1, "draft": draft()}, {"check": "1"}
+    )
+    assert status == 200 and saved["problems"] == [] and saved["status"] == "draft"
+    status, plain = api(
+        "PUT", f"/api/projects/{pid}", "inst-zjnu", {"version": 2, "draft": draft()}
+    )
+    assert status == 200 and "problems" not in plain
+    assert pstore.get_record(pid).status.value == "draft"
+
+
 def test_submit_outside_the_apply_window_is_refused_PH_APPLY(clock_at):
     clock_at(APPLY)
     rec = create()
@@ -226,7 +263,7 @@ def test_expert_search_is_for_bureaus_and_masks_id_numbers_AP_7(clock_at):
 
 def test_school_based_training_counts_at_most_150_credits_CR_1(clock_at):
     clock_at(APPLY)
-    status, body = submit(create(field="校本研修", subject="校本研修", credits_total=160))
+    status, body = submit(create(field="校本研修", subject="通识", credits_total=160))
     assert status == 422 and "school_based_cap" in codes(body)
 
 

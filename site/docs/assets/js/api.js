@@ -277,7 +277,34 @@
     header.insertBefore(b, title ? title.nextSibling : null);
   }
 
+  /* The controlled vocabularies (data/vocab.json, built from data/vocab.yaml): stages, subjects
+     with the stages that teach them, fields and levels, as every form offers them and the server
+     accepts them. Loaded once per page, when a form first needs it. */
+  var vocabLoading = null;
+  function vocab() {
+    if (!vocabLoading) {
+      vocabLoading = fetch(siteUrl("data/vocab.json"), { credentials: "same-origin" }).then(function (r) {
+        if (!r.ok) throw new Error("vocab.json " + r.status);
+        return r.json();
+      });
+      vocabLoading.catch(function () { vocabLoading = null; });  // offline: try again next time
+    }
+    return vocabLoading;
+  }
+
+  /* A stage's subjects first (those taught in it, then the cross-subject ones); every subject
+     for no stage or 全学段. */
+  function subjectsOf(v, stage) {
+    var all = v.subjects;
+    if (!stage || stage === v.all_stages) return all.map(function (s) { return s.name; });
+    return all.filter(function (s) { return s.stages.indexOf(stage) >= 0; })
+      .concat(all.filter(function (s) { return !s.stages.length; }))
+      .map(function (s) { return s.name; });
+  }
+
   window.ZJT = {
+    vocab: vocab,
+    subjectsOf: subjectsOf,
     request: request,
     ApiError: ApiError,
     token: token,
