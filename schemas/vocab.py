@@ -77,7 +77,7 @@ class Vocabulary(BaseModel):
         return f"{LABELS[kind]}“{value}”不在{LABELS[kind]}目录中，请从列表中选择"
 
     def as_json(self) -> bytes:
-        """What the pages read (data/vocab.json)."""
+        """What the pages read (assets/vocab.json)."""
         return json.dumps(
             {**self.model_dump(mode="json"), "labels": LABELS},
             ensure_ascii=False,

@@ -8,7 +8,7 @@ jinja2-rendered body into that shell. Nav, CSS and scripts then match the handwr
 `on_page_content` also keeps each handwritten page's title, URL and text for the site search
 index that build.py writes (`PAGES_KEY`); mkdocs' own search plugin is off (see mkdocs.yml).
 
-`on_files` adds the generated 进程表 and `data/vocab.json` (the controlled vocabularies), and puts
+`on_files` adds the generated 进程表 and `assets/vocab.json` (the controlled vocabularies), and puts
 the 使用指南's screenshots of the last browser-test run (`GUIDE_SHOTS`, untracked)
 in place of the committed ones (`docs/guide/img/`): a test run never dirties the work tree, any
 site built after it shows the pages as they are, and a fresh clone still has every picture.
@@ -42,7 +42,8 @@ _state: dict[str, Any] = {}
 # counts as a change to the site's sources (build.py rebuilds the pages in full).
 GUIDE_SHOTS = ROOT / "site" / "guide-shots"
 GUIDE_IMG = "guide/img/"
-VOCAB_JSON = "data/vocab.json"
+# Beside the scripts that read it: `data/` is the published catalog's, which build.py owns.
+VOCAB_JSON = "assets/vocab.json"
 
 
 def calendar_markdown(cal: TermCalendar) -> str:

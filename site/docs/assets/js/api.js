@@ -277,13 +277,13 @@
     header.insertBefore(b, title ? title.nextSibling : null);
   }
 
-  /* The controlled vocabularies (data/vocab.json, built from data/vocab.yaml): stages, subjects
+  /* The controlled vocabularies (assets/vocab.json, built from data/vocab.yaml): stages, subjects
      with the stages that teach them, fields and levels, as every form offers them and the server
      accepts them. Loaded once per page, when a form first needs it. */
   var vocabLoading = null;
   function vocab() {
     if (!vocabLoading) {
-      vocabLoading = fetch(siteUrl("data/vocab.json"), { credentials: "same-origin" }).then(function (r) {
+      vocabLoading = fetch(siteUrl("assets/vocab.json"), { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) throw new Error("vocab.json " + r.status);
         return r.json();
       });
