@@ -5,10 +5,12 @@ Chinese message that names the field (OD-1 for orders)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+import build
 from functions.orders import rules as order_rules
 from functions.projects import rules
 from local.demo import demo_data
@@ -126,3 +128,8 @@ def test_the_pages_read_the_same_values_with_their_labels() -> None:
     assert data["stages"] == list(VOCAB.stages)
     assert [s["name"] for s in data["subjects"]] == list(VOCAB.subject_names)
     assert data["labels"]["field"] == "培训领域"
+
+
+def test_the_built_site_serves_the_vocabularies_to_its_forms(tmp_path: Path) -> None:
+    build.build([], tmp_path)
+    assert (tmp_path / "assets/vocab.json").read_bytes() == VOCAB.as_json()
