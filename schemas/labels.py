@@ -120,6 +120,7 @@ PARAM_LABELS: dict[str, str] = {
     "before": "起始时间",
     "change_id": "变更编号",
     "chart": "统计表",
+    "check": "仅检查",
     "class_id": "班期编号",
     "class_ids": "班期编号",
     "feed": "日历地址",
