@@ -378,7 +378,7 @@ ORDER_FORM: dict[str, Any] = {
     "target": "西湖区小学语文教师",
     "stage": "小学",
     "subject": "语文",
-    "field": "课堂教学",
+    "field": "学科教学",
     "trainees": 50,
     "days": 5,
     "level": "骨干",

@@ -148,7 +148,7 @@ ORDER = {
     "target": "西湖区小学数学教师",
     "stage": "小学",
     "subject": "数学",
-    "field": "课堂教学",
+    "field": "学科教学",
     "trainees": 50,
     "days": 5,
     "level": "骨干",

@@ -90,7 +90,7 @@ def _order(**over: Any) -> dict[str, Any]:
         "target": "小学数学教师",
         "stage": "小学",
         "subject": "数学",
-        "field": "课堂教学",
+        "field": "学科教学",
         "trainees": 50,
         "days": 5,
         "level": "骨干",
