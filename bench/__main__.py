@@ -17,6 +17,7 @@ BENCHES = (
     "bench.bench_stats",
     "bench.bench_training",
     "bench.bench_reminders",
+    "bench.bench_fuzz",
 )
 
 

@@ -213,6 +213,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/calendar/feed", "notify"),
     Route("DELETE", "/api/calendar/feed", "notify"),
     Route("GET", "/api/calendar/{feed}", "notify", public=True),
+    # the API contract: the OpenAPI document of every route (functions/apidoc)
+    Route("GET", "/api/openapi.json", "apidoc", public=True),
 )
 
 

@@ -108,6 +108,7 @@ ROWS: dict[str, Row] = {
     "GET /api/phases": Row(expect=each(IDENTITIES, 200)),
     "GET /api/me": Row(expect=each(ROLES, 200)),
     "GET /api/site/publication": Row(expect=each(IDENTITIES, 200)),
+    "GET /api/openapi.json": Row(expect=each(IDENTITIES, 200)),
     # the institution directory the pickers read: bureaus and the centre
     "GET /api/institutions": Row(expect={**each(BUREAUS, 200), "centre": 200}),
     # the teacher's own data (PIPL art. 45)

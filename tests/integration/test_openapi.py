@@ -1,0 +1,88 @@
+"""The API contract (issue 11): `GET /api/openapi.json` describes every route of routes.py, says
+who may call each (checked against the authorization matrix), and building it costs the hot
+handlers nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from functions.apidoc import document, handler
+from functions.apidoc.callers import CALLERS
+from functions.common.routes import ROUTES
+from tests.integration import authz_world as aw
+from tests.integration.test_authz_matrix import ROLES, ROWS, _route_key
+from tests.support.events import FakeContext, http_event
+
+REFUSED = (401, 403, 404)
+
+
+def _served() -> dict[str, object]:
+    resp = handler.lambda_handler(http_event("GET", "/api/openapi.json"), FakeContext())
+    assert resp["statusCode"] == 200
+    assert resp["headers"]["Content-Type"] == "application/json"
+    doc: dict[str, object] = json.loads(resp["body"])
+    return doc
+
+
+def test_the_document_has_every_route_with_its_method_and_nothing_else() -> None:
+    doc = _served()
+    assert str(doc["openapi"]).startswith("3.")
+    paths = doc["paths"]
+    assert isinstance(paths, dict)
+    served = {(m.upper(), p) for p, item in paths.items() for m in item}
+    assert served == {(r.method, r.path) for r in ROUTES}
+
+
+def test_every_route_but_the_public_ones_asks_for_the_token() -> None:
+    doc = document.document()
+    for r in ROUTES:
+        op = doc["paths"][r.path][r.method.lower()]
+        assert ("security" in op) is (not r.public), f"{r.method} {r.path}"
+        assert op["x-public"] is r.public
+        assert op["x-function"] == r.function
+
+
+def test_error_answers_are_described_as_code_and_chinese_message() -> None:
+    doc = document.document()
+    op = doc["paths"]["/api/selections"]["post"]
+    assert op["responses"]["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
+    }
+    assert {"code", "message"} <= set(doc["components"]["schemas"]["Problem"]["properties"])
+
+
+def test_who_may_call_each_route_agrees_with_the_authorization_matrix() -> None:
+    """A role `callers.py` lists is allowed by some row of its route in its home scope; a role
+    it leaves out is refused by every row (401, 403, or 404: not there for that caller)."""
+    assert set(CALLERS) == {f"{r.method} {r.path}" for r in ROUTES}
+    answers: dict[tuple[str, str], list[int | str]] = {}
+    for key, row in ROWS.items():
+        for identity in ROLES:
+            if "." not in identity:  # another scope is refused for its scope, not its role
+                answer = row.expect.get(identity, row.default)
+                answers.setdefault((_route_key(key), identity), []).append(answer)
+    public = {f"{r.method} {r.path}" for r in ROUTES if r.public}
+    for (route, identity), got in answers.items():
+        role = aw.ACCOUNTS[identity].role
+        if role in CALLERS[route]:
+            assert any(a not in (401, 403) for a in got), f"{route}: {identity} refused {got}"
+        elif route not in public:
+            assert all(a in REFUSED for a in got), f"{route}: {identity} allowed {got}"
+
+
+def test_the_document_names_the_callers_of_each_operation() -> None:
+    op = document.document()["paths"]["/api/school/reviews"]["post"]
+    assert op["x-callers"] == ["principal", "school_admin"]
+
+
+def test_hot_handlers_do_not_import_the_document_at_start_up() -> None:
+    """Issue 13: importing a context's handler must not pull in the others (the document's
+    builder imports them all, in its own function only)."""
+    code = (
+        "import sys, functions.selection.handler as h;"
+        "print(sorted(m for m in sys.modules if m.startswith('functions.') and m.endswith('handler')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['functions.selection.handler']"
