@@ -44,6 +44,8 @@ GUIDE_SHOTS = ROOT / "site" / "guide-shots"
 GUIDE_IMG = "guide/img/"
 # Beside the scripts that read it: `data/` is the published catalog's, which build.py owns.
 VOCAB_JSON = "assets/vocab.json"
+# The operators' API reference, rendered from the API document (sitebuild/apidoc.py).
+API_PAGE = "operator/api.md"
 
 
 def calendar_markdown(cal: TermCalendar) -> str:
@@ -107,7 +109,17 @@ def on_files(files: Files, config: Any) -> Files:
     # The controlled vocabularies the forms offer (data/vocab.yaml), read by api.js `vocab()`.
     files.append(File.generated(config, VOCAB_JSON, content=vocabulary().as_json()))
     guide_screenshots(files, config)
+    files.append(File.generated(config, API_PAGE, content=api_page()))
     return files
+
+
+def api_page() -> str:
+    """运维 › 接口说明, from the document `GET /api/openapi.json` serves (imported here, not at
+    the top: building it imports every context's handler)."""
+    from functions.apidoc.document import document
+    from sitebuild.apidoc import api_markdown
+
+    return api_markdown(document())
 
 
 def on_nav(nav: Navigation, config: Any, files: Files) -> Navigation:

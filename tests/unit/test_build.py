@@ -357,3 +357,9 @@ def test_every_handwritten_page_is_built_in_chinese(site):
         page = (out / rel).read_text(encoding="utf-8")
         assert '<html lang="zh"' in page
         assert 'id="zjt-userbar"' in page
+
+
+def test_the_operator_section_has_the_api_reference(site):
+    out, _ = site
+    page = (out / "operator/api/index.html").read_text(encoding="utf-8")
+    assert "接口说明" in page and "<code>POST /api/selections</code>" in page
