@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.catalog import ClassInfo
+
 
 class SelectionStatus(StrEnum):
     PENDING = "pending"  # holds a seat, waiting for school review
@@ -286,3 +288,72 @@ class ClosingJob(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     started_at: datetime
     finished_at: datetime | None = None
+
+
+# --- answers of the school's and the institution's views (the API document's response models) ---
+
+
+class SchoolTeacherRow(BaseModel):
+    """One teacher of the school's overview: on the roll (with or without selections), or named
+    by a selection although the record has moved since."""
+
+    teacher_id: str
+    name: str
+    subject: str
+    stage: str
+    title: str
+    credits: int
+    selected: bool  # holds a selection that is not ended
+    selections: list[SelectionView]
+
+
+class SchoolOverview(BaseModel):
+    """学校审核: the school's teachers this term with their selections and credits."""
+
+    school_id: str
+    term: str
+    pending: int  # selections waiting for the school's review
+    not_selected: int  # teachers without an open selection (to remind them)
+    teachers: list[SchoolTeacherRow]
+
+
+class RosterSelection(SelectionView):
+    teacher_name: str = ""
+
+
+class WaitlistPlace(BaseModel):
+    teacher_id: str
+    position: int
+    round: int
+
+
+class ClassRoster(BaseModel):
+    """An institution's class: its selections (every status) and waitlist, for the recheck."""
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    class_info: ClassInfo = Field(alias="class")
+    selections: list[RosterSelection]
+    waitlist: list[WaitlistPlace]
+
+
+class SeatsAnswer(BaseModel):
+    seats: list[SeatsView]
+
+
+class MySelections(BaseModel):
+    selections: list[SelectionView]
+
+
+class ItemResults(BaseModel):
+    """A bulk decision: one result per item (refused items say why)."""
+
+    results: list[ItemResult]
+
+
+class ExpansionList(BaseModel):
+    expansions: list[Expansion]
+
+
+class ExpansionDecided(Expansion):
+    promoted: int  # waitlisted teachers who got a seat from the expansion

@@ -17,10 +17,17 @@ from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.selection import service
 from schemas.selection import (
+    ClassRoster,
+    ExpansionDecided,
     ExpansionDecisionRequest,
+    ExpansionList,
     ExpansionRequest,
+    ItemResults,
+    MySelections,
     RecheckRequest,
     ReviewRequest,
+    SchoolOverview,
+    SeatsAnswer,
     SelectionView,
     SelectRequest,
 )
@@ -30,14 +37,15 @@ CLASS_ID = r"^[A-Za-z0-9_-]{2,60}$"
 
 
 @app.get("/api/seats")
-def seats(class_ids: Annotated[str, Query(min_length=1, max_length=6200)]) -> dict[str, Any]:
-    return {"seats": [s.model_dump() for s in service.seats_left(class_ids)]}
+def seats(class_ids: Annotated[str, Query(min_length=1, max_length=6200)]) -> SeatsAnswer:
+    return SeatsAnswer(seats=service.seats_left(class_ids))
 
 
 @app.get("/api/selections")
-def mine() -> dict[str, Any]:
-    rows = service.my_selection_views(caller(app.current_event), clock.now())
-    return {"selections": [v.model_dump(mode="json") for v in rows]}
+def mine() -> MySelections:
+    return MySelections(
+        selections=service.my_selection_views(caller(app.current_event), clock.now())
+    )
 
 
 @app.post("/api/selections")
@@ -53,22 +61,21 @@ def select(body: SelectRequest) -> Response[dict[str, Any]]:
 
 
 @app.delete("/api/selections/<class_id>")
-def withdraw(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
+def withdraw(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> SelectionView:
     sel, _ = service.withdraw_or_leave(
         caller(app.current_event), class_id, clock.now(), request_key(app.current_event)
     )
-    return SelectionView.of(sel).model_dump(mode="json")
+    return SelectionView.of(sel)
 
 
 @app.get("/api/school/selections")
-def school_selections() -> dict[str, Any]:
+def school_selections() -> SchoolOverview:
     return service.school_overview(caller(app.current_event))
 
 
 @app.post("/api/school/reviews")
-def school_reviews(body: ReviewRequest) -> dict[str, Any]:
-    results = service.school_review(caller(app.current_event), body, clock.now())
-    return {"results": [r.model_dump() for r in results]}
+def school_reviews(body: ReviewRequest) -> ItemResults:
+    return ItemResults(results=service.school_review(caller(app.current_event), body, clock.now()))
 
 
 # The xlsx routes carry no return annotation: the resolver then passes the binary response
@@ -84,7 +91,7 @@ def institution_classes() -> dict[str, Any]:
 
 
 @app.get("/api/institution/classes/<class_id>/roster")
-def class_roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
+def class_roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> ClassRoster:
     return service.class_roster(caller(app.current_event), class_id)
 
 
@@ -100,23 +107,22 @@ def apply_expansion(body: ExpansionRequest) -> Response[dict[str, Any]]:
 
 
 @app.post("/api/institution/rechecks")
-def rechecks(body: RecheckRequest) -> dict[str, Any]:
+def rechecks(body: RecheckRequest) -> ItemResults:
     results = service.institution_recheck(caller(app.current_event), body, clock.now())
-    return {"results": [r.model_dump() for r in results]}
+    return ItemResults(results=results)
 
 
 @app.get("/api/bureau/expansions")
-def bureau_expansions() -> dict[str, Any]:
-    rows = service.bureau_expansions(caller(app.current_event))
-    return {"expansions": [e.model_dump(mode="json") for e in rows]}
+def bureau_expansions() -> ExpansionList:
+    return ExpansionList(expansions=service.bureau_expansions(caller(app.current_event)))
 
 
 @app.post("/api/bureau/expansions/<class_id>")
 def decide_expansion(
     class_id: Annotated[str, Path(pattern=CLASS_ID)], body: ExpansionDecisionRequest
-) -> dict[str, Any]:
+) -> ExpansionDecided:
     exp, promoted = service.decide_expansion(caller(app.current_event), class_id, body, clock.now())
-    return {**exp.model_dump(mode="json"), "promoted": len(promoted)}
+    return ExpansionDecided(**exp.model_dump(), promoted=len(promoted))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

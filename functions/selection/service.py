@@ -27,6 +27,7 @@ from schemas.catalog import ClassInfo
 from schemas.people import Role, Teacher, User
 from schemas.regions import region_tree
 from schemas.selection import (
+    ClassRoster,
     Expansion,
     ExpansionDecisionRequest,
     ExpansionRequest,
@@ -36,11 +37,15 @@ from schemas.selection import (
     RecheckRequest,
     ReviewDecision,
     ReviewRequest,
+    RosterSelection,
+    SchoolOverview,
+    SchoolTeacherRow,
     SeatsView,
     Selection,
     SelectionRef,
     SelectionStatus,
     SelectionView,
+    WaitlistPlace,
 )
 
 MAX_SEAT_QUERY = 100
@@ -231,7 +236,7 @@ def _school_of(user: User) -> str:
     return user.school_id
 
 
-def school_overview(user: User) -> dict[str, Any]:
+def school_overview(user: User) -> SchoolOverview:
     """The school's teachers this term with their selections and credits: every teacher on the
     school's roll (those who selected nothing too, so a principal can remind them), and any
     teacher whose selections name the school although the record has moved since."""
@@ -248,25 +253,25 @@ def school_overview(user: User) -> dict[str, Any]:
     for tid, sels in sorted(by_teacher.items()):
         t = teachers.get(tid)
         out.append(
-            {
-                "teacher_id": tid,
-                "name": t.name if t else tid,
-                "subject": t.subject if t else "",
-                "stage": t.stage if t else "",
-                "title": t.title if t else "",
-                "credits": t.credits if t else 0,
-                "selected": rules.has_open_selection(sels),
-                "selections": [SelectionView.of(s).model_dump(mode="json") for s in sels],
-            }
+            SchoolTeacherRow(
+                teacher_id=tid,
+                name=t.name if t else tid,
+                subject=t.subject if t else "",
+                stage=t.stage if t else "",
+                title=t.title if t else "",
+                credits=t.credits if t else 0,
+                selected=rules.has_open_selection(sels),
+                selections=[SelectionView.of(s) for s in sels],
+            )
         )
     pending = sum(1 for s in rows if s.status == SelectionStatus.PENDING)
-    return {
-        "school_id": school_id,
-        "term": term,
-        "pending": pending,
-        "not_selected": sum(1 for t in out if not t["selected"]),
-        "teachers": out,
-    }
+    return SchoolOverview(
+        school_id=school_id,
+        term=term,
+        pending=pending,
+        not_selected=sum(1 for t in out if not t.selected),
+        teachers=out,
+    )
 
 
 def _require_reason(rejecting: bool, reason: str) -> str:
@@ -405,26 +410,26 @@ def apply_expansion(user: User, req: ExpansionRequest, now: datetime) -> Expansi
     return store.apply_expansion(exp)
 
 
-def class_roster(user: User, class_id: str) -> dict[str, Any]:
+def class_roster(user: User, class_id: str) -> ClassRoster:
     """The class's selections (every status) and waitlist, for the institution's recheck."""
     term = settings().term
     info = _own_class(user, class_id, term)
     rows = store.list_for_class(class_id)
     teachers = {t.teacher_id: t for t in store.teachers({s.teacher_id for s in rows})}
-    return {
-        "class": info.model_dump(mode="json"),
-        "selections": [
-            {
-                **SelectionView.of(s).model_dump(mode="json"),
-                "teacher_name": teachers[s.teacher_id].name if s.teacher_id in teachers else "",
-            }
+    return ClassRoster(
+        class_info=info,
+        selections=[
+            RosterSelection(
+                **SelectionView.of(s).model_dump(),
+                teacher_name=teachers[s.teacher_id].name if s.teacher_id in teachers else "",
+            )
             for s in sorted(rows, key=lambda s: (s.status.value, s.teacher_id))
         ],
-        "waitlist": [
-            {"teacher_id": w["teacher_id"], "position": n + 1, "round": int(w["round"])}
+        waitlist=[
+            WaitlistPlace(teacher_id=w["teacher_id"], position=n + 1, round=int(w["round"]))
             for n, w in enumerate(store.waitlist(class_id))
         ],
-    }
+    )
 
 
 def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[ItemResult]:
