@@ -211,6 +211,13 @@ class TrainingImport(BaseModel):
 # --- what the training API returns -----------------------------------------------------------
 
 
+class ImportProgress(BaseModel):
+    """An import's state and, once done, its refused rows (the first 500)."""
+
+    job: TrainingImport
+    rejected: list[RowReport]
+
+
 class ClassSummary(BaseModel):
     """A class in 开班管理 (institution) or the bureau's list."""
 

@@ -22,6 +22,7 @@ from schemas.training import (
     CancelRequest,
     CheckinRequest,
     CompletionRequest,
+    ImportProgress,
     ImportRequest,
 )
 
@@ -115,7 +116,7 @@ def start_import(body: ImportRequest) -> Response[dict[str, Any]]:
 
 
 @app.get("/api/training/imports/<job_id>")
-def import_status(job_id: Annotated[str, Path(pattern=JOB_ID)]) -> dict[str, Any]:
+def import_status(job_id: Annotated[str, Path(pattern=JOB_ID)]) -> ImportProgress:
     return service.import_status(caller(app.current_event), job_id)
 
 

@@ -62,6 +62,7 @@ from schemas.training import (
     Completion,
     CompletionRequest,
     ImportKind,
+    ImportProgress,
     ImportRequest,
     ImportStatus,
     ItemOutcome,
@@ -697,17 +698,14 @@ class _ImportContext:
         return RowReport(**{**base, "teacher_id": tid}, ok=True, message=f"线上学时 {hours}")
 
 
-def import_status(user: User, job_id: str) -> dict[str, Any]:
+def import_status(user: User, job_id: str) -> ImportProgress:
     require(user, Role.INSTITUTION)
     job = store.get_import(job_id)
     if job is None or job.institution_id != user.institution_id:
         raise NotFound("导入任务不存在")
     rows = list(store.report_rows(job_id)) if job.status == ImportStatus.DONE else []
     rejected = [r for r in rows if not r.ok]
-    return {
-        "job": job.model_dump(mode="json"),
-        "rejected": [r.model_dump() for r in rejected[:500]],
-    }
+    return ImportProgress(job=job, rejected=rejected[:500])
 
 
 # --- completion (QA-2) ---------------------------------------------------------------------
