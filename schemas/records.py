@@ -15,7 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
-from schemas.people import Role
+from schemas.org import School
+from schemas.people import Role, User
 from schemas.privacy import MaskedIdNumber
 from schemas.vocab import STAGES as STAGES  # the vocabulary's (data/vocab.yaml)
 
@@ -452,3 +453,82 @@ class CorrectionDecision(BaseModel):
 
     approve: bool
     reason: str = Field(default="", max_length=200)
+
+
+# --- what the records API answers (the API document's response models) ----------------------
+
+
+class RegionOption(BaseModel):
+    code: str
+    name: str
+    level: str
+
+
+class RoleOption(BaseModel):
+    role: str
+    name: str
+
+
+class RecordsScope(BaseModel):
+    """What the records pages offer the caller: regions, school, the rights they hold."""
+
+    user_id: str
+    name: str
+    role: str
+    role_name: str
+    region_code: str | None
+    regions: list[RegionOption]
+    school: School | None
+    may_import: bool
+    may_maintain: bool
+    may_assign: bool
+    may_disable_teachers: bool
+    staff_roles: list[RoleOption]
+
+
+class PartReceived(BaseModel):
+    job_id: str
+    part: int
+    bytes: int
+
+
+class ReportRow(RowResult):
+    outcome_text: str
+
+
+class ImportReportPage(BaseModel):
+    """A page of an import's per-row report."""
+
+    job: ImportJob
+    total: int
+    offset: int
+    rows: list[ReportRow]
+
+
+class TeacherView(BaseModel):
+    """A teacher record as the caller may see it: the ID number masked unless `id_full`."""
+
+    teacher_id: str
+    name: str
+    gender: str
+    birth_date: str  # "" unless the ID number is shown in full
+    id_number: str
+    id_full: bool
+    school_id: str
+    school_name: str
+    region_code: str
+    stage: str
+    subject: str
+    title: str
+    employment: str
+    source: str
+    source_text: str
+    merged_into: str | None
+
+
+class AccountView(User):
+    role_name: str
+
+
+class TeacherList(BaseModel):
+    teachers: list[TeacherView]

@@ -92,7 +92,7 @@ def my_record(user: User, now: datetime) -> dict[str, Any]:
     schools = _schools_of(mine)
     county = school.region_code if school else t.region_code
     return {
-        "teacher": teacher_view(user, t, school),
+        "teacher": teacher_view(user, t, school).model_dump(mode="json"),
         "region_name": region_tree().full_name(t.region_code)
         if t.region_code in region_tree().regions
         else "",

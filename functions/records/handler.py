@@ -19,11 +19,17 @@ from functions.records import corrections, service
 from schemas.records import (
     AccountRequest,
     AccountStatusRequest,
+    AccountView,
     CorrectionDecision,
     CorrectionRequest,
+    ImportJob,
     ImportUpload,
     LocalTeacherRequest,
+    PartReceived,
+    RecordsScope,
     ResolveRequest,
+    TeacherList,
+    TeacherView,
 )
 
 app = make_app()
@@ -40,7 +46,7 @@ def _body_bytes() -> bytes:
 
 
 @app.get("/api/records/scope")
-def my_scope() -> dict[str, Any]:
+def my_scope() -> RecordsScope:
     return service.scope_info(caller(app.current_event))
 
 
@@ -55,19 +61,18 @@ def announce(body: ImportUpload) -> Response[dict[str, Any]]:
 @app.put("/api/records/imports/<job_id>/parts/<part>")
 def upload_part(
     job_id: Annotated[str, Path(pattern=ID)], part: Annotated[int, Path(ge=1, le=1000)]
-) -> dict[str, Any]:
+) -> PartReceived:
     return service.put_part(caller(app.current_event), job_id, part, _body_bytes())
 
 
 @app.post("/api/records/imports/<job_id>/start")
-def start(job_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
-    job = service.start_import(caller(app.current_event), job_id, clock.now())
-    return job.model_dump(mode="json")
+def start(job_id: Annotated[str, Path(pattern=ID)]) -> ImportJob:
+    return service.start_import(caller(app.current_event), job_id, clock.now())
 
 
 @app.get("/api/records/imports/<job_id>")
-def job(job_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
-    return service.get_job(caller(app.current_event), job_id).model_dump(mode="json")
+def job(job_id: Annotated[str, Path(pattern=ID)]) -> ImportJob:
+    return service.get_job(caller(app.current_event), job_id)
 
 
 @app.get("/api/records/imports/<job_id>/report")
@@ -81,7 +86,7 @@ def job_report(
     if format == "xlsx":
         name = f"导入结果-{job_id}{'-' + outcome if outcome else ''}.xlsx"
         return xlsx.response(name, service.report_xlsx(user, job_id, outcome))
-    return service.report(user, job_id, outcome, offset)
+    return service.report(user, job_id, outcome, offset).model_dump(mode="json")
 
 
 @app.get("/api/records/schools")
@@ -91,25 +96,25 @@ def schools(region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> 
 
 
 @app.get("/api/records/teachers")
-def teachers(school_id: Annotated[str, Query(pattern=ID)]) -> dict[str, Any]:
-    return {"teachers": service.list_teachers(caller(app.current_event), school_id)}
+def teachers(school_id: Annotated[str, Query(pattern=ID)]) -> TeacherList:
+    return TeacherList(teachers=service.list_teachers(caller(app.current_event), school_id))
 
 
 @app.post("/api/records/teachers")
 def add_teacher(body: LocalTeacherRequest) -> Response[dict[str, Any]]:
     view = service.save_local_teacher(caller(app.current_event), None, body)
-    return json_response(201, view)
+    return json_response(201, view.model_dump(mode="json"))
 
 
 @app.get("/api/records/teachers/<teacher_id>")
-def teacher(teacher_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+def teacher(teacher_id: Annotated[str, Path(pattern=ID)]) -> TeacherView:
     return service.get_teacher(caller(app.current_event), teacher_id)
 
 
 @app.put("/api/records/teachers/<teacher_id>")
 def edit_teacher(
     teacher_id: Annotated[str, Path(pattern=ID)], body: LocalTeacherRequest
-) -> dict[str, Any]:
+) -> TeacherView:
     return service.save_local_teacher(caller(app.current_event), teacher_id, body)
 
 
@@ -145,7 +150,7 @@ def accounts(
 @app.put("/api/records/accounts/<user_id>")
 def assign(
     user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")], body: AccountRequest
-) -> dict[str, Any]:
+) -> AccountView:
     return service.assign_account(caller(app.current_event), user_id, body)
 
 

@@ -46,19 +46,27 @@ from schemas.records import (
     STAFF_ROLES,
     AccountRequest,
     AccountStatusRequest,
+    AccountView,
     Anomaly,
     AnomalyKind,
     AnomalyStatus,
     ImportJob,
+    ImportReportPage,
     ImportRow,
     ImportUpload,
     JobStatus,
     LocalTeacherRequest,
     Outcome,
+    PartReceived,
     RecordSource,
+    RecordsScope,
+    RegionOption,
+    ReportRow,
     ResolveAction,
     ResolveRequest,
+    RoleOption,
     RowResult,
+    TeacherView,
     id_birth_date,
     id_number_problem,
     normalize_id_number,
@@ -97,33 +105,33 @@ def new_teacher_id(id_number: str) -> str:
 # --- scope ---------------------------------------------------------------------------------
 
 
-def scope_info(user: User) -> dict[str, Any]:
+def scope_info(user: User) -> RecordsScope:
     """What the records pages offer this user: regions, school, import right."""
     tree = region_tree()
     region = scope.region_scope(user)
-    regions: list[dict[str, str]] = []
+    regions: list[RegionOption] = []
     if region:
         for r in tree.regions.values():
             if tree.within(r.code, region):
-                regions.append({"code": r.code, "name": tree.full_name(r.code), "level": r.level})
-        regions.sort(key=lambda r: r["code"])
+                regions.append(
+                    RegionOption(code=r.code, name=tree.full_name(r.code), level=r.level)
+                )
+        regions.sort(key=lambda r: r.code)
     school = store.get_school(user.school_id) if user.school_id else None
-    return {
-        "user_id": user.user_id,
-        "name": user.name,
-        "role": user.role.value,
-        "role_name": ROLE_NAMES[user.role],
-        "region_code": region,
-        "regions": regions,
-        "school": school.model_dump(mode="json")
-        if school and user.role in scope.SCHOOL_STAFF
-        else None,
-        "may_import": scope.may_import(user),
-        "may_maintain": user.role in scope.SCHOOL_STAFF,
-        "may_assign": user.role in scope.BUREAUS,
-        "may_disable_teachers": user.role in (Role.SCHOOL_ADMIN, *scope.BUREAUS),
-        "staff_roles": [{"role": r.value, "name": ROLE_NAMES[r]} for r in STAFF_ROLES],
-    }
+    return RecordsScope(
+        user_id=user.user_id,
+        name=user.name,
+        role=user.role.value,
+        role_name=ROLE_NAMES[user.role],
+        region_code=region,
+        regions=regions,
+        school=school if school and user.role in scope.SCHOOL_STAFF else None,
+        may_import=scope.may_import(user),
+        may_maintain=user.role in scope.SCHOOL_STAFF,
+        may_assign=user.role in scope.BUREAUS,
+        may_disable_teachers=user.role in (Role.SCHOOL_ADMIN, *scope.BUREAUS),
+        staff_roles=[RoleOption(role=r.value, name=ROLE_NAMES[r]) for r in STAFF_ROLES],
+    )
 
 
 def _school_in_scope(user: User, school_id: str) -> School:
@@ -178,7 +186,7 @@ def _own_job(user: User, job_id: str) -> ImportJob:
     return job
 
 
-def put_part(user: User, job_id: str, part: int, data: bytes) -> dict[str, Any]:
+def put_part(user: User, job_id: str, part: int, data: bytes) -> PartReceived:
     """Keep one part of the file; each has the exact size the job announced."""
     job = _own_job(user, job_id)
     if job.status != JobStatus.UPLOADING:
@@ -190,7 +198,7 @@ def put_part(user: User, job_id: str, part: int, data: bytes) -> dict[str, Any]:
         raise ValidationFailed(f"第 {part} 段应为 {expected} 字节，收到 {len(data)} 字节")
     expires = int(job.created_at.timestamp()) + UPLOAD_KEEP_SECONDS
     store.put_upload_part(job_id, part, data, expires)
-    return {"job_id": job_id, "part": part, "bytes": len(data)}
+    return PartReceived(job_id=job_id, part=part, bytes=len(data))
 
 
 def start_import(user: User, job_id: str, now: datetime) -> ImportJob:
@@ -422,19 +430,17 @@ def get_job(user: User, job_id: str) -> ImportJob:
     return _job_in_scope(user, job_id)
 
 
-def report(user: User, job_id: str, outcome: str | None, offset: int) -> dict[str, Any]:
+def report(user: User, job_id: str, outcome: str | None, offset: int) -> ImportReportPage:
     """A page of the per-row report (rejected rows first is the page's default filter)."""
     job = _job_in_scope(user, job_id)
     rows = [r for r in store.report_rows(job_id) if not outcome or r.outcome.value == outcome]
     page = rows[offset : offset + REPORT_PAGE]
-    return {
-        "job": job.model_dump(mode="json"),
-        "total": len(rows),
-        "offset": offset,
-        "rows": [
-            {**r.model_dump(mode="json"), "outcome_text": OUTCOME_NAMES[r.outcome]} for r in page
-        ],
-    }
+    return ImportReportPage(
+        job=job,
+        total=len(rows),
+        offset=offset,
+        rows=[ReportRow(**r.model_dump(), outcome_text=OUTCOME_NAMES[r.outcome]) for r in page],
+    )
 
 
 def report_xlsx(user: User, job_id: str, outcome: str | None = None) -> bytes:
@@ -471,35 +477,35 @@ def birth_date_of(t: Teacher) -> date | None:
     return t.birth_date
 
 
-def teacher_view(user: User, t: Teacher, school: School | None) -> dict[str, Any]:
+def teacher_view(user: User, t: Teacher, school: School | None) -> TeacherView:
     """A teacher record as `user` may see it: ID number masked unless owner or school admin."""
     full = scope.sees_full_id_number(user, t)
-    return {
-        "teacher_id": t.teacher_id,
-        "name": t.name,
-        "gender": t.gender,
-        "birth_date": born.isoformat() if full and (born := birth_date_of(t)) else "",
-        "id_number": (t.id_number or "") if full else mask_id_number(t.id_number),
-        "id_full": full,
-        "school_id": t.school_id,
-        "school_name": school.name if school else "",
-        "region_code": t.region_code,
-        "stage": t.stage,
-        "subject": t.subject,
-        "title": t.title,
-        "employment": t.employment,
-        "source": t.source,
-        "source_text": {"national": "国家系统", "school": "学校维护"}.get(t.source, "未关联"),
-        "merged_into": t.merged_into,
-    }
+    return TeacherView(
+        teacher_id=t.teacher_id,
+        name=t.name,
+        gender=t.gender,
+        birth_date=born.isoformat() if full and (born := birth_date_of(t)) else "",
+        id_number=(t.id_number or "") if full else mask_id_number(t.id_number),
+        id_full=full,
+        school_id=t.school_id,
+        school_name=school.name if school else "",
+        region_code=t.region_code,
+        stage=t.stage,
+        subject=t.subject,
+        title=t.title,
+        employment=t.employment,
+        source=t.source,
+        source_text={"national": "国家系统", "school": "学校维护"}.get(t.source, "未关联"),
+        merged_into=t.merged_into,
+    )
 
 
-def list_teachers(user: User, school_id: str) -> list[dict[str, Any]]:
+def list_teachers(user: User, school_id: str) -> list[TeacherView]:
     school = _school_in_scope(user, school_id)
     return [teacher_view(user, t, school) for t in store.teachers_of_school(school_id)]
 
 
-def get_teacher(user: User, teacher_id: str) -> dict[str, Any]:
+def get_teacher(user: User, teacher_id: str) -> TeacherView:
     t = store.get_teacher(teacher_id)
     if t is None:
         raise NotFound("教师记录不存在")
@@ -509,9 +515,7 @@ def get_teacher(user: User, teacher_id: str) -> dict[str, Any]:
     return teacher_view(user, t, school)
 
 
-def save_local_teacher(
-    user: User, teacher_id: str | None, req: LocalTeacherRequest
-) -> dict[str, Any]:
+def save_local_teacher(user: User, teacher_id: str | None, req: LocalTeacherRequest) -> TeacherView:
     """A school adds (teacher_id None) or edits a teacher the national system lacks (TD-2)."""
     if user.role not in scope.SCHOOL_STAFF:
         raise Forbidden("只有校长或学校管理员可以维护本校教师")
@@ -833,7 +837,7 @@ def list_accounts(
     return [_account_row(user, u, schools.get(u.school_id or "")) for u in accounts]
 
 
-def assign_account(user: User, user_id: str, req: AccountRequest) -> dict[str, Any]:
+def assign_account(user: User, user_id: str, req: AccountRequest) -> AccountView:
     """Give account `user_id` a staff role within the administrator's scope, or (role teacher)
     give the login of a teacher record its teacher account back.
 
@@ -886,7 +890,7 @@ def assign_account(user: User, user_id: str, req: AccountRequest) -> dict[str, A
         account = account.model_copy(update=existing.model_dump(include=set(rules.STATUS_FIELDS)))
     store.put_account(account)
     records.clear_cache()
-    return {**account.model_dump(mode="json"), "role_name": ROLE_NAMES[account.role]}
+    return AccountView(**account.model_dump(), role_name=ROLE_NAMES[account.role])
 
 
 def set_account_status(
