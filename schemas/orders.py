@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -161,3 +162,88 @@ class ReviseRequest(BaseModel):
 
     plan: ProjectDraft
     submit: bool = False
+
+
+# --- what the orders API answers (the API document's response models) -----------------------
+
+
+class OrderView(Order):
+    """An order with its stage in Chinese."""
+
+    stage_text: str
+
+
+class CountedOrder(OrderView):
+    responses: int  # institutions that answered it
+
+
+class ResponseView(BaseModel):
+    """A response as the caller may see it: the plan's ID numbers only for its own
+    institution (the county compares plans without them)."""
+
+    order_id: str
+    term: str
+    county: str
+    institution_id: str
+    institution_name: str
+    status: ResponseStatus
+    responded_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+    plan: dict[str, Any]  # the plan as the projects pages show a draft
+    status_text: str
+
+
+class OfferedOrder(OrderView):
+    """An order as an institution it is shown to sees it, with its own response if any."""
+
+    my_response: ResponseView | None
+
+
+class CountyOrders(BaseModel):
+    """A county's orders and how many more it should post (Q-7)."""
+
+    county: str
+    county_name: str
+    posted: int
+    required: int
+    missing: int
+    orders: list[CountedOrder]
+
+
+class CountyShortfall(BaseModel):
+    county: str
+    county_name: str
+    posted: int
+    missing: int
+
+
+class OrdersOverview(BaseModel):
+    """The centre's view: every order, counts by stage, counties below the minimum (Q-7)."""
+
+    orders: list[OrderView]
+    by_stage: dict[str, int]
+    below_minimum: list[CountyShortfall]
+    required: int
+
+
+class OrderListPublished(BaseModel):
+    listed: list[str]  # the orders this publication listed
+    below_minimum: list[CountyShortfall]
+
+
+class OpenOrders(BaseModel):
+    """The orders an institution is shown, or why none (OD-4, Q-5)."""
+
+    qualified: bool
+    reason: str
+    orders: list[OfferedOrder]
+
+
+class CountyResponses(BaseModel):
+    order: OrderView
+    responses: list[ResponseView]
+
+
+class PublishedOrder(OrderView):
+    site: dict[str, Any]  # the site's publication state (发布中 / 已发布)

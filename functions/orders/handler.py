@@ -15,14 +15,30 @@ from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.orders import service
-from schemas.orders import ORDER_ID, OrderForm, PickRequest, RespondRequest, ReviseRequest
+from schemas.orders import (
+    ORDER_ID,
+    CountedOrder,
+    CountyOrders,
+    CountyResponses,
+    OfferedOrder,
+    OpenOrders,
+    OrderForm,
+    OrderListPublished,
+    OrdersOverview,
+    OrderView,
+    PickRequest,
+    PublishedOrder,
+    RespondRequest,
+    ResponseView,
+    ReviseRequest,
+)
 
 app = make_app()
 OrderId = Annotated[str, Path(pattern=ORDER_ID)]
 
 
 @app.get("/api/orders")
-def county_orders() -> dict[str, Any]:
+def county_orders() -> CountyOrders:
     return service.county_orders(caller(app.current_event))
 
 
@@ -31,16 +47,16 @@ def post_order(body: OrderForm) -> Response[dict[str, Any]]:
     order = service.post_order(
         caller(app.current_event), body, clock.now(), request_key(app.current_event)
     )
-    return json_response(201, service.order_view(order))
+    return json_response(201, service.order_view(order).model_dump(mode="json"))
 
 
 @app.get("/api/orders/overview")
-def overview() -> dict[str, Any]:
+def overview() -> OrdersOverview:
     return service.overview(caller(app.current_event))
 
 
 @app.post("/api/orders/list")
-def publish_order_list() -> dict[str, Any]:
+def publish_order_list() -> OrderListPublished:
     return service.publish_order_list(caller(app.current_event), clock.now())
 
 
@@ -50,51 +66,51 @@ def export_orders():  # type: ignore[no-untyped-def]
 
 
 @app.get("/api/orders/open")
-def visible_orders() -> dict[str, Any]:
+def visible_orders() -> OpenOrders:
     return service.visible_orders(caller(app.current_event))
 
 
 @app.get("/api/orders/<order_id>")
-def get_order(order_id: OrderId) -> dict[str, Any]:
+def get_order(order_id: OrderId) -> OfferedOrder | CountedOrder:
     return service.get_order(caller(app.current_event), order_id)
 
 
 @app.put("/api/orders/<order_id>")
-def update_order(order_id: OrderId, body: OrderForm) -> dict[str, Any]:
+def update_order(order_id: OrderId, body: OrderForm) -> OrderView:
     order = service.update_order(caller(app.current_event), order_id, body, clock.now())
     return service.order_view(order)
 
 
 @app.get("/api/orders/<order_id>/responses")
-def responses(order_id: OrderId) -> dict[str, Any]:
+def responses(order_id: OrderId) -> CountyResponses:
     return service.responses_for_county(caller(app.current_event), order_id)
 
 
 @app.post("/api/orders/<order_id>/responses")
 def respond(order_id: OrderId, body: RespondRequest) -> Response[dict[str, Any]]:
     resp = service.respond(caller(app.current_event), order_id, body.plan, clock.now())
-    return json_response(201, service.response_view(resp))
+    return json_response(201, service.response_view(resp).model_dump(mode="json"))
 
 
 @app.get("/api/orders/<order_id>/response")
-def my_response(order_id: OrderId) -> dict[str, Any]:
+def my_response(order_id: OrderId) -> ResponseView:
     return service.my_response(caller(app.current_event), order_id)
 
 
 @app.put("/api/orders/<order_id>/response")
-def revise(order_id: OrderId, body: ReviseRequest) -> dict[str, Any]:
+def revise(order_id: OrderId, body: ReviseRequest) -> ResponseView:
     resp = service.revise(caller(app.current_event), order_id, body.plan, body.submit, clock.now())
     return service.response_view(resp)
 
 
 @app.post("/api/orders/<order_id>/pick")
-def pick(order_id: OrderId, body: PickRequest) -> dict[str, Any]:
+def pick(order_id: OrderId, body: PickRequest) -> OrderView:
     order = service.pick(caller(app.current_event), order_id, body.institution_id, clock.now())
     return service.order_view(order)
 
 
 @app.post("/api/orders/<order_id>/publish")
-def publish_order_project(order_id: OrderId) -> dict[str, Any]:
+def publish_order_project(order_id: OrderId) -> PublishedOrder:
     return service.publish_order_project(caller(app.current_event), order_id, clock.now())
 
 

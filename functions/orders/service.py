@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from functions.common import notices, outbox, site
 from functions.common import store as table_store
@@ -37,11 +36,22 @@ from schemas.orders import (
     MIN_ORDERS_PER_COUNTY,
     RESPONSE_STATUS_NAMES,
     STAGE_NAMES,
+    CountedOrder,
+    CountyOrders,
+    CountyResponses,
+    CountyShortfall,
+    OfferedOrder,
+    OpenOrders,
     Order,
     OrderForm,
+    OrderListPublished,
     OrderResponse,
+    OrdersOverview,
     OrderStage,
+    OrderView,
+    PublishedOrder,
     ResponseStatus,
+    ResponseView,
 )
 from schemas.org import Institution
 from schemas.people import Role, User
@@ -125,15 +135,15 @@ def _visible_order(inst: Institution, order_id: str) -> Order:
     return order
 
 
-def order_view(order: Order, responses: int | None = None) -> dict[str, Any]:
-    data = order.model_dump(mode="json")
-    data["stage_text"] = STAGE_NAMES[order.stage]
-    if responses is not None:
-        data["responses"] = responses
-    return data
+def order_view(order: Order) -> OrderView:
+    return OrderView(**dict(order), stage_text=STAGE_NAMES[order.stage])
 
 
-def response_view(r: OrderResponse, own: bool = True) -> dict[str, Any]:
+def counted_view(order: Order, responses: int) -> CountedOrder:
+    return CountedOrder(**dict(order_view(order)), responses=responses)
+
+
+def response_view(r: OrderResponse, own: bool = True) -> ResponseView:
     """A response with ID numbers masked; only its own institution (`own`) gets them in full,
     to revise the plan. The county compares plans without them."""
     data = projects.record_view(
@@ -142,11 +152,11 @@ def response_view(r: OrderResponse, own: bool = True) -> dict[str, Any]:
     if not own:
         for p in [data["leader"], *data["instructors"]]:
             p.pop("id_number", None)
-    return {
-        **r.model_dump(mode="json", exclude={"plan"}),
-        "plan": data,
-        "status_text": RESPONSE_STATUS_NAMES[r.status],
-    }
+    return ResponseView(
+        **{k: v for k, v in r if k != "plan"},
+        plan=data,
+        status_text=RESPONSE_STATUS_NAMES[r.status],
+    )
 
 
 def _as_record(
@@ -240,72 +250,74 @@ def update_order(user: User, order_id: str, form: OrderForm, now: datetime) -> O
     return new
 
 
-def county_orders(user: User) -> dict[str, Any]:
+def county_orders(user: User) -> CountyOrders:
     """A county's orders with their stage and response counts, and how many are missing (Q-7)."""
     county = _county_of(user)
     orders = store.list_orders(_term(), county)
-    return {
-        "county": county,
-        "county_name": region_tree().full_name(county),
-        "posted": len(orders),
-        "required": MIN_ORDERS_PER_COUNTY,
-        "missing": rules.orders_missing(len(orders)),
-        "orders": [order_view(o, len(store.list_responses(o.order_id))) for o in orders],
-    }
+    return CountyOrders(
+        county=county,
+        county_name=region_tree().full_name(county),
+        posted=len(orders),
+        required=MIN_ORDERS_PER_COUNTY,
+        missing=rules.orders_missing(len(orders)),
+        orders=[counted_view(o, len(store.list_responses(o.order_id))) for o in orders],
+    )
 
 
-def get_order(user: User, order_id: str) -> dict[str, Any]:
+def get_order(user: User, order_id: str) -> OfferedOrder | CountedOrder:
     """One order as the caller may see it: its county, the centre, or an institution it is
     shown to (OD-2, OD-4; others get 404)."""
     if user.role == Role.INSTITUTION:
         inst = _clerk(user)
         order = _visible_order(inst, order_id)
         mine = store.get_response(order_id, inst.institution_id)
-        return {**order_view(order), "my_response": response_view(mine) if mine else None}
+        return OfferedOrder(
+            **dict(order_view(order)), my_response=response_view(mine) if mine else None
+        )
     if user.role in OVERVIEW_ROLES:
         order = store.get_order(order_id)
-        return order_view(order, len(store.list_responses(order_id)))
+        return counted_view(order, len(store.list_responses(order_id)))
     order = _own_order(user, order_id)
-    return order_view(order, len(store.list_responses(order_id)))
+    return counted_view(order, len(store.list_responses(order_id)))
 
 
 # --- list (PH-ORDER-LIST, OD-2) -------------------------------------------------------------
 
 
-def counties_below_minimum(orders: list[Order]) -> list[dict[str, Any]]:
+def counties_below_minimum(orders: list[Order]) -> list[CountyShortfall]:
     """Q-7: every county of the province with fewer than 3 orders, with the number missing."""
     tree = region_tree()
     counts: dict[str, int] = {}
     for o in orders:
         counts[o.county] = counts.get(o.county, 0) + 1
     return [
-        {
-            "county": c.code,
-            "county_name": tree.full_name(c.code),
-            "posted": counts.get(c.code, 0),
-            "missing": rules.orders_missing(counts.get(c.code, 0)),
-        }
+        CountyShortfall(
+            county=c.code,
+            county_name=tree.full_name(c.code),
+            posted=counts.get(c.code, 0),
+            missing=rules.orders_missing(counts.get(c.code, 0)),
+        )
         for c in tree.counties()
         if rules.orders_missing(counts.get(c.code, 0))
     ]
 
 
-def overview(user: User) -> dict[str, Any]:
+def overview(user: User) -> OrdersOverview:
     """The centre's view: every county's orders and their stage, and counties below 3 (Q-7)."""
     require(user, *OVERVIEW_ROLES)
     orders = store.list_orders(_term())
     by_stage = {s.value: 0 for s in OrderStage}
     for o in orders:
         by_stage[o.stage.value] += 1
-    return {
-        "orders": [order_view(o) for o in orders],
-        "by_stage": by_stage,
-        "below_minimum": counties_below_minimum(orders),
-        "required": MIN_ORDERS_PER_COUNTY,
-    }
+    return OrdersOverview(
+        orders=[order_view(o) for o in orders],
+        by_stage=by_stage,
+        below_minimum=counties_below_minimum(orders),
+        required=MIN_ORDERS_PER_COUNTY,
+    )
 
 
-def publish_order_list(user: User, now: datetime) -> dict[str, Any]:
+def publish_order_list(user: User, now: datetime) -> OrderListPublished:
     """The centre publishes the order list (PH-ORDER-LIST): every posted order becomes visible
     to the institutions it is meant for (OD-2). Counties below 3 are reported, not blocked
     (Q-7 says "in principle")."""
@@ -318,13 +330,13 @@ def publish_order_list(user: User, now: datetime) -> dict[str, Any]:
         if o.stage == OrderStage.POSTED
     ]
     listed = store.list_orders_as_listed(posted)
-    return {"listed": listed, "below_minimum": counties_below_minimum(orders)}
+    return OrderListPublished(listed=listed, below_minimum=counties_below_minimum(orders))
 
 
 # --- respond (PH-ORDER-RESPOND, OD-4, OD-5, AP-6) ---------------------------------------------
 
 
-def visible_orders(user: User) -> dict[str, Any]:
+def visible_orders(user: User) -> OpenOrders:
     """The orders an institution is shown (OD-2), each with its own response if any; none for
     an institution that may not take orders (OD-4, Q-5)."""
     inst = _clerk(user)
@@ -333,17 +345,17 @@ def visible_orders(user: User) -> dict[str, Any]:
     mine = {r.order_id: r for r in store.responses_of(inst.institution_id, _term())}
     orders = store.list_orders(_term()) if qualified else []
     shown = [o for o in orders if rules.order_visible_to(o, inst, ref, days)]
-    return {
-        "qualified": qualified,
-        "reason": "" if qualified else NotOrderQualified.message,
-        "orders": [
-            {
-                **order_view(o),
-                "my_response": response_view(mine[o.order_id]) if o.order_id in mine else None,
-            }
+    return OpenOrders(
+        qualified=qualified,
+        reason="" if qualified else NotOrderQualified.message,
+        orders=[
+            OfferedOrder(
+                **dict(order_view(o)),
+                my_response=response_view(mine[o.order_id]) if o.order_id in mine else None,
+            )
             for o in shown
         ],
-    }
+    )
 
 
 def respond(user: User, order_id: str, plan: ProjectDraft, now: datetime) -> OrderResponse:
@@ -372,7 +384,7 @@ def respond(user: User, order_id: str, plan: ProjectDraft, now: datetime) -> Ord
     return resp
 
 
-def my_response(user: User, order_id: str) -> dict[str, Any]:
+def my_response(user: User, order_id: str) -> ResponseView:
     inst = _clerk(user)
     _visible_order(inst, order_id)
     r = store.get_response(order_id, inst.institution_id)
@@ -384,13 +396,13 @@ def my_response(user: User, order_id: str) -> dict[str, Any]:
 # --- pick (PH-ORDER-PICK) -------------------------------------------------------------------
 
 
-def responses_for_county(user: User, order_id: str) -> dict[str, Any]:
+def responses_for_county(user: User, order_id: str) -> CountyResponses:
     """The county compares every response side by side (competitors never see each other's)."""
     order = _own_order(user, order_id)
-    return {
-        "order": order_view(order),
-        "responses": [response_view(r, own=False) for r in store.list_responses(order_id)],
-    }
+    return CountyResponses(
+        order=order_view(order),
+        responses=[response_view(r, own=False) for r in store.list_responses(order_id)],
+    )
 
 
 def pick(user: User, order_id: str, institution_id: str, now: datetime) -> Order:
@@ -515,7 +527,7 @@ def order_project(order: Order, resp: OrderResponse, now: datetime) -> Project:
     return Project.model_validate(data)
 
 
-def publish_order_project(user: User, order_id: str, now: datetime) -> dict[str, Any]:
+def publish_order_project(user: User, order_id: str, now: datetime) -> PublishedOrder:
     """The county reviews the formally submitted plan and publishes it as an order project of
     the county, then asks for the site to be published the way published projects are."""
     order = _own_order(user, order_id)
@@ -539,11 +551,7 @@ def publish_order_project(user: User, order_id: str, now: datetime) -> dict[str,
     site_state = site.request_publication(
         order.term, "an order project was published", [project.project_id]
     )
-    return {
-        **order_view(new_order),
-        "project_id": project.project_id,
-        "site": site_state.model_dump(),
-    }
+    return PublishedOrder(**dict(order_view(new_order)), site=site_state.model_dump())
 
 
 # --- export ------------------------------------------------------------------------------------
