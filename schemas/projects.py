@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -424,3 +425,37 @@ class TimetableRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sessions: list[Session] = Field(min_length=1, max_length=200)
+
+
+# --- what the projects API answers (the API document's response models) ---------------------
+
+
+class QuotaStatus(BaseModel):
+    """The institution's project cap this term (Q-1 … Q-6) and what it has used."""
+
+    cap: int | None
+    used: int
+
+
+class ProjectSummary(BaseModel):
+    """One project of the institution's list, from draft to published."""
+
+    project_id: str
+    title: str
+    status: str
+    version: int
+    return_reason: str
+    updated_at: str  # ISO 8601, "" for a published project without a date
+    classes: list[str]  # the published project's class ids
+
+
+class MyProjects(BaseModel):
+    projects: list[ProjectSummary]
+    quota: QuotaStatus
+
+
+class PublishedProjects(BaseModel):
+    """PH-PUBLISH: the projects this call published and the site's publication state."""
+
+    published: list[str]
+    site: dict[str, Any]

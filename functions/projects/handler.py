@@ -19,7 +19,9 @@ from schemas.projects import (
     ChangeRequest,
     DecisionRequest,
     LocalCapRequest,
+    MyProjects,
     ProjectDraft,
+    PublishedProjects,
     SaveDraftRequest,
     SpotCheckRequest,
     TimetableRequest,
@@ -33,7 +35,7 @@ REGION = r"^\d{6}$"
 
 
 @app.get("/api/projects")
-def mine() -> dict[str, Any]:
+def mine() -> MyProjects:
     return service.my_projects(caller(app.current_event))
 
 
@@ -135,7 +137,7 @@ def decision(project_id: Annotated[str, Path(pattern=ID)], body: DecisionRequest
 
 
 @app.post("/api/reviews/publish")
-def publish_approved() -> dict[str, Any]:
+def publish_approved() -> PublishedProjects:
     return service.publish_approved(caller(app.current_event), clock.now())
 
 

@@ -53,10 +53,14 @@ from schemas.projects import (
     ChangeStatus,
     FieldError,
     LocalCapSetting,
+    MyProjects,
     PersonInput,
     PersonRecord,
     ProjectDraft,
     ProjectRecord,
+    ProjectSummary,
+    PublishedProjects,
+    QuotaStatus,
     SpotCheck,
     fee_standards,
     quota_table,
@@ -188,7 +192,7 @@ def draft_view(user: User, rec: ProjectRecord, check: bool = False) -> dict[str,
     return view
 
 
-def my_projects(user: User) -> dict[str, Any]:
+def my_projects(user: User) -> MyProjects:
     """The institution's projects of the term (drafts to published) and its quota use."""
     inst = _clerk_institution(user)
     out = []
@@ -204,29 +208,29 @@ def my_projects(user: User) -> dict[str, Any]:
             rec = ProjectRecord.model_validate_json(item["app"])
             published = docs.get(rec.project_id)
             out.append(
-                {
-                    "project_id": rec.project_id,
-                    "title": rec.draft.title or "（未命名草稿）",
-                    "status": rec.status.value,
-                    "version": rec.version,
-                    "return_reason": rec.return_reason,
-                    "updated_at": rec.updated_at.isoformat(),
-                    "classes": [c.class_id for c in published.classes] if published else [],
-                }
+                ProjectSummary(
+                    project_id=rec.project_id,
+                    title=rec.draft.title or "（未命名草稿）",
+                    status=rec.status.value,
+                    version=rec.version,
+                    return_reason=rec.return_reason,
+                    updated_at=rec.updated_at.isoformat(),
+                    classes=[c.class_id for c in published.classes] if published else [],
+                )
             )
         elif (doc := docs.get(str(item["PK"]).removeprefix("PROJECT#"))) is not None:
             out.append(
-                {
-                    "project_id": doc.project_id,
-                    "title": doc.title,
-                    "status": doc.status.value,
-                    "version": int(item.get("version", 0)),
-                    "return_reason": "",
-                    "updated_at": doc.published_at.isoformat() if doc.published_at else "",
-                    "classes": [c.class_id for c in doc.classes],
-                }
+                ProjectSummary(
+                    project_id=doc.project_id,
+                    title=doc.title,
+                    status=doc.status.value,
+                    version=int(item.get("version", 0)),
+                    return_reason="",
+                    updated_at=doc.published_at.isoformat() if doc.published_at else "",
+                    classes=[c.class_id for c in doc.classes],
+                )
             )
-    return {"projects": sorted(out, key=lambda r: r["project_id"]), "quota": quota_status(inst)}
+    return MyProjects(projects=sorted(out, key=lambda r: r.project_id), quota=quota_status(inst))
 
 
 def _quota_cap(inst: Institution, term: str) -> tuple[int, tuple[str, int | None] | None]:
@@ -242,13 +246,13 @@ def _quota_cap(inst: Institution, term: str) -> tuple[int, tuple[str, int | None
     return rules.quota_cap(inst, table, today, override), (q.region_code, override)
 
 
-def quota_status(inst: Institution) -> dict[str, Any]:
+def quota_status(inst: Institution) -> QuotaStatus:
     term = settings().term
     cap, _ = _quota_cap(inst, term)
     used = store.quota_used(inst.institution_id, term)
     if used is None:
         used = store.backfill_quota(inst.institution_id, term)
-    return {"cap": cap, "used": used}
+    return QuotaStatus(cap=cap, used=used)
 
 
 # --- local caps (Q-6) ---------------------------------------------------------------------
@@ -704,7 +708,7 @@ def catalog_project(rec: ProjectRecord, now: datetime, bureau_region: RegionCode
     )
 
 
-def publish_approved(user: User, now: datetime) -> dict[str, Any]:
+def publish_approved(user: User, now: datetime) -> PublishedProjects:
     """PH-PUBLISH: publish every approved project in the bureau's scope (each in its own
     transaction), then ask for the site to be published with them (the site worker does it,
     asynchronously: the page shows 发布中 until `site.state` is published)."""
@@ -740,7 +744,7 @@ def publish_approved(user: User, now: datetime) -> dict[str, Any]:
         if published
         else site.status(term)
     )
-    return {"published": published, "site": site_state.model_dump()}
+    return PublishedProjects(published=published, site=site_state.model_dump())
 
 
 # --- after publication (CH-1 … CH-5) --------------------------------------------------------
