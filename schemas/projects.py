@@ -459,3 +459,40 @@ class PublishedProjects(BaseModel):
 
     published: list[str]
     site: dict[str, Any]
+
+
+class CapInstitution(BaseModel):
+    """A local institution under a region's cap, with the submissions it holds."""
+
+    institution_id: str
+    name: str
+    used: int
+    over_cap: bool
+
+
+class LocalCapRow(BaseModel):
+    """Q-6: a region's effective cap on local projects, where it comes from, who may change it,
+    and the institutions it applies to."""
+
+    region_code: str
+    region_name: str
+    term: str
+    cap: int
+    source: str  # override (a bureau set it), file (the term file) or default
+    file_cap: int | None
+    file_set_by: str | None
+    default_cap: int
+    override: LocalCapSetting | None
+    may_edit: bool
+    institutions: list[CapInstitution]
+
+
+class LocalCapChanged(LocalCapRow):
+    changed: bool  # False: the cap already had this value (a retry)
+    warning: str  # institutions already over the new cap, in Chinese
+
+
+class LocalCaps(BaseModel):
+    term: str
+    max_cap: int
+    regions: list[LocalCapRow]

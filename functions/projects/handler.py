@@ -18,7 +18,9 @@ from schemas.projects import (
     ChangeDecisionRequest,
     ChangeRequest,
     DecisionRequest,
+    LocalCapChanged,
     LocalCapRequest,
+    LocalCaps,
     MyProjects,
     ProjectDraft,
     PublishedProjects,
@@ -47,14 +49,14 @@ def create(body: ProjectDraft, check: Annotated[bool, Query()] = False) -> Respo
 
 
 @app.get("/api/projects/quotas/local")
-def local_caps() -> dict[str, Any]:
+def local_caps() -> LocalCaps:
     return service.local_caps(caller(app.current_event))
 
 
 @app.put("/api/projects/quotas/local/<region_code>")
 def set_local_cap(
     region_code: Annotated[str, Path(pattern=REGION)], body: LocalCapRequest
-) -> dict[str, Any]:
+) -> LocalCapChanged:
     return service.set_local_cap(caller(app.current_event), region_code, body.cap, clock.now())
 
 

@@ -47,11 +47,15 @@ from schemas.privacy import mask_id_number
 from schemas.projects import (
     LOCAL_CAP_MAX,
     AuditEntry,
+    CapInstitution,
     ChangeKind,
     ChangeRecord,
     ChangeRequest,
     ChangeStatus,
     FieldError,
+    LocalCapChanged,
+    LocalCapRow,
+    LocalCaps,
     LocalCapSetting,
     MyProjects,
     PersonInput,
@@ -264,33 +268,33 @@ def _cap_row(
     insts: list[Institution],
     used: dict[str, int],
     user: User,
-) -> dict[str, Any]:
+) -> LocalCapRow:
     term = settings().term
     table = quota_table(term)
     entry = table.local.get(region)
     cap = rules.local_cap(region, table, stored.cap if stored else None)
     over = set(rules.institutions_over_cap(used, cap))
-    return {
-        "region_code": region,
-        "region_name": region_tree().full_name(region),
-        "term": term,
-        "cap": cap,
-        "source": "override" if stored else ("file" if entry else "default"),
-        "file_cap": entry.cap if entry else None,
-        "file_set_by": entry.set_by if entry else None,
-        "default_cap": table.local_default,
-        "override": stored.model_dump(mode="json") if stored else None,
-        "may_edit": rules.may_set_local_cap(user, region),
-        "institutions": [
-            {
-                "institution_id": i.institution_id,
-                "name": i.name,
-                "used": used.get(i.institution_id, 0),
-                "over_cap": i.institution_id in over,
-            }
+    return LocalCapRow(
+        region_code=region,
+        region_name=region_tree().full_name(region),
+        term=term,
+        cap=cap,
+        source="override" if stored else ("file" if entry else "default"),
+        file_cap=entry.cap if entry else None,
+        file_set_by=entry.set_by if entry else None,
+        default_cap=table.local_default,
+        override=stored,
+        may_edit=rules.may_set_local_cap(user, region),
+        institutions=[
+            CapInstitution(
+                institution_id=i.institution_id,
+                name=i.name,
+                used=used.get(i.institution_id, 0),
+                over_cap=i.institution_id in over,
+            )
             for i in insts
         ],
-    }
+    )
 
 
 def _local_usage(insts: list[Institution]) -> dict[str, int]:
@@ -303,7 +307,7 @@ def _local_usage(insts: list[Institution]) -> dict[str, int]:
     return used
 
 
-def local_caps(user: User) -> dict[str, Any]:
+def local_caps(user: User) -> LocalCaps:
     """Q-6: the local-project caps in the bureau's scope: its own region first, then every region
     within its scope that has a cap in the term file, a stored cap or a local institution. Each
     row: the effective cap and where it comes from, who set it and when, the institutions it
@@ -329,14 +333,14 @@ def local_caps(user: User) -> dict[str, Any]:
     )
     insts = [i for r in regions for i in by_region.get(r, [])]
     used = _local_usage(insts)
-    return {
-        "term": term,
-        "max_cap": LOCAL_CAP_MAX,
-        "regions": [_cap_row(r, stored.get(r), by_region.get(r, []), used, user) for r in regions],
-    }
+    return LocalCaps(
+        term=term,
+        max_cap=LOCAL_CAP_MAX,
+        regions=[_cap_row(r, stored.get(r), by_region.get(r, []), used, user) for r in regions],
+    )
 
 
-def set_local_cap(user: User, region: str, cap: int, now: datetime) -> dict[str, Any]:
+def set_local_cap(user: User, region: str, cap: int, now: datetime) -> LocalCapChanged:
     """Q-6: a bureau sets its region's cap on local projects for the term (the province bureau
     any region's). Stored with an audit entry (CH-5) in one transaction, guarded on the cap it
     replaces. Lowering it below what an institution already holds is allowed: the row reports
@@ -354,7 +358,8 @@ def set_local_cap(user: User, region: str, cap: int, now: datetime) -> dict[str,
     insts = [i for i in store.local_institutions() if i.qualification.region_code == region]
     used = _local_usage(insts)
     if current is not None and current.cap == cap:  # a retry, or nothing to change
-        return {**_cap_row(region, current, insts, used, user), "changed": False, "warning": ""}
+        row = _cap_row(region, current, insts, used, user)
+        return LocalCapChanged(**dict(row), changed=False, warning="")
     setting = LocalCapSetting(
         term=term,
         region_code=region,
@@ -380,7 +385,8 @@ def set_local_cap(user: User, region: str, cap: int, now: datetime) -> dict[str,
         region_code=region,
     )
     store.put_local_cap(setting, current.cap if current else None, audit)
-    return {**_cap_row(region, setting, insts, used, user), "changed": True, "warning": warning}
+    row = _cap_row(region, setting, insts, used, user)
+    return LocalCapChanged(**dict(row), changed=True, warning=warning)
 
 
 def get_project(user: User, project_id: str) -> dict[str, Any]:
