@@ -327,7 +327,7 @@ class WaitlistPlace(BaseModel):
     round: int
 
 
-class ClassRoster(BaseModel):
+class InstitutionRoster(BaseModel):
     """An institution's class: its selections (every status) and waitlist, for the recheck."""
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)

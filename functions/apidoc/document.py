@@ -44,6 +44,19 @@ def _problem_ref() -> dict[str, Any]:
     return {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
+def component_clashes(parts: dict[str, dict[str, Any]]) -> list[str]:
+    """Model names two contexts define differently. The merge keeps the last of them silently,
+    which would describe one context's answer with another's model."""
+    seen: dict[str, tuple[str, Any]] = {}
+    clashes = []
+    for context, part in parts.items():
+        for name, schema in part.get("components", {}).get("schemas", {}).items():
+            first = seen.setdefault(name, (context, schema))
+            if first[1] != schema:
+                clashes.append(f"{name} ({first[0]}, {context})")
+    return clashes
+
+
 @cache
 def document() -> dict[str, Any]:
     """The merged document, with what routes.py and callers.py add to each operation."""
@@ -53,9 +66,15 @@ def document() -> dict[str, Any]:
         description="浙江省中小学教师培训平台的接口：每条路由、谁可以调用、请求与响应字段。",
         on_conflict="error",
     )
+    parts = {}
     for context in functions():
         handler = importlib.import_module(f"functions.{context}.handler")
-        merge.add_schema(handler.app.get_openapi_schema())
+        parts[context] = json.loads(handler.app.get_openapi_json_schema())
+    clashes = component_clashes(parts)
+    if clashes:
+        raise RuntimeError(f"models named alike but different across contexts: {clashes}")
+    for part in parts.values():
+        merge.add_schema(part)
     # Through powertools' OpenAPI model to JSON: the merged dict still holds its enum members.
     doc: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     components = doc.setdefault("components", {})

@@ -17,11 +17,11 @@ from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.selection import service
 from schemas.selection import (
-    ClassRoster,
     ExpansionDecided,
     ExpansionDecisionRequest,
     ExpansionList,
     ExpansionRequest,
+    InstitutionRoster,
     ItemResults,
     MySelections,
     RecheckRequest,
@@ -91,7 +91,7 @@ def institution_classes() -> dict[str, Any]:
 
 
 @app.get("/api/institution/classes/<class_id>/roster")
-def class_roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> ClassRoster:
+def class_roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> InstitutionRoster:
     return service.class_roster(caller(app.current_event), class_id)
 
 

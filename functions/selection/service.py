@@ -27,11 +27,11 @@ from schemas.catalog import ClassInfo
 from schemas.people import Role, Teacher, User
 from schemas.regions import region_tree
 from schemas.selection import (
-    ClassRoster,
     Expansion,
     ExpansionDecisionRequest,
     ExpansionRequest,
     ExpansionState,
+    InstitutionRoster,
     ItemResult,
     RecheckDecision,
     RecheckRequest,
@@ -410,13 +410,13 @@ def apply_expansion(user: User, req: ExpansionRequest, now: datetime) -> Expansi
     return store.apply_expansion(exp)
 
 
-def class_roster(user: User, class_id: str) -> ClassRoster:
+def class_roster(user: User, class_id: str) -> InstitutionRoster:
     """The class's selections (every status) and waitlist, for the institution's recheck."""
     term = settings().term
     info = _own_class(user, class_id, term)
     rows = store.list_for_class(class_id)
     teachers = {t.teacher_id: t for t in store.teachers({s.teacher_id for s in rows})}
-    return ClassRoster(
+    return InstitutionRoster(
         class_info=info,
         selections=[
             RosterSelection(

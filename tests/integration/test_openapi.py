@@ -86,3 +86,13 @@ def test_hot_handlers_do_not_import_the_document_at_start_up() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "['functions.selection.handler']"
+
+
+def test_two_contexts_may_not_describe_different_models_under_one_name() -> None:
+    """powertools' merge keeps the last of two same-named models without a word."""
+    a = {"components": {"schemas": {"Roster": {"type": "object", "title": "a"}}}}
+    b = {"components": {"schemas": {"Roster": {"type": "object", "title": "b"}}}}
+    assert document.component_clashes({"selection": a, "training": b}) == [
+        "Roster (selection, training)"
+    ]
+    assert document.component_clashes({"selection": a, "training": a}) == []
