@@ -343,3 +343,15 @@ class CancelResult(BaseModel):
     released: int
     waitlist_closed: int
     reason: str
+
+
+class ClassList(BaseModel):
+    classes: list[ClassSummary]
+
+
+class MyClasses(BaseModel):
+    classes: list[MyClass]
+
+
+class NonCompletionList(BaseModel):
+    rows: list[NonCompletionRow]

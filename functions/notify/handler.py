@@ -14,7 +14,7 @@ from functions.common import clock
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
 from functions.notify import service
-from schemas.notify import NotifySettings, ReadRequest
+from schemas.notify import InboxPage, NotifySettings, ReadRequest
 
 app = make_app()
 
@@ -23,8 +23,8 @@ app = make_app()
 def inbox(
     before: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=service.MAX_PAGE)] = service.PAGE_SIZE,
-) -> dict[str, Any]:
-    return service.inbox(caller(app.current_event), before, limit).model_dump(mode="json")
+) -> InboxPage:
+    return service.inbox(caller(app.current_event), before, limit)
 
 
 @app.get("/api/inbox/unread")

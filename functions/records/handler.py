@@ -20,6 +20,7 @@ from schemas.records import (
     AccountRequest,
     AccountStatusRequest,
     AccountView,
+    Anomaly,
     CorrectionDecision,
     CorrectionRequest,
     ImportJob,
@@ -134,9 +135,8 @@ def check(
 
 
 @app.post("/api/records/anomalies/<anomaly_id>/resolve")
-def resolve(anomaly_id: Annotated[str, Path(pattern=ID)], body: ResolveRequest) -> dict[str, Any]:
-    a = service.resolve_anomaly(caller(app.current_event), anomaly_id, body, clock.now())
-    return a.model_dump(mode="json")
+def resolve(anomaly_id: Annotated[str, Path(pattern=ID)], body: ResolveRequest) -> Anomaly:
+    return service.resolve_anomaly(caller(app.current_event), anomaly_id, body, clock.now())
 
 
 @app.get("/api/records/accounts")

@@ -13,13 +13,14 @@ from functions.common import xlsx
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
 from functions.stats import service
+from schemas.stats import StatsView
 
 app = make_app()
 
 
 @app.get("/api/stats")
-def dashboard() -> dict[str, Any]:
-    return service.dashboard(caller(app.current_event)).model_dump(mode="json")
+def dashboard() -> StatsView:
+    return service.dashboard(caller(app.current_event))
 
 
 @app.get("/api/stats/export")

@@ -21,9 +21,16 @@ from schemas.training import (
     BulkCheckinRequest,
     CancelRequest,
     CheckinRequest,
+    CheckinResult,
+    ClassList,
+    ClassRoster,
+    ClassSummary,
+    CodeView,
     CompletionRequest,
     ImportProgress,
     ImportRequest,
+    MyClasses,
+    NonCompletionList,
 )
 
 app = make_app()
@@ -46,30 +53,25 @@ def _origin() -> str:
 
 
 @app.get("/api/training/classes")
-def classes() -> dict[str, Any]:
-    rows = service.institution_classes(caller(app.current_event), clock.now())
-    return {"classes": [r.model_dump(mode="json") for r in rows]}
+def classes() -> ClassList:
+    return ClassList(classes=service.institution_classes(caller(app.current_event), clock.now()))
 
 
 @app.get("/api/training/classes/<class_id>")
-def roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
-    return service.class_roster(caller(app.current_event), class_id, clock.now()).model_dump(
-        mode="json"
-    )
+def roster(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> ClassRoster:
+    return service.class_roster(caller(app.current_event), class_id, clock.now())
 
 
 @app.post("/api/training/classes/<class_id>/checkin")
 def open_checkin(
     class_id: Annotated[str, Path(pattern=CLASS_ID)], body: OpenRequest
-) -> dict[str, Any]:
-    s = service.open_checkin(caller(app.current_event), class_id, clock.now(), body.open)
-    return s.model_dump(mode="json")
+) -> ClassSummary:
+    return service.open_checkin(caller(app.current_event), class_id, clock.now(), body.open)
 
 
 @app.get("/api/training/classes/<class_id>/checkin/code")
-def checkin_code(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> dict[str, Any]:
-    view = service.checkin_code(caller(app.current_event), class_id, clock.now(), _origin())
-    return view.model_dump(mode="json")
+def checkin_code(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> CodeView:
+    return service.checkin_code(caller(app.current_event), class_id, clock.now(), _origin())
 
 
 @app.post("/api/training/classes/<class_id>/checkins")
@@ -121,20 +123,18 @@ def import_status(job_id: Annotated[str, Path(pattern=JOB_ID)]) -> ImportProgres
 
 
 @app.post("/api/training/checkin")
-def check_in(body: CheckinRequest) -> dict[str, Any]:
-    return service.check_in(caller(app.current_event), body, clock.now()).model_dump(mode="json")
+def check_in(body: CheckinRequest) -> CheckinResult:
+    return service.check_in(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/training/mine")
-def mine() -> dict[str, Any]:
-    rows = service.my_training(caller(app.current_event), clock.now())
-    return {"classes": [r.model_dump(mode="json") for r in rows]}
+def mine() -> MyClasses:
+    return MyClasses(classes=service.my_training(caller(app.current_event), clock.now()))
 
 
 @app.get("/api/training/noncompletion")
-def noncompletion() -> dict[str, Any]:
-    rows = service.noncompletion(caller(app.current_event))
-    return {"rows": [r.model_dump(mode="json") for r in rows]}
+def noncompletion() -> NonCompletionList:
+    return NonCompletionList(rows=service.noncompletion(caller(app.current_event)))
 
 
 @app.get("/api/training/noncompletion/export")
@@ -143,9 +143,8 @@ def noncompletion_export():  # type: ignore[no-untyped-def]
 
 
 @app.get("/api/training/bureau/classes")
-def bureau_classes() -> dict[str, Any]:
-    rows = service.bureau_classes(caller(app.current_event), clock.now())
-    return {"classes": [r.model_dump(mode="json") for r in rows]}
+def bureau_classes() -> ClassList:
+    return ClassList(classes=service.bureau_classes(caller(app.current_event), clock.now()))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
