@@ -753,6 +753,9 @@ class Gateway:
         self.phase_invoker = phase_invoker
         self._worker_invokers: dict[str, ProcessPoolInvoker] = {}
         self._invokers_lock = threading.Lock()
+        # Set by close(): runs still in flight stop retrying (the table may be gone) and no new
+        # worker process pool is started.
+        self._closed = threading.Event()
         self.site_dir = Path(site_dir)
         self.data_dir = Path(data_dir)
         self.routes = tuple(routes)
@@ -851,16 +854,20 @@ class Gateway:
             return invoker
 
     def _run_worker(self, worker: Worker, event: dict[str, Any], state: ClockState) -> None:
-        invoker = self._worker_invoker(worker)
         for attempt in range(3):  # Lambda retries a failed asynchronous run twice
+            if self._closed.is_set():
+                return
             try:
-                invoker.invoke(worker.name, event, state)
+                self._worker_invoker(worker).invoke(worker.name, event, state)
                 return
             except (InvocationError, InvocationTimeout) as exc:
+                if self._closed.is_set():
+                    return  # stopped under it: not a failure of the worker
                 print(f"gateway: {worker.name} run {attempt + 1} failed: {exc}", file=sys.stderr)
                 time.sleep(attempt + 1)
 
     def close(self) -> None:
+        self._closed.set()
         with self._invokers_lock:
             invokers, self._worker_invokers = list(self._worker_invokers.values()), {}
         for invoker in invokers:
