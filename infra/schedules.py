@@ -1,4 +1,5 @@
-"""One EventBridge Scheduler one-time schedule per phase boundary of every term calendar.
+"""One EventBridge Scheduler one-time schedule per phase boundary of every term calendar (and
+a daily one per term for its reminders and its completion deadlines).
 
 Derived from `schemas.calendar.all_calendars()`: adding `data/terms/2024H2.yaml` adds its
 schedules at the next deploy with no code change. The expression is the Asia/Shanghai wall-clock
@@ -102,6 +103,45 @@ class ReminderFiring:
         }
 
 
+@dataclass(frozen=True)
+class SweepFiring:
+    """The daily completion-deadline sweep of a term (QA-2, `TermCalendar.completion_sweeps`):
+    a cron from its first to its last day; the event carries the scheduled instant."""
+
+    term: str
+    phase: str
+    first: datetime
+    last: datetime
+
+    @property
+    def name(self) -> str:
+        name = f"zjt-{self.term}-settle-completions"
+        if not _VALID_NAME.match(name):
+            raise ValueError(f"invalid schedule name {name!r}")
+        return name
+
+    @property
+    def expression(self) -> str:
+        t = self.first.astimezone(SHANGHAI)
+        return f"cron({t.minute} {t.hour} * * ? *)"
+
+    def payload(self) -> dict[str, str]:
+        return {
+            "term": self.term,
+            "phase": self.phase,
+            "action": "settle",
+            "at": "<aws.scheduler.scheduled-time>",
+        }
+
+
+def sweep_firings(calendars: Iterable[TermCalendar]) -> list[SweepFiring]:
+    out = []
+    for cal in calendars:
+        times = cal.completion_sweeps()
+        out.append(SweepFiring(cal.term, cal.training.completion_phase.value, times[0], times[-1]))
+    return out
+
+
 def reminder_firings(calendars: Iterable[TermCalendar]) -> list[ReminderFiring]:
     out = []
     for cal in calendars:
@@ -185,6 +225,25 @@ class PhaseSchedules(Construct):
                 state="ENABLED" if enabled else "DISABLED",
                 target=self._target(target, role, f.payload(), settings),
                 **window,
+            )
+            schedule.node.add_dependency(group)
+        self.sweeps = sweep_firings(calendars)
+        for w in self.sweeps:
+            enabled = enable_from is None or w.last.astimezone(SHANGHAI).date() >= enable_from
+            schedule = scheduler.CfnSchedule(
+                self,
+                w.name,
+                name=w.name,
+                group_name=settings.group,
+                description=f"{w.term} completion deadlines (daily sweep)",
+                schedule_expression=w.expression,
+                schedule_expression_timezone=TIMEZONE,
+                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+                state="ENABLED" if enabled else "DISABLED",
+                target=self._target(target, role, w.payload(), settings),
+                # The cron's first and last day, a minute either side of the firings.
+                start_date=f"{(w.first - timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+                end_date=f"{(w.last + timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
             )
             schedule.node.add_dependency(group)
         for b in self.boundaries:

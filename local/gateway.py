@@ -19,7 +19,8 @@ emailed to the dev SMTP server), and the dev identity provider's JWKS at
 Moving the dev clock forward fires the phase function (`functions.phases.handler`, the deployed
 schedules' target) once for every phase boundary crossed, in order, with the event the schedule
 would send, before the answer: a person stepping through a term sees the publish at PH-PUBLISH
-and the closing of every review window. Moving it back fires nothing (schedules never run
+and the closing of every review window, and the last daily completion-deadline sweep crossed
+(QA-2: a sweep settles every class past its deadline). Moving it back fires nothing (schedules never run
 backwards); crossing a boundary again fires it again, which the function takes as a repeat.
 
 Authorizer failures answer 401 `{"code":"unauthorized","message":"登录已失效，请重新登录"}`. The
@@ -1039,6 +1040,12 @@ class Gateway:
             for at, phase, action in cal.boundaries()
             if before < at <= after
         ]
+        for cal in all_calendars():
+            # The daily completion sweep (QA-2): one sweep settles every class past its deadline,
+            # so a jump across many days fires only the last sweep it crossed.
+            swept = [t for t in cal.completion_sweeps() if before < t <= after]
+            if swept:
+                crossed.append((swept[-1], cal.term, cal.training.completion_phase.value, "settle"))
         out: list[dict[str, Any]] = []
         invoker = self.phase_invoker or self._worker_invoker(PHASE_FUNCTION)
         for at, term, phase, action in sorted(crossed, key=lambda b: (b[0], b[2], b[3])):
@@ -1054,6 +1061,8 @@ class Gateway:
                 closing = (result or {}).get("closing")
                 if closing:
                     fired["closing"] = {"done": closing["done"], "counts": closing["counts"]}
+                if (result or {}).get("settled"):
+                    fired["settled"] = result["settled"]
             except (InvocationError, InvocationTimeout) as exc:
                 print(f"gateway: phase function {phase} {action}: {exc}", file=sys.stderr)
                 fired["error"] = str(exc)

@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# Completion deadlines end at midnight; the daily sweep runs just after (TermCalendar).
+SWEEP_AT = time(0, 5)
 
 
 class PhaseId(StrEnum):
@@ -244,6 +246,19 @@ class TermCalendar(BaseModel):
         """The end of the last window in which anyone reviews a selection (PH-R2-RECHECK):
         after it no waitlist promotion happens, for no window could review the seat."""
         return self.window(PhaseId.R2_RECHECK).closes
+
+    def completion_sweeps(self) -> list[datetime]:
+        """Every instant the phase job settles the completions nobody decided by their class's
+        deadline (QA-2): daily at `SWEEP_AT` from the first day a class of the completion phase
+        can be past its deadline to the last. A sweep settles every class whose deadline has
+        passed, so a missed or repeated one costs nothing."""
+        w = self.window(self.training.completion_phase)
+        lag = timedelta(days=self.training.completion_deadline_days + 1)
+        first = w.start + lag
+        return [
+            datetime.combine(first + timedelta(days=i), SWEEP_AT, tzinfo=SHANGHAI)
+            for i in range((w.end - w.start).days + 1)
+        ]
 
     def boundaries(self) -> list[tuple[datetime, PhaseId, str]]:
         """Every opening and closing instant, sorted: what schedules are derived from."""

@@ -108,6 +108,18 @@ class Completion(BaseModel):
     history: list[dict[str, str]] = Field(default_factory=list)
 
 
+class DeadlineSweep(BaseModel):
+    """One run of the daily sweep that settles the completions nobody decided by their class's
+    deadline (QA-2, `functions/training/deadline.py`)."""
+
+    term: str
+    at: datetime
+    due: int = 0  # classes past their deadline, not cancelled
+    settled: int = 0  # of them, settled by this run (the others were settled before)
+    reported: int = 0  # teachers reported as not completing by this run
+    done: bool = False  # False: the run handed the rest to a new run (time limit)
+
+
 class CheckinRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -451,6 +451,11 @@ def completion(class_id: str, teacher_id: str) -> Key:
     return {"PK": f"CLASS#{class_id}", "SK": f"{DONE_PREFIX}{teacher_id}"}
 
 
+def completion_settled(class_id: str) -> Key:
+    """QA-2: the class's completions left undecided at its deadline were settled (the sweep)."""
+    return {"PK": f"CLASS#{class_id}", "SK": "DEADLINE"}
+
+
 def completion_by_teacher(teacher_id: str, term: str, class_id: str) -> dict[str, str]:
     return {"GSI1PK": f"TEACHER#{teacher_id}#DONE", "GSI1SK": f"{term}#{class_id}"}
 

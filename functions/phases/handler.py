@@ -1,6 +1,7 @@
 """Phase-toggle function: the target of every EventBridge Scheduler phase schedule.
 
-Event: {"term": "2024H1", "phase": "PH-R1", "action": "open" | "close", "at": ISO instant}.
+Event: {"term": "2024H1", "phase": "PH-R1", "action": "open" | "close", "at": ISO instant};
+"remind" starts a deadline reminder, "settle" is the daily completion-deadline sweep (QA-2).
 The local stack's dev clock fires the same handler for every boundary it crosses, in order.
 An invalid event or a failed write raises, so the scheduler retries and finally dead-letters it.
 """
@@ -28,6 +29,15 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         reminded = service.start_reminder(toggle, clock.now(), invoke.remind)
         logger.info("reminder started", extra=reminded.model_dump(mode="json"))
         return reminded.model_dump(mode="json")
+    if toggle.action == "settle":
+        swept = service.settle_completions(
+            toggle,
+            clock.now(),
+            seconds_left=lambda: context.get_remaining_time_in_millis() / 1000,
+            resume=lambda: invoke.resume(context.invoked_function_arn, event),
+        )
+        logger.info("completion deadlines settled", extra=swept.model_dump(mode="json"))
+        return {"settled": swept.model_dump(mode="json")}
     result = service.apply_toggle(
         toggle,
         clock.now(),

@@ -8,7 +8,9 @@ themselves still check their windows from the clock: the toggles only announce p
 
 Closing a review window also carries out what its close does to the selections nobody reviewed
 and, at the last one, to the waitlists (SE-1, `functions/selection/closing.py`): once per term
-and window, in batches, continued by a retried or resumed toggle.
+and window, in batches, continued by a retried or resumed toggle. The daily `settle` event
+reports the teachers whose completion nobody decided by their class's deadline (QA-2,
+`functions/training/deadline.py`) the same way.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from functions.phases import store
 from functions.selection import closing
+from functions.training import deadline
 from schemas.calendar import SHANGHAI, PhaseId, term_calendar
 from schemas.selection import ClosingJob
+from schemas.training import DeadlineSweep
 
 PUBLISH_PHASES = frozenset({PhaseId.PUBLISH, PhaseId.ORDER_PUBLISH})
 # Scheduler fires at or after the boundary; an event stamped further ahead of the clock than this
@@ -38,7 +42,7 @@ class PhaseEvent(BaseModel):
 
     term: str
     phase: PhaseId
-    action: Literal["open", "close", "remind"]
+    action: Literal["open", "close", "remind", "settle"]
     at: AwareDatetime
     reminder: str | None = None  # action "remind": the term calendar's reminder id (五(一))
 
@@ -50,6 +54,26 @@ class ToggleResult(BaseModel):
     stored: bool  # False: a newer state was already stored
     site_requested: bool
     closing: ClosingJob | None = None  # a review window's closing actions (SE-1)
+
+
+def settle_completions(
+    event: PhaseEvent,
+    now: datetime,
+    seconds_left: Callable[[], float] = lambda: math.inf,
+    resume: Callable[[], None] = lambda: None,
+) -> DeadlineSweep:
+    """The daily sweep fired (`TermCalendar.completion_sweeps`): report the teachers whose
+    completion nobody decided by their class's deadline (QA-2). Repeated, late or resumed runs
+    settle only what no run settled."""
+    if event.at - now > EARLY_TOLERANCE:
+        raise TooEarly(f"completion sweep is stamped {event.at}, now is {now}")
+    cal = term_calendar(event.term)
+    if event.phase != cal.training.completion_phase:
+        raise ValueError(
+            f"completions belong to {cal.training.completion_phase}, not {event.phase}"
+        )
+    instant = max(now, event.at).astimezone(SHANGHAI)
+    return deadline.settle(cal, instant, seconds_left, resume)
 
 
 class RemindResult(BaseModel):

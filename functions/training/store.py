@@ -315,6 +315,20 @@ def noncompletions(county: str, term: str, school_id: str | None = None) -> list
     return [Completion.model_validate(i) for i in items]
 
 
+def settled_classes(class_ids: list[str]) -> set[str]:
+    """QA-2: which of the classes the deadline sweep has settled (one batched read per 100)."""
+    items = store.batch_get([keys.completion_settled(c) for c in class_ids], consistent=True)
+    return {str(i["PK"]).removeprefix("CLASS#") for i in items}
+
+
+def mark_settled(class_id: str, at: datetime, reported: int) -> None:
+    """The sweep settled the class: written after its teachers, so a run that dies between
+    the two redoes the class, whose writes then find each teacher decided and change nothing."""
+    store.put_item(
+        {**keys.completion_settled(class_id), "at": at.isoformat(), "reported": reported}
+    )
+
+
 # --- import jobs ---------------------------------------------------------------------------
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, time, timedelta
 
-from infra.schedules import boundaries
+from infra.schedules import boundaries, sweep_firings
 from schemas.calendar import PhaseId, TermCalendar, term_calendar
 
 
@@ -44,3 +44,17 @@ def test_next_terms_calendar_adds_its_schedules_with_unique_names() -> None:
     assert all(len(b.name) <= 64 for b in both)
     opens = [b for b in both if b.term == "2024H2" and b.phase == "PH-R1" and b.action == "open"]
     assert opens[0].expression == f"at({date(2024, 3, 19) + timedelta(183)}T00:00:00)"
+
+
+def test_completion_deadlines_are_swept_daily_through_the_last_deadline() -> None:
+    """QA-2: a daily cron from the first day a class can be past its deadline to the last."""
+    cal = term_calendar("2024H1")
+    (w,) = sweep_firings([cal])
+    assert w.name == "zjt-2024H1-settle-completions" and w.expression == "cron(5 0 * * ? *)"
+    assert (w.first, w.last) == (cal.completion_sweeps()[0], cal.completion_sweeps()[-1])
+    assert w.payload() == {
+        "term": "2024H1",
+        "phase": "PH-TRAIN",
+        "action": "settle",
+        "at": "<aws.scheduler.scheduled-time>",
+    }

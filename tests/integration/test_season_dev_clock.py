@@ -150,7 +150,10 @@ def test_a_season_stepped_through_with_the_dev_clock_ends_clean(gw: RunningGatew
     )
     c.clock("2024-04-20T10:00:00+08:00")
     assert c.call("DELETE", f"{sel}/p4-c1", "t7").status_code == 200
-    c.clock("2024-09-30T10:00:00+08:00")
+    fired = c.clock("2024-09-30T10:00:00+08:00")["fired"]
+    # QA-2: the last completion sweep crossed settles every class past its deadline.
+    (settled,) = [f for f in fired if f["action"] == "settle"]
+    assert settled["at"] == "2024-09-16T00:05:00+08:00" and settled["settled"]["done"]
 
     items_ = store.table().scan()["Items"]
     records.clear_cache()  # read the classes as they are now, not as this process cached them
@@ -172,6 +175,12 @@ def test_a_season_stepped_through_with_the_dev_clock_ends_clean(gw: RunningGatew
             held |= _days(s["start_date"], s["end_date"])
         assert set(load.get("days", set())) == held, tid
         assert int(load.get("held", 0)) == len(held_), tid
+    # Nobody confirmed in a finished class is left without a completion (QA-2).
+    done = {(i["teacher_id"], i["class_id"]) for i in items_ if i["SK"].startswith("DONE#")}
+    undecided = {
+        (s["teacher_id"], s["class_id"]) for s in sels if s["status"] == "confirmed"
+    } - done
+    assert not undecided and done
     status = {(s["teacher_id"], s["class_id"]): s["status"] for s in sels}
     assert status[("t4", "p1-c1")] == "confirmed" and status[("t5", "p1-c1")] == "waitlist_closed"
     assert status[("t7", "p4-c1")] == "withdrawn" and status[("t6", "p5-c1")] == "confirmed"
