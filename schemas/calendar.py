@@ -146,6 +146,8 @@ class ReminderAudience(StrEnum):
     BUREAUS_EXPANSION = "bureaus_expansion"  # bureaus with expansion applications to decide
     INSTITUTIONS_TIMETABLE = "institutions_timetable"  # classes whose CH-4 timetable is due soon
     BUREAU_DIGEST = "bureau_digest"  # each bureau: what is still open in its region, by school
+    # Classes over whose completion deadline is near with teachers still undecided (QA-2).
+    INSTITUTIONS_COMPLETION = "institutions_completion"
 
 
 class Reminder(BaseModel):
@@ -153,7 +155,8 @@ class Reminder(BaseModel):
     day (the lead time is data; 0 = the morning of the last day), the scheduled phase job
     reminds `audience`. With `daily_from` it fires every day at `at` from that phase's first
     day to `phase`'s last (CH-4 timetables: `before_days` is then how far ahead of a class's
-    deadline its institution is reminded)."""
+    deadline its institution is reminded; for completions, QA-2, it runs on until the last
+    class's completion deadline)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -172,7 +175,11 @@ class Reminder(BaseModel):
             day = w.end - timedelta(days=self.before_days)
             return [max(w.opens, datetime.combine(day, self.at, tzinfo=SHANGHAI))]
         first = cal.window(self.daily_from).start
-        days = (w.end - first).days + 1
+        end = w.end
+        if self.audience == ReminderAudience.INSTITUTIONS_COMPLETION:
+            # Completions are due after the phase: until the last class's deadline.
+            end += timedelta(days=cal.training.completion_deadline_days)
+        days = (end - first).days + 1
         return [
             datetime.combine(first + timedelta(days=i), self.at, tzinfo=SHANGHAI)
             for i in range(days)

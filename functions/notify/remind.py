@@ -11,7 +11,8 @@ Exactly once per window and recipient, even when a run is repeated or dies halfw
 message's id derives from the reminder, its fire instant and the recipient, and is written
 with a conditional put (a second run finds it and writes nothing, nor a second email); a part
 done is marked, so a repeated run skips it. The CH-4 timetable reminder fires daily and writes
-one message per class ever (a marker and the message in one transaction).
+one message per class ever (a marker and the message in one transaction); so does the QA-2
+completion reminder (classes whose completion deadline is near with teachers undecided).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ COUNTIES_PER_RUN = 10  # a batch of counties per worker run: ~10 runs in paralle
 MARGIN_SECONDS = 60.0
 ALL = "all"
 _HOLDS = {s.value for s in (*SEAT_HOLDING, SelectionStatus.WAITLISTED)}
+_CONFIRMED = SelectionStatus.CONFIRMED.value
 
 
 @dataclass
@@ -134,6 +136,8 @@ def _do_part(
         return _bureaus_expansion(cal, reminder, at), {}
     if a == ReminderAudience.INSTITUTIONS_TIMETABLE:
         return _timetables(cal, reminder, at), {}
+    if a == ReminderAudience.INSTITUTIONS_COMPLETION:
+        return _completions(cal, reminder, at), {}
     raise ValueError(f"unknown audience {a}")
 
 
@@ -407,4 +411,39 @@ def _timetables(cal: TermCalendar, reminder: Reminder, at: datetime) -> int:
             link_text="发布课程表",
         )
         written += rs.put_once(cal.term, f"timetable:{info.class_id}", msg)
+    return written
+
+
+def _completions(cal: TermCalendar, reminder: Reminder, at: datetime) -> int:
+    """QA-2: classes over whose completion deadline falls within `before_days` days while
+    confirmed teachers are still undecided; each class's institution is reminded once (after
+    the deadline a sweep reports the undecided as not completing)."""
+    from functions.training.rules import decision_window
+
+    today = at.astimezone(SHANGHAI).date()
+    written = 0
+    for info in rs.published_classes(cal.term):
+        if info.cancelled or today < info.end_date:
+            continue
+        last = (decision_window(info, cal.training)[1] - timedelta(days=1)).date()
+        if not today <= last <= today + timedelta(days=reminder.before_days):
+            continue
+        sels = rs.selections_of_class(info.class_id)
+        enrolled = {s["teacher_id"] for s in sels if s.get("status") == _CONFIRMED}
+        open_ = len(enrolled - rs.decided_teachers(info.class_id)) if enrolled else 0
+        if not open_:
+            continue
+        msg = outbox.message(
+            institution_party(info.institution_id),
+            MessageKind.REMINDER,
+            f"结业认定提醒：《{info.project_title}》{info.class_name}",
+            f"《{info.project_title}》{info.class_name}还有 {open_} 位学员未认定结业，"
+            f"结业认定将于{fmt_day(last)}截止。逾期仍未认定的学员将按“未完成培训”报送其学校和"
+            "教育局，之后只能由负责的教育局更正。",
+            at,
+            key=f"completion-due:{info.class_id}",
+            link=f"training/?c={info.class_id}",
+            link_text="去认定结业",
+        )
+        written += rs.put_once(cal.term, f"completion-due:{info.class_id}", msg)
     return written

@@ -62,6 +62,19 @@ def selections_of_class(class_id: str) -> list[dict[str, Any]]:
     )
 
 
+def decided_teachers(class_id: str) -> set[str]:
+    """The teachers of the class whose completion is decided (QA-2)."""
+    items = store.query_pages(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+        ExpressionAttributeValues={
+            ":pk": keys.completion(class_id, "")["PK"],
+            ":p": keys.DONE_PREFIX,
+        },
+        ProjectionExpression="teacher_id",
+    )
+    return {str(i["teacher_id"]) for i in items}
+
+
 def published_classes(term: str) -> list[ClassInfo]:
     return [ClassInfo.of(p, c) for p in catalog.published_projects(term) for c in p.classes]
 

@@ -6,6 +6,7 @@ exactly once, in batches, safe to retry; the responsible bureau corrects it afte
 from __future__ import annotations
 
 import json
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from functions.common import keys, store
 from functions.phases import handler
 from functions.training import deadline
-from schemas.calendar import term_calendar
+from schemas.calendar import SHANGHAI, term_calendar
 from tests.integration import test_training_api as training
 from tests.integration.test_season_closing import Ctx
 from tests.integration.test_training_api import (
@@ -143,3 +144,47 @@ def test_the_responsible_bureau_corrects_a_lapsed_completion_QA_2(clock_at, conf
         if i["PK"] == "PROJECT#p1" and i["SK"].startswith("AUDIT#")
     ]
     assert sorted(audit) == ["completion_corrected", "completion_lapsed", "completion_lapsed"]
+
+
+def test_institutions_with_completions_due_are_reminded_once_before_the_deadline_QA_2(
+    clock_at, confirmed
+):
+    from functions.notify import remind
+    from schemas.notify import institution_party
+    from tests.support.notify import messages as inbox
+
+    cal = term_calendar("2024H1")
+    reminder = cal.reminder("completions")
+    assert reminder.fire_times(cal)[-1] >= cal.completion_sweeps()[-1] - timedelta(days=1)
+    clock_at(AFTER)
+    body = {"items": [{"teacher_id": "t1", "outcome": "fail", "reason": "未参加培训"}]}
+    assert inst("POST", "/completion", body)[1]["results"][0]["ok"]
+    days = [
+        t for t in reminder.fire_times(cal) if date(2024, 4, 9) <= t.date() <= date(2024, 4, 26)
+    ]
+    for at in [*days, *days]:  # each day's run, and each run twice: one message
+        clock_at(f"{at:%Y-%m-%d %H:%M}")
+        remind.run("2024H1", "completions", at, ["all"], lambda: 1000.0, lambda rest: None)
+    [msg] = inbox(institution_party("zjnu"))
+    # The deadline is 04-25: reminded 3 days ahead, for the one teacher still undecided.
+    assert msg.created_at.date() == date(2024, 4, 22)
+    assert msg.title.startswith("结业认定提醒") and "还有 1 位学员未认定" in msg.body
+    assert "4月25日" in msg.body and msg.link.endswith("?c=p1-c1")
+
+
+def test_a_class_fully_decided_gets_no_completion_reminder_QA_2(clock_at, confirmed):
+    from functions.notify import remind
+    from schemas.notify import institution_party
+    from tests.support.notify import messages as inbox
+
+    clock_at(AFTER)
+    body = {
+        "items": [
+            {"teacher_id": t, "outcome": "fail", "reason": "未参加培训"} for t in ("t1", "t2")
+        ]
+    }
+    assert all(r["ok"] for r in inst("POST", "/completion", body)[1]["results"])
+    at = datetime(2024, 4, 22, 9, tzinfo=SHANGHAI)
+    clock_at("2024-04-22 09:00")
+    remind.run("2024H1", "completions", at, ["all"], lambda: 1000.0, lambda rest: None)
+    assert inbox(institution_party("zjnu")) == []
