@@ -336,6 +336,7 @@ class MyClass(BaseModel):
 
 
 class NonCompletionRow(BaseModel):
+    class_id: str
     teacher_id: str
     teacher_name: str
     school_id: str
@@ -347,6 +348,8 @@ class NonCompletionRow(BaseModel):
     institution_name: str
     reason: str
     decided_at: datetime
+    # The reader is the class's responsible bureau, who alone corrects it after the deadline.
+    correctable: bool = False
 
 
 class CancelResult(BaseModel):

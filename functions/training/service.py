@@ -924,8 +924,16 @@ def noncompletion(user: User) -> list[NonCompletionRow]:
     else:
         raise Forbidden()
     schools = _school_names({c.school_id for c in found})
+    responsible: dict[str, bool] = {}
+    if user.role in BUREAUS:
+        for cid in {c.class_id for c in found}:
+            try:
+                responsible[cid] = _bureau_covers(user, _info(cid))
+            except NotFound:
+                responsible[cid] = False
     rows = [
         NonCompletionRow(
+            class_id=c.class_id,
             teacher_id=c.teacher_id,
             teacher_name=c.teacher_name,
             school_id=c.school_id,
@@ -937,6 +945,7 @@ def noncompletion(user: User) -> list[NonCompletionRow]:
             institution_name=c.institution_name,
             reason=c.reason,
             decided_at=c.decided_at,
+            correctable=responsible.get(c.class_id, False),
         )
         for c in found
     ]

@@ -127,6 +127,11 @@ def test_the_sweep_settles_each_class_once_when_repeated_or_resumed_QA_2(
 def test_the_responsible_bureau_corrects_a_lapsed_completion_QA_2(clock_at, confirmed):
     sweep(SWEEP, clock_at)
     clock_at("2024-04-28 10:00")
+    # The list tells the responsible bureau (only) that it may correct the rows.
+    rows = api("GET", "/api/training/noncompletion", "bureau-330000")[1]["rows"]
+    assert [(r["class_id"], r["correctable"]) for r in rows] == [("p1-c1", True)] * 2
+    rows = api("GET", "/api/training/noncompletion", "p-s1")[1]["rows"]
+    assert not any(r["correctable"] for r in rows)
     body = {"items": [{"teacher_id": "t1", "outcome": "pass", "reason": "补交考勤，已完成"}]}
     s, refused = inst("POST", "/completion", body)
     assert (s, refused["code"]) == (409, "outside_window")  # the institution no longer may

@@ -191,7 +191,8 @@
     var list = q(".zjt-decide-list");
     list.textContent = "";
     q(".zjt-decide-note").textContent = roster.may_decide ? "建议结果按出勤学时（及线上学时）自动计算；与建议不同、不合格或更正已有认定时须填写原因。" : roster.decide_note;
-    q(".zjt-decide").hidden = !roster.may_decide;
+    q(".zjt-decide").hidden = !roster.may_decide || !roster.rows.length;
+    if (!roster.rows.length) { list.appendChild(el("li", null, "本班没有已确认的学员，无需认定结业。")); return; }
     roster.rows.forEach(function (r) {
       var li = el("li", { "class": "zjt-selection", "data-teacher-id": r.teacher_id });
       li.appendChild(el("h3", null, r.name));

@@ -53,6 +53,7 @@
       rows.forEach(function (c) { list.appendChild(item(c)); });
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
+      msg.classList.add("zjt-msg--error");
       msg.textContent = e.message;
     }
   }
