@@ -153,7 +153,10 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
     card.locator(".zjt-publish").click()
     confirm(page, "发布")
     msg(page, "#zjt-orders-county", "已发布为订单式项目", timeout=120_000)
-    page.locator(".zjt-published-link").click()
+    # The link appears once the site worker has put the page into the served site.
+    link = page.locator(".zjt-published-link")
+    link.wait_for(timeout=120_000)
+    link.click()
     page.wait_for_url(f"**/projects/{oid}/**")
     page.locator(".zjt-tag--order").filter(has_text="订单式").wait_for()
     assert "西湖区" in page.locator(".zjt-tag--order").inner_text()
