@@ -111,7 +111,10 @@ def _guarded_page(browser: Any, stack: Any, **context: Any) -> Iterator[Any]:
             else None
         ),
     )
-    page.set_default_timeout(15_000)
+    # Every wait is for a state, never a fixed sleep; the bound only decides how long a state
+    # that never comes takes to fail. 30 s: the stack, its worker processes and chromium share two
+    # cores, and a page's first answer from a cold worker has taken over 15 s on a loaded machine.
+    page.set_default_timeout(30_000)
     yield page
     ctx.close()
     assert not errors, f"JavaScript errors: {errors}"
