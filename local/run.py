@@ -22,6 +22,7 @@ from types import FrameType
 from local.stack import (
     R1_OPEN,
     REPO,
+    ChildWatch,
     DdbProcess,
     Ticker,
     build_site,
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     gateway = None
     mailbox = None
     ticker = None
+    watch = None
+    died: list[str] = []
     try:
         ddb_url = ddb.wait_ready()
         configure_environment(ddb_url, table_name)
@@ -139,6 +142,15 @@ def main(argv: list[str] | None = None) -> int:
         # The dashboard's statistics: the schedule of a deployment, here once a minute.
         gateway.app.run_stats_every(float(os.environ.get("ZJT_LOCAL_STATS_SECONDS", "60")))
         ticker = Ticker(args.port).start()
+
+        server = gateway.server
+
+        def _child_died(name: str, code: int) -> None:
+            how = f"被信号 {signal.Signals(-code).name} 终止" if code < 0 else f"退出码 {code}"
+            died.append(f"{name} 已意外退出（{how}），平台无法继续运行，已停止。")
+            server.shutdown()  # serve_forever below returns
+
+        watch = ChildWatch({"本地 DynamoDB 服务（local.ddb）": ddb.proc}, _child_died).start()
         print()
         print(f"平台已启动：{gateway.url}/")
         print(f"开发邮箱（SMTP {mailbox.host}:{mailbox.port}）：{gateway.url}/operator/mailbox/")
@@ -147,11 +159,14 @@ def main(argv: list[str] | None = None) -> int:
         print("重置全部数据（数据表、时钟、密钥）：make reset，或 python -m local.run --reset")
         print("按 Ctrl-C 停止")
         sys.stdout.flush()
-        gateway.server.serve_forever(poll_interval=0.2)  # returns on Ctrl-C / SIGTERM
-        print("\n正在停止…")
+        gateway.server.serve_forever(poll_interval=0.2)  # returns on Ctrl-C / SIGTERM / a death
+        if not died:
+            print("\n正在停止…")
     except KeyboardInterrupt:
         print("\n正在停止…")
     finally:
+        if watch is not None:
+            watch.stop()
         if ticker is not None:
             ticker.stop()
         if mailbox is not None:
@@ -161,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
             gateway.app.invoker.close()
             gateway.app.close()
         ddb.stop()
+    if died:
+        print(
+            f"\n{died[0]}\n可再次运行 make dev 重新启动（数据保存在 {data_dir}）。", file=sys.stderr
+        )
+        return 1
     return 0
 
 

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -125,6 +125,42 @@ class DdbProcess:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout)
+
+
+class ChildWatch:
+    """Watches the stack's child processes from a daemon thread and calls `on_exit(name, code)`
+    once, for the first that exits: `make dev` must not go on serving a platform whose
+    DynamoDB endpoint is gone (every data route would answer 500)."""
+
+    def __init__(
+        self,
+        children: dict[str, subprocess.Popen[str]],
+        on_exit: Callable[[str, int], None],
+        interval: float = 0.5,
+    ) -> None:
+        self.children = children
+        self.on_exit = on_exit
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="child-watch", daemon=True)
+
+    def start(self) -> ChildWatch:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            for name, proc in self.children.items():
+                code = proc.poll()
+                if code is not None:
+                    self.on_exit(name, code)
+                    return
+
+    def stop(self) -> None:
+        """Stop watching (before stopping the children on purpose)."""
+        self._stop.set()
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(5)
 
 
 _ENV_KEYS = (

@@ -234,6 +234,13 @@ class Busy(DomainError):
         self.retry_after = retry_after
 
 
+class Unavailable(DomainError):
+    """The table does not answer (its endpoint is down or the table is missing): health says so
+    instead of answering 200 while every data route fails."""
+
+    status, code, message = 503, "unavailable", "平台数据服务暂时不可用，请稍后再试"
+
+
 # --- records context: PH-1 correction requests ---------------------------------------------
 
 

@@ -21,6 +21,7 @@ Items (PK | SK | GSI1 | GSI2):
 - window closing job  TERM#<term>       | CLOSE#<phase>        cursor, counts, done (SE-1 closing)
 - site publication    TERM#<term>       | SITE                 requests and runs (functions/common/site.py)
 - idempotency record  IDEM#<sub>#<key>  | REQUEST              what was asked, the first result (TTL)
+- health probe        HEALTH            | PROBE                never written: /api/health reads it
 Records context (TD-1…TD-3; index attributes added to teacher, school and user items):
 - teacher (indexed)   TEACHER#<tid>     | PROFILE              | SCHOOL#<sid>#TEACHERS / TEACHER#<tid>
                                                                | REGION#<county>#TEACHERS / TEACHER#<tid>
@@ -131,6 +132,11 @@ def term_phases(term: str) -> Key:
 def closing_job(term: str, phase: str) -> Key:
     """The run of a review window's closing actions (unreviewed selections, waitlists)."""
     return {"PK": f"TERM#{term}", "SK": f"CLOSE#{phase}"}
+
+
+def health_probe() -> Key:
+    """The key `/api/health` reads to prove the table answers (nothing is ever stored there)."""
+    return {"PK": "HEALTH", "SK": "PROBE"}
 
 
 def site_publication(term: str) -> Key:

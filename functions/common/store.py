@@ -13,14 +13,17 @@ from functools import cache, partial
 from typing import Any, TypeVar, cast
 
 import boto3
+from aws_lambda_powertools import Logger
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from functions.common import keys
 from functions.common.errors import Busy
 from functions.common.settings import settings
 
 T = TypeVar("T")
+logger = Logger(service="zjtrain")  # the same logger as functions.common.app's
 _DESERIALIZER = TypeDeserializer()
 
 THROTTLE_CODES = frozenset(
@@ -110,9 +113,33 @@ def client() -> Any:
     return _resource().meta.client
 
 
+def table_answers() -> bool:
+    """Whether the platform table answers a read now: one GetItem of a key never written
+    (`keys.health_probe`), on a client that tries once with short timeouts. A health check must
+    answer quickly, and a dead endpoint will not come back within a retry's backoff."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        _probe_client().get_item(
+            TableName=settings().table_name,
+            Key={k: {"S": v} for k, v in keys.health_probe().items()},
+        )
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("health: the table does not answer", extra={"error": repr(exc)})
+        return False
+    return True
+
+
+@cache
+def _probe_client() -> Any:
+    cfg = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1, read_timeout=2)
+    return boto3.client("dynamodb", config=cfg)
+
+
 def reset_clients() -> None:
     """Forget built clients (tests that switch endpoints or credentials)."""
     _resource.cache_clear()
+    _probe_client.cache_clear()
     _table.cache_clear()
     _lambda.cache_clear()
 

@@ -7,9 +7,10 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, pi_audit, site, xlsx
+from functions.common import clock, pi_audit, site, store, xlsx
 from functions.common.app import logger, make_app, tracer
 from functions.common.auth import caller
+from functions.common.errors import Unavailable
 from functions.common.settings import settings
 from functions.platform import institutions, mydata
 from schemas.calendar import SHANGHAI, term_calendar
@@ -20,6 +21,10 @@ app = make_app()
 
 @app.get("/api/health")
 def health() -> dict[str, Any]:
+    """200 only while the table answers: a load balancer or a person reading it must not see
+    "ok" while every data route fails."""
+    if not store.table_answers():
+        raise Unavailable()
     return {"status": "ok"}
 
 

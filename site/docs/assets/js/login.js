@@ -10,10 +10,16 @@
   var currentEl = root.querySelector(".zjt-login-current");
   var usersEl = root.querySelector(".zjt-login-users");
 
-  /* Only same-site paths: never redirect to another origin from a query parameter. */
+  /* Only same-site paths: never redirect to another origin from a query parameter. Browsers
+     read "/\\host", "/\t/host" and the like as "//host" (another origin), so the check is the
+     browser's own: resolve `next` as the browser would and keep it only if the origin stays
+     this site's. A scheme ("https:", "javascript:") or a host is refused the same way. */
   function nextUrl() {
     var next = new URLSearchParams(location.search).get("next");
-    if (next && next.charAt(0) === "/" && next.charAt(1) !== "/" && next.indexOf("/login/") < 0) return next;
+    if (next && next.charAt(0) === "/" && next.indexOf("\\") < 0) {
+      var u = new URL(next, location.origin);
+      if (u.origin === location.origin && u.pathname.indexOf("/login/") < 0) return u.pathname + u.search + u.hash;
+    }
     return api.siteUrl("home/");
   }
 
