@@ -35,8 +35,20 @@ def _cached_doc(key: keys.Key) -> str | None:
     return doc
 
 
-def get_user(user_id: str) -> User | None:
-    doc = _cached_doc(keys.user(user_id))
+def get_user(user_id: str, fresh: bool = False) -> User | None:
+    """The user account; `fresh` reads it strongly consistently past the cache (and refreshes
+    the cache with it), for a caller about to write."""
+    key = keys.user(user_id)
+    if fresh:
+        item = store.get_item(dict(key), consistent=True)
+        doc: str | None = item.get(_DOC) if item else None
+        ck = (key["PK"], key["SK"])
+        if doc is None:
+            _cache.pop(ck, None)
+        else:
+            _cache[ck] = doc
+    else:
+        doc = _cached_doc(key)
     return User.model_validate_json(doc) if doc else None
 
 

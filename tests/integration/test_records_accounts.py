@@ -105,6 +105,37 @@ def test_a_school_admin_disables_a_teacher_of_the_school_and_enables_it_again():
     assert api("GET", "/api/selections", "t1", handler=selection_handler)[0] == 200
 
 
+def _disabled_elsewhere(user_id: str) -> None:
+    """Disable the account as another Lambda would: in the table only, so this warm
+    process's cached copy still says the account is active."""
+    user = records.get_user(user_id)
+    assert user is not None and not user.disabled
+    gone = user.model_copy(update={"disabled": True, "disabled_reason": "已调离"})
+    store.put_item(records.user_item(gone))
+
+
+def test_an_account_disabled_by_another_lambda_is_refused_at_once_for_writes():
+    # The bureau's record is warm in this Lambda's cache.
+    assert api("GET", "/api/records/scope", "bureau-330106")[0] == 200
+    before = stored_doc("t1")
+    _disabled_elsewhere("bureau-330106")
+
+    status, body = set_status("bureau-330106", "t1", {"disabled": True, "reason": "测试"})
+    assert (status, body["code"]) == (403, "account_disabled"), body
+    assert "已调离" in body["message"]
+    assert stored_doc("t1") == before
+
+
+def test_a_teacher_disabled_by_another_lambda_cannot_take_a_seat_at_once():
+    assert api("GET", "/api/selections", "t1", handler=selection_handler)[0] == 200
+    _disabled_elsewhere("t1")
+
+    status, body = api(
+        "POST", "/api/selections", "t1", handler=selection_handler, body={"class_id": "c-any"}
+    )
+    assert (status, body["code"]) == (403, "account_disabled"), body
+
+
 @pytest.mark.parametrize(
     ("admin", "target"),
     [
