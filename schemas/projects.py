@@ -153,12 +153,15 @@ class FieldError(BaseModel):
 
 
 class SpotCheck(BaseModel):
-    """AP-5: the instructors drawn for a spot check, and its recorded outcome."""
+    """AP-5: the instructors drawn for a spot check (who drew, when, from how many; drawn once
+    per submission with `secrets`), and its recorded outcome."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    seed: str
     picked: tuple[str, ...]  # instructor names (never ID numbers)
+    pool: int = Field(ge=0)  # how many distinct instructors the pick was drawn from
+    drawn_by: str
+    drawn_at: datetime
     outcome: str | None = Field(default=None, pattern=r"^(pass|fail)$")
     note: str = Field(default="", max_length=200)
     by: str | None = None
@@ -385,6 +388,12 @@ class SaveDraftRequest(BaseModel):
 
 
 class VersionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1)
+
+
+class SpotCheckDrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)

@@ -8,7 +8,6 @@ from functions.common import records
 from functions.common.errors import AccountDisabled, Forbidden, Unauthorized, UnknownUser
 from schemas.people import Role, User
 
-
 # Methods that only read: their caller may come from the warm Lambda's cache (at most
 # `cache_ttl_seconds` old), which the selection rush needs.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -193,6 +193,12 @@ class PersonMismatch(Conflict):
     code, message = "person_mismatch", "该身份证号已登记为另一位专家，请核对姓名"
 
 
+class SpotCheckDrawn(Conflict):
+    """AP-5: the instructors to check were drawn already for this submission."""
+
+    code, message = "spot_check_drawn", "本次申报已随机抽取过授课教师，不能重新抽取"
+
+
 class StaleVersion(Conflict):
     code, message = "stale_version", "该项目已被他人处理或修改，请刷新后再操作"
 

@@ -160,6 +160,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/experts", "projects"),
     Route("GET", "/api/reviews", "projects"),
     Route("POST", "/api/reviews/publish", "projects"),
+    Route("POST", "/api/reviews/{project_id}/spot-check/draw", "projects"),  # AP-5, secrets
     Route("POST", "/api/reviews/{project_id}/spot-check", "projects"),
     Route("POST", "/api/reviews/{project_id}/decision", "projects"),
     Route("GET", "/api/changes", "projects"),

@@ -25,6 +25,7 @@ from schemas.projects import (
     ProjectDraft,
     PublishedProjects,
     SaveDraftRequest,
+    SpotCheckDrawRequest,
     SpotCheckRequest,
     TimetableRequest,
     VersionRequest,
@@ -118,6 +119,14 @@ def experts(q: Annotated[str, Query(max_length=40)] = "") -> dict[str, Any]:
 @app.get("/api/reviews")
 def reviews() -> dict[str, Any]:
     return {"projects": service.review_list(caller(app.current_event))}
+
+
+@app.post("/api/reviews/<project_id>/spot-check/draw")
+def spot_check_draw(
+    project_id: Annotated[str, Path(pattern=ID)], body: SpotCheckDrawRequest
+) -> dict[str, Any]:
+    rec = service.draw_spot_check(caller(app.current_event), project_id, body.version, clock.now())
+    return record_view(rec, reveal=False)
 
 
 @app.post("/api/reviews/<project_id>/spot-check")

@@ -8,6 +8,7 @@ are enforced again in the submitting transaction's conditions (functions/project
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -435,11 +436,15 @@ def quota_room(used: int, cap: int) -> Errors:
     return []
 
 
-def spot_check_sample(project_id: str, instructor_names: Sequence[str], size: int) -> list[str]:
-    """AP-5: a reproducible random pick of instructors for the spot check, seeded by the project
-    id (the same project always draws the same names; the pick is recorded with its outcome)."""
+def spot_check_sample(
+    instructor_names: Sequence[str], size: int, rng: random.Random | None = None
+) -> list[str]:
+    """AP-5: the instructors picked at random for the spot check. Drawn from the operating
+    system's CSPRNG (`secrets`) at review time, so nobody can compute the pick before the draw
+    (a pick seeded by the project id was known to the institution from its draft); the caller
+    records the draw. `rng` only for tests."""
     pool = sorted(dict.fromkeys(instructor_names))
-    return sorted(random.Random(f"AP-5:{project_id}").sample(pool, min(size, len(pool))))
+    return sorted((rng or secrets.SystemRandom()).sample(pool, min(size, len(pool))))
 
 
 def responsible_bureau_region(inst: Institution, order_county: RegionCode | None = None) -> str:

@@ -20,6 +20,7 @@ from functions.common.errors import (
     OutsideScope,
     OutsideWindow,
     ProjectLocked,
+    SpotCheckDrawn,
     StaleVersion,
     SubmissionInvalid,
     TimetableTooLate,
@@ -563,35 +564,59 @@ def review_list(user: User) -> list[dict[str, Any]]:
             if not rules.bureau_may_review(user, inst):
                 continue
             checked = check_draft(inst, rec, for_review=True)
-            size = quota_table(term).spot_check_size
-            names = [p.name or "" for p in rec.draft.instructors]
             out.append(
                 {
                     **record_view(rec, reveal=False),
                     "checks": checked.checks,
-                    "spot_check_pick": rules.spot_check_sample(rec.project_id, names, size),
+                    # AP-5: the recorded draw (none until a reviewer draws).
+                    "spot_check_pick": list(rec.spot_check.picked) if rec.spot_check else [],
                 }
             )
     return out
 
 
-def record_spot_check(
-    user: User, project_id: str, version: int, outcome: str, note: str, now: datetime
-) -> ProjectRecord:
-    """AP-5: draw the reproducible sample and record the spot check's outcome."""
+def draw_spot_check(user: User, project_id: str, version: int, now: datetime) -> ProjectRecord:
+    """AP-5: draw the instructors to check, at review time, with `secrets` (nobody can know the
+    pick before this call), and record the draw: who drew, when, from how many. Once per
+    submission: a second draw is refused (a reviewer could otherwise draw until the pick
+    suits), and of two reviewers drawing at once the version condition lets one win."""
     _, rec = _reviewable(user, project_id)
     if rec.status != ProjectStatus.SUBMITTED:
         raise Conflict("只有待审核的项目可以抽查")
     _window(PhaseId.REVIEW, now)
+    if rec.spot_check is not None:
+        raise SpotCheckDrawn()
+    if rec.version != version:
+        raise StaleVersion()
     size = quota_table(rec.term).spot_check_size
     names = [p.name or "" for p in rec.draft.instructors]
     check = SpotCheck(
-        seed=rec.project_id,
-        picked=tuple(rules.spot_check_sample(rec.project_id, names, size)),
-        outcome=outcome,
-        note=note,
-        by=user.user_id,
-        at=now,
+        picked=tuple(rules.spot_check_sample(names, size)),
+        pool=len(set(names)),
+        drawn_by=user.user_id,
+        drawn_at=now,
+    )
+    new = rec.model_copy(update={"spot_check": check, "version": version + 1, "updated_at": now})
+    detail = f"随机抽取授课教师 {'、'.join(check.picked)}（共 {check.pool} 位）"
+    store.replace_record(
+        new, (ProjectStatus.SUBMITTED,), version, _audit(new, "spot_check_drawn", user, now, detail)
+    )
+    return new
+
+
+def record_spot_check(
+    user: User, project_id: str, version: int, outcome: str, note: str, now: datetime
+) -> ProjectRecord:
+    """AP-5: record the outcome of the spot check of the instructors drawn
+    (`draw_spot_check`); the pick itself never changes."""
+    _, rec = _reviewable(user, project_id)
+    if rec.status != ProjectStatus.SUBMITTED:
+        raise Conflict("只有待审核的项目可以抽查")
+    _window(PhaseId.REVIEW, now)
+    if rec.spot_check is None:
+        raise Conflict("请先随机抽取授课教师，再记录抽查结果")
+    check = rec.spot_check.model_copy(
+        update={"outcome": outcome, "note": note, "by": user.user_id, "at": now}
     )
     new = rec.model_copy(update={"spot_check": check, "version": version + 1, "updated_at": now})
     detail = f"抽查 {'、'.join(check.picked)}：{'通过' if outcome == 'pass' else '不通过'} {note}"
@@ -1167,6 +1192,7 @@ def _when(at: datetime) -> str:
 EVENT_NAMES = {
     "created": "新建草稿",
     "submitted": "提交申报",
+    "spot_check_drawn": "随机抽取授课教师",
     "spot_check": "授课教师抽查",
     "approved": "审核通过",
     "returned": "退回修改",

@@ -113,7 +113,12 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(
     refused.wait_for()
     page.wait_for_timeout(1500)
     assert refused.is_visible()
-    # Spot check, then approve at once: the approval carries the version the check made.
+    # AP-5: the pick is drawn only now, on the server, and shown; then the check is recorded
+    # and approved at once (each step carries the version the previous one made).
+    assert item.locator(".zjt-spot-pass").is_hidden()
+    item.locator(".zjt-spot-draw").click()
+    item.locator(".zjt-spot").filter(has_text="随机抽查授课教师：").wait_for()
+    assert item.locator(".zjt-spot-draw").is_hidden()
     item.locator(".zjt-spot-pass").click()
     item.locator(".zjt-msg").filter(has_text="抽查结果已记录").wait_for()
     page.locator(f'li[data-project="{pid}"] .zjt-spot').filter(has_text="结果：通过").wait_for()

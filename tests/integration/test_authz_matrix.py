@@ -328,11 +328,18 @@ ROWS: dict[str, Row] = {
     "GET /api/experts": Row(expect=each(BUREAUS, 200)),
     "GET /api/reviews": Row(expect=each(BUREAUS, 200)),
     "POST /api/reviews/publish": Row(at=aw.PUBLISH, expect=each(BUREAUS, 200)),
+    "POST /api/reviews/{project_id}/spot-check/draw": Row(
+        params={"project_id": "{submitted_id}"},
+        body={"version": 2},
+        at=aw.REVIEW,
+        expect={"province_bureau": 200},
+    ),
+    # AP-5: the world's application has no draw yet, so its reviewer is told to draw first.
     "POST /api/reviews/{project_id}/spot-check": Row(
         params={"project_id": "{submitted_id}"},
         body={"version": 2, "outcome": "pass"},
         at=aw.REVIEW,
-        expect={"province_bureau": 200},
+        expect={"province_bureau": 409},
     ),
     "POST /api/reviews/{project_id}/decision": Row(
         params={"project_id": "{submitted_id}"},

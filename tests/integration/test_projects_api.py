@@ -65,6 +65,8 @@ def fields(body: dict[str, Any]) -> set[str]:
 def approve(rec: dict[str, Any], clock_at: Any, sub: str = "bureau-330000") -> dict[str, Any]:
     clock_at(REVIEW)
     pid = rec["project_id"]
+    s, rec = api("POST", f"/api/reviews/{pid}/spot-check/draw", sub, {"version": rec["version"]})
+    assert s == 200, rec
     s, rec = api(
         "POST",
         f"/api/reviews/{pid}/spot-check",
@@ -380,28 +382,55 @@ def test_review_list_shows_every_rule_check_in_the_bureaus_scope(clock_at):
     assert s == 403
 
 
-def test_spot_check_is_a_reproducible_pick_recorded_with_its_outcome_AP_5(clock_at):
-    rec = submitted(clock_at, leader=83)
-    clock_at(REVIEW)
+def _listed_pick(pid: str) -> list[str]:
     _, listed = api("GET", "/api/reviews", "bureau-330000")
-    pick = next(p for p in listed["projects"] if p["project_id"] == rec["project_id"])
-    assert len(pick["spot_check_pick"]) == 2
+    return list(next(p for p in listed["projects"] if p["project_id"] == pid)["spot_check_pick"])
+
+
+def test_spot_check_is_drawn_at_review_time_once_and_recorded_with_its_outcome_AP_5(clock_at):
+    rec = submitted(clock_at, leader=83)
+    pid = rec["project_id"]
+    clock_at(REVIEW)
+    # Nothing is picked before a reviewer draws: no one can know the pick in advance.
+    assert _listed_pick(pid) == []
+    s, body = api(
+        "POST",
+        f"/api/reviews/{pid}/spot-check",
+        "bureau-330000",
+        {"version": rec["version"], "outcome": "pass"},
+    )
+    assert s == 409 and "请先随机抽取" in body["message"]
+
+    s, drawn = api(
+        "POST", f"/api/reviews/{pid}/spot-check/draw", "bureau-330000", {"version": rec["version"]}
+    )
+    assert s == 200, drawn
+    check = drawn["spot_check"]
+    names = {p["name"] for p in rec["draft"]["instructors"]}
+    assert len(check["picked"]) == 2 and set(check["picked"]) <= names
+    assert check["pool"] == len(names)
+    assert check["drawn_by"] == "bureau-330000" and check["drawn_at"].startswith("2024-")
+    assert check["outcome"] is None
+    assert _listed_pick(pid) == check["picked"]
+
+    # A second draw is refused, whatever version it carries: the pick cannot be re-rolled.
+    for version in (rec["version"], drawn["version"]):
+        s, body = api(
+            "POST", f"/api/reviews/{pid}/spot-check/draw", "bureau-330000", {"version": version}
+        )
+        assert (s, body["code"]) == (409, "spot_check_drawn"), body
+
     s, after = api(
         "POST",
-        f"/api/reviews/{rec['project_id']}/spot-check",
+        f"/api/reviews/{pid}/spot-check",
         "bureau-330000",
-        {"version": rec["version"], "outcome": "pass", "note": "电话核实"},
+        {"version": drawn["version"], "outcome": "pass", "note": "电话核实"},
     )
     assert s == 200
-    assert after["spot_check"]["picked"] == pick["spot_check_pick"]
+    assert after["spot_check"]["picked"] == check["picked"]
+    assert after["spot_check"]["drawn_at"] == check["drawn_at"]
     assert after["spot_check"]["outcome"] == "pass" and after["spot_check"]["by"]
-    _, again = api("GET", "/api/reviews", "bureau-330000")
-    assert (
-        next(p for p in again["projects"] if p["project_id"] == rec["project_id"])[
-            "spot_check_pick"
-        ]
-        == pick["spot_check_pick"]
-    )
+    assert _listed_pick(pid) == check["picked"]
 
 
 def test_approve_needs_a_recorded_spot_check_AP_5(clock_at):
@@ -659,6 +688,7 @@ def test_every_change_is_kept_per_project_and_institution_and_exported_CH_5(cloc
     assert events == [
         "created",
         "submitted",
+        "spot_check_drawn",
         "spot_check",
         "approved",
         "published",
@@ -678,7 +708,7 @@ def test_every_change_is_kept_per_project_and_institution_and_exported_CH_5(cloc
 
     wb = load_workbook(io.BytesIO(base64.b64decode(resp["body"])))
     rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0][0] == "时间" and len(rows) == 7 and rows[5][4] == "发布"
+    assert rows[0][0] == "时间" and len(rows) == 8 and rows[6][4] == "发布"
 
 
 def test_a_seeded_published_project_takes_changes_too_CH_1(clock_at):

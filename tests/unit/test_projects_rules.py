@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -140,13 +141,28 @@ def test_leader_class_room_AP_3():
     assert rules.leader_class_room(3, 2, 4)[0].code == "leader_class_limit"
 
 
-def test_spot_check_pick_is_reproducible_and_seeded_by_the_project_AP_5():
+def test_spot_check_pick_cannot_be_computed_in_advance_AP_5():
     names = ["甲", "乙", "丙", "丁", "戊"]
-    a = rules.spot_check_sample("p-1", names, 2)
-    assert a == rules.spot_check_sample("p-1", list(reversed(names)), 2)
-    picks = {tuple(rules.spot_check_sample(f"p-{i}", names, 2)) for i in range(20)}
-    assert len(picks) > 3
-    assert rules.spot_check_sample("p-1", ["甲"], 2) == ["甲"]
+    # The same instructors drawn again give other picks: nothing about the project (its id,
+    # its draft) decides the pick. 40 draws of 2 from 5 all alike: odds 10^-40.
+    picks = {tuple(rules.spot_check_sample(names, 2)) for _ in range(40)}
+    assert len(picks) > 1
+    for pick in picks:
+        assert len(pick) == 2 and set(pick) <= set(names) and list(pick) == sorted(pick)
+    assert rules.spot_check_sample(["甲", "甲"], 2) == ["甲"]
+
+
+def test_spot_check_draws_from_the_operating_systems_csprng_AP_5(monkeypatch):
+    drawn: list[int] = []
+
+    class Recording(secrets.SystemRandom):
+        def sample(self, population, k, **kw):  # type: ignore[no-untyped-def, override]
+            drawn.append(k)
+            return super().sample(population, k, **kw)
+
+    monkeypatch.setattr(rules.secrets, "SystemRandom", Recording)
+    rules.spot_check_sample(["甲", "乙", "丙"], 2)
+    assert drawn == [2]
 
 
 def test_id_numbers_are_checked_and_masked_AP_7():

@@ -169,10 +169,13 @@
     return det;
   }
 
+  /* AP-5: the pick is drawn on the server when the reviewer asks (once per submission) and
+     recorded; until then there is nothing to show but the button. */
   function spotText(p) {
     var sc = p.spot_check;
-    return "随机抽查授课教师：" + p.spot_check_pick.join("、") +
-      (sc && sc.outcome ? "，结果：" + (sc.outcome === "pass" ? "通过" : "不通过") + (sc.note ? "（" + sc.note + "）" : "") : "，尚未抽查");
+    if (!sc) return "授课教师抽查：尚未抽取";
+    return "随机抽查授课教师：" + sc.picked.join("、") + "（从 " + sc.pool + " 位中抽取）" +
+      (sc.outcome ? "，结果：" + (sc.outcome === "pass" ? "通过" : "不通过") + (sc.note ? "（" + sc.note + "）" : "") : "，尚未记录结果");
   }
 
   function project(p) {
@@ -195,8 +198,25 @@
       var actions = el("div", { "class": "zjt-review-actions" });
       var spot = el("p", { "class": "zjt-spot" }, spotText(p));
       actions.appendChild(spot);
+      var outcomes = [];
+      var showOutcomes = function () { outcomes.forEach(function (n) { n.hidden = !p.spot_check; }); };
+      var draw = el("button", { type: "button", "class": "md-button zjt-spot-draw" }, "随机抽取授课教师");
+      draw.hidden = !!p.spot_check;
+      draw.addEventListener("click", async function () {
+        draw.disabled = true;
+        var res = await act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/spot-check/draw",
+          { version: p.version }, "已随机抽取，请核实后记录抽查结果");
+        draw.disabled = false;
+        if (res) {
+          p.version = res.data.version; p.spot_check = res.data.spot_check;
+          spot.textContent = spotText(p); draw.hidden = true; showOutcomes();
+        }
+      });
+      actions.appendChild(draw);
       var scNote = el("input", { name: "spot_note", type: "text", placeholder: "抽查说明" });
-      actions.appendChild(el("label", { "class": "zjt-field" }, "抽查说明")).appendChild(scNote);
+      var scLabel = actions.appendChild(el("label", { "class": "zjt-field" }, "抽查说明"));
+      scLabel.appendChild(scNote);
+      outcomes.push(scLabel);
       ["pass", "fail"].forEach(function (o) {
         var b = el("button", { type: "button", "class": "md-button zjt-spot-" + o }, o === "pass" ? "抽查通过" : "抽查不通过");
         b.addEventListener("click", async function () {
@@ -206,7 +226,9 @@
           if (res) { p.version = res.data.version; p.spot_check = res.data.spot_check; spot.textContent = spotText(p); }
         });
         actions.appendChild(b);
+        outcomes.push(b);
       });
+      showOutcomes();
       var reason = el("input", { name: "reason", type: "text", placeholder: "退回时必填" });
       actions.appendChild(el("label", { "class": "zjt-field" }, "审核意见")).appendChild(reason);
       var decided = async function (action, okText) {
