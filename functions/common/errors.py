@@ -193,6 +193,16 @@ class PersonMismatch(Conflict):
     code, message = "person_mismatch", "该身份证号已登记为另一位专家，请核对姓名"
 
 
+class LookupNotAllowed(DomainError):
+    """AP-7: a person looked up by ID number outside what the application form needs."""
+
+    status, code, message = (
+        403,
+        "lookup_not_allowed",
+        "只能查询本机构申报项目中的人员；其他人员仅在项目申报期间可按完整身份证号查询",
+    )
+
+
 class SpotCheckDrawn(Conflict):
     """AP-5: the instructors to check were drawn already for this submission."""
 

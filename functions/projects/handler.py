@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, xlsx
+from functions.common import clock, pi_audit, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.projects import service
@@ -108,7 +108,14 @@ def risks() -> dict[str, Any]:
 
 @app.get("/api/people/<id_number>")
 def person(id_number: Annotated[str, Path(pattern=ID_NUMBER)]) -> dict[str, Any]:
-    return service.lookup_person(caller(app.current_event), id_number.upper())
+    event = app.current_event
+    return service.lookup_person(
+        caller(event),
+        id_number.upper(),
+        clock.now(),
+        page=pi_audit.page_of(event.headers),
+        route=str(event.raw_event.get("routeKey") or ""),
+    )
 
 
 @app.get("/api/experts")

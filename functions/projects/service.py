@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from functions.common import catalog, keys, notices, outbox, records, scope, site, xlsx
+from functions.common import catalog, keys, notices, outbox, pi_audit, records, scope, site, xlsx
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
     Conflict,
     Forbidden,
+    LookupNotAllowed,
     NotFound,
     OutsideScope,
     OutsideWindow,
@@ -1085,10 +1086,27 @@ def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
 # --- people (AP-7) and audit (CH-5) ----------------------------------------------------------
 
 
-def lookup_person(user: User, id_number: str) -> dict[str, Any]:
-    """Reuse a person's record when entering a plan (AP-7); the ID number is echoed masked."""
-    require(user, Role.INSTITUTION, *BUREAUS)
+def lookup_person(
+    user: User, id_number: str, now: datetime, *, page: str, route: str
+) -> dict[str, Any]:
+    """Reuse a person's record when entering a plan (AP-7), and only what that form needs: an
+    institution looks up the people of its own applications at any time, and any exact ID
+    number only while applications are open (PH-APPLY); bureaus enter no plans (their expert
+    search shows masked numbers). Every lookup that reaches the records is audited like a read
+    of an unmasked ID number (functions/common/pi_audit.py): the caller turned one into a
+    name. The ID number is echoed masked."""
+    inst = _clerk_institution(user)
+    own = id_number in store.institution_people(inst.institution_id)
+    if not own and not term_calendar(settings().term).is_open(PhaseId.APPLY, now):
+        raise LookupNotAllowed()
     p = store.get_person(id_number)
+    pi_audit.record_reads(
+        user.user_id,
+        [pi_audit.Subject(id_masked=mask_id_number(id_number), name=p.name if p else "")],
+        now,
+        page=page,
+        route=route,
+    )
     if p is None:
         raise NotFound("专家库中没有该身份证号的记录，请填写完整信息")
     return {

@@ -29,6 +29,7 @@ from functions.common.errors import (
 from functions.common.settings import settings
 from schemas.catalog import Project, ProjectKind, ProjectStatus
 from schemas.org import Institution
+from schemas.privacy import mask_id_number
 from schemas.projects import (
     AuditEntry,
     ChangeRecord,
@@ -190,6 +191,24 @@ def leader_classes(id_number: str, term: str) -> int:
 def get_person(id_number: str) -> PersonRecord | None:
     item = store.get_item(keys.person(id_number))
     return PersonRecord.model_validate_json(item["doc"]) if item else None
+
+
+def institution_people(institution_id: str) -> set[str]:
+    """The ID numbers of every leader and instructor in the institution's own applications, of
+    every term: the people its forms may look up at any time."""
+    out: set[str] = set()
+    for item in store.query_pages(
+        IndexName="GSI2",
+        KeyConditionExpression="GSI2PK = :pk AND begins_with(GSI2SK, :p)",
+        ExpressionAttributeValues={
+            ":pk": keys.project_by_institution(institution_id, "", "")["GSI2PK"],
+            ":p": "PROJECT#",
+        },
+    ):
+        if "app" in item:
+            d = ProjectRecord.model_validate_json(item["app"]).draft
+            out.update(p.id_number for p in (d.leader, *d.instructors) if p.id_number)
+    return out
 
 
 def search_people(text: str, limit: int = 50) -> list[PersonRecord]:
@@ -471,7 +490,7 @@ def submit(
         bad = [i - first_person for i in failed if first_person <= i < first_person + len(people)]
         if bad:
             raise PersonMismatch(
-                f"身份证号 {people[bad[0]].id_number[:3]}**** 已登记为另一位专家，请核对姓名"
+                f"身份证号 {mask_id_number(people[bad[0]].id_number)} 已登记为另一位专家，请核对姓名"
             ) from exc
         raise
 

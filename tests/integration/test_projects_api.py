@@ -255,6 +255,56 @@ def test_person_records_are_keyed_by_id_number_and_reused_AP_7(clock_at):
     assert status == 422 and "bad_id_number" in codes(body)
 
 
+def _lookup(sub: str, id_number: str) -> tuple[int, dict[str, Any]]:
+    event = http_event(
+        "GET",
+        f"/api/people/{id_number}",
+        route="/api/people/{id_number}",
+        sub=sub,
+        path_params={"id_number": id_number},
+        headers={"X-Zjt-Page": "/apply/"},
+    )
+    status, data, _ = call(lambda_handler, event)
+    return status, data
+
+
+def test_people_lookup_answers_only_what_the_application_form_needs_AP_7(clock_at):
+    submitted(clock_at, leader=14)  # zjnu's application names idno(114), 讲师甲
+    # While applications are open, any institution may reuse a record by its exact ID number.
+    assert _lookup("inst-hznu", idno(114))[1]["name"] == "讲师甲"
+    clock_at(REVIEW)
+    # Afterwards only the institution whose applications name the person.
+    status, body = _lookup("inst-hznu", idno(114))
+    assert (status, body["code"]) == (403, "lookup_not_allowed"), body
+    assert "讲师甲" not in str(body)
+    status, body = _lookup("inst-zjnu", idno(114))
+    assert status == 200 and body["name"] == "讲师甲"
+    # Bureaus enter no plans: they search experts with masked numbers instead.
+    assert _lookup("bureau-330000", idno(114))[0] == 403
+
+
+def test_each_people_lookup_is_audited_with_the_id_number_masked_AP_7(clock_at):
+    from functions.common import pi_audit
+    from schemas.privacy import mask_id_number
+
+    submitted(clock_at, leader=15)
+    now = clock_at(APPLY)
+    assert _lookup("inst-hznu", idno(115))[0] == 200
+    assert _lookup("inst-hznu", idno(999))[0] == 404  # looked up, nothing found: audited too
+    reads = [
+        r
+        for r in pi_audit.reads_on(now.date().isoformat())
+        if r["reader"] == "inst-hznu" and r["route"] == "GET /api/people/{id_number}"
+    ]
+    subjects = [r["subjects"] for r in sorted(reads, key=lambda r: r["at"])]
+    assert subjects == [
+        [{"id_masked": mask_id_number(idno(115)), "name": "讲师甲"}],
+        [{"id_masked": mask_id_number(idno(999))}],
+    ]
+    assert all(r["page"] == "/apply/" for r in reads)
+    assert idno(115) not in str(reads)
+
+
 def test_expert_search_is_for_bureaus_and_masks_id_numbers_AP_7(clock_at):
     submitted(clock_at, leader=13)
     status, body = api("GET", "/api/experts", "bureau-330000", query={"q": "专家"})
