@@ -25,12 +25,12 @@ from aws_cdk import Stack
 from aws_cdk import aws_wafv2 as waf
 from constructs import Construct
 
+from functions.common.errors import RateLimited
 from infra.config import RateLimits
 
 TOO_MANY = "too_many_requests"
-RATE_LIMITED_BODY = json.dumps(
-    {"code": "rate_limited", "message": "请求过于频繁，请稍后再试"}, ensure_ascii=False
-)
+# The API's own error body (functions/common/errors.py), as the local gateway answers too.
+RATE_LIMITED_BODY = json.dumps(RateLimited().body(), ensure_ascii=False)
 
 
 def _visibility(name: str) -> waf.CfnWebACL.VisibilityConfigProperty:

@@ -64,8 +64,11 @@ from werkzeug.utils import send_file
 from werkzeug.wrappers import Request, Response
 
 from functions.common import clock
+from functions.common.errors import RateLimited
 from functions.common.routes import ROUTES, WORKERS, Route, Worker
+from infra.config import RateLimits
 from local.devidp import AUDIENCE, AuthError, AuthorizedCaller, DevIdentityProvider, JwtAuthorizer
+from local.ratelimit import RateLimiter
 from schemas.calendar import SHANGHAI, all_calendars
 from schemas.people import ROLE_NAMES, Role, User
 
@@ -747,6 +750,7 @@ class Gateway:
         audience: str = AUDIENCE,
         workers: Iterable[Worker] = WORKERS,
         phase_invoker: Invoker | None = None,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.workers = (*tuple(workers), PHASE_FUNCTION)
         # Runs the phase function for the dev clock (default: its own execution environment
@@ -767,6 +771,8 @@ class Gateway:
         self.authorizer: JwtAuthorizer = self.idp.authorizer()
         self.clock = DevClock(self.data_dir / "clock.json")
         self.clock.install()
+        # Per-client limits as the deployment's WAF applies them (local/ratelimit.py); None: off.
+        self.limiter = RateLimiter(rate_limits) if rate_limits is not None else None
 
     # WSGI entry point
     def __call__(
@@ -782,9 +788,12 @@ class Gateway:
             return self._lambda_invoke(request)
         if path.startswith("/dev-idp/"):
             return self._idp(request)
+        if path.startswith("/api/dev/") or path == "/api/dev":
+            return self._dev(request)  # the local stack's own endpoints: no deployment has them
+        wait = self.limiter.retry_after(request) if self.limiter is not None else None
+        if wait is not None:
+            return json_response(429, RateLimited().body(), {"Retry-After": str(wait)})
         if path == "/api" or path.startswith("/api/"):
-            if path.startswith("/api/dev/") or path == "/api/dev":
-                return self._dev(request)
             return self._api(request)
         return self._static(request)
 

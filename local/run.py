@@ -19,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 from types import FrameType
 
+from local.ratelimit import deployment_limits
 from local.stack import (
     R1_OPEN,
     REPO,
@@ -138,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             background=False,
             invoker=default_invoker(args.workers),
+            rate_limits=deployment_limits(),
         )
         # The dashboard's statistics: the schedule of a deployment, here once a minute.
         gateway.app.run_stats_every(float(os.environ.get("ZJT_LOCAL_STATS_SECONDS", "60")))

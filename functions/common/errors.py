@@ -240,6 +240,13 @@ class NotOrderQualified(DomainError):
     )
 
 
+class RateLimited(DomainError):
+    """One client sent more requests than its per-client limit allows (the WAF rules of a
+    deployment, the local gateway's limiter: infra/config.yaml `rate_limits`)."""
+
+    status, code, message = 429, "rate_limited", "请求过于频繁，请稍后再试"
+
+
 class Busy(DomainError):
     """Retryable: the store throttled or a transaction kept conflicting after bounded retries."""
 

@@ -292,3 +292,31 @@ def test_china_builds_no_web_acl_because_waf_is_regional_only_there(synth: Synth
     assert not synth.resources("AWS::WAFv2::WebACL")
     dist = next(iter(synth.resources("AWS::CloudFront::Distribution").values()))
     assert "WebACLId" not in dist["Properties"]["DistributionConfig"]
+
+
+def test_the_local_gateway_limits_clients_with_the_numbers_and_body_of_the_waf_rules(
+    synth_global: Synth,
+) -> None:
+    """One source of the limits (infra/config.yaml `rate_limits`): what `make dev`'s gateway
+    enforces is what the template's rate-based rules enforce, answered with the same body."""
+    from functions.common.errors import RateLimited
+    from local.ratelimit import RateLimiter, deployment_limits
+
+    assert synth_global.edge_template is not None
+    acl = next(
+        r["Properties"]
+        for r in synth_global.edge_template["Resources"].values()
+        if r["Type"] == "AWS::WAFv2::WebACL"
+    )
+    template = {
+        r["Name"]: (
+            r["Statement"]["RateBasedStatement"]["Limit"],
+            r["Statement"]["RateBasedStatement"]["EvaluationWindowSec"],
+        )
+        for r in acl["Rules"]
+        if "RateBasedStatement" in r["Statement"]
+    }
+    local = RateLimiter(deployment_limits())
+    assert {name: (limit, int(local.window)) for name, limit, _ in local.rules} == template
+    (body,) = acl["CustomResponseBodies"].values()
+    assert json.loads(body["Content"]) == RateLimited().body()

@@ -432,6 +432,48 @@ def test_dev_login_token_passes_the_authorizer(gw: RunningGateway, fake: FakeFun
     assert fake.events[0]["requestContext"]["authorizer"]["jwt"]["claims"]["sub"] == "t001"
 
 
+def test_a_client_over_its_rate_limit_gets_429_with_retry_after_in_chinese(
+    tmp_path: Path, site: Path, fake: FakeFunction, signing_key: bytes
+) -> None:
+    from infra.config import RateLimits
+
+    (tmp_path / "data" / "jwt").mkdir(parents=True)
+    (tmp_path / "data" / "jwt" / "private.pem").write_bytes(signing_key)
+    running = serve(
+        site,
+        tmp_path / "data",
+        port=0,
+        quiet=True,
+        routes=ROUTES,
+        invoker=InProcessInvoker(lambda function: fake),
+        accounts=lambda: list(ACCOUNTS),
+        scope_names=FakeNames(),
+        rate_limits=RateLimits(window_seconds=60, per_token=10, per_ip=25),
+    )
+    try:
+        token = running.app.idp.issue("t001")
+        for _ in range(10):
+            r = requests.get(f"{running.url}/api/items", headers=bearer(token), timeout=5)
+            assert r.status_code == 200
+        r = requests.get(f"{running.url}/api/items", headers=bearer(token), timeout=5)
+        assert r.status_code == 429
+        assert 1 <= int(r.headers["Retry-After"]) <= 60
+        assert r.json() == {"code": "rate_limited", "message": "请求过于频繁，请稍后再试"}
+        assert len(fake.events) == 10  # the function never saw the refused request
+        # Another signed-in client from the same address still passes …
+        other = running.app.idp.issue("inst1")
+        assert requests.get(f"{running.url}/api/items", headers=bearer(other), timeout=5).ok
+        # … until the address's own limit: 11 API requests reached it (the one the token rule
+        # refused stopped there, as in WAF), pages count too.
+        answers = [requests.get(f"{running.url}/", timeout=5).status_code for _ in range(15)]
+        assert answers == [200] * 14 + [429]
+        # The local stack's own endpoints are not limited (no deployment has them).
+        assert requests.get(f"{running.url}/api/dev/clock", timeout=5).status_code == 200
+    finally:
+        running.stop()
+        clock.set_source(None)
+
+
 @pytest.mark.parametrize(
     ("payload", "status", "code"),
     [
