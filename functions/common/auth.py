@@ -13,7 +13,13 @@ from schemas.people import Role, User
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def caller(event: APIGatewayProxyEventV2) -> User:
+def disabled(user: User | None) -> AccountDisabled:
+    """The refusal of a disabled account, with the administrator's reason when it has one."""
+    reason = f"（{user.disabled_reason}）" if user is not None and user.disabled_reason else ""
+    return AccountDisabled(f"该账号已停用{reason}，如有疑问请联系学校或教育局管理员")
+
+
+def caller(event: APIGatewayProxyEventV2, fresh: bool | None = None) -> User:
     """The calling user. The token only says who; what they may do comes from their record.
 
     A request that may write reads the account afresh (strongly consistent, past the cache):
@@ -21,19 +27,23 @@ def caller(event: APIGatewayProxyEventV2) -> User:
     not when this Lambda's cached copy expires. A condition on every write of every context
     would close the last milliseconds between this read and the write too, at the price of a
     condition check in each transaction; a disable that lands in those milliseconds is
-    indistinguishable from one that landed just after the write, so the read is enough."""
+    indistinguishable from one that landed just after the write, so the read is enough.
+
+    `fresh=False`: the route's write carries the account check itself
+    (`records.account_active_op` in its transaction): the selection hot path stays one call."""
     authorizer = event.request_context.authorizer
     claims = authorizer.jwt_claim if authorizer else None
     sub = (claims or {}).get("sub")
     if not sub:
         raise Unauthorized()
-    user = records.get_user(str(sub), fresh=event.request_context.http.method not in READ_METHODS)
+    if fresh is None:
+        fresh = event.request_context.http.method not in READ_METHODS
+    user = records.get_user(str(sub), fresh=fresh)
     if user is None:
         raise UnknownUser()
     if user.disabled:
         # Every route resolves its caller here, so a disabled account is refused everywhere.
-        reason = f"（{user.disabled_reason}）" if user.disabled_reason else ""
-        raise AccountDisabled(f"该账号已停用{reason}，如有疑问请联系学校或教育局管理员")
+        raise disabled(user)
     return user
 
 

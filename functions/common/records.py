@@ -89,9 +89,35 @@ def account_region(user: User) -> str | None:
     return user.region_code or ("330000" if user.role in (Role.INSTITUTION, Role.CENTRE) else None)
 
 
+DISABLED = "disabled"  # top-level attribute of a disabled account's item
+
+
+def account_active_op(user_id: str) -> dict[str, Any]:
+    """A transaction item that holds only while the account `user_id` is not disabled: a write
+    that carries it refuses an account disabled a moment ago by another Lambda, in the same
+    call (this Lambda's cached record may be `cache_ttl_seconds` old)."""
+    return {
+        "ConditionCheck": {
+            "TableName": settings().table_name,
+            "Key": keys.user(user_id),
+            "ConditionExpression": "attribute_not_exists(#d)",
+            "ExpressionAttributeNames": {"#d": DISABLED},
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+    }
+
+
+def disabled_account(item: dict[str, Any] | None) -> User | None:
+    """The account of an `account_active_op` that failed (its old item), if readable."""
+    doc = (item or {}).get(_DOC)
+    return User.model_validate_json(doc) if doc else None
+
+
 def user_item(user: User) -> dict[str, Any]:
     """A user account; staff accounts are indexed by region (accounts page, TD-1 scope)."""
     item = doc_item(keys.user(user.user_id), user.model_dump_json(), role=user.role.value)
+    if user.disabled:
+        item[DISABLED] = True  # what `account_active_op` conditions on
     region = account_region(user)
     if user.role != Role.TEACHER and region:
         item.update(keys.account_by_region(region, user.role.value, user.user_id))

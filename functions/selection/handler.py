@@ -51,7 +51,8 @@ def mine() -> MySelections:
 @app.post("/api/selections")
 def select(body: SelectRequest) -> Response[dict[str, Any]]:
     sel, position = service.select_or_waitlist(
-        caller(app.current_event),
+        # The seat's transaction checks the account (records.account_active_op): no extra read.
+        caller(app.current_event, fresh=False),
         body.class_id,
         clock.now(),
         request_key(app.current_event),

@@ -90,7 +90,9 @@ def select_class(
     rules.check_eligible(teacher, info, region_tree())
     sel = _new_selection(teacher, info, term, rnd, now)
     idem = _idem(teacher, request_key, f"POST /api/selections {class_id} waitlist={waitlist}")
-    return store.hold_seat(sel, info.days(), calendar.limits.max_classes_per_teacher, idem)
+    return store.hold_seat(
+        sel, info.days(), calendar.limits.max_classes_per_teacher, idem, account=user.user_id
+    )
 
 
 def _new_selection(
@@ -152,7 +154,13 @@ def select_or_waitlist(
         info = _class_info(class_id, term)
         sel = _new_selection(teacher, info, term, rules.selection_round(calendar, now), now)
         try:
-            w = store.join_waitlist(sel, info.days(), calendar.limits.max_classes_per_teacher, idem)
+            w = store.join_waitlist(
+                sel,
+                info.days(),
+                calendar.limits.max_classes_per_teacher,
+                idem,
+                account=user.user_id,
+            )
         except SeatsAvailable:
             continue  # a seat was freed meanwhile: take it
         return _with_position(w)

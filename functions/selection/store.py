@@ -21,7 +21,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import catalog, keys, notices, outbox, store
+from functions.common import catalog, keys, notices, outbox, records, store
+from functions.common.auth import disabled
 from functions.common.errors import (
     AlreadySelected,
     AlreadyWaitlisted,
@@ -357,9 +358,26 @@ def _idem_ops(idem: Idem | None, result: Selection) -> list[dict[str, Any]]:
     return [idem.put_op(result.model_dump_json())] if idem else []
 
 
-def hold_seat(sel: Selection, days: list[date], limit: int, idem: Idem | None) -> Selection:
+def _account_refused(exc: ClientError, index: int, account: str | None) -> None:
+    """Raise AccountDisabled if the transaction failed on its account check (item `index`)."""
+    if account is not None and index in store.failed_conditions(exc):
+        raise disabled(records.disabled_account(store.cancellation_item(exc, index))) from exc
+
+
+def _account_ops(account: str | None) -> list[dict[str, Any]]:
+    return [records.account_active_op(account)] if account is not None else []
+
+
+def hold_seat(
+    sel: Selection,
+    days: list[date],
+    limit: int,
+    idem: Idem | None,
+    account: str | None = None,
+) -> Selection:
     """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load,
-    and the request's idempotency record when it carries a key.
+    the request's idempotency record when it carries a key, and the check that the caller's
+    `account` is not disabled (refused at once, with no read before the write).
 
     The seat counter's condition guards capacity (SE-4); the selection's guards one record per
     teacher and class; the teacher's term load guards the per-term limit, date clashes and, in
@@ -385,12 +403,14 @@ def hold_seat(sel: Selection, days: list[date], limit: int, idem: Idem | None) -
     load_op = _load_take_op(sel.teacher_id, sel.term, sel.round, days, limit)
     item = _selection_item(sel)
     idem_ops = _idem_ops(idem, sel)
+    tail = [*idem_ops, *_account_ops(account)]  # the account check last: index 3 + len(idem)
     try:
-        store.transact_write([seat_op, _put_new_selection(item), load_op, *idem_ops])
+        store.transact_write([seat_op, _put_new_selection(item), load_op, *tail])
         return sel
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
+        _account_refused(exc, 3 + len(idem_ops), account)
         first = _replayed(exc, 3, idem)
         if first is not None:
             return first
@@ -398,11 +418,12 @@ def hold_seat(sel: Selection, days: list[date], limit: int, idem: Idem | None) -
         if old.get("status") not in {st.value for st in _REOPENABLE}:
             return _explain_hold_failure(exc, sel, days, limit)
     try:
-        store.transact_write([seat_op, _reopen_selection(item), load_op, *idem_ops])
+        store.transact_write([seat_op, _reopen_selection(item), load_op, *tail])
         return sel
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
+        _account_refused(exc, 3 + len(idem_ops), account)
         first = _replayed(exc, 3, idem)
         if first is not None:
             return first
@@ -500,7 +521,13 @@ def _seats_update(key: keys.Key, update: str, cond: str, values: dict[str, Any])
     }
 
 
-def join_waitlist(sel: Selection, days: list[date], limit: int, idem: Idem | None) -> Selection:
+def join_waitlist(
+    sel: Selection,
+    days: list[date],
+    limit: int,
+    idem: Idem | None,
+    account: str | None = None,
+) -> Selection:
     """Join the waitlist of a full class (status `waitlisted`; no seat, no days held).
 
     Two calls: an atomic counter hands out the next sequence number (condition: the class is
@@ -559,13 +586,17 @@ def join_waitlist(sel: Selection, days: list[date], limit: int, idem: Idem | Non
         }
     }
     load = _load_take_op(sel.teacher_id, sel.term, sel.round, days, limit, take=False)
+    idem_ops = _idem_ops(idem, wsel)
     for shape in (_put_new_selection, _reopen_selection):
         try:
-            store.transact_write([counter, shape(item), entry, load, *_idem_ops(idem, wsel)])
+            store.transact_write(
+                [counter, shape(item), entry, load, *idem_ops, *_account_ops(account)]
+            )
             return wsel
         except ClientError as exc:
             if store.error_code(exc) != "TransactionCanceledException":
                 raise
+            _account_refused(exc, 4 + len(idem_ops), account)
             replayed = _replayed(exc, 4, idem)
             if replayed is not None:
                 return replayed

@@ -126,16 +126,6 @@ def test_an_account_disabled_by_another_lambda_is_refused_at_once_for_writes():
     assert stored_doc("t1") == before
 
 
-def test_a_teacher_disabled_by_another_lambda_cannot_take_a_seat_at_once():
-    assert api("GET", "/api/selections", "t1", handler=selection_handler)[0] == 200
-    _disabled_elsewhere("t1")
-
-    status, body = api(
-        "POST", "/api/selections", "t1", handler=selection_handler, body={"class_id": "c-any"}
-    )
-    assert (status, body["code"]) == (403, "account_disabled"), body
-
-
 @pytest.mark.parametrize(
     ("admin", "target"),
     [

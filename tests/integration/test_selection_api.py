@@ -266,6 +266,26 @@ def test_seats_are_public_and_live(clock_at):
     assert status == 422
 
 
+def test_a_teacher_disabled_by_another_lambda_cannot_take_a_seat_at_once(clock_at):
+    """The seat's transaction checks the account itself: no read, and no 60-s cache grace."""
+    from functions.common import records
+
+    clock_at(R1)
+    assert select("t1", "p1-c2")[0] == 201  # t1's records are warm in this Lambda
+    t1 = records.get_user("t1")
+    assert t1 is not None
+    # Disabled by the school admin through another Lambda: only the table knows.
+    gone = t1.model_copy(update={"disabled": True, "disabled_reason": "已调离"})
+    store.put_item(records.user_item(gone))
+    held = store.get_item(keys.class_seats("p4-c1"))["held"]
+
+    status, body = select("t1", "p4-c1")
+    assert (status, body["code"]) == (403, "account_disabled"), body
+    assert "已调离" in body["message"]
+    assert selection_item("t1", "p4-c1") is None
+    assert store.get_item(keys.class_seats("p4-c1"))["held"] == held
+
+
 def test_hot_path_is_one_transaction_and_no_reads(clock_at):
     """A warm selection costs exactly one DynamoDB call: TransactWriteItems (records are cached)."""
     clock_at(R1)
