@@ -99,7 +99,9 @@ FIELDS: tuple[PersonalField, ...] = (
     ),
     PersonalField(
         "PersonRecord", "id_number", Kind.ID_NUMBER, "身份证件号（专家库）", "PERSON#<id> | PROFILE",
-        "nobody through the API (the record is found by it, shown masked)", "masked",
+        "nobody in full: an institution finds a record by its exact number (its own applications'"
+        " people at any time, anyone only while applications are open), each lookup audited",
+        "masked",
     ),
     # -- orders (OD-1) --
     PersonalField(
