@@ -118,15 +118,12 @@ CALLERS: dict[str, tuple[R, ...]] = {
     "POST /api/projects/{project_id}/changes": (R.INSTITUTION,),
     "POST /api/projects/{project_id}/classes/{class_id}/timetable": (R.INSTITUTION,),
     "GET /api/timetable-risks": (R.COUNTY_BUREAU, R.CITY_BUREAU, R.PROVINCE_BUREAU, R.INSTITUTION),
-    "GET /api/people/{id_number}": (
-        R.COUNTY_BUREAU,
-        R.CITY_BUREAU,
-        R.PROVINCE_BUREAU,
-        R.INSTITUTION,
-    ),
+    # AP-7: what the application form needs (bureaus use the masked expert search).
+    "GET /api/people/{id_number}": (R.INSTITUTION,),
     "GET /api/experts": (R.COUNTY_BUREAU, R.CITY_BUREAU, R.PROVINCE_BUREAU),
     "GET /api/reviews": (R.COUNTY_BUREAU, R.CITY_BUREAU, R.PROVINCE_BUREAU),
     "POST /api/reviews/publish": (R.COUNTY_BUREAU, R.CITY_BUREAU, R.PROVINCE_BUREAU),
+    "POST /api/reviews/{project_id}/spot-check/draw": (R.PROVINCE_BUREAU,),
     "POST /api/reviews/{project_id}/spot-check": (R.PROVINCE_BUREAU,),
     "POST /api/reviews/{project_id}/decision": (R.COUNTY_BUREAU, R.PROVINCE_BUREAU),
     "GET /api/changes": (R.COUNTY_BUREAU, R.CITY_BUREAU, R.PROVINCE_BUREAU, R.INSTITUTION),
