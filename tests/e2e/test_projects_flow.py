@@ -132,13 +132,13 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(
     entries = item.locator(".zjt-audit-entry")
     entries.filter(has_text="审核通过").wait_for()
     texts = entries.all_inner_texts()
-    steps = ("新建草稿", "提交申报", "授课教师抽查", "审核通过")
+    steps = ("新建草稿", "提交申报", "随机抽取授课教师", "授课教师抽查", "审核通过")
     assert [next((s for s in steps if s in t), t) for t in texts] == list(steps), texts
     # Who, by name (never an account id), and when, in the pages' date style.
     names = {
         u: api("GET", "/api/me", user=u).json()["name"] for u in ("inst-hznu", "bureau-330000")
     }
-    assert names["inst-hznu"] in texts[1] and names["bureau-330000"] in texts[3]
+    assert names["inst-hznu"] in texts[1] and names["bureau-330000"] in texts[4]
     assert not any("inst-hznu" in t or "bureau-330000" in t for t in texts)
     assert all(re.match(r"\d+月\d+日（周.）\d\d:\d\d", t) for t in texts), texts
     with page.expect_download() as download:

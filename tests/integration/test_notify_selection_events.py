@@ -30,7 +30,9 @@ from tests.integration.test_selection_workflow import (  # noqa: F401  (autouse 
 from tests.support.notify import failing_messages, messages
 
 
-def test_taking_a_seat_writes_no_message_and_stays_one_three_item_transaction(clock_at):
+def test_taking_a_seat_writes_no_message_and_stays_one_four_item_transaction(clock_at):
+    """Seat counter, selection, teacher load, and the caller's account check (a disabled
+    account is refused in the same call); no message item."""
     clock_at(R1)
     sizes: list[int] = []
 
@@ -43,7 +45,7 @@ def test_taking_a_seat_writes_no_message_and_stays_one_three_item_transaction(cl
         assert select("t1", "p1-c1")[0] == 201
     finally:
         events.unregister("before-parameter-build.dynamodb.TransactWriteItems", spy)
-    assert sizes == [3]
+    assert sizes == [4]
     assert messages() == []
 
 

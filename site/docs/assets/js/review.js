@@ -199,9 +199,10 @@
       var spot = el("p", { "class": "zjt-spot" }, spotText(p));
       actions.appendChild(spot);
       var outcomes = [];
-      var showOutcomes = function () { outcomes.forEach(function (n) { n.hidden = !p.spot_check; }); };
+      // display, not the hidden attribute: .md-button's own display rule would override it.
+      var showOutcomes = function () { outcomes.forEach(function (n) { n.style.display = p.spot_check ? "" : "none"; }); };
       var draw = el("button", { type: "button", "class": "md-button zjt-spot-draw" }, "随机抽取授课教师");
-      draw.hidden = !!p.spot_check;
+      draw.style.display = p.spot_check ? "none" : "";
       draw.addEventListener("click", async function () {
         draw.disabled = true;
         var res = await act(box, "POST", "/reviews/" + encodeURIComponent(p.project_id) + "/spot-check/draw",
@@ -209,7 +210,7 @@
         draw.disabled = false;
         if (res) {
           p.version = res.data.version; p.spot_check = res.data.spot_check;
-          spot.textContent = spotText(p); draw.hidden = true; showOutcomes();
+          spot.textContent = spotText(p); draw.style.display = "none"; showOutcomes();
         }
       });
       actions.appendChild(draw);
