@@ -61,6 +61,23 @@ FIELDS: tuple[PersonalField, ...] = (
         "as is (pages show names, not ids)",
     ),
     PersonalField(
+        "TeacherView", "id_number", Kind.ID_NUMBER, "身份证件号（教师信息查看）",
+        "not stored: the answer of GET /api/records/teachers (from Teacher)",
+        "the teacher's school admin (`id_full`); every unmasked read audited",
+        "masked 3301**********1234",
+    ),
+    PersonalField(
+        "TeacherView", "birth_date", Kind.BIRTH_DATE, "出生日期（教师信息查看）",
+        "not stored: derived from the ID number for the answer",
+        "the teacher's school admin (with the full ID number)",
+        "empty",
+    ),
+    PersonalField(
+        "TeacherView", "gender", Kind.GENDER, "性别（教师信息查看）",
+        "not stored: the answer (from Teacher)",
+        "her school, bureaus over her region", "as is",
+    ),
+    PersonalField(
         "TeacherFields", "id_number", Kind.ID_NUMBER, "身份证件号（导入行）",
         "IMPORT#<job> | UPLOAD#<n>: the uploaded file, deleted when the import ends, TTL 7 days",
         "nobody reads it back: the worker parses it", "the import report shows it masked",
