@@ -13,6 +13,7 @@ BENCHES = (
     "bench.bench_firstview",
     "bench.bench_selection",
     "bench.bench_import",
+    "bench.bench_coldstart",
     "bench.bench_rush",
     "bench.bench_stats",
     "bench.bench_training",

@@ -10,9 +10,11 @@ only runs pip when pyproject.toml's ranges change.
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import json
 import os
+import py_compile
 import re
 import shutil
 import subprocess
@@ -29,10 +31,8 @@ CACHE_ROOT = ROOT / "build" / "layers"
 PLATFORM = "manylinux2014_x86_64"
 PYTHON_VERSION = "3.11"
 # Bump when the way a layer is assembled changes, so cached builds are not reused.
-RECIPE = "1"
+RECIPE = "2"  # 2: bytecode compiled in (precompile)
 
-# The functions trace with powertools' Tracer, which needs the X-Ray SDK (the extra).
-RUNTIME_EXTRAS = {"aws-lambda-powertools": "tracer"}
 # The publish function runs build.py: templates, mkdocs with the theme, Chinese search segmentation.
 SITE_BUILD_PACKAGES = ("jinja2", "mkdocs", "mkdocs-material", "jieba")
 # Pure-Python packages published only as source: installed from the sdist without dependencies.
@@ -52,15 +52,6 @@ def requirement_name(line: str) -> str:
     return _canonical(m.group(1))
 
 
-def _with_extra(line: str, extra: str) -> str:
-    m = _NAME.match(line)
-    assert m is not None
-    rest = line[m.end() :]
-    if rest.lstrip().startswith("["):
-        return line  # extras already given
-    return f"{m.group(1)}[{extra}]{rest}"
-
-
 def _pyproject(path: Path) -> dict[str, Any]:
     with path.open("rb") as fh:
         return tomllib.load(fh)
@@ -69,11 +60,7 @@ def _pyproject(path: Path) -> dict[str, Any]:
 def runtime_requirements(pyproject: Path = PYPROJECT) -> list[str]:
     """[project].dependencies: what every function imports at run time."""
     deps: list[str] = _pyproject(pyproject)["project"]["dependencies"]
-    out = []
-    for line in deps:
-        extra = RUNTIME_EXTRAS.get(requirement_name(line))
-        out.append(_with_extra(line, extra) if extra else line)
-    return out
+    return list(deps)
 
 
 def site_build_requirements(pyproject: Path = PYPROJECT) -> list[str]:
@@ -124,6 +111,26 @@ def layer_specs(pyproject: Path = PYPROJECT) -> dict[str, LayerSpec]:
     }
 
 
+def precompile(root: Path) -> bool:
+    """Write bytecode for every module under `root` as Lambda's python3.11 loads it.
+
+    A function's code and layers are mounted read-only (/var/task, /opt): without .pyc files in
+    the zip every cold start compiles every module it imports from source, and writes nothing.
+    Unchecked-hash pycs, because a zip does not keep the mtimes a timestamp pyc is checked
+    against. Another interpreter's bytecode would be ignored by Lambda's (its files are named by
+    version), so on one that is not 3.11 nothing is written and False is returned.
+    """
+    if f"{sys.version_info.major}.{sys.version_info.minor}" != PYTHON_VERSION:
+        return False
+    compileall.compile_dir(
+        root,
+        quiet=2,
+        workers=1,  # synth machines are shared; this runs once per cached build
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    return True
+
+
 def _pip(target: Path, requirements: list[str], *, no_deps: bool) -> None:
     cmd = [
         sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
@@ -146,10 +153,12 @@ def build_layer(spec: LayerSpec, cache_root: Path = CACHE_ROOT) -> Path:
     _pip(site_packages, list(spec.requirements), no_deps=False)
     if spec.sdist_only:
         _pip(site_packages, list(spec.sdist_only), no_deps=True)
-    # Console scripts point at this machine's interpreter; bytecode is rebuilt by the runtime.
+    # Console scripts point at this machine's interpreter. pip's timestamp pycs are replaced by
+    # ones a read-only, re-extracted mount can use (precompile).
     shutil.rmtree(site_packages / "bin", ignore_errors=True)
     for cache in list(site_packages.rglob("__pycache__")):
         shutil.rmtree(cache, ignore_errors=True)
+    precompile(site_packages)
     (tmp / "requirements.txt").write_text("\n".join(spec.requirements + spec.sdist_only) + "\n")
     (tmp / ".complete").touch()
     try:

@@ -424,7 +424,6 @@ class ZjtStack(Stack):
             encryption_key=self.key,
             removal_policy=RemovalPolicy.RETAIN,
         )
-        tracing = {} if self.target.xray else {"POWERTOOLS_TRACE_DISABLED": "true"}
         # Its own role, allowed to write its own log group only (the AWS managed basic
         # execution policy would let it write any log group of the account).
         role = iam.Role(
@@ -449,6 +448,7 @@ class ZjtStack(Stack):
             timeout=timeout or Duration.seconds(f.timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
             reserved_concurrent_executions=reserved or f.reserved_concurrency.get(ctx),
+            # Lambda's own tracing, no SDK in the code (functions/common/app.py says why).
             tracing=lambda_.Tracing.ACTIVE if self.target.xray else lambda_.Tracing.DISABLED,
             logging_format=lambda_.LoggingFormat.JSON,
             application_log_level_v2=lambda_.ApplicationLogLevel[ALC_LEVEL[f.log_level]],
@@ -459,7 +459,6 @@ class ZjtStack(Stack):
                 "ZJT_TERM": self.config.term,
                 "POWERTOOLS_SERVICE_NAME": f"zjtrain-{ctx}",
                 "POWERTOOLS_LOG_LEVEL": f.log_level,
-                **tracing,
                 **(env or {}),
             },
         )

@@ -12,7 +12,7 @@ equivalent:
 | viewer certificate | ACM in us-east-1 | certificate uploaded to IAM | "Amazon CloudFront in China": no ACM for CloudFront; ICP-filed CNAME required |
 | web ACL on the distribution | WAFv2, CLOUDFRONT scope (in us-east-1) | none: WAF is regional only in China | "Amazon WAF in China": regional level only |
 | HTTP/3 | HTTP/2 and HTTP/3 | HTTP/2 | not documented for CloudFront China: the conservative choice |
-| X-Ray active tracing | on | off (powertools Tracer disabled) | "Amazon Lambda in China": no X-Ray integration with Lambda |
+| X-Ray active tracing | on | off | "Amazon Lambda in China": no X-Ray integration with Lambda |
 | async invocation metrics | not used: failures go to an SQS destination with an alarm in both | — | "Amazon Lambda in China": no AsyncEventsReceived/Age/Dropped |
 
 HTTP APIs with JWT authorizers, EventBridge Scheduler, DynamoDB (warm throughput included), KMS,

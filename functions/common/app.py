@@ -1,4 +1,8 @@
-"""HTTP resolver set-up shared by every function: validation, errors, logging, tracing."""
+"""HTTP resolver set-up shared by every function: validation, errors, logging.
+
+No tracing SDK: Lambda's active tracing (infra/, where X-Ray exists) records each invocation
+without code, and powertools' Tracer imported the X-Ray SDK (in maintenance, end of support
+2027-02-25), which built its clients at import: most of a cold start's import time."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -21,7 +25,6 @@ from functions.common.errors import Busy, DomainError, UnsupportedMediaType
 from functions.common.validation import body_problem, field_errors
 
 logger = Logger(service="zjtrain")
-tracer = Tracer(service="zjtrain")
 
 
 def json_response(

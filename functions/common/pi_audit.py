@@ -12,7 +12,7 @@ response carries in full and writes ONE audit item for the request before the re
 
 If the audit write fails the request fails: no unmasked ID number leaves without its record.
 Downloads that are not JSON (the teacher's own data as xlsx) call `record_reads` themselves.
-The audit item never holds a full ID number. Items expire by TTL after `RETENTION`
+The audit item never holds a full ID number. Items expire by TTL after `retention_of_reads()`
 (schemas/pi_inventory.py lists it with every other record kind).
 """
 
@@ -25,18 +25,32 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from functions.common import keys, store
 from schemas.calendar import SHANGHAI
-from schemas.pi_inventory import retention
 from schemas.privacy import mask_id_number
-from schemas.records import id_number_problem
 
 PAGE_HEADER = "x-zjt-page"
 _PAGE = re.compile(r"^/[\w\-./]{0,120}$")
 _CANDIDATE = re.compile(r"^\d{17}[\dX]$")
-RETENTION: timedelta = retention("id_read")
+
+
+@cache
+def retention_of_reads() -> timedelta:
+    """How long an audit item is kept (schemas/pi_inventory.py), read at the first audit write:
+    the inventory and schemas.records are imported by no hot path, only when a response carries
+    a candidate ID number (every function imports this module through app.py)."""
+    from schemas.pi_inventory import retention
+
+    return retention("id_read")
+
+
+def _valid_id_number(value: str) -> bool:
+    from schemas.records import id_number_problem  # lazy: see retention_of_reads
+
+    return not id_number_problem(value)
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ class Subject:
 def _subjects_in(node: Any, out: dict[str, Subject]) -> None:
     if isinstance(node, Mapping):
         for value in node.values():
-            if isinstance(value, str) and _CANDIDATE.match(value) and not id_number_problem(value):
+            if isinstance(value, str) and _CANDIDATE.match(value) and _valid_id_number(value):
                 masked = mask_id_number(value)
                 out.setdefault(
                     masked + str(node.get("teacher_id", "")),
@@ -110,7 +124,7 @@ def record_reads(
             "route": route,
             "subjects": [s.as_item() for s in subjects],
             "count": len(subjects),
-            "expires_at": int((now + RETENTION).timestamp()),
+            "expires_at": int((now + retention_of_reads()).timestamp()),
         }
     )
 

@@ -1,15 +1,41 @@
-"""Configuration: one pydantic settings model, read once per process."""
+"""Configuration: pydantic models of the ZJT_* environment variables, read once per process.
+
+`EnvSettings` is a plain pydantic model filled from the environment, not pydantic-settings'
+BaseSettings: that library (and python-dotenv under it) cost every function about a third of
+`import boto3` at cold start, for a prefix match and string coercion pydantic already does.
+Contexts with settings of their own subclass it (and may change `env_prefix`).
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import cache
+from typing import ClassVar, Self
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict
+
+PREFIX = "ZJT_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ZJT_", extra="ignore")
+class EnvSettings(BaseModel):
+    """Fields read from `<env_prefix><FIELD>` variables (any case) by `from_environment`."""
 
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    env_prefix: ClassVar[str] = PREFIX
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """The model from the environment (or `environ`), coerced and checked by pydantic."""
+        env = os.environ if environ is None else environ
+        prefix = cls.env_prefix.upper()
+        found = {
+            k[len(prefix) :].lower(): v for k, v in env.items() if k.upper().startswith(prefix)
+        }
+        return cls.model_validate({k: v for k, v in found.items() if k in cls.model_fields})
+
+
+class Settings(EnvSettings):
     table_name: str = "zjtrain"
     term: str = "2024H1"
     # Seconds a warm Lambda keeps user, teacher and class records; a stale entry is harmless
@@ -27,4 +53,4 @@ class Settings(BaseSettings):
 
 @cache
 def settings() -> Settings:
-    return Settings()
+    return Settings.from_environment()

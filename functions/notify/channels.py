@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from functools import cache
-from typing import Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from functions.common.settings import EnvSettings
 
 
 @dataclass(frozen=True)
@@ -48,10 +48,10 @@ class Sender(Protocol):
         """Deliver `out` or raise TransientSendError / PermanentSendError."""
 
 
-class MailSettings(BaseSettings):
+class MailSettings(EnvSettings):
     """SMTP settings (ZJT_SMTP_*). No host: email is off and messages stay in the inbox."""
 
-    model_config = SettingsConfigDict(env_prefix="ZJT_SMTP_", extra="ignore")
+    env_prefix: ClassVar[str] = "ZJT_SMTP_"
 
     host: str = ""
     port: int = 587
@@ -127,7 +127,7 @@ class SmtpSender:
 
 @cache
 def mail_settings() -> MailSettings:
-    return MailSettings()
+    return MailSettings.from_environment()
 
 
 @cache

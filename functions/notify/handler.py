@@ -11,7 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock
-from functions.common.app import logger, make_app, tracer
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.notify import service
 from schemas.notify import InboxPage, NotifySettings, ReadRequest
@@ -76,6 +76,5 @@ def calendar_ics(feed: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{32}\.ics$")]
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from functions.common import store
-from functions.common.app import logger, tracer
+from functions.common.app import logger
 from functions.notify import remind
 
 
@@ -26,7 +26,6 @@ class RemindEvent(BaseModel):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ev = RemindEvent.model_validate(event)
     me = context.invoked_function_arn

@@ -12,14 +12,13 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, store
-from functions.common.app import logger, tracer
+from functions.common.app import logger
 from functions.notify import channels, send
 
 metrics = Metrics(namespace="zjtrain", service="notify-send")
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = send.run(

@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, site
-from functions.common.app import logger, tracer
+from functions.common.app import logger
 from functions.phases import invoke, service
 
 
@@ -22,7 +22,6 @@ def request_site_publication(term: str, reason: str) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     toggle = service.PhaseEvent.model_validate(event)
     if toggle.action == "remind":

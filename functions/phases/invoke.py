@@ -7,14 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from functions.common import store
+from functions.common.settings import EnvSettings
 
 
-class PhaseSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ZJT_", extra="ignore")
-
+class PhaseSettings(EnvSettings):
     notify_remind_function: str = ""  # the reminder worker (issue 15)
 
 
@@ -25,7 +22,7 @@ def resume(function: str, event: dict[str, Any]) -> None:
 
 def remind(term: str, reminder_id: str, at: datetime) -> None:
     """Start the reminder worker for one firing (it fans out and finishes on its own)."""
-    name = PhaseSettings().notify_remind_function
+    name = PhaseSettings.from_environment().notify_remind_function
     if not name:
         raise RuntimeError("ZJT_NOTIFY_REMIND_FUNCTION is not set")
     store.invoke_async(name, {"term": term, "reminder": reminder_id, "at": at.isoformat()})

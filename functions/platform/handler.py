@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, pi_audit, site, store, xlsx
-from functions.common.app import logger, make_app, tracer
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.common.errors import Unavailable
 from functions.common.settings import settings
@@ -86,6 +86,5 @@ def my_export():  # type: ignore[no-untyped-def]  # no return annotation: the re
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -14,10 +14,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from functions.common import notices, outbox, records, scope
 from functions.common.errors import (
@@ -33,7 +32,7 @@ from functions.common.errors import (
     RecordMerged,
     ValidationFailed,
 )
-from functions.common.settings import settings
+from functions.common.settings import EnvSettings, settings
 from functions.records import files, rules, store
 from schemas.org import School
 from schemas.people import ROLE_NAMES, Role, Teacher, User
@@ -79,8 +78,8 @@ UPLOAD_KEEP_SECONDS = 7 * 86400  # parts of an upload never started are dropped 
 REPORT_PAGE = 500
 
 
-class RecordsSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ZJT_RECORDS_", extra="ignore")
+class RecordsSettings(EnvSettings):
+    env_prefix: ClassVar[str] = "ZJT_RECORDS_"
 
     # Keyed hash deriving a new teacher's opaque id from the ID number: deterministic (a retried
     # or concurrent import creates one record, not two) but not reversible without the key.
@@ -94,7 +93,7 @@ class RecordsSettings(BaseSettings):
 
 @cache
 def records_settings() -> RecordsSettings:
-    return RecordsSettings()
+    return RecordsSettings.from_environment()
 
 
 def new_teacher_id(id_number: str) -> str:
@@ -156,7 +155,7 @@ def create_import(user: User, req: ImportUpload, job_key: str | None, now: datet
         raise Forbidden("只有省、市教育局管理员可以导入教师信息")
     if not req.file_name.lower().endswith(IMPORT_SUFFIXES):
         raise BadImportFile("只能导入 xlsx 或 csv 文件（见导入模板）")
-    part_bytes = RecordsSettings().import_part_bytes
+    part_bytes = RecordsSettings.from_environment().import_part_bytes
     job = ImportJob(
         job_id=job_key or uuid.uuid4().hex,
         file_name=req.file_name[:120],
@@ -230,7 +229,9 @@ def start_import(user: User, job_id: str, now: datetime) -> ImportJob:
 def _dispatch(job_id: str, now: datetime) -> None:
     """Run the import in the worker function (deployed and local stack) or, where none is
     configured (tests over moto), right here."""
-    worker = RecordsSettings().import_function  # read per call: the local stack sets it late
+    worker = (
+        RecordsSettings.from_environment().import_function
+    )  # read per call: the local stack sets it late
     if worker:
         store.start_worker(worker, job_id)
     else:

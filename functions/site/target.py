@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from functions.common.settings import EnvSettings
 
 TEXT_TYPES = {".html", ".css", ".js", ".json", ".txt", ".xml", ".svg", ".map"}
 MANIFEST_KEY = ".zjt-manifest.json.gz"  # build.MANIFEST_FILE: the same name in a directory
@@ -30,9 +30,7 @@ MANIFEST_KEY = ".zjt-manifest.json.gz"  # build.MANIFEST_FILE: the same name in 
 INVALIDATE_ALL_ABOVE = 100
 
 
-class SiteSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ZJT_", extra="ignore")
-
+class SiteSettings(EnvSettings):
     site_bucket: str = ""
     site_distribution: str = ""
     site_dir: str = ""
@@ -60,7 +58,7 @@ class Target(Protocol):
 
 
 def configured_target(cfg: SiteSettings | None = None) -> Target:
-    cfg = cfg or SiteSettings()
+    cfg = cfg or SiteSettings.from_environment()
     if cfg.site_bucket:
         return BucketTarget(
             cfg.site_bucket,

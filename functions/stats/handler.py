@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import xlsx
-from functions.common.app import logger, make_app, tracer
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.stats import service
 from schemas.stats import StatsView
@@ -31,6 +31,5 @@ def export(
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from functions.common import clock, xlsx
-from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.app import json_response, logger, make_app
 from functions.common.auth import caller
 from functions.training import service
 from schemas.training import (
@@ -148,6 +148,5 @@ def bureau_classes() -> ClassList:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -16,8 +16,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from functions.common import catalog, records, scope, site
 from functions.common import store as table_store
 from functions.common.auth import require
@@ -38,7 +36,7 @@ from functions.common.errors import (
     ValidationFailed,
     WrongStatus,
 )
-from functions.common.settings import settings
+from functions.common.settings import EnvSettings, settings
 from functions.selection import store as sel_store
 from functions.training import files, rules, store
 from schemas.calendar import SHANGHAI, TermCalendar, TrainingRules, term_calendar
@@ -82,9 +80,7 @@ RESUME_MARGIN_SECONDS = 90
 BUREAUS = scope.BUREAUS
 
 
-class TrainingSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ZJT_", extra="ignore")
-
+class TrainingSettings(EnvSettings):
     # Name or ARN of the training worker (set by infra/ and by the local stack); empty runs an
     # import inside the request (tests).
     training_import_function: str = ""
@@ -332,7 +328,7 @@ def checkin_code(user: User, class_id: str, now: datetime, origin: str) -> CodeV
     step_s = _rules().checkin_step_seconds
     step = rules.code_step(now, step_s)
     code = rules.checkin_code(_secret(state), class_id, step)
-    base = TrainingSettings().site_url or origin
+    base = TrainingSettings.from_environment().site_url or origin
     url = f"{base.rstrip('/')}/training/checkin/?c={class_id}&k={code}"
     qr = segno.make(url, error="m")
     svg = qr.svg_inline(scale=6, border=2, dark="#000", light="#fff")
@@ -560,7 +556,7 @@ def start_import(user: User, req: ImportRequest, now: datetime) -> TrainingImpor
         created_at=now,
     )
     store.create_import(job, content)
-    worker = TrainingSettings().training_import_function
+    worker = TrainingSettings.from_environment().training_import_function
     if worker:
         store.start_worker(worker, job.job_id)
     else:

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import clock
-from functions.common.app import logger, tracer
+from functions.common.app import logger
 from functions.training import service, store
 
 
@@ -22,7 +22,6 @@ class WorkerEvent(BaseModel):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     job_id = WorkerEvent.model_validate(event).job_id
     job = service.continue_import(

@@ -1,0 +1,127 @@
+"""Cold starts: each deployed handler's import against `import boto3`, in CPU time.
+
+    python -m bench.bench_coldstart [--runs 7]
+
+Every handler module the stack deploys (one per API context, the phase toggle, each worker) is
+imported in a fresh interpreter, `--runs` times, from the code asset infra/ deploys (staged by
+infra.assets, with its bytecode, as /var/task holds it); the median CPU time of the import is
+divided by the median of `import boto3` measured the same way. Twice: with a plain environment,
+and with the environment variables Lambda sets (AWS_LAMBDA_FUNCTION_NAME, AWS_EXECUTION_ENV,
+_HANDLER, …) plus the stack's own (POWERTOOLS_*, ZJT_*), which switch some libraries to their
+Lambda behaviour at import. Goal (issue 13): <= 1.5 for every handler.
+
+The `floor` row is what every API handler imports before any project code: boto3, powertools'
+resolver with its request validation (pydantic) and its logger, the toolkit the brief fixes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+from functions.common.routes import ROUTES, WORKERS
+from infra.assets import stage_code
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL = 1.5
+FLOOR = "boto3, aws_lambda_powertools.event_handler.openapi.params, aws_lambda_powertools.logging"
+PROBE = "import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
+
+
+def handler_modules() -> list[str]:
+    contexts = sorted({r.function for r in ROUTES} | {"phases"})
+    return [f"functions.{c}.handler" for c in contexts] + sorted(w.module for w in WORKERS)
+
+
+def lambda_env(module: str) -> dict[str, str]:
+    """What a deployed function's process sees (Lambda's variables and the stack's)."""
+    name = module.split(".")[1]
+    return {
+        "AWS_LAMBDA_FUNCTION_NAME": f"zjtrain-{name}",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "1024",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/zjtrain-{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "2024/03/19/[$LATEST]0123456789abcdef",
+        "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_REGION": "cn-northwest-1",
+        "AWS_DEFAULT_REGION": "cn-northwest-1",
+        "LAMBDA_TASK_ROOT": str(ROOT),
+        "LAMBDA_RUNTIME_DIR": "/var/runtime",
+        "_HANDLER": f"{module}.lambda_handler",
+        "_X_AMZN_TRACE_ID": "Root=1-65f8d2a0-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1",
+        "POWERTOOLS_SERVICE_NAME": f"zjtrain-{name}",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "ZJT_TABLE_NAME": "zjtrain",
+        "ZJT_TERM": "2024H1",
+    }
+
+
+def import_cpu(module: str, env: dict[str, str], runs: int, code: Path) -> float:
+    """Median CPU seconds of importing `module` from `code` in a fresh interpreter."""
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE.format(module=module)],
+            cwd=code,
+            env={**env, "PYTHONPATH": str(code)},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def measure(runs: int) -> list[tuple[str, float, float, float, float]]:
+    """(module, plain seconds, plain ratio, lambda seconds, lambda ratio): boto3, the floor, then
+    each handler."""
+    code = stage_code()
+    skip = ("AWS_LAMBDA", "_HANDLER", "POWERTOOLS_", "ZJT_", "PYTHONPATH")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
+    plain_boto3 = import_cpu("boto3", base, runs, code)
+    some = lambda_env("functions.platform.handler")
+    lam_boto3 = import_cpu("boto3", {**base, **some}, runs, code)
+    rows = [("boto3", plain_boto3, 1.0, lam_boto3, 1.0)]
+    floor_p, floor_l = (
+        import_cpu(FLOOR, base, runs, code),
+        import_cpu(FLOOR, {**base, **some}, runs, code),
+    )
+    rows.append(("floor", floor_p, floor_p / plain_boto3, floor_l, floor_l / lam_boto3))
+    for module in handler_modules():
+        plain = import_cpu(module, base, runs, code)
+        lam = import_cpu(module, {**base, **lambda_env(module)}, runs, code)
+        rows.append((module, plain, plain / plain_boto3, lam, lam / lam_boto3))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--runs", type=int, default=7)
+    args = ap.parse_args(argv)
+    rows = measure(args.runs)
+    print(
+        f"{'module':<34} {'plain ms':>9} {'÷ boto3':>8} {'lambda ms':>10} {'÷ boto3':>8} "
+        f"{'goal':>5}"
+    )
+    for module, plain, pr, lam, lr in rows:
+        print(
+            f"{module:<34} {plain * 1000:>9.0f} {pr:>8.2f} {lam * 1000:>10.0f} {lr:>8.2f} "
+            f"{GOAL:>5}",
+            flush=True,
+        )
+    handlers = rows[2:]
+    worst = max(max(r[2], r[4]) for r in handlers)
+    median = statistics.median(r[4] for r in handlers)
+    print(
+        f"handler ÷ import boto3 (lambda env): worst {worst:.2f}, median {median:.2f} "
+        f"(goal <= {GOAL}; the floor alone is {rows[1][4]:.2f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
