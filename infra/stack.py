@@ -50,6 +50,7 @@ from schemas.calendar import TermCalendar
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ARCHITECTURE = lambda_.Architecture.X86_64  # the layers hold manylinux2014_x86_64 wheels
 PHASES = "phases"
+WORKER_DDB_ATTEMPTS = 8  # functions/common/store.with_retries' budget in the workers
 SITE_WORKER = "site-publish"  # routes.WORKERS: renders and uploads the static site
 RETENTION = {
     180: logs.RetentionDays.SIX_MONTHS,
@@ -336,6 +337,8 @@ class ZjtStack(Stack):
             ephemeral_mb=self.config.publish.ephemeral_storage_mb if w.layer == "publish" else None,
             function_name=name,
             reserved=w.concurrency,
+            # Nobody waits on a worker: more sends per DynamoDB call than the API's quick 503.
+            env={"ZJT_DDB_MAX_ATTEMPTS": str(WORKER_DDB_ATTEMPTS)},
         )
         if w.name == SITE_WORKER:  # reads documents, updates its own TERM#<term> | SITE item
             self.table.grant_read_data(fn)

@@ -42,8 +42,10 @@ class Settings(EnvSettings):
     # because every seat write re-checks what matters in its own condition expression. It is
     # also how long another warm Lambda may still accept an account just disabled.
     cache_ttl_seconds: int = 60
-    # Bounded retries of throttled or conflicting DynamoDB calls (botocore standard mode).
-    ddb_max_attempts: int = 4
+    # Sends of one DynamoDB call at most, retries included (store.with_retries: the only retry
+    # layer). Small for the API, whose answer to a hot class is a quick 503 the page retries;
+    # the stack gives the workers more (infra/stack.py).
+    ddb_max_attempts: int = 3
     # The site's public address: links in emails and calendar feeds point there.
     site_url: str = "http://127.0.0.1:8000"
     # The site worker (functions/site), started to publish the static site; set by infra/ and

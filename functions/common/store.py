@@ -16,7 +16,8 @@ import boto3
 from aws_lambda_powertools import Logger
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from functions.common import keys
 from functions.common.errors import Busy
@@ -39,7 +40,10 @@ THROTTLE_CODES = frozenset(
 @cache
 def _resource() -> Any:
     cfg = Config(
-        retries={"mode": "standard", "max_attempts": settings().ddb_max_attempts},
+        # botocore sends each call once: every retry is `with_retries`', so a call's sends are
+        # bounded by one budget (botocore's own 4 retries inside 4 of ours made 16-20 sends, and
+        # its throttle backoff waits up to seconds while a hot class's teachers wait).
+        retries={"mode": "standard", "total_max_attempts": 1},
         connect_timeout=2,
         read_timeout=5,
         max_pool_connections=50,
@@ -49,6 +53,9 @@ def _resource() -> Any:
     rate = float(os.environ.get(FAULT_RATE_ENV) or 0)
     if rate > 0:
         install_faults(resource.meta.client, rate)
+    hot = [k for k in (os.environ.get(HOT_ITEMS_ENV) or "").split(",") if k]
+    if hot:
+        install_hot_items(resource.meta.client, hot, float(os.environ.get(HOT_RATE_ENV) or 0))
     return resource
 
 
@@ -92,6 +99,51 @@ def install_faults(client_: Any, rate: float, seed: int | None = None) -> None:
             parsed["CancellationReasons"] = [{"Code": "TransactionConflict"}] + [
                 {"Code": "None"}
             ] * (n - 1)
+        return AWSResponse("https://fault.invalid/", 400, HTTPHeaders(), None), parsed
+
+    client_.meta.events.register_first("before-call.dynamodb.*", hook)
+
+
+# A hot item (benchmarks only): DynamoDB serves about 500 transactions a second on one item
+# and cancels the concurrent rest with TransactionConflict. With demand D/s on a popular
+# class's seat counter, a share 1 - 500/D of the transactions touching it conflict; the rush
+# benchmark sets the PKs and that share, and every transaction on them conflicts at that rate.
+HOT_ITEMS_ENV = "ZJT_HOT_ITEMS"
+HOT_RATE_ENV = "ZJT_HOT_CONFLICT_RATE"
+ITEM_TRANSACTIONS_PER_SECOND = 500
+
+
+def hot_conflict_rate(demand_per_second: float) -> float:
+    """The share of transactions on one item that conflict at `demand_per_second`."""
+    return max(0.0, 1 - ITEM_TRANSACTIONS_PER_SECOND / demand_per_second)
+
+
+def install_hot_items(client_: Any, pks: list[str], rate: float, seed: int | None = None) -> None:
+    """Cancel `rate` of `client_`'s transactions touching an item of `pks` with a
+    TransactionConflict on that item, without sending them (as DynamoDB would on a hot item)."""
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+    rng = random.Random(seed)
+    wanted = {json.dumps(pk) for pk in pks}  # as the PK appears in the request's JSON
+
+    def hook(model: Any, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if model.name != "TransactWriteItems":
+            return None
+        ops = json.loads(params.get("body") or b"{}").get("TransactItems", [])
+        hits = [
+            i
+            for i, op in enumerate(ops)
+            if json.dumps(next(iter(op.values())).get("Key", {}).get("PK", {}).get("S")) in wanted
+        ]
+        if not hits or rng.random() >= rate:
+            return None
+        injected_faults.append("TransactionConflict")
+        reasons = [{"Code": "None"}] * len(ops)
+        reasons[hits[0]] = {"Code": "TransactionConflict"}
+        parsed = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "hot item"},
+            "CancellationReasons": reasons,
+        }
         return AWSResponse("https://fault.invalid/", 400, HTTPHeaders(), None), parsed
 
     client_.meta.events.register_first("before-call.dynamodb.*", hook)
@@ -190,11 +242,15 @@ def cancellation_item(exc: ClientError, index: int) -> dict[str, Any] | None:
 
 
 def with_retries(call: Callable[[], T], attempts: int | None = None, base: float = 0.02) -> T:
-    """Run `call`, retrying transaction conflicts and throttles with capped, jittered backoff.
+    """Run `call`, retrying throttles, transaction conflicts and lost connections with jittered
+    exponential backoff, at most `attempts` sends in all (settings().ddb_max_attempts: 3 for
+    the API; the workers' stack sets more). botocore retries nothing itself (`_resource`).
 
-    botocore already retries throttles in standard mode; this adds `TransactionConflict`
-    cancellations, which it does not retry. When attempts run out the caller gets `Busy` (503
-    with Retry-After), never a 500 and never a partial write: a transaction either happened or not.
+    A hot class's seat counter takes about 500 transactions a second and DynamoDB cancels
+    concurrent ones on it (TransactionConflict) rather than queue them: past the budget the
+    caller answers at once with `Busy` (503, Retry-After), and the page retries for the teacher
+    with the same Idempotency-Key. Never a 500 and never a partial write: a transaction either
+    happened or not, and a retried conditional write cannot apply twice.
     """
     n = attempts or settings().ddb_max_attempts
     for attempt in range(n):
@@ -210,8 +266,11 @@ def with_retries(call: Callable[[], T], attempts: int | None = None, base: float
             if not retryable:
                 raise
             if attempt == n - 1:
-                raise Busy(retry_after=1 + attempt) from exc
-            time.sleep(random.uniform(0, base * (2**attempt)))
+                raise Busy(retry_after=1) from exc
+        except (BotoConnectionError, HTTPClientError) as exc:
+            if attempt == n - 1:
+                raise Busy(retry_after=1) from exc
+        time.sleep(random.uniform(0, base * (2**attempt)))
     raise AssertionError("unreachable")
 
 
@@ -268,6 +327,21 @@ def put_op(item: dict[str, Any], condition: str | None = None, **expr: Any) -> d
     return {"Put": op}
 
 
+def update_op(update: dict[str, Any]) -> dict[str, Any] | None:
+    """Run a TransactWriteItems `Update` (with its TableName) as one UpdateItem: half the
+    capacity of a one-item transaction. Returns None when it was written, or the old item
+    ({} when there was none) when its condition failed."""
+    try:
+        with_retries(lambda: client().update_item(**update))
+    except ClientError as exc:
+        if error_code(exc) != "ConditionalCheckFailedException":
+            raise
+        raw: dict[str, Any] = cast(dict[str, Any], exc.response).get("Item") or {}
+        # Error responses skip the resource's type transformation: values are wire-format.
+        return {k: _DESERIALIZER.deserialize(cast(Any, v)) for k, v in raw.items()}
+    return None
+
+
 def transact_write(items: list[dict[str, Any]], token: str | None = None) -> None:
     """One TransactWriteItems over the platform table (items carry their own TableName)."""
     kwargs: dict[str, Any] = {"TransactItems": items}
@@ -278,9 +352,18 @@ def transact_write(items: list[dict[str, Any]], token: str | None = None) -> Non
 
 def batch_write(items: Sequence[dict[str, Any]]) -> None:
     """Bulk load (seeding, imports): plain puts, no conditions."""
-    with table().batch_writer() as bw:
-        for item in items:
-            bw.put_item(Item=item)
+    batch_requests([{"PutRequest": {"Item": item}} for item in items])
+
+
+def batch_requests(requests: Sequence[dict[str, Any]]) -> None:
+    """BatchWriteItem requests (PutRequest / DeleteRequest), 25 per call, each call under
+    `with_retries` (botocore retries nothing), unprocessed ones resent."""
+    name = settings().table_name
+    for i in range(0, len(requests), 25):
+        pending: dict[str, Any] = {name: list(requests[i : i + 25])}
+        while pending:
+            resp = with_retries(partial(client().batch_write_item, RequestItems=pending))
+            pending = resp.get("UnprocessedItems") or {}
 
 
 def counter_op(

@@ -422,9 +422,12 @@ def upload_content(job_id: str) -> bytes:
 
 def delete_upload(job_id: str, parts: int) -> None:
     """Drop the file's bytes once the job has ended (the report stays)."""
-    with store.table().batch_writer() as bw:
-        for part in range(1, parts + 1):
-            bw.delete_item(Key=keys.import_upload(job_id, part))
+    store.batch_requests(
+        [
+            {"DeleteRequest": {"Key": keys.import_upload(job_id, part)}}
+            for part in range(1, parts + 1)
+        ]
+    )
 
 
 # --- anomalies -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from functions.common import idempotency, records, xlsx
+from functions.common import idempotency, keys, records, xlsx
 from functions.common.auth import require
 from functions.common.errors import (
     Busy,
@@ -289,16 +289,18 @@ def _require_reason(rejecting: bool, reason: str) -> str:
     return reason
 
 
-def _bulk(items: list[SelectionRef], one: Callable[[SelectionRef], Selection]) -> list[ItemResult]:
-    """Apply `one` to each item; a domain error answers that item and the others go on."""
+def _bulk(
+    items: list[SelectionRef], one: Callable[[SelectionRef], SelectionStatus]
+) -> list[ItemResult]:
+    """Apply `one` to each item; a domain error answers that item and the others go on. The
+    items' class records are read first, in one call (a bulk of N is N writes and one read)."""
+    records.prefetch([keys.class_meta(cid) for cid in {ref.class_id for ref in items}])
     out = []
     for ref in items:
         try:
-            sel = one(ref)
+            status = one(ref)
             out.append(
-                ItemResult(
-                    teacher_id=ref.teacher_id, class_id=ref.class_id, ok=True, status=sel.status
-                )
+                ItemResult(teacher_id=ref.teacher_id, class_id=ref.class_id, ok=True, status=status)
             )
         except DomainError as exc:
             if isinstance(exc, Busy):
@@ -326,9 +328,9 @@ def school_review(user: User, req: ReviewRequest, now: datetime) -> list[ItemRes
     reason = _require_reason(rejecting, req.reason)
     to = SelectionStatus.SCHOOL_REJECTED if rejecting else SelectionStatus.SCHOOL_APPROVED
 
-    def one(ref: SelectionRef) -> Selection:
+    def one(ref: SelectionRef) -> SelectionStatus:
         info = _class_info(ref.class_id, term)
-        sel, _ = store.decide(
+        status, _ = store.decide(
             ref.teacher_id,
             term,
             ref.class_id,
@@ -344,7 +346,7 @@ def school_review(user: User, req: ReviewRequest, now: datetime) -> list[ItemRes
             klass=info,
             promote=rules.promotion_open(calendar, now),
         )
-        return sel
+        return status
 
     return _bulk(req.items, one)
 
@@ -453,9 +455,9 @@ def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[
     reason = _require_reason(rejecting, req.reason)
     to = SelectionStatus.RECHECK_REJECTED if rejecting else SelectionStatus.CONFIRMED
 
-    def one(ref: SelectionRef) -> Selection:
+    def one(ref: SelectionRef) -> SelectionStatus:
         info = _own_class(user, ref.class_id, term)
-        sel, _ = store.decide(
+        status, _ = store.decide(
             ref.teacher_id,
             term,
             ref.class_id,
@@ -470,7 +472,7 @@ def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[
             klass=info,
             promote=rules.promotion_open(calendar, now),
         )
-        return sel
+        return status
 
     return _bulk(req.items, one)
 

@@ -4,7 +4,8 @@ The transaction's condition expressions enforce the state-dependent rules (SE-4 
 record per teacher and class, the per-term class limit, date clashes, SE-2 round-2 eligibility);
 cancellation reasons are translated into domain errors here and nowhere else.
 
-Taking a seat (the hot path) reads nothing. Every write that frees a seat (withdrawal, school
+Taking a seat (the hot path) reads nothing, and no write reads its result back (its
+conditions make the outcome known). Every write that frees a seat (withdrawal, school
 rejection, recheck rejection) or adds seats (accepted expansion) promotes the waitlist's head in
 the SAME transaction (`_change_seats`): the freed seat never exists without its promotion. The
 waitlist (候补) lives on the class partition: the seat counter carries `wl_tail` (sequence numbers
@@ -686,6 +687,7 @@ def _change_seats(
     promote: bool = True,
     *,
     klass: ClassInfo,
+    waiting: int | None = None,
 ) -> list[str]:
     """ONE transaction: the caller's `base_ops`, the seat counter, and the promotion of the
     waitlist's head into every seat the change leaves free (SE-4, promotion in order).
@@ -703,11 +705,16 @@ def _change_seats(
 
     `promote=False` (after the last review window, when no window could review a promoted
     seat) frees the seats and promotes nobody.
+
+    `waiting`: the waitlist length the caller read from the counter (consistently) just before.
+    When it is 0 the first attempt queries no waitlist: the write is conditioned on the length
+    being 0 still, and a join in between fails it into the ordinary re-read.
     """
     nb = len(base_ops)
     attempts = 0
     while attempts < _MAX_ATTEMPTS:
         attempts += 1
+        known_empty, waiting = waiting == 0 and not snapshot, None
         values: dict[str, Any] = {":zero": 0}
         cond = ["attribute_exists(PK)"]
         if snapshot:
@@ -726,7 +733,7 @@ def _change_seats(
             want = freed
         if not promote:
             want = 0
-        heads = _waitlist_heads(class_id, want) if want > 0 else []
+        heads = _waitlist_heads(class_id, want) if want > 0 and not known_empty else []
         if owner and any(h["teacher_id"] == owner for h in heads):
             # The base ops act on `owner`'s selection in this class, which is itself waiting:
             # their condition cannot hold (and one transaction cannot touch an item twice).
@@ -961,7 +968,9 @@ def _withdraw(
     klass: ClassInfo,
 ) -> tuple[Selection, list[str]]:
     for _ in range(_MAX_ATTEMPTS):
-        item = store.get_item(keys.selection(teacher_id, term, class_id), consistent=True)
+        # One call reads what the write needs: the selection (status, the days it holds) and
+        # the class's counter (is anyone waiting? then the heads are read, else nothing).
+        item, counter = _selection_and_counter(teacher_id, term, class_id)
         if not item:
             raise NotSelected()
         old = _selection_from_item(item)
@@ -976,7 +985,7 @@ def _withdraw(
                     raise
                 return replayed, []
             if left:
-                return get_selection(teacher_id, term, class_id), []
+                return done, []  # what was written (its conditions held): no read-back
             continue  # promoted meanwhile: withdraw the seat instead
         allowed = _WITHDRAWABLE_WITH_RIGHT if right else _WITHDRAWABLE
         if old.status not in allowed:
@@ -1018,6 +1027,7 @@ def _withdraw(
                 owner=teacher_id,
                 klass=klass,
                 promote=promote,
+                waiting=int(counter.get("wl_len", 0)) if counter else None,
             )
         except _OwnerWaitlisted:
             continue  # back on the waitlist meanwhile: look again
@@ -1028,8 +1038,17 @@ def _withdraw(
             if f.index == 0 or (rel.exact and (f.index == 1 or f.index >= first_extra)):
                 continue  # changed meanwhile (the selection, or the days read): look again
             raise NotSelected() from f.exc
-        return get_selection(teacher_id, term, class_id), promoted
+        return done, promoted  # what was written (its conditions held): no read-back
     raise NotSelected()
+
+
+def _selection_and_counter(
+    teacher_id: str, term: str, class_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The selection item and the class's seat counter, strongly consistent, in one call."""
+    sel_key, seats_key = keys.selection(teacher_id, term, class_id), keys.class_seats(class_id)
+    found = {(i["PK"], i["SK"]): i for i in store.batch_get([sel_key, seats_key], consistent=True)}
+    return found.get((sel_key["PK"], sel_key["SK"])), found.get((seats_key["PK"], seats_key["SK"]))
 
 
 def _leave_waitlist(sel: Selection, at: datetime, idem_ops: list[dict[str, Any]]) -> bool:
@@ -1090,10 +1109,13 @@ def decide(
     promote: bool = True,
     release: _Release | None = None,
     attempt: int = 0,
-) -> tuple[Selection, list[str]]:
+) -> tuple[SelectionStatus, list[str]]:
     """School review (frm=pending) or institution recheck (frm=school_approved): move one
     selection to `to`. A rejection frees the seat and promotes the waitlist head in the same
-    transaction. Natural-key idempotent: deciding again what is already decided returns it.
+    transaction. Natural-key idempotent: deciding again what is already decided succeeds.
+    Returns the status the selection now has (`to`) and the promoted teachers: the write's
+    condition makes the outcome known, so nothing is read back. An approval, which touches
+    one item and tells nobody, is one conditional UpdateItem (half a transaction's capacity).
 
     Conditions of the write: the status, the round (selections of rounds up to `max_round`:
     a round-1 selection promoted after its review window is reviewed in the round-2 window) and,
@@ -1147,7 +1169,10 @@ def decide(
                 [op, outbox.put(notices.selection_confirmed(teacher_id, klass, at))]
             )
         else:
-            store.transact_write([op])
+            old_item = store.update_op(op["Update"])
+            if old_item is not None:  # its condition failed: a retry, or an error to explain
+                _explain_decision_failure(old_item, to, max_round, school_id)
+                return to, []
     except _OwnerWaitlisted:
         _explain_decision_failure(store.get_item(key, consistent=True), to, max_round, school_id)
         raise AssertionError("a waitlisted selection is never already decided") from None
@@ -1180,13 +1205,13 @@ def decide(
                     attempt=attempt + 1,
                 )
         _explain_decision_failure(old, to, max_round, school_id)
-        return _selection_from_item(old or {}), []
+        return to, []
     except ClientError as exc:
         if store.error_code(exc) != "TransactionCanceledException":
             raise
         _explain_decision_failure(store.cancellation_item(exc, 0), to, max_round, school_id)
-        return _selection_from_item(store.cancellation_item(exc, 0) or {}), []
-    return get_selection(teacher_id, term, class_id), promoted
+        return to, []
+    return to, promoted
 
 
 def _explain_decision_failure(

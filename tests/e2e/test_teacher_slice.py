@@ -147,3 +147,45 @@ def test_calendar_page_shows_every_phase_and_the_open_ones(stack, phone):
         assert name in body
     page.locator(".zjt-open, [data-open='true'], .is-open").first.wait_for()
     no_horizontal_scroll(page)
+
+
+def test_a_busy_answer_is_retried_for_the_teacher_with_a_calm_message_SE_4(
+    stack, phone, api, new_teacher, set_clock
+):
+    """A popular class at the rush: the server answers 503 + Retry-After at once (its bounded
+    retries spent); the page says so calmly and sends the same request again by itself."""
+    set_clock("2024-03-20T10:00:00+08:00")
+    demo = demo_data().demo_accounts[0]
+    info = with_free_seats(api, eligible_classes(demo.teacher_id, min_capacity=40)[::-1])
+    me = new_teacher(like=info)
+    page = phone
+    as_user(page, stack, me.teacher_id, f"/projects/{info.project_id}/")
+    page.locator(f'[data-seats-for="{info.class_id}"]').filter(has_text="剩余").wait_for()
+    sent: list[str] = []
+
+    def busy_twice(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        sent.append(route.request.headers.get("idempotency-key", ""))
+        if len(sent) <= 2:
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1", "Content-Type": "application/json"},
+                body='{"code": "busy", "message": "当前选课人数较多，请稍后重试"}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/selections", busy_twice)
+    form = page.locator(f'form[data-class-id="{info.class_id}"]')
+    form.get_by_role("button").click()
+    msg = form.locator(".zjt-msg")
+    msg.filter(has_text="正在为你自动重试").wait_for()
+    assert "zjt-msg--error" not in (msg.get_attribute("class") or "")  # calm, not an error
+    msg.filter(has_text="待学校审核").wait_for(timeout=30_000)
+    # Three sends of one request: the same Idempotency-Key, so it could not happen twice.
+    assert len(sent) == 3 and len(set(sent)) == 1 and sent[0]
+    mine = api("GET", "/api/selections", user=me.teacher_id).json()["selections"]
+    assert [(s["class_id"], s["status"]) for s in mine] == [(info.class_id, "pending")]
+    api("DELETE", f"/api/selections/{info.class_id}", user=me.teacher_id)

@@ -273,6 +273,10 @@ def test_functions_run_python_311_with_layer_json_logs_and_env(synth: Synth) -> 
         # X-Ray is not integrated with Lambda in the China regions: no tracing there. Elsewhere
         # Lambda's active tracing, with no tracing SDK in the code (no Tracer to switch off).
         assert "POWERTOOLS_TRACE_DISABLED" not in env
+        # One retry budget per DynamoDB call (store.with_retries): the API's small default gives
+        # a hot class's teachers a quick 503; nobody waits on a worker, which gets more sends.
+        worker = props["Handler"] in {f"{w.module}.lambda_handler" for w in WORKERS}
+        assert env.get("ZJT_DDB_MAX_ATTEMPTS") == ("8" if worker else None)
         if synth.china:
             assert props.get("TracingConfig", {"Mode": "PassThrough"}) != {"Mode": "Active"}
         else:

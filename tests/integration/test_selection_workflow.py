@@ -423,6 +423,48 @@ def test_school_approves_and_rejects_with_reason_in_bulk_PH_R1_SCHOOL(clock_at):
     check_invariants()
 
 
+def dynamodb_calls() -> list[str]:
+    """The names of the DynamoDB calls the handler makes from now on, in order."""
+    calls: list[str] = []
+    # First: a fault hook (registered first too, later) answers without calling the others.
+    store.client().meta.events.register_first(
+        "before-call.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    return calls
+
+
+def test_a_bulk_approval_of_n_is_n_writes_and_one_read_no_read_back_PH_R1_SCHOOL(clock_at):
+    clock_at(R1)
+    refs = [(t, "p1-c2") for t in ("t4", "t5", "t6")] + [("t7", "p4-c1")]
+    for t, c in refs:
+        assert select(t, c)[0] == 201
+    clock_at(R1_SCHOOL)
+    records.clear_cache()  # the classes' records are not cached (a new container)
+    api("GET", "/api/school/selections", "a-s1")  # the admin's own record is
+    calls = dynamodb_calls()
+    status, body = review("a-s1", refs, "approve")
+    assert status == 200 and [r["status"] for r in body["results"]] == ["school_approved"] * 4
+    # The classes' records in one read, then one conditional write per selection.
+    assert calls == ["BatchGetItem"] + ["UpdateItem"] * len(refs)
+    assert {status_of(t, c) for t, c in refs} == {"school_approved"}
+    # Approving again is a retry (its condition fails on the status it already has): ok.
+    status, body = review("a-s1", refs[:1], "approve")
+    assert body["results"][0]["ok"] and body["results"][0]["status"] == "school_approved"
+    check_invariants()
+
+
+def test_a_withdrawal_with_nobody_waiting_reads_once_and_writes_once_SE_4(clock_at):
+    clock_at(R1)
+    assert select("t4", "p1-c2")[0] == 201
+    calls = dynamodb_calls()
+    status, body = withdraw("t4", "p1-c2")
+    assert status == 200 and body["status"] == "withdrawn"
+    # The selection and the seat counter in one read; no waitlist query, no read-back.
+    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    assert status_of("t4", "p1-c2") == "withdrawn" and seats("p1-c2")["held"] == 0
+    check_invariants()
+
+
 def test_school_review_is_refused_outside_its_windows(clock_at):
     clock_at(R1)
     select("t4", "p1-c2")
@@ -700,3 +742,52 @@ def test_retries_are_bounded_and_end_in_a_503_with_retry_after(clock_at):
     from functions.common.settings import settings
 
     assert len(store.injected_faults) - before == settings().ddb_max_attempts
+
+
+def test_a_throttled_call_is_sent_at_most_the_budget_in_all_not_botocores_times_ours_SE_4(
+    clock_at,
+):
+    """The endpoint throttles every send: botocore retries nothing itself, with_retries sends
+    `ddb_max_attempts` times in all (not 4 botocore attempts inside each of 4 of ours), then 503."""
+    from botocore.awsrequest import AWSResponse
+
+    from functions.common.settings import settings
+
+    clock_at(R1)
+    records.get_user("t1"), records.get_teacher("t1"), records.get_class_doc("p1-c2")  # warm
+    sends: list[str] = []
+
+    class Raw:
+        def stream(self, **_: Any) -> Any:
+            yield b'{"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException"}'
+
+    def throttled(request: Any, **_: Any) -> AWSResponse:
+        sends.append(request.url)
+        return AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.0"}, Raw())
+
+    store.client().meta.events.register_first("before-send.dynamodb.*", throttled)
+    status, body, headers = call(
+        lambda_handler,
+        http_event("POST", "/api/selections", sub="t1", body={"class_id": "p1-c2"}),
+    )
+    assert (status, body["code"]) == (503, "busy") and headers["Retry-After"] == "1"
+    assert len(sends) == settings().ddb_max_attempts == 3
+
+
+def test_a_hot_class_answers_503_at_once_and_writes_nothing_while_others_go_on_SE_4(clock_at):
+    """DynamoDB cancels concurrent transactions on a hot seat counter (TransactionConflict):
+    the budget spent, the teacher gets a 503 with Retry-After (the page retries for her)."""
+    clock_at(R1)
+    for t in ("t1", "t4"):
+        records.get_user(t), records.get_teacher(t)
+    calls = dynamodb_calls()
+    store.install_hot_items(store.client(), [keys.class_seats("p1-c2")["PK"]], 1.0, seed=3)
+    status, body, headers = call(
+        lambda_handler,
+        http_event("POST", "/api/selections", sub="t1", body={"class_id": "p1-c2"}),
+    )
+    assert (status, body["code"], headers["Retry-After"]) == (503, "busy", "1")
+    assert calls.count("TransactWriteItems") == 3
+    assert status_of("t1", "p1-c2") is None and seats("p1-c2")["held"] == 0
+    assert select("t4", "p4-c1")[0] == 201  # another class is not hot
+    assert store.hot_conflict_rate(2000) == 0.75 and store.hot_conflict_rate(400) == 0.0

@@ -85,10 +85,30 @@
   ApiError.prototype = Object.create(Error.prototype);
   ApiError.prototype.constructor = ApiError;
 
+  /* A 503 or 429 means the platform is busy right now (a popular class's seat counter takes
+     only so many writes a second, and the server answers at once rather than queue). The request
+     is sent again for the user, with the same Idempotency-Key (a write cannot happen twice),
+     after Retry-After and a growing, jittered wait; opts.onRetry(n, seconds) lets the page say
+     so calmly. After the last try the busy answer is the request's error as usual. */
+  var BUSY = [429, 503];
+  var BUSY_RETRIES = 4;
+  var BUSY_MAX_WAIT = 16;
+
+  function busyWait(resp, n) {
+    var after = parseFloat(resp.headers.get("Retry-After") || "") || 1;
+    var wait = Math.min(BUSY_MAX_WAIT, Math.max(after, 1) * Math.pow(2, n));
+    return wait * (0.5 + Math.random() / 2);  // spread the retries of many phones apart
+  }
+
+  function sleep(seconds) {
+    return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); });
+  }
+
   /*
-   * request("POST", "/selections", {body: {...}, idempotencyKey: k})
+   * request("POST", "/selections", {body: {...}, idempotencyKey: k, onRetry: fn})
    * resolves {status, data}; rejects with ApiError. Writes get an Idempotency-Key (pass the same
-   * key to retry a request whose outcome is unknown). auth: false sends no token.
+   * key to retry a request whose outcome is unknown). auth: false sends no token. A busy answer
+   * is retried for the user (see BUSY); busyRetries: 0 turns that off.
    */
   async function request(method, path, opts) {
     opts = opts || {};
@@ -104,10 +124,17 @@
     if (tok) headers["Authorization"] = "Bearer " + tok;
     if (method !== "GET" && method !== "HEAD") headers["Idempotency-Key"] = opts.idempotencyKey || uuid();
     var resp;
-    try {
-      resp = await fetch(API + path, init);
-    } catch (e) {
-      throw new ApiError(0, "network", STATUS_MESSAGES[0], null);
+    var retries = opts.busyRetries === undefined ? BUSY_RETRIES : opts.busyRetries;
+    for (var n = 0; ; n++) {
+      try {
+        resp = await fetch(API + path, init);
+      } catch (e) {
+        throw new ApiError(0, "network", STATUS_MESSAGES[0], null);
+      }
+      if (BUSY.indexOf(resp.status) < 0 || n >= retries) break;
+      var wait = busyWait(resp, n);
+      if (opts.onRetry) opts.onRetry(n + 1, wait);
+      await sleep(wait);
     }
     var data = null;
     var type = resp.headers.get("Content-Type") || "";

@@ -58,7 +58,12 @@
     try {
       var body = { class_id: formEl.getAttribute("data-class-id") };
       if (waitlist) body.waitlist = true;
-      var res = await api.request("POST", "/selections", { body: body, idempotencyKey: key });
+      var res = await api.request("POST", "/selections", {
+        body: body,
+        idempotencyKey: key,
+        // A popular class at the rush: calm words while the page tries again for her.
+        onRetry: function () { show(msgEl, "选课的老师较多，正在为你自动重试，请稍候，不要关闭页面……", true); }
+      });
       var sel = res.data || {};
       show(msgEl, [sel.status_text || "已提交选课", sel.next_step].filter(Boolean).join("。"), true);
       api.toast(sel.status_text || "已提交选课");
