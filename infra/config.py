@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -176,6 +177,34 @@ class Notify(_Model):
     sender: str = "noreply@zjtrain.example.cn"
 
 
+class Capacity(_Model):
+    """Round 1's first minute, the peak the stack is sized for (site/docs/operator/deploy.md,
+    容量与费用, does the same sums for the operator). The stack derives from it the selection
+    route's throttle floor, the table's and indexes' warm throughput and the selection
+    function's reserved concurrency."""
+
+    selections_per_second: int = Field(default=2000, ge=1)
+    # Write units of one selection (python -m bench selection, "warm (hot path)"): the
+    # transaction's three items on the table, and one entry in each of the two indexes.
+    selection_table_wcu: int = Field(default=6, ge=1)
+    selection_index_wcu: int = Field(default=1, ge=1)  # per index
+    # Reads at the peak: seat counters the pages poll and the records a cold container reads.
+    read_units_per_second: int = Field(default=12000, ge=1)
+    # Duration of one selection invocation, seconds: the handler's own time plus one
+    # TransactWriteItems (bench_selection prints the handler's part). Concurrency = rate x time.
+    selection_seconds: float = Field(default=0.1, gt=0, le=10)
+    headroom: float = Field(default=1.5, ge=1)
+
+    def table_write_units(self) -> int:
+        return math.ceil(self.selections_per_second * self.selection_table_wcu * self.headroom)
+
+    def index_write_units(self) -> int:
+        return math.ceil(self.selections_per_second * self.selection_index_wcu * self.headroom)
+
+    def selection_concurrency(self) -> int:
+        return math.ceil(self.selections_per_second * self.selection_seconds * self.headroom)
+
+
 class InfraConfig(_Model):
     stack_name: str = Field(default="zjtrain", pattern=r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
     table_name: str = "zjtrain"
@@ -191,6 +220,17 @@ class InfraConfig(_Model):
     logs: Logs = Logs()
     rate_limits: RateLimits = RateLimits()
     notify: Notify = Notify()
+    capacity: Capacity = Capacity()
+
+    @model_validator(mode="after")
+    def _selection_route_takes_the_peak(self) -> InfraConfig:
+        route = self.api.route_throttles.get("POST /api/selections")
+        peak = self.capacity.selections_per_second
+        if route is not None and route.rate < peak:
+            raise ValueError(f"api.route_throttles POST /api/selections: rate below {peak}/s")
+        if self.api.throttle.rate < peak:
+            raise ValueError(f"api.throttle: rate below capacity.selections_per_second {peak}")
+        return self
 
     @model_validator(mode="after")
     def _certificate_fits_the_partition(self) -> InfraConfig:

@@ -288,6 +288,8 @@ class ZjtStack(Stack):
         def attr(name: str) -> dynamodb.Attribute:
             return dynamodb.Attribute(name=name, type=dynamodb.AttributeType.STRING)
 
+        cap = self.config.capacity
+
         table = dynamodb.Table(
             self,
             "Table",
@@ -303,6 +305,12 @@ class ZjtStack(Stack):
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
             time_to_live_attribute=t.ttl_attribute,
+            # A new on-demand table starts able to take 4,000 writes/s: round 1 opens at the
+            # capacity model's peak, so the table (and each index) is warmed to it beforehand.
+            warm_throughput=dynamodb.WarmThroughput(
+                read_units_per_second=cap.read_units_per_second,
+                write_units_per_second=cap.table_write_units(),
+            ),
         )
         for gsi in t.global_indexes:
             table.add_global_secondary_index(
@@ -310,6 +318,10 @@ class ZjtStack(Stack):
                 partition_key=attr(gsi.partition_key),
                 sort_key=attr(gsi.sort_key),
                 projection_type=dynamodb.ProjectionType.ALL,
+                warm_throughput=dynamodb.WarmThroughput(
+                    read_units_per_second=cap.read_units_per_second,
+                    write_units_per_second=cap.index_write_units(),
+                ),
             )
         return table
 
@@ -322,6 +334,15 @@ class ZjtStack(Stack):
             resources=[self.table.table_arn],
             conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["TERM#*"]}},
         )
+
+    def _reserved(self, ctx: str) -> int | None:
+        """Reserved concurrency: the config's, else for selection the capacity model's (the
+        peak rate times one invocation's duration, with headroom): guaranteed at the rush, and
+        a cap on what selection can push into the table."""
+        given = self.config.functions.reserved_concurrency.get(ctx)
+        if given is not None or ctx != "selection":
+            return given
+        return self.config.capacity.selection_concurrency()
 
     def _worker(self, w: Worker) -> lambda_.Function:
         """A function its callers start asynchronously; it may start itself again to continue
@@ -450,7 +471,7 @@ class ZjtStack(Stack):
             memory_size=memory_mb or f.memory_mb,
             timeout=timeout or Duration.seconds(f.timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
-            reserved_concurrent_executions=reserved or f.reserved_concurrency.get(ctx),
+            reserved_concurrent_executions=reserved or self._reserved(ctx),
             # Lambda's own tracing, no SDK in the code (functions/common/app.py says why).
             tracing=lambda_.Tracing.ACTIVE if self.target.xray else lambda_.Tracing.DISABLED,
             logging_format=lambda_.LoggingFormat.JSON,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -308,10 +309,31 @@ def test_table_capacity_alarms_near_the_configured_limit(synth: Synth) -> None:
         assert found[0]["Threshold"] == round(limit * cfg.table_alarm_fraction)
 
 
-def test_selection_function_has_reserved_concurrency_from_config(synth: Synth) -> None:
+def test_selection_function_has_reserved_concurrency_from_the_capacity_model(
+    synth: Synth,
+) -> None:
     fn = synth.resources("AWS::Lambda::Function")[_function_id(synth, "selection")]
-    expected = synth.config.functions.reserved_concurrency["selection"]
-    assert fn["Properties"]["ReservedConcurrentExecutions"] == expected
+    cap = synth.config.capacity
+    expected = synth.config.functions.reserved_concurrency.get("selection")
+    expected = expected or math.ceil(
+        cap.selections_per_second * cap.selection_seconds * cap.headroom
+    )
+    assert fn["Properties"]["ReservedConcurrentExecutions"] == expected == 300
+
+
+def test_table_and_indexes_are_warmed_for_round_1s_peak(synth: Synth) -> None:
+    """A new on-demand table takes 4,000 writes/s at first (~667 selections); warm throughput
+    makes round 1's first minute (2,000 selections/s) possible from the first second."""
+    props = _one(synth, "AWS::DynamoDB::Table")["Properties"]
+    cap = synth.config.capacity
+    warm = props["WarmThroughput"]
+    assert warm["WriteUnitsPerSecond"] >= cap.selections_per_second * cap.selection_table_wcu
+    assert warm["ReadUnitsPerSecond"] == cap.read_units_per_second
+    assert warm["WriteUnitsPerSecond"] == 18000
+    for gsi in props["GlobalSecondaryIndexes"]:
+        assert gsi["WarmThroughput"]["WriteUnitsPerSecond"] >= cap.selections_per_second
+    route = synth.config.api.route_throttles["POST /api/selections"]
+    assert route.rate >= cap.selections_per_second <= synth.config.api.throttle.rate
 
 
 def _policy_statements(synth: Synth, fn_id: str) -> list[dict[str, Any]]:
