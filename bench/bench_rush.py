@@ -1,8 +1,10 @@
-"""Selection rush (`python -m bench.bench_rush [teachers] [clients] [fault_rate]`): thousands of
-simulated teachers over HTTP through the local stack (gateway, handler worker processes, the
-DynamoDB endpoint), many at once, on a few popular small classes and many roomy ones. A share
-of the handlers' DynamoDB calls fails on purpose (throttles, transaction conflicts: the
-`ZJT_FAULT_RATE` hook in functions/common/store.py).
+"""Selection rush (`python -m bench.bench_rush [teachers] [clients] [fault_rate] [hot_demand]`):
+thousands of simulated teachers over HTTP through the local stack (gateway, handler worker
+processes, the DynamoDB endpoint), many at once, on a few popular small classes and many roomy
+ones. A share of the handlers' DynamoDB calls fails on purpose (throttles, transaction
+conflicts: the `ZJT_FAULT_RATE` hook in functions/common/store.py), and the popular classes'
+seat counters are hot items: their transactions conflict at the share DynamoDB would cancel at
+`hot_demand` selections/s each (default 2,000: 75%; `ZJT_HOT_ITEMS`).
 
 Each simulated teacher is one sequential client: it selects one to three classes (a full
 popular class: join its waitlist, as the page offers), sometimes withdraws one (freeing a seat
@@ -290,18 +292,32 @@ def _pct(xs: list[float], p: float) -> float:
 
 
 def run(
-    n_teachers: int, clients: int, fault_rate: float, workers: int = 2, quiet: bool = False
+    n_teachers: int,
+    clients: int,
+    fault_rate: float,
+    workers: int = 2,
+    quiet: bool = False,
+    hot_demand: float = 0.0,
 ) -> dict[str, Any]:
-    """Run one rush on a fresh local stack; return the figures and the problems found."""
-    from functions.common import store
+    """Run one rush on a fresh local stack; return the figures and the problems found.
+
+    `hot_demand` (selections/s one popular class would get at round 1's opening): every
+    transaction on a popular class's seat counter is cancelled with TransactionConflict at the
+    share DynamoDB would cancel at that demand (store.hot_conflict_rate: 1 - 500/D)."""
+    from functions.common import keys, store
     from local.stack import running_stack
 
     world = build_world(n_teachers)
+    hot_rate = store.hot_conflict_rate(hot_demand) if hot_demand else 0.0
     with tempfile.TemporaryDirectory() as tmp, running_stack(Path(tmp), workers=workers) as stack:
         store.batch_write(world.items)
         previous = os.environ.get(store.FAULT_RATE_ENV)
         # Workers start on first use and inherit the environment: only they get the faults.
         os.environ[store.FAULT_RATE_ENV] = str(fault_rate)
+        if hot_rate:
+            hot = [keys.class_seats(c)["PK"] for c in world.popular]
+            os.environ[store.HOT_ITEMS_ENV] = ",".join(hot)
+            os.environ[store.HOT_RATE_ENV] = str(hot_rate)
         try:
             tokens = [stack.token(t) for t in world.teachers]
             log: list[Op] = []
@@ -317,12 +333,22 @@ def run(
                 os.environ.pop(store.FAULT_RATE_ENV, None)
             else:
                 os.environ[store.FAULT_RATE_ENV] = previous
+            os.environ.pop(store.HOT_ITEMS_ENV, None)
+            os.environ.pop(store.HOT_RATE_ENV, None)
         items = stored(stack.table_name)
     statuses = Counter(o.status for o in log)
     codes = Counter(o.body.get("code") or o.body.get("status") for o in log)
     lat = [o.ms for o in log]
     attempts = sum(o.attempts for o in log)
+    popular_ops = [o for o in log if o.class_id in world.popular]
     result = {
+        "hot_demand": hot_demand,
+        "hot_rate": hot_rate,
+        "popular_requests": len(popular_ops),
+        "popular_retried": sum(1 for o in popular_ops if o.attempts > 1),
+        "popular_p50_ms": _pct([o.ms for o in popular_ops], 50),
+        "popular_p99_ms": _pct([o.ms for o in popular_ops], 99),
+        "popular_final": dict(Counter(o.status for o in popular_ops)),
         "teachers": n_teachers,
         "clients": clients,
         "fault_rate": fault_rate,
@@ -359,6 +385,14 @@ def report(r: dict[str, Any]) -> None:
         f"retries) p50 {r['p50_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms, mean {r['mean_ms']:.0f} ms"
     )
     print(f"  final HTTP statuses {r['statuses']}; outcomes {r['outcomes']}")
+    if r["hot_rate"]:
+        print(
+            f"  hot popular classes (demand {r['hot_demand']:.0f}/s each: "
+            f"{r['hot_rate']:.0%} of their transactions conflict): {r['popular_requests']} "
+            f"requests, {r['popular_retried']} answered 503 at least once and retried by the "
+            f"client; final statuses {r['popular_final']}; p50 {r['popular_p50_ms']:.0f} ms, "
+            f"p99 {r['popular_p99_ms']:.0f} ms (client retries included, waits ÷10)"
+        )
     print(f"  popular classes (capacity): {r['popular']}")
     print(f"  5xx other than 503: {r['server_errors']}; in doubt after retries: {r['in_doubt']}")
     sp, lp = r["store_problems"], r["log_problems"]
@@ -371,7 +405,8 @@ def main() -> None:
     n = int(args[0]) if len(args) > 0 else 2000
     clients = int(args[1]) if len(args) > 1 else 48
     rate = float(args[2]) if len(args) > 2 else 0.1
-    run(n, clients, 0.0 if rate == 0 else rate)
+    hot = float(args[3]) if len(args) > 3 else 2000.0
+    run(n, clients, 0.0 if rate == 0 else rate, hot_demand=hot)
 
 
 if __name__ == "__main__":

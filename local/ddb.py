@@ -463,9 +463,64 @@ class LockedApp:
         return chunks
 
 
+class _BodyOnly:
+    """A request's input limited to its Content-Length (see _Handler.run_wsgi)."""
+
+    def __init__(self, raw: Any, length: int) -> None:
+        self.raw = raw
+        self.left = length
+
+    def read(self, size: int = -1) -> bytes:
+        n = self.left if size is None or size < 0 else min(size, self.left)
+        data: bytes = self.raw.read(n) if n > 0 else b""
+        self.left -= len(data)
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        n = self.left if size is None or size < 0 else min(size, self.left)
+        data: bytes = self.raw.readline(n) if n > 0 else b""
+        self.left -= len(data)
+        return data
+
+
+# Off only to measure what keep-alive saves (bench_selection runs a stack each way).
+KEEP_ALIVE_ENV = "ZJT_DDB_KEEPALIVE"
+
+
 class _Handler(MotoRequestHandler):
     # Keep-alive: boto3 reuses its pooled connections instead of connecting per request.
     protocol_version = "HTTP/1.1"
+
+    def run_wsgi(self) -> None:
+        if not self._reusable():
+            super().run_wsgi()
+            return
+        # After each response werkzeug drains whatever the socket holds (it assumes the
+        # connection closes): on a kept-alive connection that would swallow the next request.
+        # Reading is limited to this request's body, so the drain finds nothing.
+        real = self.rfile
+        self.rfile = _BodyOnly(real, int(self.headers.get("Content-Length") or 0))  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = real
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # werkzeug answers every request with `Connection: close` (http.server cannot drain a
+        # body the app left unread), so boto3 reconnected for every call. LockedApp reads each
+        # body whole by its Content-Length, so the connection can take the next request.
+        if keyword.lower() == "connection" and value.lower() == "close" and self._reusable():
+            return
+        super().send_header(keyword, value)
+
+    def _reusable(self) -> bool:
+        if os.environ.get(KEEP_ALIVE_ENV, "1") == "0":
+            return False
+        headers = self.headers
+        return (
+            "chunked" not in (headers.get("Transfer-Encoding") or "").lower()
+            and (headers.get("Connection") or "").lower() != "close"
+        )
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         log.debug("%s %s", self.requestline, code)

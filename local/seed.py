@@ -132,7 +132,7 @@ def seed(data: DemoData | None = None, orders: bool | None = None) -> dict[str, 
 
 def ensure_table() -> bool:
     """Create the platform table from the shared definition unless it exists; True if created."""
-    client = store.client()
+    client = store.admin_client()
     try:
         client.create_table(**create_table_kwargs(settings().table_name))
     except client.exceptions.ResourceInUseException:

@@ -275,7 +275,7 @@ def ensure_table(table_name: str, timeout: float = 30) -> bool:
     """Create the platform table from the shared definition if missing. True if created."""
     from functions.common import store
 
-    client = store.client()
+    client = store.admin_client()
     if table_name in client.list_tables().get("TableNames", []):
         return False
     client.create_table(**create_table_kwargs(table_name))
@@ -293,7 +293,7 @@ def ensure_table(table_name: str, timeout: float = 30) -> bool:
 def table_is_empty(table_name: str) -> bool:
     from functions.common import store
 
-    resp = store.client().scan(TableName=table_name, Limit=1, Select="COUNT")
+    resp = store.admin_client().scan(TableName=table_name, Limit=1, Select="COUNT")
     return int(resp.get("Count", 0)) == 0 and not resp.get("LastEvaluatedKey")
 
 

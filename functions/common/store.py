@@ -165,6 +165,15 @@ def client() -> Any:
     return _resource().meta.client
 
 
+@cache
+def admin_client() -> Any:
+    """A client for set-up and control-plane calls (creating the table, its TTL; the local
+    stack and seeding): botocore's own retries and a long read timeout, since nobody waits on
+    them and a loaded local endpoint answers slowly. Request paths use `client()`."""
+    cfg = Config(retries={"mode": "standard", "total_max_attempts": 8}, read_timeout=60)
+    return boto3.client("dynamodb", config=cfg)
+
+
 def table_answers() -> bool:
     """Whether the platform table answers a read now: one GetItem of a key never written
     (`keys.health_probe`), on a client that tries once with short timeouts. A health check must
@@ -194,6 +203,7 @@ def reset_clients() -> None:
     _probe_client.cache_clear()
     _table.cache_clear()
     _lambda.cache_clear()
+    admin_client.cache_clear()
 
 
 @cache

@@ -437,3 +437,25 @@ def test_a_query_reads_only_its_partition_and_answers_like_stock_moto(
     # The partition queries read 12 items (or none), never the table's 37; the index query
     # still reads the whole table.
     assert max(partition_reads[:-1]) == 12 and partition_reads[-1] == 37
+
+
+def test_the_endpoint_keeps_connections_alive_so_boto3_does_not_reconnect_per_call(
+    table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """werkzeug answers `Connection: close` by default; boto3 then reconnects for every call."""
+    accepted: list[object] = []
+    real = ddb._Handler.setup  # once per accepted connection
+
+    def counted(self: Any) -> None:
+        accepted.append(self)
+        real(self)
+
+    monkeypatch.setattr(ddb._Handler, "setup", counted)
+    for _ in range(5):
+        table.get_item(TableName=TABLE, Key=CLASS_KEY)
+    assert len(accepted) <= 1
+    monkeypatch.setenv(ddb.KEEP_ALIVE_ENV, "0")  # the benchmark's "before": one per call
+    before = len(accepted)
+    for _ in range(5):
+        table.get_item(TableName=TABLE, Key=CLASS_KEY)
+    assert len(accepted) - before >= 4  # the first still rode the connection already open
