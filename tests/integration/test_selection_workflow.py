@@ -433,7 +433,7 @@ def dynamodb_calls() -> list[str]:
     return calls
 
 
-def test_a_bulk_approval_of_n_is_n_writes_and_one_read_no_read_back_PH_R1_SCHOOL(clock_at):
+def test_a_bulk_approval_of_n_is_n_writes_one_read_of_classes_no_read_back_PH_R1_SCHOOL(clock_at):
     clock_at(R1)
     refs = [(t, "p1-c2") for t in ("t4", "t5", "t6")] + [("t7", "p4-c1")]
     for t, c in refs:
@@ -444,8 +444,9 @@ def test_a_bulk_approval_of_n_is_n_writes_and_one_read_no_read_back_PH_R1_SCHOOL
     calls = dynamodb_calls()
     status, body = review("a-s1", refs, "approve")
     assert status == 200 and [r["status"] for r in body["results"]] == ["school_approved"] * 4
-    # The classes' records in one read, then one conditional write per selection.
-    assert calls == ["BatchGetItem"] + ["UpdateItem"] * len(refs)
+    # The caller's account, strongly consistent (a disabled account is refused at once for
+    # writes), the classes' records in one read, then one conditional write per selection.
+    assert calls == ["GetItem", "BatchGetItem"] + ["UpdateItem"] * len(refs)
     assert {status_of(t, c) for t, c in refs} == {"school_approved"}
     # Approving again is a retry (its condition fails on the status it already has): ok.
     status, body = review("a-s1", refs[:1], "approve")
@@ -453,14 +454,15 @@ def test_a_bulk_approval_of_n_is_n_writes_and_one_read_no_read_back_PH_R1_SCHOOL
     check_invariants()
 
 
-def test_a_withdrawal_with_nobody_waiting_reads_once_and_writes_once_SE_4(clock_at):
+def test_a_withdrawal_with_nobody_waiting_queries_no_waitlist_reads_nothing_back_SE_4(clock_at):
     clock_at(R1)
     assert select("t4", "p1-c2")[0] == 201
     calls = dynamodb_calls()
     status, body = withdraw("t4", "p1-c2")
     assert status == 200 and body["status"] == "withdrawn"
-    # The selection and the seat counter in one read; no waitlist query, no read-back.
-    assert calls == ["BatchGetItem", "TransactWriteItems"]
+    # The caller's account (as for every write), the selection and the seat counter in one
+    # read; no waitlist query, no read-back.
+    assert calls == ["GetItem", "BatchGetItem", "TransactWriteItems"]
     assert status_of("t4", "p1-c2") == "withdrawn" and seats("p1-c2")["held"] == 0
     check_invariants()
 
