@@ -77,9 +77,14 @@ class Vocabulary(BaseModel):
         return f"{LABELS[kind]}“{value}”不在{LABELS[kind]}目录中，请从列表中选择"
 
     def as_json(self) -> bytes:
-        """What the pages read (assets/vocab.json)."""
+        """What the pages read (assets/vocab.json), with the fee items the fee standards name
+        (data/fees/: what the application form's 收费项目 offers)."""
+        # Imported here: schemas.projects imports schemas.catalog, which imports this module.
+        from schemas.projects import fee_standards
+
+        fee_items = list(dict.fromkeys(n for std in fee_standards() for n in std.item_daily_caps))
         return json.dumps(
-            {**self.model_dump(mode="json"), "labels": LABELS},
+            {**self.model_dump(mode="json"), "labels": LABELS, "fee_items": fee_items},
             ensure_ascii=False,
             separators=(",", ":"),
         ).encode("utf-8")

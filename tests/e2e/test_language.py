@@ -53,10 +53,36 @@ def test_pages_show_no_rule_id_code_or_english(stack, phone, user):
         _settled(page)
         text = page.evaluate("document.querySelector('.md-container').innerText")
         assert len(text) > 40, f"{path} shows almost nothing"
-        found = RULE_ID.findall(text)
-        found += ENGLISH_VALIDATION.findall(text)
-        found += INTERNAL_ID.findall(text)
-        found += [w for w in re.findall(r"[A-Za-z][A-Za-z_]{3,}", text) if w not in ALLOWED]
-        if found:
-            problems[path] = sorted(set(found))
+        if found := _offending(text):
+            problems[path] = found
     assert not problems, f"{user} sees: {problems}"
+
+
+def _offending(text: str) -> list[str]:
+    found = RULE_ID.findall(text)
+    found += ENGLISH_VALIDATION.findall(text)
+    found += INTERNAL_ID.findall(text)
+    found += [w for w in re.findall(r"[A-Za-z][A-Za-z_]{3,}", text) if w not in ALLOWED]
+    return sorted(set(found))
+
+
+def test_the_application_steps_and_their_problems_are_plain_chinese(stack, phone, set_clock):
+    """项目申报 in steps: every step, and the last step's list of what submitting would report
+    (the rules behind it carry IDs such as AP-8 and AP-5), in Chinese without IDs or codes."""
+    page = phone
+    set_clock("2024-03-08T10:00:00+08:00")
+    as_user(page, stack, "inst-zjnu", "/apply/")
+    page.goto(stack.url + "/apply/")
+    _settled(page)
+    page.click(".zjt-new")
+    page.fill('[name="title"]', "语言检查用草稿")
+    problems: dict[str, list[str]] = {}
+    for i in range(5):
+        page.click(f'.zjt-wizard__go[data-step="{i}"]')
+        if i == 4:
+            page.locator(".zjt-check-summary").filter(has_text="处需要修改").wait_for()
+            assert page.locator(".zjt-errors li").count() >= 8
+        text = page.evaluate("document.querySelector('.zjt-form').innerText")
+        if found := _offending(text):
+            problems[f"step {i + 1}"] = found
+    assert not problems, f"the application form shows: {problems}"

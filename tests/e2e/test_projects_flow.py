@@ -35,57 +35,94 @@ def test_draft_to_published_catalog_page_PH_APPLY_PH_REVIEW_PH_PUBLISH(
     page.locator(".zjt-quota").filter(has_text="申报名额").wait_for()
     no_horizontal_scroll(page)
 
-    # An incomplete draft saves; submitting it lists every problem next to its field.
+    # The application is a step form. 下一步 saves the draft, checks it and stays while this step
+    # still has problems, each shown next to its field; the other steps stay open to jump to.
     page.click(".zjt-new")
     title = "小学语文阅读教学能力提升研修（测试）"
     page.fill('[name="title"]', title)
-    page.click(".zjt-submit")
-    page.locator(".zjt-errors li").first.wait_for()
-    for f in ("stage", "subject", "form", "credits_total", "fee.total", "leader.id_number"):
+    page.click(".zjt-next")
+    page.locator(".zjt-step-msg").filter(has_text="本步还有").wait_for()
+    for f in ("stage", "subject", "field", "level", "form", "credits_total"):
         err = page.locator(f'[data-field="{f}"] > .zjt-field-error')
         assert err.inner_text().strip(), f"no error shown next to {f}"
-    assert page.locator(".zjt-errors li").count() >= 8
+    assert (
+        page.locator('.zjt-wizard__go[data-step="0"] .zjt-wizard__bad').text_content()
+        == "6 处需要修改"
+    )
     no_horizontal_scroll(page)
 
-    # Complete it (the leader's title is too low); the total fee is the sum of its items.
+    # The last step lists what submitting would report, each problem a link to its step.
+    page.click('.zjt-wizard__go[data-step="4"]')
+    page.locator(".zjt-check-summary").filter(has_text="处需要修改").wait_for()
+    assert page.locator(".zjt-errors li").count() >= 8
+    page.locator(".zjt-errors li button", has_text="收费：").first.click()
+    assert page.locator('.zjt-wizard__step[data-step="3"]').is_visible()
+    assert page.locator('[data-field="fee.total"] > .zjt-field-error').inner_text().strip()
+
+    # Step 1 from the controlled vocabularies: a stage's subjects, fields, levels; whom it is for
+    # by stage, subject and region picked from lists (no codes typed).
+    page.click('.zjt-wizard__go[data-step="0"]')
     page.select_option('[name="stage"]', "小学")
-    page.fill('[name="subject"]', "语文")
-    page.fill('[name="field"]', "学科教学")
-    page.fill('[name="level"]', "骨干")
+    subjects = page.locator('[name="subject"] option').all_inner_texts()
+    assert "语文" in subjects and "物理" not in subjects  # 物理 is taught in 高中 only
+    page.select_option('[name="subject"]', "语文")
+    page.select_option('[name="field"]', "学科教学")
+    page.select_option('[name="level"]', "骨干")
     page.select_option('[name="form"]', "面授")
     page.fill('[name="credits_total"]', "24")
     page.fill('[name="credits_online"]', "0")
-    for _ in range(2):
-        page.click(".zjt-add-fee-items")
-    page.fill('[name="fee.items.0.name"]', "住宿费")
-    page.fill('[name="fee.items.0.amount"]', "480")
-    page.fill('[name="fee.items.1.name"]', "培训费")
-    page.fill('[name="fee.items.1.amount"]', "720")
-    total = page.locator('[name="fee.total"]')
-    assert total.input_value() == "1200" and total.get_attribute("readonly") is not None
+    page.fill('[name="target.description"]', "杭州市小学语文骨干教师")
+    page.click('[data-field="target.stages"] .zjt-chip[data-value="小学"]')
+    page.select_option('[data-field="target.subjects"] select', "语文")
+    page.select_option('[data-field="target.region_codes"] select', "330100")
+    page.locator('[data-field="target.region_codes"] .zjt-chip', has_text="杭州市").wait_for()
+    no_horizontal_scroll(page)
+    page.click(".zjt-next")
+
+    # Step 2: the leader's title is too low; 下一步 keeps the step open with the reason.
+    page.locator('.zjt-wizard__step[data-step="1"]').wait_for()
     fill_person(page, "leader", 960, "杨教授", "讲师", "杭州师范大学")
     page.check('[name="leader.formal_employee"]')
     page.click(".zjt-add-instructors")
     fill_person(page, "instructors.0", 961, "许老师", "副教授", "杭州师范大学")
+    page.click(".zjt-next")
+    page.locator('[data-field="leader.title"] > .zjt-field-error').filter(
+        has_text="副高"
+    ).wait_for()
+    page.fill('[name="leader.title"]', "教授")
+    page.click(".zjt-next")
+
+    # Step 3: a class and its timetable as rows of date, times, topic and an instructor picked
+    # from this application's instructors.
+    page.locator('.zjt-wizard__step[data-step="2"]').wait_for()
     page.fill('[name="classes.0.name"]', "第1期")
     page.fill('[name="classes.0.start_date"]', "2024-05-27")
     page.fill('[name="classes.0.end_date"]', "2024-05-29")
     page.fill('[name="classes.0.place"]', "杭州师范大学仓前校区")
     page.fill('[name="classes.0.capacity"]', "50")
-    # The timetable is a list of sessions: a date within the class, times, topic, and an
-    # instructor picked from this application's instructors.
     klass = page.locator('.zjt-row[data-field="classes.0"]')
     klass.locator(".zjt-session__add").click()
     session = klass.locator(".zjt-session").first
     session.locator('input[data-k="day"]').fill("2024-05-27")
     session.locator('input[data-k="topic"]').fill("开班讲座")
     session.locator('select[data-k="instructor"]').select_option("许老师")
-    page.click(".zjt-submit")
-    page.locator('[data-field="leader.title"] > .zjt-field-error').filter(
-        has_text="副高"
-    ).wait_for()
+    no_horizontal_scroll(page)
+    page.click(".zjt-next")
 
-    page.fill('[name="leader.title"]', "教授")
+    # Step 4: fee items named from the fee standards; the total is their sum.
+    page.locator('.zjt-wizard__step[data-step="3"]').wait_for()
+    for _ in range(2):
+        page.click(".zjt-add-fee-items")
+    page.select_option('[name="fee.items.0.name"]', "住宿费")
+    page.fill('[name="fee.items.0.amount"]', "480")
+    page.select_option('[name="fee.items.1.name"]', "培训费")
+    page.fill('[name="fee.items.1.amount"]', "720")
+    total = page.locator('[name="fee.total"]')
+    assert total.input_value() == "1200" and total.get_attribute("readonly") is not None
+    page.click(".zjt-next")
+
+    # Step 5: nothing left to fix; submit.
+    page.locator(".zjt-check-summary").filter(has_text="检查通过").wait_for()
     page.click(".zjt-submit")
     page.locator("#zjt-apply > .zjt-msg").filter(has_text="已提交申报").wait_for()
     row = page.locator("li.zjt-project", has_text=title)

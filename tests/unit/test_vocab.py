@@ -128,6 +128,8 @@ def test_the_pages_read_the_same_values_with_their_labels() -> None:
     assert data["stages"] == list(VOCAB.stages)
     assert [s["name"] for s in data["subjects"]] == list(VOCAB.subject_names)
     assert data["labels"]["field"] == "培训领域"
+    # The application form's 收费项目 offers what the fee standards cap (AP-8), each once.
+    assert data["fee_items"] == ["住宿费", "伙食费", "培训费", "资料费", "交通费"]
 
 
 def test_the_built_site_serves_the_vocabularies_to_its_forms(tmp_path: Path) -> None:

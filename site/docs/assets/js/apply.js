@@ -12,11 +12,30 @@
   var form = root.querySelector(".zjt-form");
   var STATUS = { draft: "草稿", submitted: "已提交，待审核", returned: "已退回，请修改后重新提交",
     approved: "审核通过，待发布", published: "已发布" };
-  var STAGES = ["幼儿园", "小学", "初中", "高中", "中职", "特殊教育", "全学段"];
   var FORMS = ["面授", "线上", "混合"];
   var CHANGE_KINDS = { form: "培训形式", dates: "班期日期", place: "培训地点", instructors: "授课教师",
     timetable: "课程表", other: "其他" };
   var current = null; // the record being edited (null: a new draft)
+  // What the form's pickers offer: the controlled vocabularies (assets/vocab.json), the region
+  // tree's cities and counties (data/regions.json) and the term (GET /api/phases); loaded when a
+  // form is first opened.
+  var V = null;
+  var REGIONS = [];
+  var TERM = "";
+  /* The application in steps, each owning the fields whose errors it shows (by the first part
+     of the error's field path); anything else belongs to the last step's list. */
+  var STEPS = [
+    { name: "基本信息", owns: ["title", "theme", "stage", "subject", "field", "level", "form", "credits_total",
+      "credits_online", "b_certificate", "target", "segments"] },
+    { name: "负责人与授课教师", owns: ["leader", "instructors"] },
+    { name: "班期与课程表", owns: ["classes"] },
+    { name: "收费", owns: ["fee"] },
+    { name: "检查并提交", owns: [] }
+  ];
+  var step = 0;
+  var seenUpTo = 0; // the furthest step opened: only those (and all after a submit) show counts
+  var problems = []; // the last check's problems (a save with ?check=1, or a refused submit)
+  var submitted = false; // a submit was refused: every step shows its count
 
   function show(text, kind) {
     msgEl.textContent = text || "";
@@ -29,12 +48,7 @@
     var input;
     if (opts.options) {
       input = el("select", { name: name });
-      input.appendChild(el("option", { value: "" }, "请选择"));
-      opts.options.forEach(function (o) {
-        var op = el("option", { value: o }, o);
-        if (o === value) op.selected = true;
-        input.appendChild(op);
-      });
+      fillSelect(input, opts.options, value);
     } else if (opts.type === "textarea") {
       input = el("textarea", { name: name, rows: "3" });
       input.value = value || "";
@@ -48,6 +62,124 @@
     else { wrap.appendChild(document.createTextNode(label)); wrap.appendChild(input); }
     wrap.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
     return wrap;
+  }
+
+  /* A select's options ("请选择" first); a saved value the list no longer has stays selectable, so
+     opening an old draft loses nothing (the server names it if it is not allowed). */
+  function fillSelect(sel, options, value) {
+    sel.textContent = "";
+    sel.appendChild(el("option", { value: "" }, "请选择"));
+    var seen = false;
+    options.forEach(function (o) {
+      var v = typeof o === "string" ? o : o.value;
+      var op = el("option", { value: v }, typeof o === "string" ? o : o.label);
+      if (v === value) { op.selected = true; seen = true; }
+      sel.appendChild(op);
+    });
+    if (value && !seen) {
+      var extra = el("option", { value: value }, value);
+      extra.selected = true;
+      sel.appendChild(extra);
+    }
+  }
+
+  /* Several values from a list, as removable chips (参训学科, 参训地区): a select adds one. */
+  function multiPick(label, name, values, options, hint) {
+    var wrap = el("div", { "class": "zjt-field zjt-multi", "data-field": name });
+    var chosen = (values || []).slice();
+    var labelOf = {};
+    options.forEach(function (o) { labelOf[o.value] = o.label; });
+    var id = "zjt-pick-" + name.replace(/\W/g, "-");
+    wrap.appendChild(el("label", { "for": id }, label));
+    var sel = el("select", { id: id, "class": "zjt-multi__add" });
+    var chips = el("div", { "class": "zjt-chips zjt-multi__chips" });
+    function render() {
+      sel.textContent = "";
+      sel.appendChild(el("option", { value: "" }, chosen.length ? "再添加……" : hint));
+      var group = null;
+      options.forEach(function (o) {
+        if (o.group !== undefined && (!group || group.label !== o.group)) {
+          group = el("optgroup", { label: o.group });
+          sel.appendChild(group);
+        }
+        if (chosen.indexOf(o.value) < 0) (o.group !== undefined ? group : sel).appendChild(el("option", { value: o.value }, o.label));
+      });
+      chips.textContent = "";
+      chosen.forEach(function (v) {
+        var b = el("button", { type: "button", "class": "zjt-chip zjt-chip--on", "data-value": v,
+          "aria-label": "移除" + (labelOf[v] || v) }, (labelOf[v] || v) + " ×");
+        b.addEventListener("click", function () { chosen.splice(chosen.indexOf(v), 1); render(); });
+        chips.appendChild(b);
+      });
+    }
+    sel.addEventListener("change", function () {
+      if (sel.value && chosen.indexOf(sel.value) < 0) chosen.push(sel.value);
+      render();
+    });
+    render();
+    wrap.appendChild(sel);
+    wrap.appendChild(chips);
+    wrap.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
+    wrap._values = function () { return chosen.slice(); };
+    return wrap;
+  }
+
+  /* Toggle chips for a short list (参训学段). */
+  function toggles(label, name, values, options) {
+    var wrap = el("div", { "class": "zjt-field zjt-multi", "data-field": name, role: "group", "aria-label": label });
+    wrap.appendChild(el("span", null, label));
+    var chips = el("div", { "class": "zjt-chips" });
+    options.forEach(function (o) {
+      var b = el("button", { type: "button", "class": "zjt-chip", "data-value": o,
+        "aria-pressed": (values || []).indexOf(o) >= 0 ? "true" : "false" }, o);
+      b.addEventListener("click", function () {
+        b.setAttribute("aria-pressed", b.getAttribute("aria-pressed") === "true" ? "false" : "true");
+      });
+      chips.appendChild(b);
+    });
+    wrap.appendChild(chips);
+    wrap.appendChild(el("p", { "class": "zjt-field-error", role: "alert" }));
+    wrap._values = function () {
+      return Array.prototype.filter.call(chips.children, function (b) { return b.getAttribute("aria-pressed") === "true"; })
+        .map(function (b) { return b.getAttribute("data-value"); });
+    };
+    return wrap;
+  }
+
+  /* Semesters a segment may run in: this term and the next three (2024H1 = 2024年上半年). */
+  function semesters() {
+    var m = /^(\d{4})H([12])$/.exec(TERM);
+    if (!m) return [];
+    var y = Number(m[1]);
+    var h = Number(m[2]);
+    var out = [];
+    for (var i = 0; i < 4; i++) {
+      out.push({ value: y + "H" + h, label: y + "年" + (h === 1 ? "上" : "下") + "半年" });
+      if (h === 2) { y += 1; h = 1; } else h = 2;
+    }
+    return out;
+  }
+
+  function regionOptions() {
+    var cities = REGIONS.filter(function (r) { return !REGIONS.some(function (p) { return p.code === r.parent; }); });
+    var out = [];
+    cities.forEach(function (c) {
+      out.push({ value: c.code, label: c.name + "（全市）", group: c.name });
+      REGIONS.forEach(function (r) { if (r.parent === c.code) out.push({ value: r.code, label: r.name, group: c.name }); });
+    });
+    return out;
+  }
+
+  async function loadPickers() {
+    if (V) return;
+    var got = await Promise.all([
+      api.vocab(),
+      fetch(api.siteUrl("data/regions.json")).then(function (r) { return r.ok ? r.json() : []; }).catch(function () { return []; }),
+      api.request("GET", "/phases").then(function (r) { return r.data.term; }).catch(function () { return ""; })
+    ]);
+    V = got[0];
+    REGIONS = got[1];
+    TERM = got[2];
   }
 
   function fieldset(title, name) {
@@ -194,58 +326,88 @@
     if (any) t.value = (Math.round(total * 100) / 100).toFixed(2).replace(/\.00$/, "");
   }
 
+  function section(i) {
+    var sec = el("section", { "class": "zjt-wizard__step", "data-step": String(i) });
+    sec.appendChild(el("h3", null, "第 " + (i + 1) + " 步（共 " + STEPS.length + " 步）：" + STEPS[i].name));
+    return sec;
+  }
+
   function renderForm(rec) {
     current = rec;
+    step = 0;
+    seenUpTo = 0;
+    problems = [];
+    submitted = false;
     var d = (rec && rec.draft) || {};
+    var t = d.target || {};
     form.textContent = "";
     form.hidden = false;
     form.appendChild(el("h2", null, rec ? "编辑项目：" + (d.title || "未命名草稿") : "新建项目草稿"));
-    form.appendChild(el("ul", { "class": "zjt-errors" }));
-    var basic = fieldset("基本信息");
+    var nav = el("ol", { "class": "zjt-wizard", "aria-label": "申报步骤" });
+    STEPS.forEach(function (s, i) {
+      var b = el("button", { type: "button", "class": "zjt-wizard__go", "data-step": String(i) });
+      b.appendChild(el("span", { "class": "zjt-wizard__n" }, String(i + 1)));
+      b.appendChild(el("span", { "class": "zjt-wizard__name" }, s.name));
+      b.appendChild(el("span", { "class": "zjt-wizard__bad", hidden: "" }));
+      b.addEventListener("click", function () { go(i); });
+      nav.appendChild(el("li")).appendChild(b);
+    });
+    form.appendChild(nav);
+
+    // 1. 基本信息: what the project is and whom it is for, from the vocabularies.
+    var s0 = section(0);
+    var basic = fieldset("项目");
     var grid = el("div", { "class": "zjt-grid" });
     grid.appendChild(field("项目名称", "title", d.title));
     grid.appendChild(field("培训主题", "theme", d.theme));
-    grid.appendChild(field("学段", "stage", d.stage, { options: STAGES }));
-    grid.appendChild(field("学科", "subject", d.subject));
-    grid.appendChild(field("培训领域", "field", d.field, { placeholder: "如 学科教学、校本研修" }));
-    grid.appendChild(field("培训层次", "level", d.level, { placeholder: "如 骨干、新教师" }));
+    var stage = field("学段", "stage", d.stage, { options: V.stages.concat([V.all_stages]) });
+    var subject = field("学科", "subject", d.subject, { options: api.subjectsOf(V, d.stage) });
+    stage.querySelector("select").addEventListener("change", function () {
+      var sel = subject.querySelector("select");
+      fillSelect(sel, api.subjectsOf(V, this.value), sel.value);
+    });
+    grid.appendChild(stage);
+    grid.appendChild(subject);
+    grid.appendChild(field("培训领域", "field", d.field, { options: V.fields }));
+    grid.appendChild(field("培训层次", "level", d.level, { options: V.levels }));
     grid.appendChild(field("培训形式", "form", d.form, { options: FORMS }));
     grid.appendChild(field("总学分", "credits_total", d.credits_total, { type: "number" }));
     grid.appendChild(field("线上学分", "credits_online", d.credits_online, { type: "number" }));
-    grid.appendChild(field("参训对象", "target.description", (d.target || {}).description));
     basic.appendChild(grid);
     basic.appendChild(field("B证项目（不占申报名额）", "b_certificate", d.b_certificate, { type: "checkbox" }));
-    form.appendChild(basic);
+    s0.appendChild(basic);
+
+    var target = fieldset("参训对象", "target");
+    target.appendChild(field("参训对象说明", "target.description", t.description, { placeholder: "如 全省小学语文骨干教师" }));
+    target.appendChild(el("p", { "class": "zjt-hint" }, "学段、学科、地区不选即为不限；选课目录按这里的选择向教师推荐。"));
+    target.appendChild(toggles("参训学段", "target.stages", t.stages, V.stages));
+    target.appendChild(multiPick("参训学科", "target.subjects", t.subjects,
+      V.subjects.map(function (x) { return { value: x.name, label: x.name }; }), "选择学科（不选为不限）"));
+    target.appendChild(multiPick("参训地区", "target.region_codes", t.region_codes, regionOptions(), "选择地区（不选为不限）"));
+    s0.appendChild(target);
 
     var segs = fieldset("分段实施（仅90学分集中培训，可跨学期）", "segments");
     rows(segs, "segments", d.segments, function (row, p, s) {
       row.appendChild(field("段名称", p + ".name", s.name));
-      row.appendChild(field("学期", p + ".semester", s.semester, { placeholder: "如 2024H2" }));
+      row.appendChild(field("学期", p + ".semester", s.semester, { options: semesters() }));
       row.appendChild(field("学分", p + ".credits", s.credits, { type: "number" }));
     }, function () { return {}; });
-    form.appendChild(segs);
+    s0.appendChild(segs);
+    form.appendChild(s0);
 
-    var fee = fieldset("收费（每位学员）", "fee");
-    fee.appendChild(field("人均总额（元，按收费项目自动合计）", "fee.total", (d.fee || {}).total));
-    var items = fieldset("收费项目", "fee.items");
-    rows(items, "fee.items", (d.fee || {}).items, function (row, p, it) {
-      row.appendChild(field("项目", p + ".name", it.name, { placeholder: "住宿费、伙食费、培训费、资料费" }));
-      row.appendChild(field("金额（元）", p + ".amount", it.amount));
-    }, function () { return {}; });
-    fee.appendChild(items);
-    fee.addEventListener("input", sumFees);
-    fee.addEventListener("click", function () { setTimeout(sumFees, 0); });  // a row added or removed
-    form.appendChild(fee);
-
+    // 2. 负责人与授课教师
+    var s1 = section(1);
     var leader = fieldset("项目负责人", "leader");
     personFields(leader, "leader", d.leader, true);
-    form.appendChild(leader);
-
+    s1.appendChild(leader);
     var inst = fieldset("授课教师", "instructors");
     rows(inst, "instructors", d.instructors, function (row, p, x) { personFields(row, p, x, false); },
       function () { return {}; });
-    form.appendChild(inst);
+    s1.appendChild(inst);
+    form.appendChild(s1);
 
+    // 3. 班期与课程表
+    var s2 = section(2);
     var cls = fieldset("班期", "classes");
     rows(cls, "classes", d.classes && d.classes.length ? d.classes : [{}], function (row, p, c) {
       row.appendChild(field("班期名称", p + ".name", c.name, { placeholder: "第1期" }));
@@ -258,16 +420,93 @@
       tt.appendChild(sessionEditor(row, c.timetable));
       row.appendChild(tt);
     }, function () { return {}; });
-    form.appendChild(cls);
+    s2.appendChild(cls);
+    form.appendChild(s2);
 
+    // 4. 收费: items named as the fee standards name them; the total is their sum.
+    var s3 = section(3);
+    var fee = fieldset("收费（每位学员）", "fee");
+    fee.appendChild(field("人均总额（元，按收费项目自动合计）", "fee.total", (d.fee || {}).total));
+    var items = fieldset("收费项目", "fee.items");
+    rows(items, "fee.items", (d.fee || {}).items, function (row, p, it) {
+      row.appendChild(field("项目", p + ".name", it.name, { options: V.fee_items || [] }));
+      row.appendChild(field("金额（元）", p + ".amount", it.amount));
+    }, function () { return {}; });
+    fee.appendChild(items);
+    fee.addEventListener("input", sumFees);
+    fee.addEventListener("click", function () { setTimeout(sumFees, 0); });  // a row added or removed
+    s3.appendChild(fee);
+    form.appendChild(s3);
+
+    // 5. 检查并提交: what submitting would report now, each problem a link to its step.
+    var s4 = section(4);
+    s4.appendChild(el("p", { "class": "zjt-check-summary", role: "status" }));
+    s4.appendChild(el("ul", { "class": "zjt-errors" }));
+    form.appendChild(s4);
+
+    var bar = el("div", { "class": "zjt-wizard__bar zjt-actions" });
+    var prev = el("button", { type: "button", "class": "md-button zjt-prev" }, "上一步");
     var save = el("button", { type: "button", "class": "md-button zjt-save" }, "保存草稿");
+    var next = el("button", { type: "button", "class": "md-button md-button--primary zjt-next" }, "下一步");
     var submit = el("button", { type: "button", "class": "md-button md-button--primary zjt-submit" }, "提交申报");
-    save.addEventListener("click", function () { saveDraft(false); });
-    submit.addEventListener("click", function () { saveDraft(true); });
-    form.appendChild(save);
-    form.appendChild(submit);
+    prev.addEventListener("click", function () { go(step - 1); });
+    save.addEventListener("click", function () { saveOnly(); });
+    next.addEventListener("click", function () { nextStep(); });
+    submit.addEventListener("click", function () { submitDraft(); });
+    [prev, save, next, submit].forEach(function (b) { bar.appendChild(b); });
+    form.appendChild(bar);
+    form.appendChild(el("p", { "class": "zjt-msg zjt-step-msg", role: "status", "aria-live": "polite" }));
     sumFees();
+    go(0);
+  }
+
+  function stepMsg(text, kind) {
+    var m = form.querySelector(".zjt-step-msg");
+    if (!m) return;
+    m.textContent = text || "";
+    m.className = "zjt-msg zjt-step-msg" + (kind ? " zjt-msg--" + kind : "");
+  }
+
+  function stepOf(f) {
+    var head = (f || "").replace(/^draft\./, "").split(".")[0];
+    for (var i = 0; i < STEPS.length; i++) if (STEPS[i].owns.indexOf(head) >= 0) return i;
+    return STEPS.length - 1;
+  }
+
+  /* Each step's count of problems, for the steps already opened (all of them after a submit). */
+  function paintCounts() {
+    var counts = STEPS.map(function () { return 0; });
+    problems.forEach(function (e) { counts[stepOf(e.field)] += 1; });
+    form.querySelectorAll(".zjt-wizard__go").forEach(function (b, i) {
+      var bad = b.querySelector(".zjt-wizard__bad");
+      var show = counts[i] > 0 && i < STEPS.length - 1 && (submitted || i <= seenUpTo);
+      bad.hidden = !show;
+      bad.textContent = show ? String(counts[i]) : "";
+      // Screen readers hear the count as words; the name stays the visible text plus it.
+      if (show) bad.appendChild(el("span", { "class": "zjt-sr" }, " 处需要修改"));
+      b.classList.toggle("zjt-wizard__go--bad", show);
+    });
+  }
+
+  function go(i) {
+    if (i < 0 || i >= STEPS.length) return;
+    step = i;
+    seenUpTo = Math.max(seenUpTo, i);
+    form.querySelectorAll(".zjt-wizard__step").forEach(function (sec) {
+      sec.hidden = Number(sec.getAttribute("data-step")) !== i;
+    });
+    form.querySelectorAll(".zjt-wizard__go").forEach(function (b, j) {
+      if (j === i) b.setAttribute("aria-current", "step"); else b.removeAttribute("aria-current");
+      b.classList.toggle("zjt-wizard__go--done", j < i);
+    });
+    var last = i === STEPS.length - 1;
+    stepMsg("");
+    form.querySelector(".zjt-prev").hidden = i === 0;
+    form.querySelector(".zjt-next").hidden = last;
+    form.querySelector(".zjt-submit").hidden = !last;
+    paintCounts();
     form.scrollIntoView();
+    if (last) checkAll();
   }
 
   function val(name) {
@@ -276,6 +515,10 @@
     if (i.type === "checkbox") return i.checked;
     var v = i.value.trim();
     return v === "" ? null : v;
+  }
+  function picked(name) {
+    var box = form.querySelector('[data-field="' + name + '"]');
+    return box && box._values ? box._values() : [];
   }
   function num(name) { var v = val(name); return v === null ? null : Number(v); }
 
@@ -328,7 +571,8 @@
       field: val("field"), level: val("level"), form: val("form"),
       credits_total: num("credits_total"), credits_online: num("credits_online"),
       b_certificate: !!val("b_certificate"),
-      target: { description: val("target.description") || "" },
+      target: { description: val("target.description") || "", stages: picked("target.stages"),
+        subjects: picked("target.subjects"), region_codes: picked("target.region_codes") },
       segments: rowPrefixes("segments").map(function (p) {
         return { name: val(p + ".name"), semester: val(p + ".semester"), credits: num(p + ".credits") };
       }),
@@ -351,52 +595,142 @@
     form.querySelector(".zjt-errors").textContent = "";
   }
 
-  /* Each problem next to its field (or the nearest enclosing one), and all of them in a list. */
+  /* Each problem next to its field (or the nearest enclosing one), and all of them in the last
+     step's list, each a link to the step that holds its field. */
   function showErrors(errors) {
+    clearErrors();
+    problems = errors;
     var list = form.querySelector(".zjt-errors");
-    errors.forEach(function (e) {
+    // Listed in the order of the steps (the server lists them rule by rule).
+    errors.map(function (e, n) { return [stepOf(e.field), n, e]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+      .map(function (x) { return x[2]; })
+      .forEach(function (e) {
       var f = (e.field || "").replace(/^draft\./, "");
       var text = e.message || "内容不符合要求";
-      list.appendChild(el("li", null, text));
-      // A problem of the whole project stays in the list: it marks no field.
-      if (!f) return;
-      var target = null;
-      var parts = f.split(".");
-      while (parts.length && !target) {
-        target = form.querySelector('[data-field="' + parts.join(".") + '"]');
-        parts.pop();
+      var at = stepOf(f);
+      var li = el("li");
+      if (at < STEPS.length - 1) {
+        var a = el("button", { type: "button", "class": "zjt-linkish" }, STEPS[at].name + "：" + text);
+        a.addEventListener("click", function () { go(at); focusField(f); });
+        li.appendChild(a);
+      } else {
+        li.textContent = text;
       }
+      list.appendChild(li);
+      // A problem of the whole project stays in the list: it marks no field.
+      var target = fieldBox(f);
       if (!target) return;
       target.classList.add("zjt-field--invalid");
       var slot = target.querySelector(":scope > .zjt-field-error");
       if (slot) slot.textContent = (slot.textContent ? slot.textContent + "；" : "") + text;
     });
-    list.scrollIntoView();
+    paintCounts();
   }
 
-  async function saveDraft(andSubmit) {
-    clearErrors();
+  function fieldBox(f) {
+    if (!f) return null;
+    var target = null;
+    var parts = f.split(".");
+    while (parts.length && !target) {
+      target = form.querySelector('[data-field="' + parts.join(".") + '"]');
+      parts.pop();
+    }
+    return target;
+  }
+
+  function focusField(f) {
+    var box = fieldBox(f);
+    if (!box) return;
+    var input = box.querySelector("input, select, textarea, button");
+    box.scrollIntoView({ block: "center" });
+    if (input) input.focus({ preventScroll: true });
+  }
+
+  /* Saves the draft; with `check`, also answers what submitting it would report now. */
+  async function save(check) {
     var draft = collect();
+    var q = check ? "?check=1" : "";
+    var res;
+    if (current) {
+      res = await api.request("PUT", "/projects/" + encodeURIComponent(current.project_id) + q, { body: { version: current.version, draft: draft } });
+    } else {
+      res = await api.request("POST", "/projects" + q, { body: draft });
+    }
+    current = res.data;
+    return res.data.problems || [];
+  }
+
+  function failed(e) {
+    if (e.status === 401) { api.goLogin(); return; }
+    if (e.body && e.body.errors) {
+      showErrors(e.body.errors);
+      var mine = e.body.errors.filter(function (x) { return stepOf(x.field) === step; });
+      if (!mine.length && e.body.errors.length) go(stepOf(e.body.errors[0].field));
+    }
+    stepMsg(e.message, "error");
+  }
+
+  async function saveOnly() {
     try {
-      var res;
-      if (current) {
-        res = await api.request("PUT", "/projects/" + encodeURIComponent(current.project_id), { body: { version: current.version, draft: draft } });
-      } else {
-        res = await api.request("POST", "/projects", { body: draft });
+      await save(false);
+      stepMsg("草稿已保存", "ok");
+      load();
+    } catch (e) { failed(e); }
+  }
+
+  /* 下一步: save, check, and move on unless this step still has problems (the steps above stay
+     open to jump to: a draft need not be complete). */
+  async function nextStep() {
+    try {
+      var found = await save(true);
+      showErrors(found);
+      var mine = found.filter(function (x) { return stepOf(x.field) === step; });
+      if (mine.length) {
+        stepMsg("草稿已保存。本步还有 " + mine.length + " 处需要修改（已标在对应栏目旁），也可以先填写其他步骤。", "error");
+        focusField((mine[0].field || "").replace(/^draft\./, ""));
+        return;
       }
+      go(step + 1);
+      if (step < STEPS.length - 1) stepMsg("草稿已保存", "ok");
+      load();
+    } catch (e) { failed(e); }
+  }
+
+  async function checkAll() {
+    var summary = form.querySelector(".zjt-check-summary");
+    summary.textContent = "正在检查……";
+    try {
+      var found = await save(true);
+      showErrors(found);
+      summary.textContent = found.length
+        ? "还有 " + found.length + " 处需要修改，点击下面的问题可直接前往修改。"
+        : "检查通过，可以提交申报。";
+      summary.className = "zjt-check-summary zjt-msg zjt-msg--" + (found.length ? "error" : "ok");
+    } catch (e) {
+      summary.textContent = "";
+      failed(e);
+    }
+  }
+
+  async function submitDraft() {
+    try {
+      await save(false);
+      var res = await api.request("POST", "/projects/" + encodeURIComponent(current.project_id) + "/submit", { body: { version: current.version } });
       current = res.data;
-      show("草稿已保存", "ok");
-      if (andSubmit) {
-        res = await api.request("POST", "/projects/" + encodeURIComponent(current.project_id) + "/submit", { body: { version: current.version } });
-        current = res.data;
-        show("已提交申报，等待教育局审核", "ok");
-        form.hidden = true;
-      }
+      show("已提交申报，等待教育局审核", "ok");
+      form.hidden = true;
       load();
     } catch (e) {
       if (e.status === 401) { api.goLogin(); return; }
-      show(e.message, "error");
+      submitted = true;
+      stepMsg(e.message, "error");
       if (e.body && e.body.errors) showErrors(e.body.errors);
+      var summary = form.querySelector(".zjt-check-summary");
+      if (summary && e.body && e.body.errors) {
+        summary.textContent = "还有 " + e.body.errors.length + " 处需要修改，点击下面的问题可直接前往修改。";
+        summary.className = "zjt-check-summary zjt-msg zjt-msg--error";
+      }
     }
   }
 
@@ -446,6 +780,7 @@
       b.addEventListener("click", async function () {
         try {
           var res = await api.request("GET", "/projects/" + encodeURIComponent(p.project_id));
+          await loadPickers();
           renderForm(res.data);
         } catch (e) { if (e.status === 401) api.goLogin(); else show(e.message, "error"); }
       });
@@ -504,6 +839,11 @@
     }
   }
 
-  root.querySelector(".zjt-new").addEventListener("click", function () { renderForm(null); });
+  root.querySelector(".zjt-new").addEventListener("click", async function () {
+    try {
+      await loadPickers();
+      renderForm(null);
+    } catch (e) { show("表单所需的目录加载失败，请检查网络后重试", "error"); }
+  });
   load();
 })();
