@@ -48,16 +48,19 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
         "title": TITLE,
         "theme": "双减背景下的小学数学作业设计",
         "target": "西湖区小学数学教师",
-        "subject": "数学",
-        "field": "学科教学",
         "trainees": "40",
         "days": "3",
-        "level": "骨干",
         "course_requirements": "以作业案例研讨为主，送教到校。",
     }
     for name, value in fields.items():
         page.fill(f'#zjt-orders-county [name="{name}"]', value)
+    # 学段, 学科, 领域 and 层次 from the vocabularies; the intended institutions by name (OD-1).
     page.select_option('#zjt-orders-county [name="stage"]', "小学")
+    page.select_option('#zjt-orders-county [name="subject"]', "数学")
+    page.select_option('#zjt-orders-county [name="field"]', "学科教学")
+    page.select_option('#zjt-orders-county [name="level"]', "骨干")
+    page.select_option('#zjt-orders-county [name="intended.0"]', label="浙江师范大学")
+    page.select_option('#zjt-orders-county [name="intended.1"]', label="杭州师范大学")
     page.select_option('#zjt-orders-county [name="form"]', "面授")
     page.fill('#zjt-orders-county [name="goals"]', "提升作业设计能力")
     assert page.locator('.zjt-counter[data-for="goals"]').inner_text() == "8/200 字"
@@ -69,6 +72,10 @@ def test_an_order_from_demand_to_a_catalog_page_PH_ORDER(stack, phone, api, set_
     order = next(o for o in mine["orders"] if o["form"]["title"] == TITLE)
     oid = order["order_id"]
     assert order["stage"] == "posted"
+    assert order["form"]["intended_institutions"] == ["zjnu", "hznu"]
+    card = page.locator(f'li.zjt-order[data-order="{oid}"]')
+    names = card.locator(".zjt-intended-names").inner_text()
+    assert names == "意向机构：浙江师范大学、杭州师范大学"
 
     # PH-ORDER-LIST: the centre publishes the list; counties below 3 are listed (Q-7).
     set_clock("2024-03-10T10:00:00+08:00")

@@ -6,7 +6,9 @@
   if (!api) return;
   var el = api.el;
   var FORMS = ["面授", "线上", "混合"];
-  var STAGES = ["幼儿园", "小学", "初中", "高中", "中职", "特殊教育"];
+  // Institutions by id, from the directory (GET /api/institutions) where the role may read it:
+  // an order names its intended institutions by id, a page by name.
+  var INST_NAMES = {};
   var FEE_ITEMS = ["住宿费", "伙食费", "培训费", "资料费", "交通费"];
   var STAGE_NAMES = { posted: "已报送", listed: "已公布待响应", picked: "已确定承训机构", submitted: "已正式申报", published: "已发布" };
 
@@ -61,7 +63,7 @@
   function select(name, options, value) {
     var s = el("select", { name: name, style: FULL });
     options.forEach(function (o) {
-      var opt = el("option", { value: o }, o);
+      var opt = el("option", { value: o }, o || "请选择");
       if (o === value) opt.selected = true;
       s.appendChild(opt);
     });
@@ -88,6 +90,24 @@
     return dl;
   }
 
+  function instName(id) {
+    if (INST_NAMES[id]) return INST_NAMES[id];
+    var u = api.user();
+    return u && u.institution_id === id ? "本机构" : "其他培训机构";
+  }
+
+  /* The directory, once per page; a role that may not read it keeps the fallbacks above. */
+  var directory = null;
+  function loadDirectory() {
+    if (!directory) {
+      directory = api.request("GET", "/institutions").then(function (res) {
+        res.data.institutions.forEach(function (i) { INST_NAMES[i.institution_id] = i.name; });
+        return res.data.institutions;
+      }).catch(function () { return null; });
+    }
+    return directory;
+  }
+
   function orderFacts(o) {
     var f = o.form;
     return facts([
@@ -102,7 +122,7 @@
       ["培训形式", f.form],
       ["培训目标", f.goals],
       ["课程要求", f.course_requirements],
-      ["意向机构", f.intended_institutions.length ? f.intended_institutions.join("、") : "无"],
+      ["意向机构", f.intended_institutions.length ? f.intended_institutions.map(instName).join("、") : "无"],
       ["联系人", f.contact + " " + f.mobile]
     ]);
   }
@@ -120,7 +140,12 @@
     var list = root.querySelector(".zjt-order-list");
     var key = null;
 
-    function buildForm() {
+    /* 学段, 学科, 培训领域 and 培训层次 from the controlled vocabularies (a stage offers its own
+       subjects first); intended institutions picked by name from the directory. */
+    async function buildForm() {
+      var got = await Promise.all([api.vocab(), loadDirectory()]);
+      var V = got[0];
+      var insts = got[1];
       form.textContent = "";
       form.appendChild(field("申报单位", input("bureau_name")));
       form.appendChild(field("联系人", input("contact")));
@@ -128,20 +153,32 @@
       form.appendChild(field("项目名称", input("title")));
       form.appendChild(field("培训主题", input("theme")));
       form.appendChild(field("参训对象", input("target")));
-      form.appendChild(field("学段", select("stage", STAGES, "小学")));
-      form.appendChild(field("学科", input("subject")));
-      form.appendChild(field("培训领域", input("field")));
+      var stage = select("stage", V.stages, "小学");
+      var subject = select("subject", [""].concat(api.subjectsOf(V, "小学")), "");
+      stage.addEventListener("change", function () {
+        var keep = subject.value;
+        var again = select("subject", [""].concat(api.subjectsOf(V, stage.value)), keep);
+        subject.replaceWith(again);
+        subject = again;
+      });
+      form.appendChild(field("学段", stage));
+      form.appendChild(field("学科", subject));
+      form.appendChild(field("培训领域", select("field", [""].concat(V.fields), "")));
       form.appendChild(field("参训人数", input("trainees", { type: "number", min: "1", inputmode: "numeric" })));
       form.appendChild(field("培训天数", input("days", { type: "number", min: "1", inputmode: "numeric" })));
-      form.appendChild(field("培训层次", input("level")));
+      form.appendChild(field("培训层次", select("level", [""].concat(V.levels), "")));
       form.appendChild(field("培训形式", select("form", FORMS, "面授")));
       var g = counted("goals", 200);
       form.appendChild(field("培训目标（200字内）", g[0], g[1]));
       var c = counted("course_requirements", 200);
       form.appendChild(field("培训课程要求（200字内）", c[0], c[1]));
       var fs = el("fieldset", { "class": "zjt-intended", style: "min-width:0;margin:0.6em 0" });
-      fs.appendChild(el("legend", null, "意向培训机构（最多 3 个，填写机构代码；没有请留空，即“无”）"));
-      for (var i = 0; i < 3; i++) fs.appendChild(field((i + 1) + ".", input("intended." + i, { placeholder: "如 zjnu" })));
+      fs.appendChild(el("legend", null, "意向培训机构（最多 3 个；不选即为“无”）"));
+      if (insts) {
+        for (var i = 0; i < 3; i++) fs.appendChild(field("第 " + (i + 1) + " 意向", institutionSelect("intended." + i, insts)));
+      } else {
+        fs.appendChild(el("p", { "class": "zjt-muted" }, "培训机构名录暂时无法加载，请稍后刷新页面再选择。"));
+      }
       form.appendChild(fs);
       var b = el("button", { type: "submit", "class": "md-button md-button--primary zjt-post-order" }, "报送订单");
       form.appendChild(b);
@@ -149,9 +186,27 @@
       if (u && u.name) form.querySelector('[name="bureau_name"]').value = u.name;
     }
 
+    /* Institutions by name, grouped by how far they reach; those that may not take orders stay
+       visible but disabled, with the reason (OD-1). */
+    function institutionSelect(name, insts) {
+      var s = el("select", { name: name, style: FULL });
+      s.appendChild(el("option", { value: "" }, "不选"));
+      var groups = {};
+      insts.forEach(function (x) {
+        var g = groups[x.scope_text];
+        if (!g) { g = groups[x.scope_text] = el("optgroup", { label: x.scope_text }); s.appendChild(g); }
+        var o = el("option", { value: x.institution_id }, x.name + (x.takes_orders ? "" : "（" + x.why_not_orders + "）"));
+        if (!x.takes_orders) o.disabled = true;
+        g.appendChild(o);
+      });
+      return s;
+    }
+
     function collect() {
-      var v = function (n) { return form.querySelector('[name="' + n + '"]').value.trim(); };
-      var intended = [0, 1, 2].map(function (i) { return v("intended." + i); }).filter(Boolean);
+      var v = function (n) { var i = form.querySelector('[name="' + n + '"]'); return i ? i.value.trim() : ""; };
+      var intended = [0, 1, 2].map(function (i) { return v("intended." + i); }).filter(function (x, i, all) {
+        return x && all.indexOf(x) === i;
+      });
       return {
         bureau_name: v("bureau_name"), contact: v("contact"), mobile: v("mobile"), title: v("title"),
         theme: v("theme"), target: v("target"), stage: v("stage"), subject: v("subject"),
@@ -173,7 +228,7 @@
         say(msg, "订单已报送：" + res.data.form.title, "ok");
         var errs = form.querySelector(".zjt-errors");
         if (errs) errs.remove();
-        buildForm();
+        await buildForm();
         await load();
       } catch (e) {
         if (e.status && e.status < 500) key = null;
@@ -266,6 +321,9 @@
       li.appendChild(el("h3", null, o.form.title));
       li.appendChild(el("p", { "class": "zjt-status zjt-status--" + o.stage }, o.stage_text));
       li.appendChild(el("p", null, o.form.stage + o.form.subject + " · " + o.form.trainees + " 人 · " + o.form.days + " 天 · " + o.form.form + " · 响应 " + (o.responses || 0) + " 家"));
+      if (o.form.intended_institutions.length) {
+        li.appendChild(el("p", { "class": "zjt-intended-names" }, "意向机构：" + o.form.intended_institutions.map(instName).join("、")));
+      }
       var box = el("div", { "class": "zjt-responses" });
       var actions = el("p", { "class": "zjt-order-actions" });
       if (o.responses) {
@@ -298,8 +356,10 @@
       if (msg.textContent === "正在加载……") say(msg, "");
     }
 
-    buildForm();
-    guarded(msg, load);
+    guarded(msg, async function () {
+      await buildForm();
+      await load();
+    });
   }
 
   /* ---------------- 订单响应: institution ---------------- */
