@@ -40,6 +40,7 @@ from schemas.catalog import (
     Target,
     TrainingClass,
     TrainingForm,
+    class_id_for,
 )
 from schemas.orders import Order, OrderForm, OrderResponse, OrderStage, ResponseStatus
 from schemas.org import Institution, Qualification, QualificationScope, QuotaCategory, School
@@ -911,7 +912,7 @@ def _make_project(
                 )
         classes.append(
             TrainingClass(
-                class_id=f"{project_id}-c{i}",
+                class_id=class_id_for(project_id, i),
                 name=f"第{i}期",
                 start_date=start,
                 end_date=start + timedelta(days=n_days - 1),

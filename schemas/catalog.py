@@ -90,6 +90,12 @@ class Segment(BaseModel):
     credits: int = Field(ge=1, le=150)
 
 
+def class_id_for(project_id: str, n: int) -> str:
+    """The id of a project's `n`-th class (1-based): the catalog page derives its classes' ids
+    from the project id and the class count this way (site/docs/assets/js/catalog.js)."""
+    return f"{project_id}-c{n}"
+
+
 class TrainingClass(BaseModel):
     """A class period (班期): dates, place, capacity, timetable."""
 

@@ -41,6 +41,7 @@ from schemas.catalog import (
     Segment,
     TrainingClass,
     TrainingForm,
+    class_id_for,
 )
 from schemas.notify import RightGrant, teacher_party
 from schemas.org import Institution, QualificationScope
@@ -721,7 +722,7 @@ def catalog_project(rec: ProjectRecord, now: datetime, bureau_region: RegionCode
         instructors=tuple(person(p) for p in d.instructors),
         classes=tuple(
             TrainingClass(
-                class_id=f"{rec.project_id}-c{i}",
+                class_id=class_id_for(rec.project_id, i),
                 name=c.name or f"第{i}期",
                 start_date=c.start_date,
                 end_date=c.end_date,

@@ -25,6 +25,11 @@
   var regions = {};   // code -> {code, name, parent}
   var page = 1;
   var renders = 0;    // a newer render wins over one still waiting for its data
+  // Seats per class from GET /api/seats (public, 100 classes a request): for the cards shown,
+  // and under 适合我 for every result (up to RANK_MAX projects) so those she can take come first.
+  // A project's classes are <id>-c1 … <id>-c<n> (schemas.catalog.class_id_for).
+  var seatsOf = {};   // class_id -> {left, waitlist}, or null when the API does not know it
+  var RANK_MAX = 300;
 
   function fillSelect(name, values, labels) {
     var sel = form.elements[name];
@@ -100,8 +105,63 @@
     return (n === Math.round(n) ? String(n) : n.toFixed(2)) + " 元";
   }
 
+  function classIds(r) {
+    var out = [];
+    for (var i = 1; i <= r.classes; i++) out.push(r.id + "-c" + i);
+    return out;
+  }
+
+  async function loadSeats(rows) {
+    var ids = [];
+    rows.forEach(function (r) { classIds(r).forEach(function (c) { if (!(c in seatsOf)) ids.push(c); }); });
+    for (var i = 0; i < ids.length; i += 100) {
+      var batch = ids.slice(i, i + 100);
+      var res = await window.ZJT.request("GET", "/seats?class_ids=" + encodeURIComponent(batch.join(",")), { auth: false });
+      batch.forEach(function (c) { seatsOf[c] = null; });
+      res.data.seats.forEach(function (x) { seatsOf[x.class_id] = { left: Math.max(0, x.left), waitlist: x.waitlist || 0 }; });
+    }
+  }
+
+  /* Seats left over a project's classes, and the waitlist when none is left (null: unknown). */
+  function seatSummary(r) {
+    var left = 0, waitlist = 0, known = false;
+    classIds(r).forEach(function (c) {
+      var x = seatsOf[c];
+      if (!x) return;
+      known = true;
+      left += x.left;
+      waitlist += x.waitlist;
+    });
+    return known ? { left: left, waitlist: waitlist } : null;
+  }
+
+  function subjectFits(r) {
+    return !!me && (r.subject === me.subject || OPEN_SUBJECTS.indexOf(r.subject) >= 0);
+  }
+
+  /* 适合我 puts first what she can take: seats left in her subject (or any subject), then seats
+     left in other subjects, then full classes; each group keeps the chosen order. */
+  function ranked(list) {
+    function rank(r) {
+      var x = seatSummary(r);
+      return (x && x.left > 0 ? 0 : 2) + (subjectFits(r) ? 0 : 1);
+    }
+    return list.map(function (r, i) { return [rank(r), i, r]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; })
+      .map(function (x) { return x[2]; });
+  }
+
+  function paintSeats(li, r) {
+    var x = seatSummary(r);
+    var p = li.querySelector(".zjt-result__seats");
+    if (!x || !p) return;
+    p.hidden = false;
+    p.className = "zjt-result__seats zjt-result__seats--" + (x.left ? "open" : "full");
+    p.textContent = x.left ? "剩余 " + x.left + " 个名额" : "已满" + (x.waitlist ? "，候补 " + x.waitlist + " 人" : "，可加入候补");
+  }
+
   function card(r) {
-    var li = el("li", { "class": "zjt-result" });
+    var li = el("li", { "class": "zjt-result", "data-project": r.id });
     var h = el("h3");
     h.appendChild(el("a", { href: window.ZJT.siteUrl(r.url) }, r.title));
     li.appendChild(h);
@@ -114,7 +174,11 @@
       tags.appendChild(el("span", { "class": "zjt-tag" }, t));
     });
     if (r.kind === "order") tags.appendChild(el("span", { "class": "zjt-tag zjt-tag--order" }, "订单式"));
+    if (subjectFits(r)) {
+      tags.appendChild(el("span", { "class": "zjt-tag zjt-tag--mine" }, r.subject === me.subject ? "对口学科" : "各学科可选"));
+    }
     li.appendChild(tags);
+    li.appendChild(el("p", { "class": "zjt-result__seats", hidden: "" }));
     var facts = el("p", { "class": "zjt-result__facts" });
     facts.textContent = r.credits + " 学分 · " + fee(r.fee) + " · " + window.ZJT.dayRange(r.start, r.end) +
       " · " + r.classes + " 个班期，共 " + r.capacity + " 人 · 面向" + regionLabel(r.regions);
@@ -190,6 +254,11 @@
       } else {
         list = filtered(rows, s);
         total = list.length;
+        if (forMe.getAttribute("aria-pressed") === "true" && me && total <= RANK_MAX) {
+          try { await loadSeats(list); } catch (e) { /* no seat counts: the chosen order stays */ }
+          if (mine !== renders) return;
+          list = ranked(list);
+        }
       }
     } catch (e) {
       if (mine === renders) countEl.textContent = "项目目录加载失败，请刷新页面重试。";
@@ -197,14 +266,19 @@
     }
     var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     if (page > pages) page = pages;
+    var open = list.length === total ? list.filter(function (r) { var x = seatSummary(r); return x && x.left > 0; }).length : -1;
+    var known = list.length === total && list.every(function (r) { return seatSummary(r); });
     countEl.textContent = total
-      ? "共 " + total + " 个项目，第 " + page + " / " + pages + " 页"
+      ? "共 " + total + " 个项目" + (known ? "，其中 " + open + " 个尚有名额" : "") + "，第 " + page + " / " + pages + " 页"
       : "没有符合条件的项目，请调整筛选条件。";
     listEl.textContent = "";
     var frag = document.createDocumentFragment();
     var shown = rows === null ? list : list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-    shown.forEach(function (r) { frag.appendChild(card(r)); });
+    var cards = shown.map(function (r) { var li = card(r); paintSeats(li, r); frag.appendChild(li); return li; });
     listEl.appendChild(frag);
+    loadSeats(shown).then(function () {
+      if (mine === renders) cards.forEach(function (li, i) { paintSeats(li, shown[i]); });
+    }, function () { /* the seat counts stay off the cards; the project page has them */ });
     pagerEl.textContent = "";
     if (pages > 1) {
       if (page > 1) pagerEl.appendChild(pageButton("上一页", page - 1));
