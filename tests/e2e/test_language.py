@@ -86,3 +86,17 @@ def test_the_application_steps_and_their_problems_are_plain_chinese(stack, phone
         if found := _offending(text):
             problems[f"step {i + 1}"] = found
     assert not problems, f"the application form shows: {problems}"
+
+
+def test_a_change_request_names_classes_by_their_place_not_their_id(stack, phone):
+    """申请变更 on a published project picks the class as 第1期, 第2期 … (CH-3)."""
+    page = phone
+    as_user(page, stack, "inst-zjnu")
+    page.goto(stack.url + "/apply/")
+    _settled(page)
+    page.locator(".zjt-change-open").first.click()
+    box = page.locator("form.zjt-change").first
+    labels = box.locator('select[name="class_id"] option').all_inner_texts()
+    assert labels[0] == "请选择" and len(labels) > 1
+    assert all(re.fullmatch(r"第\d+期", t) for t in labels[1:]), labels
+    assert not _offending(box.inner_text())

@@ -738,7 +738,12 @@
     var box = el("form", { "class": "zjt-change", novalidate: "" });
     box.appendChild(el("h4", null, "变更申请"));
     box.appendChild(field("变更类型", "kind", "", { options: Object.keys(CHANGE_KINDS).map(function (k) { return CHANGE_KINDS[k]; }) }));
-    box.appendChild(field("班期", "class_id", "", { options: p.classes }));
+    // Classes by their place in the project (第2期), not by id: ids end in -c<n>
+    // (schemas.catalog.class_id_for).
+    box.appendChild(field("班期", "class_id", "", { options: p.classes.map(function (c, i) {
+      var n = /-c(\d+)$/.exec(c);
+      return { value: c, label: "第" + (n ? n[1] : i + 1) + "期" };
+    }) }));
     box.appendChild(field("新培训形式", "form", "", { options: FORMS }));
     box.appendChild(field("新开班日期", "start_date", "", { type: "date" }));
     box.appendChild(field("新结束日期", "end_date", "", { type: "date" }));

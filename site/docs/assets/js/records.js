@@ -310,6 +310,20 @@
     var ACTIONS = { keep_one: "保留其中一条", assign_school: "指定学校", acknowledge: "已知悉" };
     if (needLogin(msg)) return;
 
+    // A county's schools (GET /records/schools), once per county; names for the owner line too.
+    var schoolLists = {};
+    var schoolNames = {};
+    function schoolsOf(region) {
+      if (!/^\d{4}(?!00)\d{2}$/.test(region || "")) return Promise.resolve([]);
+      if (!schoolLists[region]) {
+        schoolLists[region] = api.request("GET", "/records/schools?region=" + encodeURIComponent(region)).then(function (r) {
+          r.data.schools.forEach(function (x) { schoolNames[x.school_id] = x.name; });
+          return r.data.schools;
+        }).catch(function () { return []; });
+      }
+      return schoolLists[region];
+    }
+
     function actionForm(a) {
       var f = el("form", { "class": "zjt-resolve" });
       var sel = el("select", { name: "action" });
@@ -317,7 +331,14 @@
       f.appendChild(sel);
       var extra = el("select", { name: "teacher_id" });
       a.teacher_ids.forEach(function (t) { extra.appendChild(option(t, "保留 " + t)); });
-      var school = el("input", { name: "school_id", placeholder: "学校代码", size: "12" });
+      // The school picked by name among the anomaly's county's schools (never a typed code).
+      var school = el("select", { name: "school_id", "aria-label": "指定学校" });
+      school.appendChild(option("", "选择学校"));
+      if (a.actions.indexOf("assign_school") >= 0) {
+        schoolsOf(a.region_code).then(function (list) {
+          list.forEach(function (x) { school.appendChild(option(x.school_id, x.name)); });
+        });
+      }
       var note = el("input", { name: "note", placeholder: "说明（可选）", maxlength: "200" });
       function sync() {
         extra.hidden = sel.value !== "keep_one";
@@ -333,7 +354,7 @@
         ev.preventDefault();
         var body = { action: sel.value, note: note.value.trim() };
         if (sel.value === "keep_one") body.teacher_id = extra.value;
-        if (sel.value === "assign_school") body.school_id = school.value.trim();
+        if (sel.value === "assign_school") body.school_id = school.value;
         try {
           await api.request("POST", "/records/anomalies/" + encodeURIComponent(a.anomaly_id) + "/resolve", { body: body });
           ok(m, "已处理");
@@ -348,12 +369,15 @@
       list.textContent = "";
       msg.className = "zjt-msg";
       msg.textContent = data.anomalies.length ? "共 " + data.anomalies.length + " 条" : "没有异常。";
+      await Promise.all(data.anomalies.map(function (a) { return a.owner_school_id ? schoolsOf(a.region_code) : null; }));
       data.anomalies.forEach(function (a) {
         var li = el("li", { "class": "zjt-anomaly zjt-anomaly--" + a.status });
         li.appendChild(el("strong", null, a.kind_text));
-        li.appendChild(document.createTextNode(" · " + a.region_name + (a.owner_school_id ? " · 负责学校 " + a.owner_school_id : " · 负责：教育局")));
+        var owner = a.owner_school_id ? " · 负责：" + (schoolNames[a.owner_school_id] || "所在学校") : " · 负责：教育局";
+        li.appendChild(document.createTextNode(" · " + a.region_name + owner));
         li.appendChild(el("p", null, a.detail));
-        if (a.status === "resolved") li.appendChild(el("p", { "class": "zjt-muted" }, "已处理：" + (a.resolution || "") + "（" + (a.resolved_by || "") + "）"));
+        // What was done, not who by: resolved_by is an account id.
+        if (a.status === "resolved") li.appendChild(el("p", { "class": "zjt-muted" }, "已处理：" + (a.resolution || "")));
         else if (a.may_resolve) li.appendChild(actionForm(a));
         list.appendChild(li);
       });
