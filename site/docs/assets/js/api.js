@@ -143,7 +143,10 @@
     }
     if (!resp.ok) {
       var code = (data && data.code) || "http_" + resp.status;
-      var msg = (data && data.message) || STATUS_MESSAGES[resp.status] ||
+      // Only the platform's own messages are Chinese: a gateway's or load balancer's own answer
+      // ({"message": "Service Unavailable"}) gets the status's Chinese text instead.
+      var own = data && typeof data.message === "string" && /[\u4e00-\u9fff]/.test(data.message);
+      var msg = (own && data.message) || STATUS_MESSAGES[resp.status] ||
         STATUS_MESSAGES[resp.status >= 500 ? 500 : 400];
       if (data && Array.isArray(data.errors)) data.errors.forEach(chinese);
       throw new ApiError(resp.status, code, msg, data);

@@ -435,6 +435,17 @@
     if (needLogin(msg)) return;
 
     function currentSchool() { return ownSchool || schoolSel.value; }
+    var accountSchools = {}; // school_id -> name, of the region picked above
+    var regionNames = {};
+
+    /* A picker's value; one it does not list (an account elsewhere) is added under its name. */
+    function pickValue(sel, value, name) {
+      value = value || "";
+      if (value && !Array.prototype.some.call(sel.options, function (o) { return o.value === value; })) {
+        sel.appendChild(option(value, name || "（其他）"));
+      }
+      sel.value = value;
+    }
 
     /* 停用 opens a reason field (required, at most 200 characters) under the account; 启用 acts at once. */
     function statusControls(u) {
@@ -488,16 +499,19 @@
       head.appendChild(el("strong", null, u.name));
       head.appendChild(el("span", { "class": "zjt-account__status zjt-account__status--" + (u.disabled ? "off" : "on") }, u.status_text || (u.disabled ? "已停用" : "正常")));
       li.appendChild(head);
-      li.appendChild(el("p", { "class": "zjt-muted" }, u.role_name + " · " + u.user_id + (u.school_id ? " · " + u.school_id : "")));
+      // The login name is what an administrator acts on; the school by its name.
+      var where = (u.school_id && accountSchools[u.school_id]) || (u.region_code && regionNames[u.region_code]) || "";
+      li.appendChild(el("p", { "class": "zjt-muted" }, u.role_name + " · 登录名 " + u.user_id + (where ? " · " + where : "")));
       if (u.disabled) {
         li.appendChild(el("p", { "class": "zjt-muted" }, "停用原因：" + (u.disabled_reason || "（未填写）") +
-          (u.disabled_at ? " · " + u.disabled_at.slice(0, 10) : "") + (u.disabled_by ? " · " + u.disabled_by : "")));
+          (u.disabled_at ? " · " + api.day(u.disabled_at) : "")));
       }
       if (staff && mayAssign) {
         var b = el("button", { type: "button", "class": "zjt-linkbtn" }, "修改角色");
         b.addEventListener("click", function () {
           form.user_id.value = u.user_id; form.name.value = u.name; form.role.value = u.role;
-          form.school_id.value = u.school_id || ""; form.region_code.value = u.region_code || "";
+          pickValue(form.school_id, u.school_id, accountSchools[u.school_id]);
+          pickValue(form.region_code, u.region_code, regionNames[u.region_code]);
           form.scrollIntoView();
         });
         li.appendChild(b);
@@ -525,10 +539,17 @@
     async function loadSchools() {
       schoolSel.textContent = "";
       schoolSel.appendChild(option("", "本区域管理账号", true));
+      form.school_id.textContent = "";
+      form.school_id.appendChild(option("", "不选", true));
+      accountSchools = {};
       schoolPick.hidden = levels[regionSel.value] !== "county";
       if (schoolPick.hidden) return;
       var data = (await api.request("GET", "/records/schools?region=" + regionSel.value)).data;
-      data.schools.forEach(function (s) { schoolSel.appendChild(option(s.school_id, "教师账号：" + s.name)); });
+      data.schools.forEach(function (s) {
+        accountSchools[s.school_id] = s.name;
+        schoolSel.appendChild(option(s.school_id, "教师账号：" + s.name));
+        form.school_id.appendChild(option(s.school_id, s.name));
+      });
     }
 
     scope().then(async function (s) {
@@ -542,9 +563,12 @@
         if (!ownSchool) { msg.textContent = "当前账号没有所属学校。"; return; }
         return load();
       }
+      form.region_code.appendChild(option("", "不选", true));
       s.regions.forEach(function (r, i) {
         levels[r.code] = r.level;
+        regionNames[r.code] = r.name;
         regionSel.appendChild(option(r.code, r.name, i === 0));
+        form.region_code.appendChild(option(r.code, r.name));
       });
       s.staff_roles.forEach(function (r) { form.role.appendChild(option(r.role, r.name)); });
       pick.hidden = false;
@@ -559,8 +583,8 @@
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var body = { name: form.name.value.trim(), role: form.role.value };
-      if (form.school_id.value.trim()) body.school_id = form.school_id.value.trim();
-      if (form.region_code.value.trim()) body.region_code = form.region_code.value.trim();
+      if (form.school_id.value) body.school_id = form.school_id.value;
+      if (form.region_code.value) body.region_code = form.region_code.value;
       try {
         await api.request("PUT", "/records/accounts/" + encodeURIComponent(form.user_id.value.trim()), { body: body });
         ok(formMsg, "已保存");
