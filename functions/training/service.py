@@ -596,9 +596,6 @@ def continue_import(
         reports = [
             ctx.attendance(r) if job.kind == ImportKind.ATTENDANCE else ctx.online(r) for r in chunk
         ]
-        # The chunk's marks are written before its report and progress: a run that dies here
-        # is retried from `processed` and writes the same marks again.
-        ctx.flush()
         store.save_report(job_id, before // CHUNK, reports)
         job.accepted += sum(1 for r in reports if r.ok)
         job.rejected += sum(1 for r in reports if not r.ok)
@@ -618,16 +615,6 @@ class _ImportContext:
         self.institution_id, self.by, self.now = institution_id, by, now
         self.classes: dict[str, tuple[ClassInfo, set[str], dict[str, str]] | str] = {}
         self.identities: dict[str, str | None] = {}
-        # Accepted attendance rows not yet written, merged per (class, teacher): a teacher listed
-        # twice is one update (a transaction may not touch an item twice), the later row wins.
-        self.pending: dict[tuple[str, str], dict[str, MarkEntry]] = {}
-
-    def flush(self) -> None:
-        """Write the accepted attendance rows, batched (`store.set_marks_many`)."""
-        if self.pending:
-            rows = [(cid, tid, marks) for (cid, tid), marks in self.pending.items()]
-            self.pending = {}
-            store.set_marks_many(rows)
 
     def _class(self, class_id: str) -> tuple[ClassInfo, set[str], dict[str, str]] | str:
         if class_id not in self.classes:
@@ -678,7 +665,7 @@ class _ImportContext:
             return RowReport(**base, ok=False, message="；".join(problems))
         if not marks:
             return RowReport(**base, ok=False, message="本行没有填写考勤")
-        self.pending.setdefault((r.class_id, r.teacher_id), {}).update(marks)
+        store.set_marks(r.class_id, r.teacher_id, marks)
         return RowReport(**base, ok=True, message=f"已记录 {len(marks)} 次课的考勤")
 
     def online(self, r: files.OnlineRow) -> RowReport:

@@ -3,9 +3,8 @@ completion decisions with their audit entries and non-completion index, import j
 
 Costs (see bench/bench_training.py): a QR check-in is one GetItem of the class's check-in state
 (cached for a code step) and one TransactWriteItems of two items (the selection must be
-confirmed, the attendance item gets its check-in once); an attendance row on the phone is one
-UpdateItem of the teacher's attendance item (its session attributes); an import writes its rows
-100 to a TransactWriteItems (`set_marks_many`), after one roster read per class.
+confirmed, the attendance item gets its check-in once); an attendance row is one UpdateItem of
+the teacher's attendance item (its session attribute), after one roster read per class.
 """
 
 from __future__ import annotations
@@ -157,48 +156,22 @@ def attendance_of_class(class_id: str) -> dict[str, Attendance]:
     return {a.teacher_id: a for a in out}
 
 
-def _marks_update(class_id: str, teacher_id: str, marks: dict[str, MarkEntry]) -> dict[str, Any]:
-    """The update of one teacher's attendance item setting some sessions' marks: only those
-    attributes, so a check-in or another session's mark written meanwhile stays."""
+def set_marks(class_id: str, teacher_id: str, marks: dict[str, MarkEntry]) -> None:
+    """Record the marks of some sessions for one teacher: one UpdateItem (an attendance row)."""
     names = {f"#s{i}": f"{SESSION_PREFIX}{k}" for i, k in enumerate(marks)}
     values: dict[str, Any] = {
         f":s{i}": m.model_dump(mode="json", exclude_none=True) for i, m in enumerate(marks.values())
     }
     values.update({":cid": class_id, ":tid": teacher_id})
     sets = ", ".join(f"#s{i} = :s{i}" for i in range(len(marks)))
-    return {
-        "Key": keys.attendance(class_id, teacher_id),
-        "UpdateExpression": f"SET {sets}, class_id = :cid, teacher_id = :tid",
-        "ExpressionAttributeNames": names,
-        "ExpressionAttributeValues": values,
-    }
-
-
-def set_marks(class_id: str, teacher_id: str, marks: dict[str, MarkEntry]) -> None:
-    """Record the marks of some sessions for one teacher: one UpdateItem (an attendance row)."""
-    update = _marks_update(class_id, teacher_id, marks)
-    store.with_retries(lambda: store.table().update_item(**update))
-
-
-MARKS_PER_WRITE = 100  # TransactWriteItems' limit
-
-
-def set_marks_many(rows: list[tuple[str, str, dict[str, MarkEntry]]]) -> None:
-    """Record many teachers' marks (an import's rows, at most one per teacher and class): one
-    TransactWriteItems of up to 100 updates instead of 100 UpdateItems. Each update sets only
-    its attributes, unconditionally, so a batch is exactly the rows one by one (a retried batch
-    sets the same values again); a single row stays one UpdateItem (half the capacity)."""
-    if len(rows) == 1:
-        set_marks(*rows[0])
-        return
-    name = settings().table_name
-    for n in range(0, len(rows), MARKS_PER_WRITE):
-        store.transact_write(
-            [
-                {"Update": {"TableName": name, **_marks_update(cid, tid, marks)}}
-                for cid, tid, marks in rows[n : n + MARKS_PER_WRITE]
-            ]
+    store.with_retries(
+        lambda: store.table().update_item(
+            Key=keys.attendance(class_id, teacher_id),
+            UpdateExpression=f"SET {sets}, class_id = :cid, teacher_id = :tid",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
         )
+    )
 
 
 def set_online_hours(class_id: str, teacher_id: str, hours: float, source: str) -> None:
