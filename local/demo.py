@@ -592,34 +592,48 @@ def _school_sizes(rng: random.Random, schools_: Sequence[School]) -> list[int]:
 
 
 @cache
-def _teachers() -> tuple[Teacher, ...]:
+def _teacher_world() -> tuple[tuple[Teacher, ...], dict[str, int]]:
     rng = _rng("teachers")
     schools_ = _schools()
     out: list[Teacher] = []
+    opening: dict[str, int] = {}
     for school, size in zip(schools_, _school_sizes(rng, schools_), strict=True):
         for _ in range(size):
             stage = school.stages[0] if len(school.stages) == 1 else rng.choice(school.stages)
             title = _weighted(rng, _TITLES)
             if stage == "幼儿园" and title == "正高级教师":
                 title = "高级教师"
+            tid = f"t{len(out) + 1:05d}"
+            name = _person_name(rng)
+            subject = _weighted(rng, _SUBJECT_WEIGHTS[stage])
+            opening[tid] = rng.randint(0, 32) * 10 + rng.choice((0, 0, 4, 6))
             out.append(
                 Teacher(
-                    teacher_id=f"t{len(out) + 1:05d}",
-                    name=_person_name(rng),
+                    teacher_id=tid,
+                    name=name,
                     school_id=school.school_id,
                     region_code=school.region_code,
                     stage=stage,
-                    subject=_weighted(rng, _SUBJECT_WEIGHTS[stage]),
+                    subject=subject,
                     title=title,
-                    credits=rng.randint(0, 32) * 10 + rng.choice((0, 0, 4, 6)),
                 )
             )
-    return tuple(out)
+    return tuple(out), opening
+
+
+def _teachers() -> tuple[Teacher, ...]:
+    return _teacher_world()[0]
 
 
 def teachers() -> list[Teacher]:
-    """3,000 teachers (t00001…) with stage consistent with their school, subject, title, credits."""
+    """3,000 teachers (t00001…) with stage consistent with their school, subject, title."""
     return list(_teachers())
+
+
+def opening_credits() -> dict[str, int]:
+    """Credits each demo teacher earned in the current cycle before the platform kept the
+    ledger (local/seed.py posts them as one 往期学分结转 entry each; issue 14)."""
+    return dict(_teacher_world()[1])
 
 
 # --- projects -----------------------------------------------------------------------------

@@ -48,8 +48,40 @@ def seed_items(
         "schools": [records.school_item(s) for s in data.schools],
         "teachers": [records.teacher_item(t) for t in data.teachers],
         "users": [records.user_item(u) for u in data.users],
+        "credits": credit_items(data),
         **project_groups(data.projects, applications, responses),
     }
+
+
+def credit_items(data: DemoData) -> list[dict[str, Any]]:
+    """Each demo teacher's credits earned before the platform kept the ledger, posted as one
+    往期学分结转 entry with the cycle totals it adds up to (issue 14)."""
+    from datetime import UTC, date, datetime
+
+    from functions.common import ledger
+    from local.demo import opening_credits
+    from schemas.credits import CreditEntry, CreditSource
+
+    opening = opening_credits()
+    entries = [
+        CreditEntry(
+            entry_id="OPENING",
+            teacher_id=t.teacher_id,
+            cycle_id="2021-2025",
+            source=CreditSource.OPENING,
+            title="平台启用前已登记的学分",
+            online=0,
+            offline=opening[t.teacher_id],
+            on=date(2023, 12, 31),
+            note="由原学分登记系统结转",
+            posted_at=datetime(2024, 1, 1, tzinfo=UTC),
+            posted_by="system",
+            posted_by_name="学分结转",
+        )
+        for t in data.teachers
+        if opening.get(t.teacher_id)
+    ]
+    return ledger.bulk_items(entries)
 
 
 def project_groups(

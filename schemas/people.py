@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.regions import RegionCode
 
@@ -65,7 +66,6 @@ class Teacher(BaseModel):
     stage: str
     subject: str
     title: str = ""
-    credits: int = Field(default=0, ge=0, description="credits earned so far")
     # Record fields of TD-1/TD-2 (schemas/records.py validates them on the way in).
     id_number: str | None = Field(default=None, description="ID number: the teacher's identity")
     gender: str = ""
@@ -75,3 +75,12 @@ class Teacher(BaseModel):
     employment: str = Field(default="在职", description="在岗状态: 在职, 退休, 调出, 离职 …")
     source: str = Field(default="", description="national (TD-1), school (TD-2) or '' (legacy)")
     merged_into: str | None = Field(default=None, description="duplicate record kept elsewhere")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _retired_fields(cls, data: Any) -> Any:
+        # `credits` was a seeded number nothing changed; a teacher's credits are the ledger's
+        # now (schemas/credits.py). Records written before still load.
+        if isinstance(data, dict) and "credits" in data:
+            data = {k: v for k, v in data.items() if k != "credits"}
+        return data

@@ -311,8 +311,6 @@ class QuotaTable(BaseModel):
     local_default: int = Field(ge=0, description="Q-6 cap where a region set none")
     local: dict[RegionCode, LocalQuota] = Field(default_factory=dict)
     max_leader_classes: int = Field(default=4, ge=1, description="AP-3")
-    school_based_max_credits: int = Field(default=150, ge=1, description="CR-1")
-    school_based_fields: tuple[str, ...] = ("校本研修",)
     blended_online_max_percent: int = Field(default=30, ge=0, le=100, description="CR-3")
     blended_host_scopes: tuple[str, ...] = Field(
         default=("province", "remote", "local"), description="CR-4: qualified hosts"

@@ -302,7 +302,6 @@ class SchoolTeacherRow(BaseModel):
     subject: str
     stage: str
     title: str
-    credits: int
     selected: bool  # holds a selection that is not ended
     selections: list[SelectionView]
 

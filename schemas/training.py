@@ -104,7 +104,14 @@ class Completion(BaseModel):
     decided_role: str
     decided_at: datetime
     version: int = 1
-    credits: int = 0  # the project's credits, earned when the outcome is pass (issue 14)
+    # What a pass earns (issue 14): the class's credits (a segment's, CR-2) and how many of them
+    # are online (CR-3); posted to the ledger in the decision's write (functions/common/ledger).
+    credits: int = 0
+    credits_online: int = 0
+    class_end: date | None = None  # the day the credits count for
+    segment: int = 0  # CR-2: the segment this decides (0: the project is not segmented)
+    credit_entry: str = ""  # the last ledger entry this completion posted
+    certificate: str = ""  # the verification code of a pass (a revision gets a new one)
     history: list[dict[str, str]] = Field(default_factory=list)
 
 

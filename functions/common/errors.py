@@ -304,3 +304,23 @@ class CodeExpired(Conflict):
 
 class ClassAboveMinimum(Conflict):
     code, message = "class_above_minimum", "该班期已确认人数不少于开班最低人数，不能取消"
+
+
+# --- credits (issue 14: CR-1, CR-2) ----------------------------------------------------------
+
+
+class SchoolBasedCapReached(Conflict):
+    """CR-1: the teacher's school-based credits in the cycle would pass the cap; the message
+    says how many remain (`remaining`)."""
+
+    code, message = "school_based_cap", "该教师本周期校本研修学分已达上限"
+
+
+class RegistrationDecided(Conflict):
+    code, message = "registration_decided", "该登记已处理过，请刷新后再操作"
+
+
+class NotCarried(Conflict):
+    """CR-2: a later segment is decided only for teachers who completed the segment before."""
+
+    code, message = "not_carried", "该教师未完成上一段培训，不在本段名单中"

@@ -500,3 +500,83 @@ def id_read_pk(day: str, shard: int) -> str:
 
 def id_read_by_reader(user_id: str, at: str) -> dict[str, str]:
     return {"GSI1PK": f"IDREAD#BY#{user_id}", "GSI1SK": at}
+
+
+# --- credits (issue 14: CR-1, CR-2) ---------------------------------------------------------
+# - ledger entry        TEACHER#<tid>      | LEDGER#<cycle>#<entry_id>   written once, never changed
+# - cycle totals        TEACHER#<tid>      | CREDITS#<cycle>    total, online, offline,
+#                                                               school_based, sb_held (CR-1), entries
+# - project enrolment   TEACHER#<tid>      | ENROL#<pid>        | ENROL#<pid> / <tid>
+#                       CR-2: S<n> = version of the 合格 decision of segment n
+# - later segment done  PROJECT#<pid>      | SEGDONE#<n>#<tid>  the completion of segment n ≥ 2
+# - school-based reg    TEACHER#<tid>      | SBREG#<reg_id>     | SCHOOL#<sid>#SBREG / <at>#<reg_id>
+#                                                       | REGION#<county>#SBREG / <status>#<at>#<reg_id>
+# - certificate code    CERT#<code>        | CERT               the completion it certifies (and
+#                                                               its version): public verification
+LEDGER_PREFIX = "LEDGER#"
+SBREG_PREFIX = "SBREG#"
+
+
+def ledger_entry(teacher_id: str, cycle_id: str, entry_id: str) -> Key:
+    return {"PK": f"TEACHER#{teacher_id}", "SK": f"{LEDGER_PREFIX}{cycle_id}#{entry_id}"}
+
+
+def ledger_prefix(cycle_id: str | None = None) -> str:
+    """SK prefix of a teacher's entries (of one cycle, or of all)."""
+    return f"{LEDGER_PREFIX}{cycle_id}#" if cycle_id else LEDGER_PREFIX
+
+
+def credit_totals(teacher_id: str, cycle_id: str) -> Key:
+    return {"PK": f"TEACHER#{teacher_id}", "SK": f"CREDITS#{cycle_id}"}
+
+
+def project_enrolment(teacher_id: str, project_id: str) -> Key:
+    return {"PK": f"TEACHER#{teacher_id}", "SK": f"ENROL#{project_id}"}
+
+
+def enrolment_by_project(project_id: str, teacher_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"ENROL#{project_id}", "GSI1SK": teacher_id}
+
+
+def segment_completion(project_id: str, segment: int, teacher_id: str) -> Key:
+    return {
+        "PK": f"PROJECT#{project_id}",
+        "SK": f"{segment_completion_prefix(segment)}{teacher_id}",
+    }
+
+
+def segment_completion_prefix(segment: int) -> str:
+    return f"SEGDONE#{segment}#"
+
+
+def registration(teacher_id: str, registration_id: str) -> Key:
+    return {"PK": f"TEACHER#{teacher_id}", "SK": f"{SBREG_PREFIX}{registration_id}"}
+
+
+def registration_by_school(school_id: str, at: str, registration_id: str) -> dict[str, str]:
+    """A school's registrations in the order they were made (`at`: ISO UTC)."""
+    return {"GSI1PK": f"SCHOOL#{school_id}#SBREG", "GSI1SK": f"{at}#{registration_id}"}
+
+
+def registration_by_region(
+    county: str, status: str, at: str, registration_id: str
+) -> dict[str, str]:
+    """A county's registrations by status (those awaiting approval: prefix `pending#`)."""
+    return {"GSI2PK": f"REGION#{county}#SBREG", "GSI2SK": f"{status}#{at}#{registration_id}"}
+
+
+def certificate(code: str) -> Key:
+    return {"PK": f"CERT#{code}", "SK": "CERT"}
+
+
+# - progress row        CREDITSTAT#<cycle>#<parent region> | <code>   a school (in its county's
+#                       partition), a county (its city's), a city (the province's), the province
+#                       (ROOT): teachers, behind, met, credits; kept by the credits aggregation
+
+
+def credit_stats_partition(cycle_id: str, parent: str) -> str:
+    return f"CREDITSTAT#{cycle_id}#{parent}"
+
+
+def credit_stats(cycle_id: str, parent: str, code: str) -> Key:
+    return {"PK": credit_stats_partition(cycle_id, parent), "SK": code}

@@ -293,6 +293,7 @@ def import_finished(
 # --- training weeks (PH-TRAIN, QA-2, SE-2, CH-3; issue 18) -----------------------------------
 
 TRAINING_MINE = "training/mine/"
+CREDITS = "credits/"
 REPORTS = "training/reports/"
 
 
@@ -355,18 +356,26 @@ def completion_decided(
     reason: str,
     version: int,
     at: datetime,
+    credits: int = 0,
 ) -> Message:
-    """结业: the institution (or the bureau) decided or corrected the teacher's completion."""
+    """结业: the institution (or the bureau) decided or corrected the teacher's completion, and
+    the credits this posted to the ledger (issue 14): one message for both."""
     why = f"\n原因：{reason}" if reason else ""
+    if credits > 0:
+        posted = f"\n已为你登记 {credits} 学分，可在“我的学分”查看并打印结业证书。"
+    elif credits < 0:
+        posted = f"\n此前登记的 {-credits} 学分已冲销。"
+    else:
+        posted = ""
     return outbox.message(
         teacher_party(teacher_id),
         MessageKind.COMPLETION_DECIDED,
         f"结业认定：{label} {outcome_text}",
-        f"{label}的结业认定结果为“{outcome_text}”。{why}\n如有疑问请联系培训机构。",
+        f"{label}的结业认定结果为“{outcome_text}”。{why}{posted}\n如有疑问请联系培训机构。",
         at,
         key=f"completion:{class_id}:{teacher_id}:{version}",
-        link=TRAINING_MINE,
-        link_text="查看我的培训",
+        link=CREDITS if credits > 0 else TRAINING_MINE,
+        link_text="查看我的学分" if credits > 0 else "查看我的培训",
         critical=True,
     )
 
@@ -393,4 +402,54 @@ def non_completion(
         key=f"noncompletion:{class_id}:{teacher_id}:{version}",
         link=REPORTS,
         link_text="查看未完成培训名单",
+    )
+
+
+# --- credits (issue 14: CR-1, CR-2) -----------------------------------------------------------
+
+
+def credits_posted(
+    teacher_id: str, entry_id: str, title: str, credits: int, what: str, note: str, at: datetime
+) -> Message:
+    """Credits posted to (or reversed from) the teacher's ledger outside a completion decision:
+    an approved or revoked 校本研修 registration, a later segment (CR-2)."""
+    why = f"\n说明：{note}" if note else ""
+    if credits >= 0:
+        head, body = f"学分已登记：{title}", f"“{title}”（{what}）已为你登记 {credits} 学分。{why}"
+    else:
+        head, body = (
+            f"学分已冲销：{title}",
+            f"“{title}”（{what}）此前登记的 {-credits} 学分已冲销。{why}",
+        )
+    return outbox.message(
+        teacher_party(teacher_id),
+        MessageKind.CREDITS_POSTED,
+        head[:80],
+        f"{body}\n可在“我的学分”查看本周期的学分和进度。",
+        at,
+        key=f"credits:{teacher_id}:{entry_id}",
+        link=CREDITS,
+        link_text="查看我的学分",
+    )
+
+
+def registration_rejected(
+    school_party_id: str,
+    registration_id: str,
+    teacher_name: str,
+    title: str,
+    reason: str,
+    at: datetime,
+) -> Message:
+    """The county bureau did not approve a school's 校本研修 registration (CR-1)."""
+    return outbox.message(
+        school_party_id,
+        MessageKind.CREDITS_POSTED,
+        f"校本研修学分登记未通过：{teacher_name} · {title}"[:80],
+        f"{teacher_name}的校本研修“{title}”学分登记未通过县（市、区）教育局审核。\n原因：{reason}\n"
+        "下一步：如需补充材料，请修改后重新登记；该教师的校本研修学分额度已释放。",
+        at,
+        key=f"sbreg-rejected:{registration_id}",
+        link="credits/school/",
+        link_text="查看校本研修登记",
     )

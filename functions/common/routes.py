@@ -55,6 +55,16 @@ WORKERS: tuple[Worker, ...] = (
         setting="ZJT_STATS_FUNCTION",
         callers=(),
     ),
+    # Credits (issue 14): the bureaus' credit progress by region, kept on a schedule like the
+    # dashboard's statistics (infra runs it every few minutes, the local stack on a timer).
+    Worker(
+        "credits-aggregate",
+        "functions.credits.worker",
+        timeout_seconds=900,
+        memory_mb=1024,
+        setting="ZJT_CREDITS_FUNCTION",
+        callers=(),
+    ),
     # PH-TRAIN: attendance workbooks (10,000 rows and more) and online hours imports.
     Worker(
         "training-import",
@@ -216,6 +226,22 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/api/calendar/{feed}", "notify", public=True),
     # the API contract: the OpenAPI document of every route (functions/apidoc)
     Route("GET", "/api/openapi.json", "apidoc", public=True),
+    # credits (issue 14: CR-1, CR-2): ledger, 培训档案, certificates, progress, 校本研修
+    Route("GET", "/api/credits/mine", "credits"),
+    Route("GET", "/api/credits/archive", "credits"),
+    Route("GET", "/api/credits/certificates", "credits"),
+    Route("GET", "/api/credits/certificates/{code}", "credits"),
+    Route("GET", "/api/verify/{code}", "credits", public=True),
+    Route("GET", "/api/credits/progress", "credits"),
+    Route("GET", "/api/credits/progress/region", "credits"),
+    Route("GET", "/api/credits/progress/export", "credits"),
+    Route("GET", "/api/credits/school-based", "credits"),
+    Route("POST", "/api/credits/school-based", "credits"),
+    Route("GET", "/api/credits/school-based/template", "credits"),
+    Route("POST", "/api/credits/school-based/imports", "credits"),
+    Route("POST", "/api/credits/school-based/decisions", "credits"),
+    Route("GET", "/api/credits/segments/{project_id}/{segment}", "credits"),
+    Route("POST", "/api/credits/segments/{project_id}/{segment}/completion", "credits"),
 )
 
 

@@ -226,13 +226,12 @@ def leader_single_institution(registered: str | None, inst: Institution) -> Erro
     return []
 
 
-def school_based_credits_within_cap(d: ProjectDraft, table: QuotaTable) -> Errors:
-    """CR-1: school-based training (校本研修) counts at most the configured credits (150)."""
-    cap = table.school_based_max_credits
-    if d.field in table.school_based_fields and (d.credits_total or 0) > cap:
-        return [_err("credits_total", "school_based_cap", f"校本研修最多认定 {cap} 学分", "CR-1")]
+def credits_within_range(d: ProjectDraft) -> Errors:
+    """A project carries at most 150 credits (what a published project may hold). The cap of
+    CR-1 is not a project's: it caps each teacher's school-based credits in a credit cycle,
+    enforced where those are registered (functions/credits/schoolbased.py)."""
     if (d.credits_total or 0) > 150:
-        return [_err("credits_total", "credits_too_high", "项目学分不能超过150", "CR-1")]
+        return [_err("credits_total", "credits_too_high", "项目学分不能超过150")]
     return []
 
 

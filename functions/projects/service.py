@@ -441,7 +441,7 @@ def check_draft(inst: Institution, rec: ProjectRecord, *, for_review: bool = Fal
             rules.leader_class_room(current, adding, table.max_leader_classes) if leader_id else [],
         ),
         ("AP-4", "负责人仅在一个机构负责项目", rules.leader_single_institution(registered, inst)),
-        ("CR-1", "学分上限", rules.school_based_credits_within_cap(d, table)),
+        ("学分", "项目学分不超过150", rules.credits_within_range(d)),
         ("CR-2", "分段实施", rules.segments_consistent(d, term, table)),
         (
             "CR-3",

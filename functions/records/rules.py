@@ -84,7 +84,8 @@ def content_hash(teacher: Teacher) -> str:
 def teacher_from_row(
     row: ImportRow | Teacher, teacher_id: str, region: RegionCode, old: Teacher | None
 ) -> Teacher:
-    """The record an import row (TD-1) produces; platform-only fields (credits) are kept."""
+    """The record an import row (TD-1) produces. A teacher's credits are not on the record
+    (they are the ledger's, under the same partition), so an import never touches them."""
     return Teacher(
         teacher_id=teacher_id,
         name=row.name,
@@ -93,7 +94,6 @@ def teacher_from_row(
         stage=row.stage,
         subject=row.subject,
         title=row.title,
-        credits=old.credits if old else 0,
         id_number=row.id_number,
         gender=str(row.gender),
         # Not stored (minimisation, schemas/pi_inventory.py): the row's birth date was checked

@@ -245,7 +245,7 @@ def _school_of(user: User) -> str:
 
 
 def school_overview(user: User) -> SchoolOverview:
-    """The school's teachers this term with their selections and credits: every teacher on the
+    """The school's teachers this term with their selections: every teacher on the
     school's roll (those who selected nothing too, so a principal can remind them), and any
     teacher whose selections name the school although the record has moved since."""
     school_id = _school_of(user)
@@ -267,7 +267,6 @@ def school_overview(user: User) -> SchoolOverview:
                 subject=t.subject if t else "",
                 stage=t.stage if t else "",
                 title=t.title if t else "",
-                credits=t.credits if t else 0,
                 selected=rules.has_open_selection(sels),
                 selections=[SelectionView.of(s) for s in sels],
             )

@@ -37,6 +37,7 @@ from functions.common.errors import (
     WrongStatus,
 )
 from functions.common.settings import EnvSettings, settings
+from functions.credits import rules as credit_rules
 from functions.selection import store as sel_store
 from functions.training import files, rules, store
 from schemas.calendar import SHANGHAI, TermCalendar, TrainingRules, term_calendar
@@ -725,6 +726,8 @@ def decide(user: User, class_id: str, req: CompletionRequest, now: datetime) -> 
     if roster.summary.cancelled:
         raise ClassCancelled()
     project = _project(info.project_id)
+    # What a pass earns: the class's credits, a segment's in a segmented project (CR-2).
+    worth = credit_rules.class_credits(project, info.term)
     by_id = {r.teacher_id: r for r in roster.rows}
     teachers = _names({i.teacher_id for i in req.items if i.teacher_id in by_id})
     out = []
@@ -797,7 +800,10 @@ def decide(user: User, class_id: str, req: CompletionRequest, now: datetime) -> 
             decided_role=user.role.value,
             decided_at=now,
             version=(prev.version + 1) if prev else 1,
-            credits=project.credits_total,
+            credits=worth.credits,
+            credits_online=worth.online,
+            class_end=info.end_date,
+            segment=worth.segment,
             history=history,
         )
         audit = AuditEntry(
@@ -814,7 +820,10 @@ def decide(user: User, class_id: str, req: CompletionRequest, now: datetime) -> 
             ),
         )
         try:
-            store.write_completion(store.completion_items(c, prev.version if prev else None, audit))
+            items = store.completion_items(
+                c, prev, audit, segments=len(project.segments), by_name=user.name
+            )
+            store.write_completion(items)
             out.append(ItemOutcome(teacher_id=item.teacher_id, ok=True))
         except Busy:
             raise

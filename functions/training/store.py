@@ -16,7 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from functions.common import keys, notices, outbox, store
+from functions.common import keys, ledger, notices, outbox, store
 from functions.common.errors import Conflict, NotFound, WrongStatus
 from functions.common.settings import settings
 from schemas.notify import bureau_party, school_party
@@ -196,18 +196,26 @@ def set_online_hours(class_id: str, teacher_id: str, hours: float, source: str) 
 
 
 def completion_items(
-    c: Completion, previous_version: int | None, audit: AuditEntry
+    c: Completion,
+    prev: Completion | None,
+    audit: AuditEntry,
+    segments: int = 0,
+    by_name: str = "",
 ) -> list[dict[str, Any]]:
     """The TransactWriteItems items of one completion decision, built without I/O: the
-    completion record (conditioned on the version it replaces: a first decision on none), its
-    CH-5 style audit entry (listed with the institution's project history), the teacher's
-    message and, for 不合格, the non-completion index and the messages that report it to the
-    teacher's school and county bureau (QA-2).
+    completion record (conditioned on the version of `prev` it replaces: a first decision on
+    none), its CH-5 style audit entry (listed with the institution's project history), the
+    teacher's message and, for 不合格, the non-completion index and the messages that report it
+    to the teacher's school and county bureau (QA-2).
 
-    Credits (issue 14) join here: append the credit ledger entry and the teacher's counter
-    update to this list, keyed on `c.outcome` / `c.credits`, and the decision and its credits
-    commit or fail together."""
+    Credits (issue 14) are settled in the same items (functions/common/ledger.settle): a 合格
+    posts the class's credits, a correction posts the difference, with the certificate's code;
+    a segmented project's enrolment records the segment (CR-2, `segments` > 1). The decision
+    and its credits commit or fail together."""
     name = settings().table_name
+    settled = ledger.settle(c, prev, by_name)
+    c = settled.completion
+    previous_version = prev.version if prev else None
     item: dict[str, Any] = {
         **keys.completion(c.class_id, c.teacher_id),
         **keys.completion_by_teacher(c.teacher_id, c.term, c.class_id),
@@ -245,9 +253,14 @@ def completion_items(
                 c.reason,
                 c.version,
                 c.decided_at,
+                credits=settled.entry.credits if settled.entry else 0,
             )
         ),
+        *settled.ops,
     ]
+    enrol = ledger.enrolment_op(c, segments, c.decided_at)
+    if enrol is not None:
+        ops.append(enrol)
     if c.outcome == Outcome.FAIL:
         # QA-2: reported to the school and the county bureau in the same write.
         for party in (school_party(c.school_id), bureau_party(c.region_code)):

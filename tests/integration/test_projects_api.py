@@ -317,10 +317,13 @@ def test_expert_search_is_for_bureaus_and_masks_id_numbers_AP_7(clock_at):
     assert api("GET", "/api/experts", "inst-zjnu")[0] == 403
 
 
-def test_school_based_training_counts_at_most_150_credits_CR_1(clock_at):
+def test_a_project_holds_at_most_150_credits(clock_at):
+    # CR-1 caps a teacher's school-based credits per cycle (tests/integration/
+    # test_credits_school_based.py), not a project: a project's limit is what it may publish.
     clock_at(APPLY)
     status, body = submit(create(field="校本研修", subject="通识", credits_total=160))
-    assert status == 422 and "school_based_cap" in codes(body)
+    assert status == 422 and "credits_too_high" in codes(body)
+    assert "school_based_cap" not in codes(body)
 
 
 def test_90_credit_project_may_run_in_segments_across_semesters_CR_2(clock_at):
@@ -422,7 +425,8 @@ def test_review_list_shows_every_rule_check_in_the_bureaus_scope(clock_at):
     assert rec["project_id"] in ids and local["project_id"] not in ids
     row = next(p for p in body["projects"] if p["project_id"] == rec["project_id"])
     rules = {c["rule"] for c in row["checks"]}
-    assert {"AP-1", "AP-2", "AP-3", "AP-4", "AP-8", "CR-1", "CR-2", "CR-3", "CR-4"} <= rules
+    assert {"AP-1", "AP-2", "AP-3", "AP-4", "AP-8", "CR-2", "CR-3", "CR-4"} <= rules
+    assert "CR-1" not in rules  # a teacher's cap, not a project's
     assert all(c["ok"] for c in row["checks"])
     assert idno(81) not in str(body)
     s, county = api("GET", "/api/reviews", "bureau-330106")

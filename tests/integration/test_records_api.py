@@ -266,20 +266,22 @@ def test_round_trip_export_then_import_changes_nothing_TD_1():
 
 
 def test_changed_rows_are_updated_with_what_changed_and_credits_kept_TD_1():
+    from functions.common import ledger
+    from tests.support.credits import entry
+
     _, job = upload("bureau-330000", csv_bytes([row(1), row(2)]))
     tid = report("bureau-330000", job["job_id"])[2]["teacher_id"]
-    t = records.get_teacher(tid)
-    store.put_item(
-        records.teacher_item(t.model_copy(update={"credits": 40}))
-        | keys.teacher_by_school("s1", tid)
-    )
+    store.transact_write(ledger.post(entry(tid, 40)))
     records.clear_cache()
     _, job2 = upload("bureau-330000", csv_bytes([row(1, 任教学科="数学"), row(2)]))
     assert job2["counts"] == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
     r = report("bureau-330000", job2["job_id"])
     assert r[2]["outcome"] == "updated" and "任教学科" in r[2]["reason"]
     t2 = records.get_teacher(tid)
-    assert t2.subject == "数学" and t2.credits == 40
+    assert t2.subject == "数学"
+    # The teacher's credits are the ledger's, under the same partition: an import keeps them.
+    totals = store.get_item(keys.credit_totals(tid, "2021-2025"))
+    assert totals is not None and int(totals["total"]) == 40
 
 
 def test_report_xlsx_lists_every_row_with_its_outcome_TD_1():

@@ -42,7 +42,6 @@ EXTRA = [
         region_code=w.COUNTY,
         stage="小学",
         subject="语文",
-        credits=10 * i,
     )
     for i in range(4, 10)
 ]
@@ -370,7 +369,7 @@ def test_round2_waitlist_only_for_round1_participants_SE_2(clock_at):
 # --- school review ------------------------------------------------------------------------
 
 
-def test_school_sees_its_pending_selections_with_credits_and_other_selections(clock_at):
+def test_school_sees_its_pending_selections_and_other_selections(clock_at):
     clock_at(R1)
     select("t4", "p1-c2")
     select("t4", "p4-c1")
@@ -379,7 +378,7 @@ def test_school_sees_its_pending_selections_with_credits_and_other_selections(cl
     status, body = api("GET", "/api/school/selections", "p-s1")
     assert status == 200 and body["pending"] == 2
     [t4] = [t for t in body["teachers"] if t["teacher_id"] == "t4"]
-    assert t4["credits"] == 40 and t4["name"] == "教师4"
+    assert t4["name"] == "教师4"
     assert {s["class_id"] for s in t4["selections"]} == {"p1-c2", "p4-c1"}
     assert all(t["teacher_id"] != "t3" for t in body["teachers"])
     assert api("GET", "/api/school/selections", "t1")[0] == 403

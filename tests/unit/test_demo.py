@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _CACHED = (
     demo._institutions,
     demo._schools,
-    demo._teachers,
+    demo._teacher_world,
     demo._projects,
     demo._users,
     demo._demo_accounts,

@@ -144,12 +144,6 @@ def test_school_may_not_edit_a_national_record_TD_2():
     assert rules.local_edit_problem(_teacher(source="school")) is None
 
 
-def test_credits_survive_an_import_update_TD_1():
-    old = _teacher(credits=72)
-    row = ImportRow.from_cells(cells(任教学科="数学"))
-    assert rules.teacher_from_row(row, "T1", "330106", old).credits == 72
-
-
 def test_mask_keeps_region_prefix_and_last_four():
     assert mask_id_number(ID) == ID[:4] + "**********" + ID[-4:]
     assert mask_id_number(None) == ""
