@@ -146,6 +146,16 @@ class ZjtStack(Stack):
             schedule=events.Schedule.rate(Duration.minutes(STATS_EVERY_MINUTES)),
             targets=[targets.LambdaFunction(self.functions["stats-aggregate"], retry_attempts=0)],
         )
+        # 学分进度: the bureaus' credit progress by region, aggregated the same way (issue 14).
+        events.Rule(
+            self,
+            "CreditsSchedule",
+            description="zjtrain: aggregate the credit progress by region",
+            schedule=events.Schedule.rate(Duration.minutes(STATS_EVERY_MINUTES)),
+            targets=[
+                targets.LambdaFunction(self.functions["credits-aggregate"], retry_attempts=0)
+            ],
+        )
         if self.target.edge_web_acl and web_acl_arn is None:  # deployed in us-east-1 itself
             web_acl_arn = EdgeFirewall(self, "Firewall", limits=config.rate_limits).arn
         self.site = StaticSite(

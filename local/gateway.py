@@ -94,6 +94,8 @@ PHASE_FUNCTION = Worker(
 _UNAUTHORIZED = {"code": "unauthorized", "message": "登录已失效，请重新登录"}
 _NO_ROUTE = {"code": "no_route", "message": "接口不存在"}
 STATS_WORKER = "stats-aggregate"  # run by POST /api/dev/stats and by `make dev`'s timer
+# Scheduled in AWS like the stats worker; `make dev`'s timer and POST /api/dev/stats run it too.
+CREDITS_WORKER = "credits-aggregate"
 _METHOD_NOT_ALLOWED = {"code": "method_not_allowed", "message": "不支持该请求方法"}
 
 
@@ -922,6 +924,9 @@ class Gateway:
             return body
         cities = body.get("cities")  # a test aggregates only the city it looks at
         self._run_worker(worker, {"cities": cities} if cities else {}, self.clock.state)
+        for w in self.workers:
+            if w.name == CREDITS_WORKER:
+                self._run_worker(w, {"cities": cities} if cities else {}, self.clock.state)
         return json_response(200, {"ok": True})
 
     def run_stats_every(self, seconds: float) -> None:
@@ -930,9 +935,12 @@ class Gateway:
         if worker is None or seconds <= 0:
             return
 
+        scheduled = [worker, *(w for w in self.workers if w.name == CREDITS_WORKER)]
+
         def loop() -> None:
             while True:
-                self._run_worker(worker, {}, self.clock.state)
+                for w in scheduled:
+                    self._run_worker(w, {}, self.clock.state)
                 time.sleep(seconds)
 
         threading.Thread(target=loop, name="stats-timer", daemon=True).start()
