@@ -154,6 +154,7 @@ def seed(data: DemoData | None = None, orders: bool | None = None) -> dict[str, 
         "projects": len(data.projects),
         "classes": data.classes,
         "counters": len(groups["counters"]),
+        "credits": len(groups["credits"]),
         "items": len(every),
     }
     if with_orders:

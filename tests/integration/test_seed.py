@@ -62,14 +62,21 @@ def test_seed_writes_every_record_of_a_reduced_world(table: Any, small: DemoData
         "projects": 20,
         "classes": classes,
         "counters": counts["counters"],
+        "credits": counts["credits"],
         "items": len(small.institutions)
         + len(small.schools)
         + 50
         + len(small.users)
         + 2 * 20  # a project item and its catalog document
         + 2 * classes
-        + counts["counters"],
+        + counts["counters"]
+        + counts["credits"],
     }
+    # Credits earned before the ledger: one entry and the cycle totals per teacher holding some.
+    from local.demo import opening_credits
+
+    opening = opening_credits()
+    assert counts["credits"] == 2 * sum(1 for t in small.teachers if opening[t.teacher_id])
     assert _count(table) == counts["items"]
     # the first 20 projects are 浙江师范大学's: one quota counter, a load and a registration
     # per leader (AP-3, AP-4) and one record per person (AP-7)
