@@ -152,9 +152,7 @@ class ZjtStack(Stack):
             "CreditsSchedule",
             description="zjtrain: aggregate the credit progress by region",
             schedule=events.Schedule.rate(Duration.minutes(STATS_EVERY_MINUTES)),
-            targets=[
-                targets.LambdaFunction(self.functions["credits-aggregate"], retry_attempts=0)
-            ],
+            targets=[targets.LambdaFunction(self.functions["credits-aggregate"], retry_attempts=0)],
         )
         if self.target.edge_web_acl and web_acl_arn is None:  # deployed in us-east-1 itself
             web_acl_arn = EdgeFirewall(self, "Firewall", limits=config.rate_limits).arn

@@ -435,3 +435,33 @@ class SegmentRoster(BaseModel):
     rows: list[SegmentRow]
     may_decide: bool
     note: str = ""
+
+
+# --- 培训档案 (the teacher's record of training, printable) -------------------------------------
+
+
+class ArchiveCycle(BaseModel):
+    cycle: CycleInfo
+    totals: CreditTotals
+    entries: list[EntryView]
+
+
+class ArchiveCompletion(BaseModel):
+    term: str
+    project_title: str
+    class_name: str
+    institution_name: str
+    outcome_text: str
+    credits: int
+    decided_on: date
+    reason: str = ""
+    certificate: str = ""  # the verification code of a standing 合格
+
+
+class Archive(BaseModel):
+    teacher_id: str
+    teacher_name: str
+    school_name: str
+    generated_at: datetime
+    cycles: list[ArchiveCycle]
+    completions: list[ArchiveCompletion]

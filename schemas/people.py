@@ -20,6 +20,9 @@ class Role(StrEnum):
     PROVINCE_BUREAU = "province_bureau"
     INSTITUTION = "institution"
     CENTRE = "centre"
+    # 省教师教育质量监控中心 (QA-1): records spot checks and monitoring province-wide and reads
+    # the quality figures; nothing else (issue 14).
+    MONITOR = "monitor"
 
 
 ROLE_NAMES: dict[Role, str] = {
@@ -31,6 +34,7 @@ ROLE_NAMES: dict[Role, str] = {
     Role.PROVINCE_BUREAU: "省教育厅",
     Role.INSTITUTION: "培训机构",
     Role.CENTRE: "省中小学教师培训中心",
+    Role.MONITOR: "省教师教育质量监控中心",
 }
 
 

@@ -324,3 +324,9 @@ class NotCarried(Conflict):
     """CR-2: a later segment is decided only for teachers who completed the segment before."""
 
     code, message = "not_carried", "该教师未完成上一段培训，不在本段名单中"
+
+
+class AlreadyEvaluated(Conflict):
+    """满意度测评: once per teacher and class."""
+
+    code, message = "already_evaluated", "你已评价过该班期，每个班期只能评价一次"

@@ -580,3 +580,47 @@ def credit_stats_partition(cycle_id: str, parent: str) -> str:
 
 def credit_stats(cycle_id: str, parent: str, code: str) -> Key:
     return {"PK": credit_stats_partition(cycle_id, parent), "SK": code}
+
+
+# --- quality (issue 14: 满意度测评, QA-1, reports) -------------------------------------------
+# - evaluation marker   CLASS#<cid>        | EVALBY#<tid>       who answered, never what
+# - evaluation answer   CLASS#<cid>        | EVAL#<random>      what was answered, never who
+# - evaluation summary  CLASS#<cid>        | EVALSUM            | EVALINST#<iid> / <term>#<cid>
+#                       n, sums and counts per question, added to with each answer
+# - QA-1 record         INST#<iid>         | QA#<check_id>      | QA#<term> / <checked_on>#<check_id>
+# - report row          QREPORT#<term>#<region> | R#<code> (a county or city), I#<iid>, SUMMARY
+EVAL_PREFIX = "EVAL#"
+QA_PREFIX = "QA#"
+
+
+def evaluation_marker(class_id: str, teacher_id: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": f"EVALBY#{teacher_id}"}
+
+
+def evaluation_answer(class_id: str, answer_id: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": f"{EVAL_PREFIX}{answer_id}"}
+
+
+def evaluation_summary(class_id: str) -> Key:
+    return {"PK": f"CLASS#{class_id}", "SK": "EVALSUM"}
+
+
+def evaluation_by_institution(institution_id: str, term: str, class_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"EVALINST#{institution_id}", "GSI1SK": f"{term}#{class_id}"}
+
+
+def quality_check(institution_id: str, check_id: str) -> Key:
+    return {"PK": f"INST#{institution_id}", "SK": f"{QA_PREFIX}{check_id}"}
+
+
+def quality_check_by_term(term: str, checked_on: str, check_id: str) -> dict[str, str]:
+    return {"GSI1PK": f"QA#{term}", "GSI1SK": f"{checked_on}#{check_id}"}
+
+
+def report_partition(term: str, region: str) -> str:
+    return f"QREPORT#{term}#{region}"
+
+
+def report_row(term: str, region: str, kind: str, code: str) -> Key:
+    """`kind`: R (a child region), I (an institution) or SUMMARY (the region itself)."""
+    return {"PK": report_partition(term, region), "SK": f"{kind}#{code}" if code else kind}

@@ -453,3 +453,42 @@ def registration_rejected(
         link="credits/school/",
         link_text="查看校本研修登记",
     )
+
+
+# --- quality monitoring (QA-1, issue 14) -------------------------------------------------------
+
+QUALITY = "quality/monitoring/"
+
+
+def quality_finding(
+    institution_id: str, check_id: str, label: str, findings: str, by: str, at: datetime
+) -> Message:
+    """QA-1: a spot check found something the institution must answer (整改)."""
+    return outbox.message(
+        institution_party(institution_id),
+        MessageKind.OTHER,
+        f"质量监控需整改：{label}"[:80],
+        f"{by}对{label}进行了检查，发现以下问题，需要你机构整改并答复：\n{findings}\n"
+        "下一步：请在“质量监控”中填写整改情况。",
+        at,
+        key=f"qa:{check_id}",
+        link=QUALITY,
+        link_text="查看并答复",
+        critical=True,
+    )
+
+
+def quality_answered(
+    user_id: str, check_id: str, label: str, institution_name: str, at: datetime
+) -> Message:
+    """QA-1: the institution answered a finding; the monitor who recorded it reviews it."""
+    return outbox.message(
+        user_party(user_id),
+        MessageKind.OTHER,
+        f"机构已答复整改：{label}"[:80],
+        f"{institution_name}已答复{label}的检查发现。\n下一步：请在“质量监控”中查看答复并确认整改。",
+        at,
+        key=f"qa-answer:{check_id}:{at.isoformat()}",
+        link=QUALITY,
+        link_text="查看答复",
+    )

@@ -229,6 +229,7 @@ ROUTES: tuple[Route, ...] = (
     # credits (issue 14: CR-1, CR-2): ledger, 培训档案, certificates, progress, 校本研修
     Route("GET", "/api/credits/mine", "credits"),
     Route("GET", "/api/credits/archive", "credits"),
+    Route("GET", "/api/credits/archive/view", "credits"),
     Route("GET", "/api/credits/certificates", "credits"),
     Route("GET", "/api/credits/certificates/{code}", "credits"),
     Route("GET", "/api/verify/{code}", "credits", public=True),
@@ -242,6 +243,20 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/credits/school-based/decisions", "credits"),
     Route("GET", "/api/credits/segments/{project_id}/{segment}", "credits"),
     Route("POST", "/api/credits/segments/{project_id}/{segment}/completion", "credits"),
+    # quality (issue 14: 满意度测评, QA-1, reports by term and region)
+    Route("GET", "/api/quality/evaluations/mine", "quality"),
+    Route("POST", "/api/quality/evaluations", "quality"),
+    Route("GET", "/api/quality/evaluations", "quality"),
+    Route("GET", "/api/quality/evaluations/{class_id}", "quality"),
+    Route("GET", "/api/quality/checks", "quality"),
+    Route("POST", "/api/quality/checks", "quality"),
+    Route("GET", "/api/quality/checks/export", "quality"),
+    Route("POST", "/api/quality/checks/{institution_id}/{check_id}/answer", "quality"),
+    Route("POST", "/api/quality/checks/{institution_id}/{check_id}/close", "quality"),
+    Route("GET", "/api/quality/institutions/{institution_id}", "quality"),
+    Route("GET", "/api/quality/review/{project_id}", "quality"),
+    Route("GET", "/api/quality/reports", "quality"),
+    Route("GET", "/api/quality/reports/export", "quality"),
 )
 
 

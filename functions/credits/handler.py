@@ -62,6 +62,11 @@ def archive():  # type: ignore[no-untyped-def]
     return _xlsx(*service.archive_xlsx(caller(app.current_event)))
 
 
+@app.get("/api/credits/archive/view")
+def archive_view() -> dict[str, Any]:
+    return service.archive(caller(app.current_event), clock.now()).model_dump(mode="json")
+
+
 @app.get("/api/credits/certificates")
 def my_certificates() -> dict[str, Any]:
     rows = certificates.my_certificates(caller(app.current_event))

@@ -17,10 +17,14 @@ from schemas.calendar import SHANGHAI
 from schemas.credits import (
     REGISTRATION_NAMES,
     SOURCE_NAMES,
+    Archive,
+    ArchiveCompletion,
+    ArchiveCycle,
     CreditCycle,
     CreditEntry,
     CycleInfo,
     EntryView,
+    GroupProgress,
     MyCredits,
     ProgressView,
     Registration,
@@ -30,7 +34,7 @@ from schemas.credits import (
     credits_config,
 )
 from schemas.people import Role, Teacher, User
-from schemas.training import OUTCOME_NAMES, Completion
+from schemas.training import OUTCOME_NAMES, Completion, Outcome
 
 
 def cycle_info(c: CreditCycle) -> CycleInfo:
@@ -146,6 +150,48 @@ def archive_rows(teacher_id: str) -> list[tuple[str, ...]]:
     return out
 
 
+def archive(user: User, now: datetime) -> Archive:
+    """培训档案 as a page prints it: every cycle with entries, then every completion decision."""
+    from functions.common.ledger import format_code
+
+    t = _own_teacher(user)
+    found = store.teacher_ledger(t.teacher_id)
+    cycles = []
+    for c in credits_config().cycles:
+        es = [e for e in found.entries if e.cycle_id == c.cycle_id]
+        if not es and c.cycle_id not in found.totals:
+            continue
+        cycles.append(
+            ArchiveCycle(
+                cycle=cycle_info(c),
+                totals=found.cycle_totals(c.cycle_id),
+                entries=[entry_view(e) for e in sorted(es, key=lambda e: (e.on, e.posted_at))],
+            )
+        )
+    done = [
+        ArchiveCompletion(
+            term=c.term,
+            project_title=c.project_title,
+            class_name=c.class_name,
+            institution_name=c.institution_name,
+            outcome_text=OUTCOME_NAMES[c.outcome],
+            credits=c.credits if c.outcome == Outcome.PASS else 0,
+            decided_on=c.decided_at.astimezone(SHANGHAI).date(),
+            reason=c.reason,
+            certificate=format_code(c.certificate) if c.certificate else "",
+        )
+        for c in completion_rows(t.teacher_id)
+    ]
+    return Archive(
+        teacher_id=t.teacher_id,
+        teacher_name=t.name,
+        school_name=_school_name(t.school_id),
+        generated_at=now,
+        cycles=cycles,
+        completions=done,
+    )
+
+
 def completion_rows(teacher_id: str) -> list[Completion]:
     """The teacher's completion decisions, all terms (合格 and 不合格), oldest first."""
     return sorted(store.completions_of_teacher(teacher_id), key=lambda c: c.decided_at)
@@ -170,7 +216,7 @@ def archive_xlsx(user: User) -> tuple[str, bytes]:
                 c.institution_name,
                 "",
                 "",
-                str(c.credits if c.outcome.value == "pass" else 0),
+                str(c.credits if c.outcome == Outcome.PASS else 0),
                 "",
                 c.reason,
             )
@@ -229,12 +275,24 @@ def school_progress(
     cycle = pick_cycle(cycle_id, now)
     expected = rules.expected_by_now(cycle, now.astimezone(SHANGHAI).date())
     roll = [t for t in records.teachers_of_school(school_id) if _on_roll(t)]
+    teachers = teacher_progress(roll, cycle, expected, {school.school_id: school.name})
+    n, credits = len(teachers), sum(p.total for p in teachers)
     return ProgressView(
         cycle=cycle_info(cycle),
         expected_by_now=expected,
         scope_name=school.name,
         level="school",
-        teachers=teacher_progress(roll, cycle, expected, {school.school_id: school.name}),
+        region_code=school.region_code,
+        summary=GroupProgress(
+            code=school.school_id,
+            name=school.name,
+            teachers=n,
+            behind=sum(1 for p in teachers if p.behind),
+            met=sum(1 for p in teachers if p.total >= cycle.required),
+            credits=credits,
+            average=round(credits / n, 1) if n else 0.0,
+        ),
+        teachers=teachers,
         as_of=now,
     )
 

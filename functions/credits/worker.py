@@ -1,7 +1,7 @@
 """The credits aggregation: started every few minutes by a schedule (infra) and by the local
 stack's timer, like the dashboard's. It keeps the bureaus' credit progress by region (the
-current cycle); a run that would outlast its time hands the cities left to a new run of itself.
-Lambda retries a failed run; rewriting the same rows makes that harmless."""
+current cycle) and the term's quality report (functions/quality/reports.py); a run that would
+outlast its time hands the cities left to a new run of itself. Lambda retries a failed run; rewriting the same rows makes that harmless."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import clock, store
 from functions.common.app import logger, tracer
+from functions.common.settings import settings
 from functions.credits import aggregate, service
+from functions.quality import reports
 
 
 class WorkerEvent(BaseModel):
@@ -32,5 +34,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     if left:
         store.invoke_async(context.invoked_function_arn, {"cities": left})
-    logger.info("credits run ended", extra={"left": left})
-    return {"left": left}
+        return {"left": left}
+    # The term's report (completion, credits, evaluations) once the progress is done.
+    read = reports.aggregate_term(settings().term, now)
+    logger.info("credits run ended", extra={"left": left, "classes": read})
+    return {"left": left, "classes": read}

@@ -132,11 +132,11 @@
       tabs: [["首页", "", "home"], ["选课", "catalog/", "catalog"], ["进程表", "calendar/", "calendar"], ["登录", "login/", "user"]]
     },
     teacher: {
-      links: [["工作台", "home/"], ["选课目录", "catalog/"], ["我的培训", "my/"], ["考勤与结业", "training/mine/"], ["扫码报到", "training/checkin/"], ["我的信息", "me/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["使用指南", GUIDE + "teacher/"]],
+      links: [["工作台", "home/"], ["选课目录", "catalog/"], ["我的培训", "my/"], ["考勤与结业", "training/mine/"], ["我的学分", "credits/"], ["扫码报到", "training/checkin/"], ["我的信息", "me/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["使用指南", GUIDE + "teacher/"]],
       tabs: [["首页", "home/", "home"], ["选课", "catalog/", "catalog"], ["我的培训", "my/", "book"], ["消息", "inbox/", "message"]]
     },
     school: {
-      links: [["工作台", "home/"], ["选课审核", "school/"], ["未完成培训", "training/reports/"], ["本校教师", "records/teachers/"], ["信息更正", "records/corrections/"], ["数据异常", "records/anomalies/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "school/"]],
+      links: [["工作台", "home/"], ["选课审核", "school/"], ["未完成培训", "training/reports/"], ["学分管理", "credits/school/"], ["本校教师", "records/teachers/"], ["信息更正", "records/corrections/"], ["数据异常", "records/anomalies/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "school/"]],
       tabs: [["首页", "home/", "home"], ["审核", "school/", "check"], ["教师", "records/teachers/", "people"], ["消息", "inbox/", "message"]]
     },
     institution: {
@@ -144,7 +144,7 @@
       tabs: [["首页", "home/", "home"], ["项目", "apply/", "edit"], ["班期", "institution/", "people"], ["订单", "orders/institution/", "folder"], ["消息", "inbox/", "message"]]
     },
     bureau: {
-      links: [["工作台", "home/"], ["数据看板", "dashboard/"], ["项目审核", "review/"], ["受理扩班", "bureau/"], ["开班情况", "training/bureau/"], ["未完成培训", "training/reports/"], ["订单需求", "orders/county/"], ["订单总览", "orders/centre/"], ["教师信息导入", "records/import/"], ["学校教师", "records/teachers/"], ["数据异常", "records/anomalies/"], ["账号与角色", "records/accounts/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "bureau/"]],
+      links: [["工作台", "home/"], ["数据看板", "dashboard/"], ["项目审核", "review/"], ["受理扩班", "bureau/"], ["开班情况", "training/bureau/"], ["未完成培训", "training/reports/"], ["学分进度", "credits/bureau/"], ["订单需求", "orders/county/"], ["订单总览", "orders/centre/"], ["教师信息导入", "records/import/"], ["学校教师", "records/teachers/"], ["数据异常", "records/anomalies/"], ["账号与角色", "records/accounts/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "bureau/"]],
       tabs: [["首页", "home/", "home"], ["看板", "dashboard/", "chart"], ["审核", "review/", "check"], ["订单", "orders/county/", "folder"], ["消息", "inbox/", "message"]]
     },
     centre: {
@@ -169,7 +169,8 @@
     "records/import/": "省、市教育局", "records/accounts/": "学校管理员和教育局",
     "records/teachers/": "学校和教育局", "records/anomalies/": "学校和教育局",
     "training/": "培训机构", "training/qr/": "培训机构", "training/mine/": "教师",
-    "training/checkin/": "教师", "training/reports/": "学校和教育局", "training/bureau/": "教育局"
+    "training/checkin/": "教师", "training/reports/": "学校和教育局", "training/bureau/": "教育局",
+    "credits/": "教师", "credits/school/": "校长和学校管理员", "credits/bureau/": "教育局"
   };
 
   function group(role) {

@@ -1,0 +1,133 @@
+"""Quality API (routes only, issue 14): 满意度测评 (the teacher's answers, the results), QA-1
+spot checks and quality monitoring, an institution's record for the review page, and the
+bureaus' per-term reports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from functions.common import clock
+from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.auth import caller
+from functions.quality import evaluation, monitoring, reports
+from functions.selection import export
+from schemas.quality import AnswerRequest, CheckRequest, CloseRequest, EvaluationRequest
+
+app = make_app()
+ID = r"^[A-Za-z0-9_-]{2,60}$"
+CHECK_ID = r"^[0-9]{14}-[0-9a-f]{8}$"
+REGION = r"^\d{6}$"
+TERM = r"^\d{4}H[12]$"
+
+
+def _xlsx(filename: str, data: bytes) -> Response[bytes]:
+    return Response(
+        status_code=200,
+        content_type=export.XLSX,
+        body=data,
+        headers={"Content-Disposition": export.content_disposition(filename)},
+    )
+
+
+@app.get("/api/quality/evaluations/mine")
+def my_evaluations() -> dict[str, Any]:
+    rows = evaluation.open_for(caller(app.current_event), clock.now())
+    return {"classes": [r.model_dump(mode="json") for r in rows]}
+
+
+@app.post("/api/quality/evaluations")
+def evaluate(body: EvaluationRequest) -> Response[dict[str, Any]]:
+    done = evaluation.evaluate(caller(app.current_event), body, clock.now())
+    return json_response(201, done.model_dump(mode="json"))
+
+
+@app.get("/api/quality/evaluations")
+def results() -> dict[str, Any]:
+    rows = evaluation.results(caller(app.current_event))
+    return {"classes": [r.model_dump(mode="json") for r in rows]}
+
+
+@app.get("/api/quality/evaluations/<class_id>")
+def class_result(class_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    return evaluation.class_result(caller(app.current_event), class_id).model_dump(mode="json")
+
+
+@app.get("/api/quality/checks")
+def checks(
+    institution_id: Annotated[str | None, Query(pattern=ID)] = None,
+) -> dict[str, Any]:
+    rows = monitoring.list_checks(caller(app.current_event), institution_id)
+    return {"checks": [r.model_dump(mode="json") for r in rows]}
+
+
+@app.post("/api/quality/checks")
+def record(body: CheckRequest) -> Response[dict[str, Any]]:
+    c = monitoring.record(caller(app.current_event), body, clock.now())
+    return json_response(201, c.model_dump(mode="json"))
+
+
+@app.get("/api/quality/checks/export")
+def checks_export(  # type: ignore[no-untyped-def]
+    institution_id: Annotated[str | None, Query(pattern=ID)] = None,
+):
+    return _xlsx(*monitoring.checks_xlsx(caller(app.current_event), institution_id))
+
+
+@app.post("/api/quality/checks/<institution_id>/<check_id>/answer")
+def answer(
+    institution_id: Annotated[str, Path(pattern=ID)],
+    check_id: Annotated[str, Path(pattern=CHECK_ID)],
+    body: AnswerRequest,
+) -> dict[str, Any]:
+    c = monitoring.answer(caller(app.current_event), institution_id, check_id, body, clock.now())
+    return c.model_dump(mode="json")
+
+
+@app.post("/api/quality/checks/<institution_id>/<check_id>/close")
+def close(
+    institution_id: Annotated[str, Path(pattern=ID)],
+    check_id: Annotated[str, Path(pattern=CHECK_ID)],
+    body: CloseRequest,
+) -> dict[str, Any]:
+    c = monitoring.close(caller(app.current_event), institution_id, check_id, body, clock.now())
+    return c.model_dump(mode="json")
+
+
+@app.get("/api/quality/institutions/<institution_id>")
+def institution(institution_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    view = monitoring.institution_quality(caller(app.current_event), institution_id)
+    return view.model_dump(mode="json")
+
+
+@app.get("/api/quality/review/<project_id>")
+def for_review(project_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+    view = monitoring.quality_for_project(caller(app.current_event), project_id)
+    return view.model_dump(mode="json")
+
+
+@app.get("/api/quality/reports")
+def report(
+    term: Annotated[str | None, Query(pattern=TERM)] = None,
+    region: Annotated[str | None, Query(pattern=REGION)] = None,
+) -> dict[str, Any]:
+    view = reports.report(caller(app.current_event), term, region)
+    return view.model_dump(mode="json")
+
+
+@app.get("/api/quality/reports/export")
+def report_export(  # type: ignore[no-untyped-def]
+    term: Annotated[str | None, Query(pattern=TERM)] = None,
+    region: Annotated[str | None, Query(pattern=REGION)] = None,
+):
+    return _xlsx(*reports.report_xlsx(caller(app.current_event), term, region))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
