@@ -1090,12 +1090,15 @@ def _users() -> tuple[User, ...]:
             region_code=PROVINCE,
         )
     )
+    # QA-1 (issue 14): records spot checks and monitoring, reads the quality figures.
+    out.append(User(user_id="monitor", role=Role.MONITOR, name="浙江省教师教育质量监控中心"))
     return tuple(out)
 
 
 def users() -> list[User]:
     """Every account: one per teacher, a principal and a school admin per school, bureaus
-    (province, each city, each county with schools), a clerk per institution, the centre."""
+    (province, each city, each county with schools), a clerk per institution, the centre, the
+    quality monitor."""
     return list(_users())
 
 
@@ -1123,6 +1126,7 @@ def _demo_accounts() -> tuple[User, ...]:
         "inst-zjnu",
         "inst-xihu-tdc",
         "centre",
+        "monitor",
     ]
     return tuple(by_id[i] for i in ids)
 

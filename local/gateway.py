@@ -654,7 +654,7 @@ def _region_name(code: str | None) -> str | None:
 
 def describe_scope(user: User, names: ScopeNames | None) -> str:
     """A Chinese description of what the account covers: its school, region or institution."""
-    if user.role == Role.CENTRE:
+    if user.role in (Role.CENTRE, Role.MONITOR):
         return "全省"
     if user.role == Role.INSTITUTION:
         iid = user.institution_id

@@ -258,3 +258,14 @@ class ReportView(BaseModel):
     by_region: list[ReportRow] = Field(default_factory=list)  # counties, cities
     by_institution: list[ReportRow] = Field(default_factory=list)
     as_of: datetime | None = None
+
+
+class ClassChoice(BaseModel):
+    """A published class a monitor may record a check of."""
+
+    class_id: str
+    class_name: str
+    project_title: str
+    institution_name: str
+    start_date: date
+    end_date: date

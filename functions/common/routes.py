@@ -248,6 +248,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/api/quality/evaluations", "quality"),
     Route("GET", "/api/quality/evaluations", "quality"),
     Route("GET", "/api/quality/evaluations/{class_id}", "quality"),
+    Route("GET", "/api/quality/classes", "quality"),
     Route("GET", "/api/quality/checks", "quality"),
     Route("POST", "/api/quality/checks", "quality"),
     Route("GET", "/api/quality/checks/export", "quality"),

@@ -57,6 +57,12 @@ def class_result(class_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
     return evaluation.class_result(caller(app.current_event), class_id).model_dump(mode="json")
 
 
+@app.get("/api/quality/classes")
+def classes(q: Annotated[str, Query(max_length=40)] = "") -> dict[str, Any]:
+    rows = monitoring.classes(caller(app.current_event), q)
+    return {"classes": [r.model_dump(mode="json") for r in rows]}
+
+
 @app.get("/api/quality/checks")
 def checks(
     institution_id: Annotated[str | None, Query(pattern=ID)] = None,

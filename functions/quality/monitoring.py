@@ -29,6 +29,7 @@ from schemas.quality import (
     CheckRequest,
     CheckStatus,
     CheckView,
+    ClassChoice,
     CloseRequest,
     InstitutionQuality,
     QualityCheck,
@@ -273,3 +274,30 @@ def quality_for_project(user: User, project_id: str) -> InstitutionQuality:
     require(user, *PROVINCE_READERS, *scope.BUREAUS)
     rec = projects_store.get_record(project_id)
     return institution_quality(user, rec.institution_id)
+
+
+def classes(user: User, text: str) -> list[ClassChoice]:
+    """Published classes this term matching `text` (project, institution or class), for the
+    recorders' form; at most 50."""
+    from functions.common import catalog
+
+    require(user, *RECORDERS)
+    words = text.strip()
+    out = []
+    for p in catalog.published_projects(settings().term):
+        for k in p.classes:
+            hay = f"{p.title}{p.institution_name}{k.name}"
+            if words and words not in hay:
+                continue
+            out.append(
+                ClassChoice(
+                    class_id=k.class_id,
+                    class_name=k.name,
+                    project_title=p.title,
+                    institution_name=p.institution_name,
+                    start_date=k.start_date,
+                    end_date=k.end_date,
+                )
+            )
+    out.sort(key=lambda c: (c.start_date, c.project_title))
+    return out[:50]

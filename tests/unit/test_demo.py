@@ -191,6 +191,7 @@ def test_every_demo_account_exists_in_users(data: demo.DemoData) -> None:
         Role.PROVINCE_BUREAU: 1,
         Role.INSTITUTION: 2,
         Role.CENTRE: 1,
+        Role.MONITOR: 1,
     }
     teachers = {t.teacher_id: t for t in data.teachers}
     demo_teachers = [teachers[a.teacher_id] for a in data.demo_accounts if a.teacher_id]

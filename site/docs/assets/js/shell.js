@@ -132,7 +132,7 @@
       tabs: [["首页", "", "home"], ["选课", "catalog/", "catalog"], ["进程表", "calendar/", "calendar"], ["登录", "login/", "user"]]
     },
     teacher: {
-      links: [["工作台", "home/"], ["选课目录", "catalog/"], ["我的培训", "my/"], ["考勤与结业", "training/mine/"], ["我的学分", "credits/"], ["扫码报到", "training/checkin/"], ["我的信息", "me/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["使用指南", GUIDE + "teacher/"]],
+      links: [["工作台", "home/"], ["选课目录", "catalog/"], ["我的培训", "my/"], ["考勤与结业", "training/mine/"], ["我的学分", "credits/"], ["满意度测评", "quality/evaluate/"], ["扫码报到", "training/checkin/"], ["我的信息", "me/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["使用指南", GUIDE + "teacher/"]],
       tabs: [["首页", "home/", "home"], ["选课", "catalog/", "catalog"], ["我的培训", "my/", "book"], ["消息", "inbox/", "message"]]
     },
     school: {
@@ -140,16 +140,21 @@
       tabs: [["首页", "home/", "home"], ["审核", "school/", "check"], ["教师", "records/teachers/", "people"], ["消息", "inbox/", "message"]]
     },
     institution: {
-      links: [["工作台", "home/"], ["项目申报", "apply/"], ["班期与复核", "institution/"], ["开班管理", "training/"], ["订单响应", "orders/institution/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "institution/"]],
+      links: [["工作台", "home/"], ["项目申报", "apply/"], ["班期与复核", "institution/"], ["开班管理", "training/"], ["满意度测评结果", "quality/results/"], ["质量监控", "quality/monitoring/"], ["订单响应", "orders/institution/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "institution/"]],
       tabs: [["首页", "home/", "home"], ["项目", "apply/", "edit"], ["班期", "institution/", "people"], ["订单", "orders/institution/", "folder"], ["消息", "inbox/", "message"]]
     },
     bureau: {
-      links: [["工作台", "home/"], ["数据看板", "dashboard/"], ["项目审核", "review/"], ["受理扩班", "bureau/"], ["开班情况", "training/bureau/"], ["未完成培训", "training/reports/"], ["学分进度", "credits/bureau/"], ["订单需求", "orders/county/"], ["订单总览", "orders/centre/"], ["教师信息导入", "records/import/"], ["学校教师", "records/teachers/"], ["数据异常", "records/anomalies/"], ["账号与角色", "records/accounts/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "bureau/"]],
+      links: [["工作台", "home/"], ["数据看板", "dashboard/"], ["项目审核", "review/"], ["受理扩班", "bureau/"], ["开班情况", "training/bureau/"], ["未完成培训", "training/reports/"], ["学分进度", "credits/bureau/"], ["培训质量报表", "quality/reports/"], ["满意度测评结果", "quality/results/"], ["质量监控", "quality/monitoring/"], ["订单需求", "orders/county/"], ["订单总览", "orders/centre/"], ["教师信息导入", "records/import/"], ["学校教师", "records/teachers/"], ["数据异常", "records/anomalies/"], ["账号与角色", "records/accounts/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "bureau/"]],
       tabs: [["首页", "home/", "home"], ["看板", "dashboard/", "chart"], ["审核", "review/", "check"], ["订单", "orders/county/", "folder"], ["消息", "inbox/", "message"]]
     },
     centre: {
-      links: [["工作台", "home/"], ["数据看板", "dashboard/"], ["订单总览", "orders/centre/"], ["数据异常", "records/anomalies/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "bureau/"]],
+      links: [["工作台", "home/"], ["数据看板", "dashboard/"], ["订单总览", "orders/centre/"], ["质量监控", "quality/monitoring/"], ["培训质量报表", "quality/reports/"], ["满意度测评结果", "quality/results/"], ["数据异常", "records/anomalies/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"], ["使用指南", GUIDE + "bureau/"]],
       tabs: [["首页", "home/", "home"], ["看板", "dashboard/", "chart"], ["订单", "orders/centre/", "folder"], ["消息", "inbox/", "message"]]
+    },
+    // 省教师教育质量监控中心 (QA-1, issue 14): monitoring and the quality figures, read-only elsewhere.
+    monitor: {
+      links: [["工作台", "home/"], ["质量监控", "quality/monitoring/"], ["培训质量报表", "quality/reports/"], ["满意度测评结果", "quality/results/"], ["消息", "inbox/"], ["进程表", "calendar/"], ["选课目录", "catalog/"]],
+      tabs: [["首页", "home/", "home"], ["监控", "quality/monitoring/", "check"], ["报表", "quality/reports/", "chart"], ["消息", "inbox/", "message"]]
     }
   };
   // Pages a role's bureau level does not use (the API would refuse them).
@@ -170,12 +175,14 @@
     "records/teachers/": "学校和教育局", "records/anomalies/": "学校和教育局",
     "training/": "培训机构", "training/qr/": "培训机构", "training/mine/": "教师",
     "training/checkin/": "教师", "training/reports/": "学校和教育局", "training/bureau/": "教育局",
+    "quality/evaluate/": "教师", "quality/monitoring/": "监控中心、培训中心、培训机构和教育局",
+    "quality/reports/": "教育局、培训中心和监控中心", "quality/results/": "培训机构、教育局和监控中心",
     "credits/": "教师", "credits/school/": "校长和学校管理员", "credits/bureau/": "教育局"
   };
 
   function group(role) {
     if (!role) return "anonymous";
-    if (role === "teacher" || role === "institution" || role === "centre") return role;
+    if (role === "teacher" || role === "institution" || role === "centre" || role === "monitor") return role;
     if (SCHOOL.indexOf(role) >= 0) return "school";
     if (B.indexOf(role) >= 0) return "bureau";
     return "anonymous";
