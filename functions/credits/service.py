@@ -192,6 +192,14 @@ def archive(user: User, now: datetime) -> Archive:
     )
 
 
+def credits_sheet(
+    teacher: Teacher, user: User
+) -> tuple[str, tuple[str, ...], list[tuple[str, ...]]]:
+    """Her credits for the own-data download (functions/platform/mydata.SOURCES): every ledger
+    entry of every cycle, as 培训档案 lists them."""
+    return "学分记录", ARCHIVE_HEADERS, archive_rows(teacher.teacher_id)
+
+
 def completion_rows(teacher_id: str) -> list[Completion]:
     """The teacher's completion decisions, all terms (合格 and 不合格), oldest first."""
     return sorted(store.completions_of_teacher(teacher_id), key=lambda c: c.decided_at)

@@ -65,7 +65,6 @@ def record_sheet(teacher: Teacher, user: User) -> Sheet:
         ("专业技术职务", teacher.title),
         ("在岗状态", teacher.employment),
         ("档案来源", {"national": "国家系统", "school": "学校维护"}.get(teacher.source, "")),
-        ("已获学分", teacher.credits),
         ("平台账号", user.user_id),
         ("账号角色", ROLE_NAMES[user.role]),
     ]
@@ -100,9 +99,15 @@ def selections_sheet(teacher: Teacher, user: User) -> Sheet:
     return Sheet("选课记录", headers, rows)
 
 
-# The sheets of the download, in order. Attendance (issue 18) and credits (issue 14) append
-# theirs here.
-SOURCES: tuple[SheetSource, ...] = (record_sheet, selections_sheet)
+def credits_sheet(teacher: Teacher, user: User) -> Sheet:
+    """Her credit ledger, every cycle (issue 14)."""
+    from functions.credits import service as credits_service
+
+    return Sheet(*credits_service.credits_sheet(teacher, user))
+
+
+# The sheets of the download, in order. Attendance (issue 18) appends its sheet here.
+SOURCES: tuple[SheetSource, ...] = (record_sheet, selections_sheet, credits_sheet)
 
 
 def workbook(sheets: Sequence[Sheet]) -> bytes:

@@ -1,5 +1,5 @@
-"""A teacher downloads her own data as xlsx (个人信息保护法 art. 45): her record and her
-selections, one sheet each; nobody else can download it; the ID number it shows is audited."""
+"""A teacher downloads her own data as xlsx (个人信息保护法 art. 45): her record, her
+selections and her credit ledger, one sheet each; nobody else can download it; the ID number it shows is audited."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from openpyxl import load_workbook
 
 from functions.common import pi_audit, records, store, xlsx
 from functions.common.clock import now_local
+from functions.credits import store as credits_store
 from functions.platform.handler import lambda_handler as platform
 from schemas.people import Teacher
 from schemas.privacy import mask_id_number
 from schemas.records import make_id_number
 from tests.integration.test_selection_api import R1, select
+from tests.support.credits import entry
 from tests.support.events import FakeContext, call, http_event
 
 pytestmark = pytest.mark.usefixtures("world")
@@ -61,7 +63,7 @@ def test_a_teacher_downloads_her_record_and_selections_as_xlsx(clock_at):
     assert "attachment" in headers["Content-Disposition"]
     assert headers["Cache-Control"] == "no-store"
     sheets = _sheets(body)
-    assert list(sheets) == ["个人信息", "选课记录"]
+    assert list(sheets) == ["个人信息", "选课记录", "学分记录"]
     record = dict(sheets["个人信息"][1:])
     assert record["姓名"] == teacher.name and record["身份证件号"] == ID
     assert record["出生日期"] == "1988-04-09" and record["学校"] == "杭州市西湖区实验小学"
@@ -107,3 +109,18 @@ def test_text_that_looks_like_a_formula_stays_text(clock_at):
     cell = next(c for row in ws.iter_rows() for c in row if "=HYP" in str(c.value))
     # text, and neutralised as OWASP advises (functions/common/xlsx, issue 11)
     assert cell.data_type == "s" and cell.value == "'" + '=HYPERLINK("http://e.vil/","x")'
+
+
+def test_the_download_lists_every_credit_entry_of_hers(clock_at):
+    clock_at(R1)
+    _with_record()
+    mine = entry("t1", 24, online=4)
+    assert credits_store.post_entry(mine)
+    assert credits_store.post_entry(entry("t2", 7))  # someone else's never shows
+    status, body, _ = _download("t1")
+    assert status == 200
+    rows = _sheets(body)["学分记录"]
+    assert rows[0][:4] == ("学分周期", "日期", "类别", "内容")
+    assert [(r[3], r[5], r[6], r[7]) for r in rows[1:] if r[3] == "测试学分"] == [
+        ("测试学分", "4", "20", "24")
+    ]
