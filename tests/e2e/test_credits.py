@@ -176,3 +176,56 @@ def test_the_school_registers_school_based_credits_and_the_county_approves_them_
     no_horizontal_scroll(phone)
     mine = api("GET", "/api/credits/mine", user=teacher.teacher_id).json()
     assert mine["totals"]["school_based"] == 12 and mine["school_based_room"] == 138
+
+
+CLERK_RACERS = 12
+
+
+def test_two_clerks_registering_one_teacher_at_once_never_pass_150_CR_1(
+    api: Any, new_teacher: Any, stack: Any
+) -> None:
+    """The school's principal and its admin register the same teacher's school-based credits at
+    the same moment, 12 requests of 40 credits over HTTP: the per-teacher counter admits exactly
+    three (120; a fourth would make 160), every other is refused with what remains."""
+    import threading
+    import uuid
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from local.demo import demo_data
+
+    school = next(s for s in demo_data().schools if s.region_code == "330106")
+    teacher = new_teacher(school.school_id, school.stages[0], "语文")
+    clerks = [f"p-{school.school_id}", f"a-{school.school_id}"]
+    tokens = {c: stack.token(c) for c in clerks}
+    start = threading.Barrier(CLERK_RACERS)
+
+    def register(n: int) -> tuple[int, dict[str, Any]]:
+        start.wait()
+        r = requests.post(
+            f"{stack.url}/api/credits/school-based",
+            json={
+                "teacher_id": teacher.teacher_id,
+                "title": f"校本研修第{n}次",
+                "on": "2024-03-15",
+                "offline": 40,
+            },
+            headers={
+                "Authorization": f"Bearer {tokens[clerks[n % 2]]}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+            timeout=120,
+        )
+        return r.status_code, r.json()
+
+    with ThreadPoolExecutor(CLERK_RACERS) as pool:
+        results = list(pool.map(register, range(CLERK_RACERS)))
+
+    won = [body for status, body in results if status == 201]
+    refused = [body for status, body in results if status != 201]
+    assert len(won) == 3, results
+    assert {b["code"] for b in refused} == {"school_based_cap"}, refused
+    assert {b["remaining"] for b in refused} == {30}
+    mine = api("GET", "/api/credits/mine", user=teacher.teacher_id).json()
+    assert mine["totals"]["sb_held"] == 120 and mine["school_based_room"] == 30
