@@ -112,6 +112,28 @@ FIELD_LABELS: dict[str, str] = {
     "ExpansionRequest.reason": "扩班原因",
     "ResolveRequest.teacher_id": "保留的教师记录",
     "PickRequest.institution_id": "承训机构",
+    # credits and quality (issue 14)
+    "SchoolBasedRequest.title": "研修主题",
+    "SchoolBasedRequest.on": "研修日期",
+    "SchoolBasedRequest.hours": "学时",
+    "SchoolBasedRequest.offline": "线下学分",
+    "SchoolBasedRequest.online": "线上学分",
+    "RegistrationDecision.items": "学分登记记录",
+    "RegistrationRef.registration_id": "登记编号",
+    "EvaluationRequest.overall": "总体评价",
+    "EvaluationRequest.content": "培训内容评价",
+    "EvaluationRequest.instructors": "授课专家评价",
+    "EvaluationRequest.organisation": "组织管理评价",
+    "EvaluationRequest.comment": "意见建议",
+    "CheckRequest.checked_on": "检查日期",
+    "CheckRequest.method": "检查方式",
+    "CheckRequest.items": "检查内容",
+    "CheckRequest.findings": "检查发现",
+    "CheckRequest.rating": "检查评定",
+    "CheckRequest.follow_up": "是否需要整改",
+    "CheckRequest.follow_up_by": "整改期限",
+    "AnswerRequest.answer": "整改答复",
+    "CloseRequest.note": "办结说明",
 }
 
 # Path and query parameters, by name.
@@ -123,6 +145,9 @@ PARAM_LABELS: dict[str, str] = {
     "check": "仅检查",
     "class_id": "班期编号",
     "class_ids": "班期编号",
+    "check_id": "检查记录编号",
+    "code": "证书编号",
+    "cycle": "学分周期",
     "feed": "日历地址",
     "format": "文件格式",
     "id_number": "身份证件号",
@@ -139,9 +164,11 @@ PARAM_LABELS: dict[str, str] = {
     "region_code": "地区代码",
     "request_id": "申请编号",
     "school_id": "学校代码",
+    "segment": "分段序号",
     "start": "起始地区",
     "status": "状态",
     "teacher_id": "教师编号",
+    "term": "学期",
     "user_id": "账号",
 }
 
@@ -157,6 +184,8 @@ PATTERN_HINTS: dict[str, str] = {
     "action": "应为可选的处理方式之一",
     "format": "应为 json 或 xlsx",
     "status": "应为可选的状态之一",
+    "cycle": "应为学分周期，如 2021-2025",
+    "term": "应为学期，如 2024H1",
 }
 # Identifiers (ids, codes) all want the same: letters, digits and - _ of a bounded length.
 ID_HINT = "只能包含字母、数字和 - _ . :，长度 2 至 80 位"

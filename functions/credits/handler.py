@@ -11,12 +11,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.credits import certificates, schoolbased, segments, service
-from functions.selection import export
 from schemas.credits import RegistrationDecision, SchoolBasedImport, SchoolBasedRequest
 from schemas.training import CompletionRequest
 
@@ -25,15 +24,6 @@ CODE = r"^[A-Za-z0-9-]{10,20}$"
 CYCLE = r"^\d{4}-\d{4}$"
 ID = r"^[A-Za-z0-9_-]{2,60}$"
 REGION = r"^\d{6}$"
-
-
-def _xlsx(filename: str, data: bytes) -> Response[bytes]:
-    return Response(
-        status_code=200,
-        content_type=export.XLSX,
-        body=data,
-        headers={"Content-Disposition": export.content_disposition(filename)},
-    )
 
 
 def _site() -> str:
@@ -59,7 +49,7 @@ def mine(cycle: Annotated[str | None, Query(pattern=CYCLE)] = None) -> dict[str,
 # The xlsx routes carry no return annotation: the resolver passes the binary response through.
 @app.get("/api/credits/archive")
 def archive():  # type: ignore[no-untyped-def]
-    return _xlsx(*service.archive_xlsx(caller(app.current_event)))
+    return xlsx.response(*service.archive_xlsx(caller(app.current_event)))
 
 
 @app.get("/api/credits/archive/view")
@@ -113,7 +103,7 @@ def progress_export(  # type: ignore[no-untyped-def]
         view = service.school_progress(user, school_id, cycle, clock.now())
     else:
         view = service.region_progress(user, region, cycle, clock.now())
-    return _xlsx(*service.progress_xlsx(view))
+    return xlsx.response(*service.progress_xlsx(view))
 
 
 @app.post("/api/credits/school-based")
@@ -134,7 +124,7 @@ def registrations(
 
 @app.get("/api/credits/school-based/template")
 def template():  # type: ignore[no-untyped-def]
-    return _xlsx(*schoolbased.template_xlsx(caller(app.current_event)))
+    return xlsx.response(*schoolbased.template_xlsx(caller(app.current_event)))
 
 
 @app.post("/api/credits/school-based/imports")

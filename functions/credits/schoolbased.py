@@ -12,13 +12,13 @@ import binascii
 import hashlib
 import io
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
 
-from functions.common import notices, scope
+from functions.common import notices, scope, xlsx
 from functions.common.auth import require
 from functions.common.errors import (
     BadImportFile,
@@ -32,7 +32,6 @@ from functions.common.errors import (
 )
 from functions.credits import rules, service, store
 from functions.records import store as records_store
-from functions.selection import export
 from schemas.calendar import SHANGHAI
 from schemas.credits import (
     CreditCycle,
@@ -156,7 +155,7 @@ def template_xlsx(user: User) -> tuple[str, bytes]:
     """The registration template: one row per teacher on the school's roll, credits to fill."""
     school = _staff_school(user)
     roll = [t for t in records_store.teachers_of_school(school.school_id) if service._on_roll(t)]
-    data = export.workbook(
+    data = _one_sheet(
         "校本研修学分登记",
         TEMPLATE_HEADERS,
         ((t.teacher_id, t.name, "", "", "", "", "", "") for t in roll),
@@ -419,3 +418,8 @@ def decide(user: User, req: RegistrationDecision, now: datetime) -> list[Decisio
             continue
         out.append(DecisionResult(**base, ok=True))
     return out
+
+
+def _one_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One worksheet with a bold header row, written by functions/common/xlsx."""
+    return xlsx.workbook([xlsx.Sheet(title, rows, header=header)])

@@ -5,14 +5,15 @@ Scoped as the records context scopes teachers (functions/common/scope.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from functions.common import records, scope
+from functions.common import records, scope, xlsx
 from functions.common.auth import require
 from functions.common.errors import Forbidden, NotFound, OutsideScope, ValidationFailed
 from functions.credits import rules, store
 from functions.records import store as records_store
-from functions.selection import export
 from schemas.calendar import SHANGHAI
 from schemas.credits import (
     REGISTRATION_NAMES,
@@ -229,7 +230,7 @@ def archive_xlsx(user: User) -> tuple[str, bytes]:
                 c.reason,
             )
         )
-    data = export.workbook("培训档案", ARCHIVE_HEADERS, rows)
+    data = _one_sheet("培训档案", ARCHIVE_HEADERS, rows)
     return f"{t.name}培训档案.xlsx", data
 
 
@@ -307,7 +308,7 @@ def school_progress(
 
 def progress_xlsx(view: ProgressView) -> tuple[str, bytes]:
     if view.teachers:
-        data = export.workbook(
+        data = _one_sheet(
             "学分进度",
             ("学校", "教师", "本周期学分", "其中校本研修", "周期要求", "完成比例", "进度"),
             (
@@ -324,7 +325,7 @@ def progress_xlsx(view: ProgressView) -> tuple[str, bytes]:
             ),
         )
     else:
-        data = export.workbook(
+        data = _one_sheet(
             "学分进度",
             ("地区/学校", "教师数", "进度落后", "已达周期要求", "学分合计", "人均学分"),
             ((g.name, g.teachers, g.behind, g.met, g.credits, g.average) for g in view.groups),
@@ -366,3 +367,8 @@ def region_progress(
         groups=groups,
         as_of=min(stamps) if stamps else None,
     )
+
+
+def _one_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One worksheet with a bold header row, written by functions/common/xlsx."""
+    return xlsx.workbook([xlsx.Sheet(title, rows, header=header)])

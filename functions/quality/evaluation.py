@@ -166,6 +166,7 @@ def results(user: User) -> list[EvaluationResult]:
 
 def class_result(user: User, class_id: str) -> EvaluationResult:
     """One class's result with its comments (only when shown)."""
+    require(user, Role.INSTITUTION, *PROVINCE_READERS, *scope.BUREAUS)
     info = _info(class_id)
     if not _reads_class(user, info):
         raise NotFound("该班期不存在或不由你负责")

@@ -11,11 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, xlsx
 from functions.common.app import json_response, logger, make_app, tracer
 from functions.common.auth import caller
 from functions.quality import evaluation, monitoring, reports
-from functions.selection import export
 from schemas.quality import AnswerRequest, CheckRequest, CloseRequest, EvaluationRequest
 
 app = make_app()
@@ -23,15 +22,6 @@ ID = r"^[A-Za-z0-9_-]{2,60}$"
 CHECK_ID = r"^[0-9]{14}-[0-9a-f]{8}$"
 REGION = r"^\d{6}$"
 TERM = r"^\d{4}H[12]$"
-
-
-def _xlsx(filename: str, data: bytes) -> Response[bytes]:
-    return Response(
-        status_code=200,
-        content_type=export.XLSX,
-        body=data,
-        headers={"Content-Disposition": export.content_disposition(filename)},
-    )
 
 
 @app.get("/api/quality/evaluations/mine")
@@ -81,7 +71,7 @@ def record(body: CheckRequest) -> Response[dict[str, Any]]:
 def checks_export(  # type: ignore[no-untyped-def]
     institution_id: Annotated[str | None, Query(pattern=ID)] = None,
 ):
-    return _xlsx(*monitoring.checks_xlsx(caller(app.current_event), institution_id))
+    return xlsx.response(*monitoring.checks_xlsx(caller(app.current_event), institution_id))
 
 
 @app.post("/api/quality/checks/<institution_id>/<check_id>/answer")
@@ -130,7 +120,7 @@ def report_export(  # type: ignore[no-untyped-def]
     term: Annotated[str | None, Query(pattern=TERM)] = None,
     region: Annotated[str | None, Query(pattern=REGION)] = None,
 ):
-    return _xlsx(*reports.report_xlsx(caller(app.current_event), term, region))
+    return xlsx.response(*reports.report_xlsx(caller(app.current_event), term, region))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

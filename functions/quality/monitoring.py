@@ -8,15 +8,16 @@ institution's next applications with its past evaluation ratings."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from functions.common import notices, records, scope
+from functions.common import notices, records, scope, xlsx
 from functions.common.auth import require
 from functions.common.errors import Forbidden, NotFound, ValidationFailed
 from functions.common.settings import settings
 from functions.quality import rules, store
 from functions.quality.evaluation import result_of
-from functions.selection import export
 from schemas.calendar import SHANGHAI
 from schemas.catalog import ClassInfo
 from schemas.people import Role, User
@@ -182,7 +183,7 @@ def list_checks(user: User, institution_id: str | None = None) -> list[CheckView
 
 def checks_xlsx(user: User, institution_id: str | None = None) -> tuple[str, bytes]:
     rows = list_checks(user, institution_id)
-    data = export.workbook(
+    data = _one_sheet(
         "质量监控记录",
         (
             "检查日期",
@@ -247,7 +248,9 @@ def institution_quality(user: User, institution_id: str) -> InstitutionQuality:
                     key=key, name=name, average=round(total / answers, 2), distribution=dist
                 )
             )
-    checks = [view(c) for c in store.checks_of_institution(institution_id)]
+    # The records themselves as list_checks shows them: a bureau sees those of its region's
+    # classes (the ratings are aggregates of at least five answers, readable by any reviewer).
+    checks = [view(c) for c in store.checks_of_institution(institution_id) if _reads(user, c)]
     checks.sort(key=lambda c: (c.checked_on, c.recorded_at), reverse=True)
     name = store.institution_name(institution_id)
     if not name:
@@ -269,10 +272,17 @@ def institution_quality(user: User, institution_id: str) -> InstitutionQuality:
 def quality_for_project(user: User, project_id: str) -> InstitutionQuality:
     """The review page's panel of one application: its institution's past ratings and QA-1
     records (the application names the institution)."""
+    from functions.projects import rules as projects_rules
+    from functions.projects import service as projects_service
     from functions.projects import store as projects_store
 
     require(user, *PROVINCE_READERS, *scope.BUREAUS)
     rec = projects_store.get_record(project_id)
+    if user.role not in PROVINCE_READERS:
+        # PH-REVIEW: the panel belongs to the application's reviewing bureau, as the review does.
+        inst = projects_service._institution(rec.institution_id)
+        if not projects_rules.bureau_may_review(user, inst):
+            raise Forbidden("该项目不由你审核")
     return institution_quality(user, rec.institution_id)
 
 
@@ -301,3 +311,8 @@ def classes(user: User, text: str) -> list[ClassChoice]:
             )
     out.sort(key=lambda c: (c.start_date, c.project_title))
     return out[:50]
+
+
+def _one_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One worksheet with a bold header row, written by functions/common/xlsx."""
+    return xlsx.workbook([xlsx.Sheet(title, rows, header=header)])

@@ -11,14 +11,15 @@ enough answers) wherever their teachers come from."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from functions.common import catalog, keys, scope
+from functions.common import catalog, keys, scope, xlsx
 from functions.common.auth import require
 from functions.common.errors import Forbidden, OutsideScope
 from functions.common.settings import settings
 from functions.quality import rules, store
-from functions.selection import export
 from schemas.calendar import SHANGHAI
 from schemas.catalog import ClassInfo
 from schemas.credits import credits_config
@@ -219,5 +220,10 @@ def report_xlsx(user: User, term: str | None, region: str | None) -> tuple[str, 
         rows += [_cells(r) for r in v.by_region]
     rows.append(("按培训机构",))
     rows += [_cells(r) for r in v.by_institution]
-    data = export.workbook("培训质量报表", HEADERS, rows)
+    data = _one_sheet("培训质量报表", HEADERS, rows)
     return f"{v.region_name}{v.term_name}培训质量报表.xlsx", data
+
+
+def _one_sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """One worksheet with a bold header row, written by functions/common/xlsx."""
+    return xlsx.workbook([xlsx.Sheet(title, rows, header=header)])

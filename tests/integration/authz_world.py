@@ -207,6 +207,8 @@ ACCOUNTS: dict[str, User] = {
     "centre": User(
         user_id="centre", role=Role.CENTRE, name="省中小学教师培训中心", region_code="330000"
     ),
+    # The 省教师教育质量监控中心 (issue 14, QA-1): province-wide, read-only outside its records.
+    "monitor": User(user_id="monitor", role=Role.MONITOR, name="省教师教育质量监控中心"),
     # Disabled: a province bureau account, the most powerful one there is.
     "disabled": User(
         user_id="bureau-330000-off",
@@ -412,6 +414,9 @@ class World:
     job_id = "job-city-330100-0001"  # the city bureau's import job, still uploading
     correction_id = ""  # t2's pending request to correct her record (PH-1)
     anomaly_id = f"{HOME_COUNTY}-authz-1"
+    registration_id = ""  # t1's pending school-based credits (CR-1), registered by s1
+    check_id = ""  # a QA-1 finding about pz-c1 awaiting zjnu's answer
+    answered_check_id = ""  # one zjnu answered, for the recorders to close
 
 
 def seed_records() -> None:
@@ -632,6 +637,50 @@ def build() -> World:
                 )
             ]
         )
+        # --- credits and quality (issue 14) ------------------------------------------------
+        _at(R1)
+        w.registration_id = _ok(
+            api(
+                "p-s1",
+                "POST",
+                "/api/credits/school-based",
+                body={
+                    "teacher_id": "t1",
+                    "title": "校本研修读书会",
+                    "on": "2024-03-15",
+                    "offline": 10,
+                },
+            ),
+            201,
+        )["registration_id"]
+        _at(TRAIN)
+        for attr in ("check_id", "answered_check_id"):
+            setattr(
+                w,
+                attr,
+                _ok(api("monitor", "POST", "/api/quality/checks", body=CHECK), 201)["check_id"],
+            )
+        _ok(
+            api(
+                "inst-zjnu",
+                "POST",
+                "/api/quality/checks/{institution_id}/{check_id}/answer",
+                {"institution_id": "zjnu", "check_id": w.answered_check_id},
+                {"answer": "已调整课程安排"},
+            ),
+            200,
+        )
     finally:
         clock.set_source(None)
     return w
+
+
+# A QA-1 spot check of zjnu's pz-c1 with a finding to answer.
+CHECK = {
+    "class_id": "pz-c1",
+    "checked_on": "2024-04-19",
+    "items": ["课程实施与课程表一致"],
+    "findings": "课程表与申报不一致",
+    "rating": "pass",
+    "follow_up": True,
+}

@@ -527,6 +527,165 @@ ROWS: dict[str, Row] = {
     "POST /api/inbox/read": Row(body={"all": True}, expect=each(ROLES, 200)),
     "GET /api/notify/settings": Row(expect=each(ROLES, 200)),
     "PUT /api/notify/settings": Row(body={"email": ""}, expect=each(ROLES, 200)),
+    # --- credits (issue 14): a teacher her own ledger; school staff their school; bureaus
+    # their region; the county bureau decides its schools' school-based credits (CR-1) -----
+    "GET /api/credits/mine": Row(expect=each(TEACHERS, 200)),
+    "GET /api/credits/archive": Row(expect=each(TEACHERS, 200)),
+    "GET /api/credits/archive/view": Row(expect=each(TEACHERS, 200)),
+    "GET /api/credits/certificates": Row(expect=each(TEACHERS, 200)),
+    # a certificate of hers only: a code she does not hold is not found
+    "GET /api/credits/certificates/{code}": Row(
+        params={"code": "ABCD-EFGH-JKMN"}, expect=each(TEACHERS, 404)
+    ),
+    # public: anyone may verify a code (an unknown one is not found, whoever asks)
+    "GET /api/verify/{code}": Row(params={"code": "ABCD-EFGH-JKMN"}, expect=each(IDENTITIES, 404)),
+    # school staff read their own school (the parameter is theirs whatever they ask); a bureau
+    # a school within its region
+    "GET /api/credits/progress": Row(
+        query={"school_id": "{caller_school}"},
+        expect={**each(SCHOOL_STAFF, 200), **each(BUREAUS, 200)},
+    ),
+    "GET /api/credits/progress [another region's school]": Row(
+        query={"school_id": "s4"},
+        expect={
+            **each(SCHOOL_STAFF, 200),
+            **each(("county_bureau.other_city", "city_bureau.other_city", "province_bureau"), 200),
+            **each(("county_bureau", "county_bureau.other_county", "city_bureau"), 403),
+        },
+    ),
+    "GET /api/credits/progress/region": Row(expect=each(BUREAUS, 200)),
+    "GET /api/credits/progress/export": Row(
+        expect={**each(SCHOOL_STAFF, 200), **each(BUREAUS, 200)}
+    ),
+    "GET /api/credits/school-based": Row(expect={**each(SCHOOL_STAFF, 200), **each(BUREAUS, 200)}),
+    # t1 is s1's teacher: another school's staff may not register her credits
+    "POST /api/credits/school-based": Row(
+        body={"teacher_id": "t1", "title": "听评课活动", "on": "2024-03-15", "offline": 6},
+        expect={"principal": 201, "school_admin": 201},
+    ),
+    "GET /api/credits/school-based/template": Row(expect=each(SCHOOL_STAFF, 200)),
+    # not a workbook: the school is told so (422), after the role check
+    "POST /api/credits/school-based/imports": Row(
+        body={"file_name": "credits.xlsx", "content_base64": "5L2g5aW9"},
+        expect=each(SCHOOL_STAFF, 422),
+    ),
+    # 县级审核认定: only the county bureau of the teacher's school approves
+    "POST /api/credits/school-based/decisions": Row(
+        body={
+            "items": [{"teacher_id": "t1", "registration_id": "{registration_id}"}],
+            "decision": "approve",
+        },
+        expect={
+            "county_bureau": 200,
+            **each(COUNTIES[1:], REFUSED),
+            **each(SCHOOL_STAFF, REFUSED),
+        },
+    ),
+    # the school withdraws its own pending registration
+    "POST /api/credits/school-based/decisions [withdraw]": Row(
+        body={
+            "items": [{"teacher_id": "t1", "registration_id": "{registration_id}"}],
+            "decision": "withdraw",
+        },
+        expect={
+            "principal": 200,
+            "school_admin": 200,
+            **each(("principal.other_school", "school_admin.other_school"), REFUSED),
+            **each(COUNTIES, REFUSED),
+        },
+    ),
+    # CR-2: an institution's own segmented project; pz is not segmented (404 to its owner too)
+    "GET /api/credits/segments/{project_id}/{segment}": Row(
+        params={"project_id": "pz", "segment": "2"}, at=aw.TRAIN, expect=each(INSTITUTIONS, 404)
+    ),
+    "POST /api/credits/segments/{project_id}/{segment}/completion": Row(
+        params={"project_id": "pz", "segment": "2"},
+        body={"items": [{"teacher_id": "t2", "outcome": "pass"}]},
+        at=aw.TRAIN,
+        expect=each(INSTITUTIONS, 404),
+    ),
+    # --- quality (issue 14): 满意度测评 by the teachers who attended, results to the class's
+    # institution and its responsible bureaus; QA-1 recorded by the centre and the monitor,
+    # answered by the institution; reports by region ------------------------------------------
+    "GET /api/quality/evaluations/mine": Row(at=aw.TRAIN, expect=each(TEACHERS, 200)),
+    # a class that does not exist: the teacher is told so, after the role check
+    "POST /api/quality/evaluations": Row(
+        body={
+            "class_id": "nope-c1",
+            "overall": 5,
+            "content": 5,
+            "instructors": 5,
+            "organisation": 5,
+        },
+        at=LAST_DAY,
+        expect=each(TEACHERS, 404),
+    ),
+    "GET /api/quality/evaluations": Row(
+        at=aw.TRAIN,
+        expect={**each(INSTITUTIONS, 200), **each(BUREAUS, 200), "centre": 200, "monitor": 200},
+    ),
+    # pz-c1 is zjnu's; its responsible bureau is the province's
+    "GET /api/quality/evaluations/{class_id}": Row(
+        params={"class_id": "pz-c1"},
+        at=aw.TRAIN,
+        expect={
+            "institution": 200,
+            **each(("institution.other", "institution.local"), 404),
+            "province_bureau": 200,
+            **each((*COUNTIES, *CITIES), 404),
+            "centre": 200,
+            "monitor": 200,
+        },
+    ),
+    "GET /api/quality/classes": Row(at=aw.TRAIN, expect={"centre": 200, "monitor": 200}),
+    "GET /api/quality/checks": Row(
+        at=aw.TRAIN,
+        expect={**each(INSTITUTIONS, 200), **each(BUREAUS, 200), "centre": 200, "monitor": 200},
+    ),
+    "POST /api/quality/checks": Row(
+        body=aw.CHECK, at=aw.TRAIN, expect={"centre": 201, "monitor": 201}
+    ),
+    "GET /api/quality/checks/export": Row(
+        at=aw.TRAIN,
+        expect={**each(INSTITUTIONS, 200), **each(BUREAUS, 200), "centre": 200, "monitor": 200},
+    ),
+    "POST /api/quality/checks/{institution_id}/{check_id}/answer": Row(
+        params={"institution_id": "zjnu", "check_id": "{check_id}"},
+        body={"answer": "已整改"},
+        at=aw.TRAIN,
+        expect={"institution": 200, **each(("institution.other", "institution.local"), 404)},
+    ),
+    "POST /api/quality/checks/{institution_id}/{check_id}/close": Row(
+        params={"institution_id": "zjnu", "check_id": "{answered_check_id}"},
+        body={"note": "已核实"},
+        at=aw.TRAIN,
+        expect={"centre": 200, "monitor": 200},
+    ),
+    # the reviewers' view of an institution: ratings (aggregates of five answers or more) and
+    # the QA-1 records each reader may see
+    "GET /api/quality/institutions/{institution_id}": Row(
+        params={"institution_id": "zjnu"},
+        at=aw.TRAIN,
+        expect={**each(BUREAUS, 200), "centre": 200, "monitor": 200},
+    ),
+    # the review page's panel of one application: its reviewing bureau (zjnu's: the province;
+    # xihu's: 西湖区), as PH-REVIEW decides who reviews it, and the province-wide readers
+    "GET /api/quality/review/{project_id}": Row(
+        params={"project_id": "{submitted_id}"},
+        at=aw.REVIEW,
+        expect={"province_bureau": 200, "centre": 200, "monitor": 200},
+    ),
+    "GET /api/quality/review/{project_id} [a local application]": Row(
+        params={"project_id": "{local_submitted_id}"},
+        at=aw.REVIEW,
+        expect={"county_bureau": 200, "province_bureau": 200, "centre": 200, "monitor": 200},
+    ),
+    "GET /api/quality/reports": Row(
+        at=aw.TRAIN, expect={**each(BUREAUS, 200), "centre": 200, "monitor": 200}
+    ),
+    "GET /api/quality/reports/export": Row(
+        at=aw.TRAIN, expect={**each(BUREAUS, 200), "centre": 200, "monitor": 200}
+    ),
 }
 
 
