@@ -1,6 +1,7 @@
-"""Credits in the browser (issue 14): a teacher finishes a class, sees the credits in 我的学分,
-prints the certificate on one A4 page, and the public verification page confirms it (the name
-masked); 学分管理 registers school-based credits and the county bureau approves them (CR-1)."""
+"""Credits in the browser (issue 14): a teacher finishes a class, evaluates it once (满意度测评),
+sees the credits in 我的学分, prints the certificate on one A4 page, and the public verification
+page confirms it (the name masked); 学分管理 registers school-based credits and the county bureau
+approves them (CR-1); two clerks registering one teacher's credits at once never pass 150."""
 
 from __future__ import annotations
 
@@ -94,6 +95,31 @@ def test_a_teacher_finishes_a_class_sees_the_credits_prints_and_verifies_the_cer
     finish(api, set_clock, info, teacher)
     credits = api("GET", "/api/credits/mine", user=teacher.teacher_id).json()["totals"]["total"]
     assert credits > 0
+
+    # 满意度测评: the class has ended; she answers the four questions once.
+    as_user(phone, stack, teacher.teacher_id, "/quality/evaluate/")
+    item = phone.locator(f".zjt-selection[data-class-id='{info.class_id}']")
+    form = item.locator(".zjt-eval-form")
+    form.wait_for()
+    for name, value in (("overall", 5), ("content", 4), ("instructors", 5), ("organisation", 4)):
+        form.locator(f"input[name={name}][value='{value}']").check()
+    form.locator("textarea[name=comment]").fill("案例很实用")
+    no_horizontal_scroll(phone)
+    form.get_by_role("button", name="提交评价").click()
+    phone.locator(f".zjt-selection[data-class-id='{info.class_id}']", has_text="已评价").wait_for()
+    again = api(
+        "POST",
+        "/api/quality/evaluations",
+        user=teacher.teacher_id,
+        json={
+            "class_id": info.class_id,
+            "overall": 1,
+            "content": 1,
+            "instructors": 1,
+            "organisation": 1,
+        },
+    )
+    assert again.status_code == 409, again.text  # once per teacher
 
     # 我的学分 on the teacher's phone: the class's credits, the progress, the certificate.
     as_user(phone, stack, teacher.teacher_id, "/credits/")

@@ -28,6 +28,7 @@ from tests.integration.test_selection_workflow import (
 from tests.integration.test_training_api import inst
 from tests.support import world as w
 from tests.support.events import FakeContext, call, http_event
+from tests.support.notify import failing_messages, messages
 
 END = "2024-05-08 18:00"  # p1-c2 runs 05-06 … 05-08: completion may be decided
 CYCLE = "2021-2025"
@@ -94,6 +95,29 @@ def test_a_pass_posts_the_class_credits_in_the_decisions_own_write_QA_2(clock_at
         if i.get("kind") == "completion_decided"
     ]
     assert len(msgs) == 1 and "24 学分" in msgs[0]["body"] and msgs[0]["link"] == "credits/"
+
+
+def test_the_decision_its_credits_and_its_message_commit_together_or_not_at_all_QA_2(clock_at):
+    """ "Completion decided and credits posted" is one outbox message written in the decision's
+    own transaction: when the message cannot be written, neither the decision nor the credits
+    are; the retry posts all three once."""
+    enrol(clock_at, ["t1"])
+    clock_at(END)
+    with failing_messages() as failed:
+        s, body = inst(
+            "POST",
+            "/completion",
+            {"items": [{"teacher_id": "t1", "outcome": "pass", "reason": "补课已完成"}]},
+            cid="p1-c2",
+        )
+    assert failed and (s != 200 or not body["results"][0]["ok"])
+    assert entries("t1") == [] and totals("t1")["total"] == 0
+    assert store.get_item(keys.completion("p1-c2", "t1"), consistent=True) is None
+    assert [m for m in messages("T:t1") if m.kind == "completion_decided"] == []
+    assert decide("t1", "pass")["ok"]
+    assert totals("t1")["total"] == 24
+    [m] = [m for m in messages("T:t1") if m.kind == "completion_decided"]
+    assert "已为你登记 24 学分" in m.body and m.link == "credits/"
 
 
 def test_a_correction_reverses_or_adjusts_with_new_entries_never_an_overwrite_QA_2(clock_at):
