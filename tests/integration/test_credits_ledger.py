@@ -289,3 +289,15 @@ def _opening(tid: str, n: int) -> Any:
     from tests.support.credits import entry
 
     return entry(tid, n)
+
+
+def test_the_archive_writes_what_people_typed_as_text_never_a_formula():
+    """A school-based title or note typed as a formula reaches 培训档案's xlsx as text."""
+    from functions.credits import store as credits_store
+    from tests.integration.test_xlsx_exports import HOSTILE, assert_no_formula, download
+    from tests.support.credits import entry
+
+    typed = entry("t1", 6).model_copy(update={"title": HOSTILE[0], "note": HOSTILE[3]})
+    assert credits_store.post_entry(typed)
+    data = download(credits_handler, "/api/credits/archive", "t1")
+    assert_no_formula(data, HOSTILE[0], HOSTILE[3])

@@ -242,3 +242,18 @@ def test_the_term_report_by_county_and_institution_for_the_bureaus_region(clock_
     assert other["summary"]["confirmed"] == 0
     assert api("GET", "/api/quality/reports", "bureau-330200", query={"region": "330106"})[0] == 403
     assert api("GET", "/api/quality/reports", "inst-zjnu")[0] == 403
+
+
+def test_the_records_export_writes_what_people_typed_as_text_never_a_formula(clock_at):
+    """A finding or an answer typed as "=HYPERLINK(…)" reaches the xlsx as those characters
+    (functions/common/xlsx neutralises it; OWASP CSV injection)."""
+    from tests.integration.test_xlsx_exports import HOSTILE, assert_no_formula, download
+
+    clock_at(END)
+    s, c = check("monitor", findings=HOSTILE[0])
+    assert s == 201, c
+    p = cpath(c, "answer")
+    path = p.pop("path")
+    assert api("POST", path, "inst-zjnu", {"answer": HOSTILE[1]}, **p)[0] == 200
+    data = download(lambda_handler, "/api/quality/checks/export", "monitor")
+    assert_no_formula(data, HOSTILE[0], HOSTILE[1])
