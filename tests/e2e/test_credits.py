@@ -97,6 +97,8 @@ def test_a_teacher_finishes_a_class_sees_the_credits_prints_and_verifies_the_cer
     assert credits > 0
 
     # 满意度测评: the class has ended; she answers the four questions once.
+    mine = api("GET", "/api/quality/evaluations/mine", user=teacher.teacher_id).json()["classes"]
+    assert [(c["class_id"], c["open"]) for c in mine] == [(info.class_id, True)], mine
     as_user(phone, stack, teacher.teacher_id, "/quality/evaluate/")
     item = phone.locator(f".zjt-selection[data-class-id='{info.class_id}']")
     form = item.locator(".zjt-eval-form")
@@ -178,8 +180,9 @@ def test_the_school_registers_school_based_credits_and_the_county_approves_them_
     teacher = new_teacher(school.school_id, school.stages[0], "语文")
     as_user(phone, stack, f"p-{school.school_id}", "/credits/school/")
     form = phone.locator(".zjt-sb-form")
+    # The list is the school's progress (every teacher's totals): slow on a loaded machine.
     form.locator(f"select[name=teacher_id] option[value='{teacher.teacher_id}']").wait_for(
-        state="attached"
+        state="attached", timeout=60_000
     )
     form.locator("[name=teacher_id]").select_option(teacher.teacher_id)
     form.locator("[name=title]").fill("新课标读书分享")
@@ -197,7 +200,7 @@ def test_the_school_registers_school_based_credits_and_the_county_approves_them_
     as_user(phone, stack, "bureau-330106", "/credits/bureau/")
     item = phone.locator(".zjt-sb-list li", has_text=teacher.name)
     item.locator("input[type=checkbox]").check()
-    phone.get_by_role("button", name="通过所选").click()
+    phone.get_by_role("button", name="通过所选", exact=True).click()
     phone.locator(".zjt-sb-review .zjt-sb-msg", has_text="已处理 1 条").wait_for()
     no_horizontal_scroll(phone)
     mine = api("GET", "/api/credits/mine", user=teacher.teacher_id).json()
