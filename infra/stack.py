@@ -19,7 +19,6 @@ from pathlib import Path
 from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -509,9 +508,18 @@ class ZjtStack(Stack):
             jwt_audience=list(self.config.auth.audience),
         )
         targets = {
-            ctx: integrations.HttpLambdaIntegration(f"{_camel(ctx)}Integration", fn)
+            ctx: _FunctionIntegration(f"{_camel(ctx)}Integration", fn)
             for ctx, fn in self.functions.items()
         }
+        # One invoke permission per function, for this API's routes, where HttpLambdaIntegration
+        # adds one per route: with a route each, the stack would pass CloudFormation's 500
+        # resources (issue 14 took it to 502).
+        for ctx, fn in self.functions.items():
+            fn.add_permission(
+                f"{_camel(ctx)}ApiInvoke",
+                principal=iam.ServicePrincipal("apigateway.amazonaws.com"),
+                source_arn=api.arn_for_execute_api(),
+            )
         created: dict[str, list[apigw.HttpRoute]] = {}
         self.public_routes: list[apigw.HttpRoute] = []
         for r in routes:
@@ -676,3 +684,21 @@ class ZjtStack(Stack):
         CfnOutput(self, "TableName", value=self.table.table_name)
         CfnOutput(self, "SiteFunctionName", value=self.functions[SITE_WORKER].function_name)
         CfnOutput(self, "PhaseFunctionName", value=self.functions[PHASES].function_name)
+
+
+class _FunctionIntegration(apigw.HttpRouteIntegration):
+    """A Lambda proxy integration (payload 2.0) like HttpLambdaIntegration, without the
+    permission per route it adds: the stack grants each function one permission instead."""
+
+    def __init__(self, id: str, fn: lambda_.IFunction) -> None:
+        super().__init__(id)
+        self._fn = fn
+
+    def bind(
+        self, *, route: apigw.IHttpRoute, scope: Construct
+    ) -> apigw.HttpRouteIntegrationConfig:
+        return apigw.HttpRouteIntegrationConfig(
+            type=apigw.HttpIntegrationType.AWS_PROXY,
+            uri=self._fn.function_arn,
+            payload_format_version=apigw.PayloadFormatVersion.VERSION_2_0,
+        )

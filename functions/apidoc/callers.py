@@ -12,6 +12,9 @@ from __future__ import annotations
 from schemas.people import Role as R
 
 ALL = tuple(R)
+SCHOOL = (R.PRINCIPAL, R.SCHOOL_ADMIN)
+BUREAUS = (R.COUNTY_BUREAU, R.CITY_BUREAU, R.PROVINCE_BUREAU)
+PROVINCE_WIDE = (R.CENTRE, R.MONITOR)  # the centre and the 质量监控中心 (issue 14)
 
 CALLERS: dict[str, tuple[R, ...]] = {
     "GET /api/health": ALL,
@@ -187,4 +190,40 @@ CALLERS: dict[str, tuple[R, ...]] = {
     "DELETE /api/calendar/feed": (R.TEACHER,),
     "GET /api/calendar/{feed}": ALL,
     "GET /api/openapi.json": ALL,
+    # credits (issue 14)
+    "GET /api/credits/mine": (R.TEACHER,),
+    "GET /api/credits/archive": (R.TEACHER,),
+    "GET /api/credits/archive/view": (R.TEACHER,),
+    "GET /api/credits/certificates": (R.TEACHER,),
+    "GET /api/credits/certificates/{code}": (R.TEACHER,),
+    "GET /api/verify/{code}": ALL,
+    "GET /api/credits/progress": (*SCHOOL, *BUREAUS),
+    "GET /api/credits/progress/region": BUREAUS,
+    "GET /api/credits/progress/export": (*SCHOOL, *BUREAUS),
+    "GET /api/credits/school-based": (*SCHOOL, *BUREAUS),
+    "POST /api/credits/school-based": SCHOOL,
+    "GET /api/credits/school-based/template": SCHOOL,
+    "POST /api/credits/school-based/imports": SCHOOL,
+    "POST /api/credits/school-based/decisions": (*SCHOOL, R.COUNTY_BUREAU),
+    "GET /api/credits/segments/{project_id}/{segment}": (R.INSTITUTION,),
+    "POST /api/credits/segments/{project_id}/{segment}/completion": (R.INSTITUTION,),
+    # quality (issue 14): 满意度测评, QA-1, reports
+    "GET /api/quality/evaluations/mine": (R.TEACHER,),
+    "POST /api/quality/evaluations": (R.TEACHER,),
+    "GET /api/quality/evaluations": (R.INSTITUTION, *BUREAUS, *PROVINCE_WIDE),
+    "GET /api/quality/evaluations/{class_id}": (
+        R.INSTITUTION,
+        R.PROVINCE_BUREAU,
+        *PROVINCE_WIDE,
+    ),
+    "GET /api/quality/classes": PROVINCE_WIDE,
+    "GET /api/quality/checks": (R.INSTITUTION, *BUREAUS, *PROVINCE_WIDE),
+    "POST /api/quality/checks": PROVINCE_WIDE,
+    "GET /api/quality/checks/export": (R.INSTITUTION, *BUREAUS, *PROVINCE_WIDE),
+    "POST /api/quality/checks/{institution_id}/{check_id}/answer": (R.INSTITUTION,),
+    "POST /api/quality/checks/{institution_id}/{check_id}/close": PROVINCE_WIDE,
+    "GET /api/quality/institutions/{institution_id}": (*BUREAUS, *PROVINCE_WIDE),
+    "GET /api/quality/review/{project_id}": (R.COUNTY_BUREAU, R.PROVINCE_BUREAU, *PROVINCE_WIDE),
+    "GET /api/quality/reports": (*BUREAUS, *PROVINCE_WIDE),
+    "GET /api/quality/reports/export": (*BUREAUS, *PROVINCE_WIDE),
 }
