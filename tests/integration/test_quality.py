@@ -133,7 +133,7 @@ def test_answers_are_anonymous_and_shown_only_from_five(clock_at):
     # The responsible bureau and the monitor read it; another institution does not.
     assert result("bureau-330000")[0] == 200 and result("monitor")[0] == 200
     assert result("inst-other")[0] == 404
-    assert result("t1")[0] == 404
+    assert result("t1")[0] == 403  # a teacher reads no class's results, her own included
 
 
 def check(sub: str, follow_up: bool = True, **kw: Any) -> tuple[int, Any]:
