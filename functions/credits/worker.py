@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import clock, store
-from functions.common.app import logger, tracer
+from functions.common.app import logger
 from functions.common.settings import settings
 from functions.credits import aggregate, service
 from functions.quality import reports
@@ -24,7 +24,6 @@ class WorkerEvent(BaseModel):
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     ev = WorkerEvent.model_validate(event or {})
     now = clock.now()

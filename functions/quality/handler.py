@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, xlsx
-from functions.common.app import json_response, logger, make_app, tracer
+from functions.common.app import json_response, logger, make_app
 from functions.common.auth import caller
 from functions.quality import evaluation, monitoring, reports
 from schemas.quality import AnswerRequest, CheckRequest, CloseRequest, EvaluationRequest
@@ -124,6 +124,5 @@ def report_export(  # type: ignore[no-untyped-def]
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
