@@ -261,7 +261,10 @@
         }
       }
     } catch (e) {
-      if (mine === renders) countEl.textContent = "项目目录加载失败，请刷新页面重试。";
+      if (mine === renders) {
+        countEl.textContent = "项目目录加载失败，请刷新页面重试。";
+        listEl.setAttribute("aria-busy", "false");
+      }
       return;
     }
     var pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
@@ -276,6 +279,7 @@
     var shown = rows === null ? list : list.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
     var cards = shown.map(function (r) { var li = card(r); paintSeats(li, r); frag.appendChild(li); return li; });
     listEl.appendChild(frag);
+    listEl.setAttribute("aria-busy", "false");
     loadSeats(shown).then(function () {
       if (mine === renders) cards.forEach(function (li, i) { paintSeats(li, shown[i]); });
     }, function () { /* the seat counts stay off the cards; the project page has them */ });
@@ -400,6 +404,9 @@
     if (evt && evt.target === form.elements.city) fillCounties();
     if (evt && evt.target === form.elements.stage) rememberStage();
     page = 1;
+    // The list is busy from a change until the render it asks for is on screen (a screen reader
+    // waits; so do the browser tests before they tap a card).
+    listEl.setAttribute("aria-busy", "true");
     clearTimeout(timer);
     timer = setTimeout(render, evt && evt.type === "input" ? 150 : 0);
   }
