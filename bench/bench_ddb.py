@@ -1,4 +1,5 @@
-"""Benchmark of the local DynamoDB endpoint: selection-transaction latency by table size.
+"""Benchmark of the local DynamoDB endpoint: kept-alive vs closed connections, and
+selection-transaction latency by table size.
 
 Run ``python -m bench.bench_ddb``. It starts `local.ddb` in-process (no persistence), times a
 two-item TransactWriteItems (counter Update with a capacity condition + seat Put, i.e. one
@@ -173,6 +174,33 @@ def time_queries(c: Any, variant: str) -> float:
     return statistics.median(samples)
 
 
+def time_connections(url: str, rounds: int = 5, per_round: int = 20) -> dict[str, float]:
+    """Median ms of one GetItem with the endpoint closing every connection (werkzeug's default:
+    boto3 reconnects per call) and keeping it alive, alternating in rounds on the same server so
+    machine noise falls on both. Before the endpoint turned Nagle's algorithm off, a kept-alive
+    call waited ~40 ms for the client's delayed ACK between the headers and the body."""
+    import os
+
+    samples: dict[str, list[float]] = {"0": [], "1": []}
+    previous = os.environ.get(ddb.KEEP_ALIVE_ENV)
+    try:
+        for _ in range(rounds):
+            for flag in ("0", "1"):
+                os.environ[ddb.KEEP_ALIVE_ENV] = flag  # read per request by the endpoint
+                c = client(url)  # a fresh pool each time
+                c.get_item(TableName=TABLE, Key=class_key("big"))
+                for _ in range(per_round):
+                    start = time.perf_counter()
+                    c.get_item(TableName=TABLE, Key=class_key("big"))
+                    samples[flag].append((time.perf_counter() - start) * 1000)
+    finally:
+        if previous is None:
+            os.environ.pop(ddb.KEEP_ALIVE_ENV, None)
+        else:
+            os.environ[ddb.KEEP_ALIVE_ENV] = previous
+    return {"close": statistics.median(samples["0"]), "keep-alive": statistics.median(samples["1"])}
+
+
 def main() -> None:
     began = time.perf_counter()
     with ddb.start_server("127.0.0.1", 0, None) as server:
@@ -181,6 +209,12 @@ def main() -> None:
         c.put_item(
             TableName=TABLE,
             Item={**class_key("big"), "capacity": {"N": "1000000"}, "held": {"N": "0"}},
+        )
+        conn = time_connections(server.url)
+        print(
+            f"GetItem over HTTP, median ms: connection: close {conn['close']:.1f}, "
+            f"keep-alive {conn['keep-alive']:.1f} "
+            f"(keep-alive ÷ close {conn['keep-alive'] / conn['close']:.2f})"
         )
         print("TransactWriteItems (Update counter + Put seat) over HTTP, median ms")
         print(f"{'items':>8} {'patched':>9} {'stock':>9} {'stock/patched':>14}")

@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         ddb_url = ddb.wait_ready()
         configure_environment(ddb_url, table_name)
         configure_workers(args.port)
+        # Metrics are CloudWatch's embedded-format JSON lines: on a developer's console they
+        # only bury the request log (the handlers' own logs still show).
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
         mailbox = start_mailbox(data_dir)
         if ensure_table(table_name):
             print(f"已创建数据表 {table_name}")

@@ -34,5 +34,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if result.more:
         store.invoke_async(context.invoked_function_arn, {"task": "send"})
     out = {k: v for k, v in vars(result).items() if k != "errors"}
-    logger.info("send run ended", extra=out)
+    # The schedule runs this every minute (every few seconds locally): a run that found nothing
+    # to send is not news; the metrics still count it.
+    worked = any(v for k, v in out.items() if k != "more")
+    (logger.info if worked else logger.debug)("send run ended", extra=out)
     return out

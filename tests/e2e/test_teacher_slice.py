@@ -67,9 +67,7 @@ def test_teacher_picks_a_class_in_round1_and_withdraws_SE_4_SE_5(stack, phone, a
     page.locator(".zjt-count").filter(has_text="个").wait_for()
     page.fill("input[name=q]", info.project_title)
     # Tap the card once the list shows the search's result (a list being redrawn is aria-busy).
-    page.locator(
-        f'.zjt-results[aria-busy="false"] a[href*="/projects/{info.project_id}/"]'
-    ).click()
+    page.locator(f'.zjt-results[aria-busy="false"] a[href*="/projects/{info.project_id}/"]').click()
     page.wait_for_url(f"**/projects/{info.project_id}/**")
     no_horizontal_scroll(page)
     page.locator(f'[data-seats-for="{info.class_id}"]').filter(has_text="剩余").wait_for()
