@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from functions.common import records
-from functions.common.errors import AccountDisabled, Forbidden, Unauthorized, UnknownUser
+from functions.common.errors import (
+    AccountChanged,
+    AccountDisabled,
+    Forbidden,
+    Unauthorized,
+    UnknownUser,
+)
 from schemas.people import Role, User
 
 # Methods that only read: their caller may come from the warm Lambda's cache (at most
@@ -29,8 +37,11 @@ def caller(event: APIGatewayProxyEventV2, fresh: bool | None = None) -> User:
     condition check in each transaction; a disable that lands in those milliseconds is
     indistinguishable from one that landed just after the write, so the read is enough.
 
-    `fresh=False`: the route's write carries the account check itself
-    (`records.account_active_op` in its transaction): the selection hot path stays one call."""
+    `fresh=False`: the route checks the account itself, in a call it makes anyway (`still`):
+    its transaction carries `records.account_active_op` (selection), or the strongly consistent
+    read before its writes fetches the account too (`records.read_with_account`: withdrawal,
+    bulk review). Role and scope then come from the cached copy and the check refuses the
+    write if they changed since."""
     authorizer = event.request_context.authorizer
     claims = authorizer.jwt_claim if authorizer else None
     sub = (claims or {}).get("sub")
@@ -39,6 +50,8 @@ def caller(event: APIGatewayProxyEventV2, fresh: bool | None = None) -> User:
     if fresh is None:
         fresh = event.request_context.http.method not in READ_METHODS
     user = records.get_user(str(sub), fresh=fresh)
+    if user is not None and user.disabled and not fresh:
+        user = records.get_user(str(sub), fresh=True)  # re-enabled meanwhile?
     if user is None:
         raise UnknownUser()
     if user.disabled:
@@ -51,3 +64,17 @@ def require(user: User, *roles: Role) -> User:
     if user.role not in roles:
         raise Forbidden()
     return user
+
+
+def still(user: User, item: dict[str, Any] | None) -> None:
+    """Refuse a write authorised from `user` (a cached copy) unless the account's item, read
+    strongly consistently in the write's own call (or returned by its failed condition), is
+    present, not disabled, and has the same role and scope: 403 for a gone or disabled account,
+    409 for a changed one (its copy is refreshed: a retry is judged on the account as it is)."""
+    current = records.account_of(item)
+    if current is None:
+        raise UnknownUser()
+    if current.disabled:
+        raise disabled(current)
+    if records.grant(current) != records.grant(user):
+        raise AccountChanged()

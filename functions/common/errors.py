@@ -44,6 +44,13 @@ class AccountDisabled(DomainError):
     )
 
 
+class AccountChanged(DomainError):
+    """The caller's role or scope changed a moment ago (another Lambda): the write, authorised
+    from this Lambda's older copy, was not made; a retry is judged on the account as it is."""
+
+    status, code, message = 409, "account_changed", "你的账号信息刚刚有变更，请刷新页面后重试"
+
+
 class BadJson(DomainError):
     """The body is not JSON we read: malformed, nested too deep, or a number too long."""
 

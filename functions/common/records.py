@@ -100,34 +100,70 @@ def account_region(user: User) -> str | None:
 
 
 DISABLED = "disabled"  # top-level attribute of a disabled account's item
+GRANT = "grant"  # top-level attribute: what the account may do (`grant`), for conditions
 
 
-def account_active_op(user_id: str) -> dict[str, Any]:
-    """A transaction item that holds only while the account `user_id` is not disabled: a write
-    that carries it refuses an account disabled a moment ago by another Lambda, in the same
-    call (this Lambda's cached record may be `cache_ttl_seconds` old)."""
+def grant(user: User) -> str:
+    """The fields an account's authorisation is decided from (role and scope), as one string:
+    a write authorised from a cached copy conditions on it being unchanged."""
+    fields = (user.role.value, user.school_id, user.region_code, user.institution_id)
+    return "|".join(f or "" for f in (*fields, user.teacher_id))
+
+
+def account_active_op(user: User) -> dict[str, Any]:
+    """A transaction item that holds only while the account is as `user` (this Lambda's cached
+    copy, at most `cache_ttl_seconds` old) says: present, not disabled, same role and scope. A
+    write that carries it refuses an account disabled, re-roled or moved a moment ago by another
+    Lambda, in the same call. Items written before the grant attribute existed are checked for
+    being disabled only: any change of role or scope writes the item again (`user_item`), with
+    the attribute."""
     return {
         "ConditionCheck": {
             "TableName": settings().table_name,
-            "Key": keys.user(user_id),
-            "ConditionExpression": "attribute_not_exists(#d)",
-            "ExpressionAttributeNames": {"#d": DISABLED},
+            "Key": keys.user(user.user_id),
+            "ConditionExpression": "attribute_exists(PK) AND attribute_not_exists(#d) "
+            "AND (attribute_not_exists(#g) OR #g = :g)",
+            "ExpressionAttributeNames": {"#d": DISABLED, "#g": GRANT},
+            "ExpressionAttributeValues": {":g": grant(user)},
             "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
         }
     }
 
 
-def disabled_account(item: dict[str, Any] | None) -> User | None:
-    """The account of an `account_active_op` that failed (its old item), if readable."""
+def account_of(item: dict[str, Any] | None) -> User | None:
+    """The account in a user item (a failed `account_active_op`'s old item, or one read with
+    other records), if any; it refreshes this Lambda's cached copy."""
     doc = (item or {}).get(_DOC)
-    return User.model_validate_json(doc) if doc else None
+    if item is None or doc is None:
+        return None
+    _cache[(item["PK"], item["SK"])] = doc
+    return User.model_validate_json(doc)
+
+
+def read_with_account(user_id: str, record_keys: list[keys.Key]) -> dict[str, Any] | None:
+    """The account `user_id`'s item read strongly consistently in the same call as the records
+    (`prefetch`: those not cached yet; one BatchGetItem per 100): a request that checks its
+    caller's account before writing spends no call of its own on it."""
+    account = keys.user(user_id)
+    ck = (account["PK"], account["SK"])
+    missing = {(k["PK"], k["SK"]) for k in record_keys if (k["PK"], k["SK"]) not in _cache}
+    wanted = [{"PK": pk, "SK": sk} for pk, sk in sorted(missing - {ck})]
+    found = store.batch_get([dict(account), *wanted], consistent=True)
+    mine = None
+    for item in found:
+        if (item["PK"], item["SK"]) == ck:
+            mine = item
+        elif item.get(_DOC) is not None:
+            _cache[(item["PK"], item["SK"])] = item[_DOC]
+    return mine
 
 
 def user_item(user: User) -> dict[str, Any]:
     """A user account; staff accounts are indexed by region (accounts page, TD-1 scope)."""
     item = doc_item(keys.user(user.user_id), user.model_dump_json(), role=user.role.value)
+    item[GRANT] = grant(user)  # what `account_active_op` conditions on, with:
     if user.disabled:
-        item[DISABLED] = True  # what `account_active_op` conditions on
+        item[DISABLED] = True
     region = account_region(user)
     if user.role != Role.TEACHER and region:
         item.update(keys.account_by_region(region, user.role.value, user.user_id))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.common import idempotency, keys, records, xlsx
-from functions.common.auth import require
+from functions.common.auth import require, still
 from functions.common.errors import (
     Busy,
     ClassFull,
@@ -91,7 +91,7 @@ def select_class(
     sel = _new_selection(teacher, info, term, rnd, now)
     idem = _idem(teacher, request_key, f"POST /api/selections {class_id} waitlist={waitlist}")
     return store.hold_seat(
-        sel, info.days(), calendar.limits.max_classes_per_teacher, idem, account=user.user_id
+        sel, info.days(), calendar.limits.max_classes_per_teacher, idem, account=user
     )
 
 
@@ -159,7 +159,7 @@ def select_or_waitlist(
                 info.days(),
                 calendar.limits.max_classes_per_teacher,
                 idem,
-                account=user.user_id,
+                account=user,
             )
         except SeatsAvailable:
             continue  # a seat was freed meanwhile: take it
@@ -202,6 +202,7 @@ def withdraw_or_leave(
         project_id=info.project_id,
         klass=info,
         promote=rules.promotion_open(calendar, now),
+        account=user,
     )
 
 
@@ -289,11 +290,14 @@ def _require_reason(rejecting: bool, reason: str) -> str:
 
 
 def _bulk(
-    items: list[SelectionRef], one: Callable[[SelectionRef], SelectionStatus]
+    user: User, items: list[SelectionRef], one: Callable[[SelectionRef], SelectionStatus]
 ) -> list[ItemResult]:
     """Apply `one` to each item; a domain error answers that item and the others go on. The
-    items' class records are read first, in one call (a bulk of N is N writes and one read)."""
-    records.prefetch([keys.class_meta(cid) for cid in {ref.class_id for ref in items}])
+    items' class records and the caller's account are read first, in one strongly consistent
+    call: the whole request is refused if the account was disabled, re-roled or moved since
+    `user` was cached (`auth.still`). A bulk of N is one read and N writes, no read-back."""
+    class_keys = [keys.class_meta(cid) for cid in sorted({ref.class_id for ref in items})]
+    still(user, records.read_with_account(user.user_id, class_keys))
     out = []
     for ref in items:
         try:
@@ -347,7 +351,7 @@ def school_review(user: User, req: ReviewRequest, now: datetime) -> list[ItemRes
         )
         return status
 
-    return _bulk(req.items, one)
+    return _bulk(user, req.items, one)
 
 
 # --- institutions: demand, expansion (SE-3), recheck ---------------------------------------
@@ -473,7 +477,7 @@ def institution_recheck(user: User, req: RecheckRequest, now: datetime) -> list[
         )
         return status
 
-    return _bulk(req.items, one)
+    return _bulk(user, req.items, one)
 
 
 # --- bureaus: accept or refuse expansions (PH-EXPAND-ACCEPT, SE-3) -------------------------

@@ -23,8 +23,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from functions.common import catalog, keys, notices, outbox, records, store
-from functions.common.auth import disabled
+from functions.common.auth import still
 from functions.common.errors import (
+    AccountChanged,
     AlreadySelected,
     AlreadyWaitlisted,
     Busy,
@@ -42,7 +43,7 @@ from functions.common.errors import (
 from functions.common.idempotency import Idem
 from functions.common.settings import settings
 from schemas.catalog import ClassInfo
-from schemas.people import Teacher
+from schemas.people import Teacher, User
 from schemas.selection import (
     SEAT_HOLDING,
     ClosingJob,
@@ -359,13 +360,15 @@ def _idem_ops(idem: Idem | None, result: Selection) -> list[dict[str, Any]]:
     return [idem.put_op(result.model_dump_json())] if idem else []
 
 
-def _account_refused(exc: ClientError, index: int, account: str | None) -> None:
-    """Raise AccountDisabled if the transaction failed on its account check (item `index`)."""
+def _account_refused(exc: ClientError, index: int, account: User | None) -> None:
+    """Refuse the caller if the transaction failed on its account check (item `index`): gone,
+    disabled, or re-roled or moved since this Lambda cached it (`auth.still`)."""
     if account is not None and index in store.failed_conditions(exc):
-        raise disabled(records.disabled_account(store.cancellation_item(exc, index))) from exc
+        still(account, store.cancellation_item(exc, index))
+        raise AccountChanged() from exc  # the condition saw a change the old item no longer shows
 
 
-def _account_ops(account: str | None) -> list[dict[str, Any]]:
+def _account_ops(account: User | None) -> list[dict[str, Any]]:
     return [records.account_active_op(account)] if account is not None else []
 
 
@@ -374,11 +377,12 @@ def hold_seat(
     days: list[date],
     limit: int,
     idem: Idem | None,
-    account: str | None = None,
+    account: User | None = None,
 ) -> Selection:
     """Take a seat for `sel` (SE-4) in one transaction: seat counter, selection, teacher load,
     the request's idempotency record when it carries a key, and the check that the caller's
-    `account` is not disabled (refused at once, with no read before the write).
+    `account` is still as this Lambda cached it: present, not disabled, same role and scope
+    (`records.account_active_op`: refused at once, with no read before the write).
 
     The seat counter's condition guards capacity (SE-4); the selection's guards one record per
     teacher and class; the teacher's term load guards the per-term limit, date clashes and, in
@@ -527,7 +531,7 @@ def join_waitlist(
     days: list[date],
     limit: int,
     idem: Idem | None,
-    account: str | None = None,
+    account: User | None = None,
 ) -> Selection:
     """Join the waitlist of a full class (status `waitlisted`; no seat, no days held).
 
@@ -934,6 +938,7 @@ def withdraw(
     promote: bool = True,
     *,
     klass: ClassInfo,
+    account: User | None = None,
 ) -> tuple[Selection, list[str]]:
     """Withdraw (退选) or leave the waitlist. Freeing a seat promotes the waitlist head in the same
     transaction. With a CH-3 right (`right`), a confirmed selection may be withdrawn too and the
@@ -941,10 +946,22 @@ def withdraw(
 
     The days released are the ones the selection holds (its own dates; see "held days").
     A replay of the key returns the first result and changes nothing; the key with another
-    request is refused (`functions.common.idempotency`)."""
+    request is refused (`functions.common.idempotency`). The caller's `account` (a cached copy)
+    is read again in the same call as the selection (`auth.still`): no read of its own."""
     try:
         return _withdraw(
-            teacher_id, term, class_id, days, limit, at, idem, right, project_id, promote, klass
+            teacher_id,
+            term,
+            class_id,
+            days,
+            limit,
+            at,
+            idem,
+            right,
+            project_id,
+            promote,
+            klass,
+            account,
         )
     except NotSelected:
         # Looked up on this path only: a replay finds the selection already withdrawn.
@@ -966,11 +983,13 @@ def _withdraw(
     project_id: str,
     promote: bool,
     klass: ClassInfo,
+    account: User | None,
 ) -> tuple[Selection, list[str]]:
     for _ in range(_MAX_ATTEMPTS):
-        # One call reads what the write needs: the selection (status, the days it holds) and
-        # the class's counter (is anyone waiting? then the heads are read, else nothing).
-        item, counter = _selection_and_counter(teacher_id, term, class_id)
+        # One call reads what the write needs: the selection (status, the days it holds), the
+        # class's counter (is anyone waiting? then the heads are read, else nothing) and the
+        # caller's account (disabled, re-roled or moved since this Lambda cached it?).
+        item, counter = _selection_and_counter(teacher_id, term, class_id, account)
         if not item:
             raise NotSelected()
         old = _selection_from_item(item)
@@ -1043,11 +1062,16 @@ def _withdraw(
 
 
 def _selection_and_counter(
-    teacher_id: str, term: str, class_id: str
+    teacher_id: str, term: str, class_id: str, account: User | None = None
 ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """The selection item and the class's seat counter, strongly consistent, in one call."""
+    """The selection item and the class's seat counter, strongly consistent, in one call; with
+    `account`, the caller's account too, refused unless still as cached (`auth.still`)."""
     sel_key, seats_key = keys.selection(teacher_id, term, class_id), keys.class_seats(class_id)
-    found = {(i["PK"], i["SK"]): i for i in store.batch_get([sel_key, seats_key], consistent=True)}
+    wanted = [sel_key, seats_key] + ([keys.user(account.user_id)] if account else [])
+    found = {(i["PK"], i["SK"]): i for i in store.batch_get(wanted, consistent=True)}
+    if account is not None:
+        user_key = keys.user(account.user_id)
+        still(account, found.get((user_key["PK"], user_key["SK"])))
     return found.get((sel_key["PK"], sel_key["SK"])), found.get((seats_key["PK"], seats_key["SK"]))
 
 

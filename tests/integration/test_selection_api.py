@@ -286,6 +286,58 @@ def test_a_teacher_disabled_by_another_lambda_cannot_take_a_seat_at_once(clock_a
     assert store.get_item(keys.class_seats("p4-c1"))["held"] == held
 
 
+def test_a_teacher_re_roled_by_another_lambda_takes_no_seat_with_her_old_role_SE_4(clock_at):
+    """The seat's transaction checks the account's role and scope too, not only `disabled`:
+    a cached copy authorises nothing the account no longer may do."""
+    from functions.common import records
+    from schemas.people import Role
+
+    clock_at(R1)
+    assert select("t1", "p1-c2")[0] == 201  # t1's records are warm in this Lambda
+    t1 = records.get_user("t1")
+    assert t1 is not None
+    # Made a principal by an administrator through another Lambda: only the table knows.
+    store.put_item(records.user_item(t1.model_copy(update={"role": Role.PRINCIPAL})))
+    held = store.get_item(keys.class_seats("p4-c1"))["held"]
+
+    status, body = select("t1", "p4-c1")
+    assert (status, body["code"]) == (409, "account_changed"), body
+    assert selection_item("t1", "p4-c1") is None
+    assert store.get_item(keys.class_seats("p4-c1"))["held"] == held
+    # The retry is judged on the account as it is now: a principal takes no seat.
+    status, body = select("t1", "p4-c1")
+    assert (status, body["code"]) == (403, "forbidden"), body
+    assert selection_item("t1", "p4-c1") is None
+
+
+def test_a_teacher_re_enabled_by_another_lambda_selects_at_once_SE_4(clock_at):
+    """A cached copy that says disabled is read again before refusing a write."""
+    from functions.common import records
+
+    clock_at(R1)
+    t1 = records.get_user("t1")
+    assert t1 is not None
+    store.put_item(records.user_item(t1.model_copy(update={"disabled": True})))
+    records.clear_cache()
+    assert select("t1", "p1-c2")[1]["code"] == "account_disabled"  # now cached as disabled
+    store.put_item(records.user_item(t1))  # re-enabled through another Lambda
+    assert select("t1", "p1-c2")[0] == 201
+
+
+def test_an_account_item_written_before_the_grant_attribute_still_selects_SE_4(clock_at):
+    """Accounts stored without the grant attribute (older items) are checked for `disabled`
+    only: a change of role or scope writes the item again, with the attribute."""
+    from functions.common import records
+
+    clock_at(R1)
+    t1 = records.get_user("t1")
+    assert t1 is not None
+    older = records.user_item(t1)
+    del older[records.GRANT]
+    store.put_item(older)
+    assert select("t1", "p4-c1")[0] == 201
+
+
 def test_hot_path_is_one_transaction_and_no_reads(clock_at):
     """A warm selection costs exactly one DynamoDB call: TransactWriteItems (records are cached)."""
     clock_at(R1)

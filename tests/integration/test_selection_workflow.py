@@ -443,9 +443,9 @@ def test_a_bulk_approval_of_n_is_n_writes_one_read_of_classes_no_read_back_PH_R1
     calls = dynamodb_calls()
     status, body = review("a-s1", refs, "approve")
     assert status == 200 and [r["status"] for r in body["results"]] == ["school_approved"] * 4
-    # The caller's account, strongly consistent (a disabled account is refused at once for
-    # writes), the classes' records in one read, then one conditional write per selection.
-    assert calls == ["GetItem", "BatchGetItem"] + ["UpdateItem"] * len(refs)
+    # The caller's account and the classes' records in one strongly consistent read (a
+    # disabled account is refused at once for writes), then one conditional write per selection.
+    assert calls == ["BatchGetItem"] + ["UpdateItem"] * len(refs)
     assert {status_of(t, c) for t, c in refs} == {"school_approved"}
     # Approving again is a retry (its condition fails on the status it already has): ok.
     status, body = review("a-s1", refs[:1], "approve")
@@ -459,10 +459,63 @@ def test_a_withdrawal_with_nobody_waiting_queries_no_waitlist_reads_nothing_back
     calls = dynamodb_calls()
     status, body = withdraw("t4", "p1-c2")
     assert status == 200 and body["status"] == "withdrawn"
-    # The caller's account (as for every write), the selection and the seat counter in one
-    # read; no waitlist query, no read-back.
-    assert calls == ["GetItem", "BatchGetItem", "TransactWriteItems"]
+    # The caller's account, the selection and the seat counter in one read; no waitlist
+    # query, no read-back.
+    assert calls == ["BatchGetItem", "TransactWriteItems"]
     assert status_of("t4", "p1-c2") == "withdrawn" and seats("p1-c2")["held"] == 0
+    check_invariants()
+
+
+def _changed_elsewhere(user_id: str, **update: Any) -> None:
+    """Change an account as another Lambda would: in the table only, so this warm process's
+    cached copy still says otherwise."""
+    user = records.get_user(user_id)
+    assert user is not None
+    store.put_item(records.user_item(user.model_copy(update=update)))
+
+
+def test_a_withdrawal_refuses_an_account_disabled_elsewhere_at_once_in_its_one_read_SE_4(
+    clock_at,
+):
+    clock_at(R1)
+    assert select("t4", "p1-c2")[0] == 201  # t4's account is cached in this Lambda
+    _changed_elsewhere("t4", disabled=True, disabled_reason="已调离")
+    calls = dynamodb_calls()
+    status, body = withdraw("t4", "p1-c2")
+    assert (status, body["code"]) == (403, "account_disabled"), body
+    assert "已调离" in body["message"]
+    assert calls == ["BatchGetItem"]  # the read the withdrawal makes anyway; nothing written
+    assert status_of("t4", "p1-c2") == "pending" and seats("p1-c2")["held"] == 1
+    check_invariants()
+
+
+@pytest.mark.parametrize(
+    ("change", "answer"),
+    [
+        ({"disabled": True, "disabled_reason": "已调离"}, (403, "account_disabled")),
+        ({"school_id": "s2"}, (409, "account_changed")),
+        ({"role": Role.TEACHER}, (409, "account_changed")),
+    ],
+)
+def test_a_bulk_review_refuses_an_admin_disabled_moved_or_re_roled_elsewhere_before_writing_SE_1(
+    clock_at, change: dict[str, Any], answer: tuple[int, str]
+):
+    clock_at(R1)
+    refs = [("t4", "p1-c2"), ("t5", "p1-c2")]
+    for t, c in refs:
+        assert select(t, c)[0] == 201
+    clock_at(R1_SCHOOL)
+    assert api("GET", "/api/school/selections", "a-s1")[0] == 200  # the admin's copy is cached
+    _changed_elsewhere("a-s1", **change)
+    calls = dynamodb_calls()
+    status, body = review("a-s1", refs, "approve")
+    assert (status, body["code"]) == answer, body
+    assert calls == ["BatchGetItem"]  # the account came with the classes: no write followed
+    assert {status_of(t, c) for t, c in refs} == {"pending"}
+    # A retry is judged on the account as it is now: no longer s1's reviewer, it decides nothing.
+    status, body = review("a-s1", refs, "approve")
+    assert status == 403 or not any(r["ok"] for r in body["results"]), body
+    assert {status_of(t, c) for t, c in refs} == {"pending"}
     check_invariants()
 
 
