@@ -184,9 +184,10 @@ class Capacity(_Model):
     function's reserved concurrency."""
 
     selections_per_second: int = Field(default=2000, ge=1)
-    # Write units of one selection (python -m bench selection, "warm (hot path)"): the
-    # transaction's three items on the table, and one entry in each of the two indexes.
-    selection_table_wcu: int = Field(default=6, ge=1)
+    # Write units of one selection (python -m bench table): the transaction's five items on the
+    # table (seat counter, selection, teacher load, idempotency record, account check), and
+    # one entry in each of the two indexes.
+    selection_table_wcu: int = Field(default=10, ge=1)
     selection_index_wcu: int = Field(default=1, ge=1)  # per index
     # Reads at the peak: seat counters the pages poll and the records a cold container reads.
     read_units_per_second: int = Field(default=12000, ge=1)
