@@ -69,6 +69,7 @@ from functions.common.routes import ROUTES, WORKERS, Route, Worker
 from infra.config import RateLimits
 from local.devidp import AUDIENCE, AuthError, AuthorizedCaller, DevIdentityProvider, JwtAuthorizer
 from local.ratelimit import RateLimiter
+from schemas import headers as security_headers
 from schemas.calendar import SHANGHAI, all_calendars
 from schemas.people import ROLE_NAMES, Role, User
 
@@ -787,7 +788,23 @@ class Gateway:
     def dispatch(self, request: Request) -> Response:
         path = request.path
         if path.startswith(_INVOKE_PREFIX):
-            return self._lambda_invoke(request)
+            return self._lambda_invoke(request)  # the Lambda API, not the distribution
+        response = self._route(request)
+        # What the distribution's response headers policies add (schemas/headers.py): the
+        # security headers replace the response's own, the defaults fill only what it lacks.
+        headers = (
+            security_headers.API
+            if path.startswith("/dev-idp/")
+            else security_headers.for_path(path)
+        )
+        for name, value in headers.as_headers().items():
+            response.headers[name] = value
+        for name, value in headers.defaults().items():
+            response.headers.setdefault(name, value)
+        return response
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
         if path.startswith("/dev-idp/"):
             return self._idp(request)
         if path.startswith("/api/dev/") or path == "/api/dev":

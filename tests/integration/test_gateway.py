@@ -757,3 +757,54 @@ def test_running_stack_creates_the_table_and_leaves_no_process_behind(tmp_path: 
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") == endpoint_before
+
+
+# --- security headers (schemas/headers.py, what the distribution's policies send) -----------
+
+
+def test_pages_and_site_files_carry_the_site_security_headers(gw: RunningGateway) -> None:
+    from schemas.headers import SITE
+
+    first = requests.get(f"{gw.url}/", timeout=5)
+    answers = [
+        first,
+        requests.get(f"{gw.url}/assets/app.js", timeout=5),
+        requests.get(f"{gw.url}/catalog.json", headers={"Accept-Encoding": "gzip"}, timeout=5),
+        requests.get(f"{gw.url}/nope.html", timeout=5),
+        requests.get(f"{gw.url}/", headers={"If-None-Match": first.headers["ETag"]}, timeout=5),
+    ]
+    assert [r.status_code for r in answers] == [200, 200, 200, 404, 304]
+    for r in answers:
+        assert {k: r.headers.get(k) for k in SITE.as_headers()} == SITE.as_headers(), r.url
+    assert "script-src 'self' 'sha256-" in first.headers["Content-Security-Policy"]
+
+
+def test_api_answers_carry_the_api_headers_and_are_not_stored_unless_they_say(
+    gw: RunningGateway, fake: FakeFunction
+) -> None:
+    from schemas.headers import API
+
+    fake.reply = {
+        "statusCode": 200,
+        # A function cannot loosen the policy; it may choose its own caching.
+        "headers": {"Content-Security-Policy": "default-src *", "X-Frame-Options": "SAMEORIGIN"},
+        "body": "{}",
+    }
+    own = {"statusCode": 200, "headers": {"Cache-Control": "public, max-age=300"}, "body": "{}"}
+    answers = [
+        requests.get(f"{gw.url}/api/ping", timeout=5),
+        requests.get(f"{gw.url}/api/items", timeout=5),  # 401 from the authorizer
+        requests.get(f"{gw.url}/api/nope", timeout=5),  # 404 from the gateway
+        requests.get(f"{gw.url}/api/dev/clock", timeout=5),
+    ]
+    assert [r.status_code for r in answers] == [200, 401, 404, 200]
+    for r in answers:
+        assert {k: r.headers.get(k) for k in API.as_headers()} == API.as_headers(), r.url
+        assert r.headers["Cache-Control"] == "no-store", r.url
+    assert (
+        API.as_headers()["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    )
+    fake.reply = own
+    assert requests.get(f"{gw.url}/api/ping", timeout=5).headers["Cache-Control"] == (
+        "public, max-age=300"
+    )
