@@ -2,6 +2,10 @@
 CloudFront has no OAC, an Origin Access Identity), served on the site's own domain with TLS 1.2
 at least, access-logged.
 
+Every response carries the security headers of `schemas/headers.py` from a response headers
+policy (the site's Content-Security-Policy on pages and data, the API's on `/api/*`); the China
+regions offer the same resource type, so both partitions attach the same two policies.
+
 Files rewritten at every publish (`data/*`: catalog and search index, `projects/*`) get their own short-TTL cache
 behaviour, so a publish needs no invalidation; `/api/*` is forwarded to the HTTP API uncached, so
 pages and API share one origin (no CORS).
@@ -19,6 +23,7 @@ from constructs import Construct
 
 from infra.config import Site
 from infra.target import Target
+from schemas import headers as security_headers
 
 # mkdocs writes directory URLs (/catalog/ → /catalog/index.html); an S3 REST origin does not
 # resolve index documents, so the viewer request is rewritten at the edge.
@@ -34,6 +39,51 @@ function handler(event) {
   return request;
 }
 """
+
+
+def headers_policy(
+    scope: Construct, id: str, headers: security_headers.SecurityHeaders, comment: str
+) -> cloudfront.ResponseHeadersPolicy:
+    """A response headers policy sending `headers` (what the local gateway sends too)."""
+    defaults = headers.defaults()
+    return cloudfront.ResponseHeadersPolicy(
+        scope,
+        id,
+        comment=comment,
+        security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+            content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                content_security_policy=headers.content_security_policy, override=True
+            ),
+            strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                access_control_max_age=Duration.seconds(headers.hsts_max_age_seconds),
+                include_subdomains=headers.hsts_include_subdomains,
+                override=True,
+            ),
+            frame_options=cloudfront.ResponseHeadersFrameOptions(
+                frame_option=cloudfront.HeadersFrameOption[headers.frame_options], override=True
+            ),
+            # "same-origin" -> SAME_ORIGIN
+            referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                referrer_policy=cloudfront.HeadersReferrerPolicy[
+                    headers.referrer_policy.upper().replace("-", "_")
+                ],
+                override=True,
+            ),
+            content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+        ),
+        # Defaults only: an answer that sets its own Cache-Control (an export, the API
+        # document, the calendar feed) keeps it.
+        custom_headers_behavior=(
+            cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(header=name, value=value, override=False)
+                    for name, value in defaults.items()
+                ]
+            )
+            if defaults
+            else None
+        ),
+    )
 
 
 class StaticSite(Construct):
@@ -107,10 +157,18 @@ class StaticSite(Construct):
             enable_accept_encoding_brotli=True,
         )
 
+        site_headers = headers_policy(
+            self, "SiteHeaders", security_headers.SITE, "security headers and CSP of the site"
+        )
+        api_headers = headers_policy(
+            self, "ApiHeaders", security_headers.API, "security headers of API answers"
+        )
+
         def static(cache_policy: cloudfront.ICachePolicy) -> cloudfront.BehaviorOptions:
             return cloudfront.BehaviorOptions(
                 origin=origin,
                 cache_policy=cache_policy,
+                response_headers_policy=site_headers,
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 function_associations=edge,
                 compress=True,
@@ -127,6 +185,7 @@ class StaticSite(Construct):
             allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
             cache_policy=cloudfront.CachePolicy.CACHING_DISABLED,
             origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+            response_headers_policy=api_headers,
         )
         # "TLSv1.2_2021" -> TLS_V1_2_2021
         tls = cloudfront.SecurityPolicyProtocol[

@@ -10,6 +10,7 @@ equivalent:
 | S3 origin access | Origin Access Control | Origin Access Identity | CloudFormation registry of the China regions: no `AWS::CloudFront::OriginAccessControl` |
 | directory URLs (/catalog/ → index.html) | CloudFront Function | publish writes a copy of each `…/index.html` at `…/` | registry: no `AWS::CloudFront::Function`; Lambda@Edge not in CloudFront China (AWS, "Content delivery in China") |
 | viewer certificate | ACM in us-east-1 | certificate uploaded to IAM | "Amazon CloudFront in China": no ACM for CloudFront; ICP-filed CNAME required |
+| security response headers (CSP, HSTS, …) | response headers policy | the same | registry: `AWS::CloudFront::ResponseHeadersPolicy` in both regions; the China CloudFront developer guide documents response headers policies and its differences page lists no exception |
 | web ACL on the distribution | WAFv2, CLOUDFRONT scope (in us-east-1) | none: WAF is regional only in China | "Amazon WAF in China": regional level only |
 | HTTP/3 | HTTP/2 and HTTP/3 | HTTP/2 | not documented for CloudFront China: the conservative choice |
 | X-Ray active tracing | on | off | "Amazon Lambda in China": no X-Ray integration with Lambda |
