@@ -10,12 +10,22 @@ from typing import Any
 import pytest
 
 from local.demo import demo_data
-from tests.e2e.conftest import as_user
+from tests.e2e.conftest import PHONE, _guarded_page, as_user
 
 pytestmark = pytest.mark.e2e
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def phone(browser: Any, stack: Any) -> Any:
+    """The shared phone page, bypassing the site's CSP: axe is injected as an inline script
+    (`add_script_tag`), which the policy rightly blocks (tests/e2e/test_security_headers.py
+    checks the pages under it)."""
+    yield from _guarded_page(
+        browser, stack, viewport=PHONE, is_mobile=True, has_touch=True, bypass_csp=True
+    )
 
 
 def _a_project() -> str:
