@@ -48,6 +48,7 @@ class Op:
     body: dict[str, Any]
     attempts: int
     ms: float
+    busy: int = 0  # attempts answered 503 (retried with the same key)
 
     @property
     def acked(self) -> bool:
@@ -160,7 +161,7 @@ def _send(
     t0 = time.perf_counter()
     status = 0
     body: dict[str, Any] = {}
-    attempt = 0
+    attempt = busy = 0
     for attempt in range(1, 9):  # noqa: B007 (reported)
         try:
             if action == "withdraw":
@@ -178,6 +179,7 @@ def _send(
                     timeout=60,
                 )
             status = r.status_code
+            busy += status == 503
             body = r.json() if r.content else {}
         except requests.RequestException:
             status, body = 0, {}
@@ -185,7 +187,7 @@ def _send(
             break
         wait = float((r.headers.get("Retry-After") if status else None) or 1) / 10
         time.sleep(wait * rng.uniform(0.5, 1.5))
-    return Op(tid, cid, action, status, body, attempt, (time.perf_counter() - t0) * 1000)
+    return Op(tid, cid, action, status, body, attempt, (time.perf_counter() - t0) * 1000, busy)
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -357,7 +359,10 @@ def run(
         "seconds": elapsed,
         "throughput": len(log) / elapsed,
         "p50_ms": _pct(lat, 50),
+        "p95_ms": _pct(lat, 95),
         "p99_ms": _pct(lat, 99),
+        "answers_503": sum(o.busy for o in log),
+        "retries": attempts - len(log),
         "mean_ms": statistics.mean(lat) if lat else 0.0,
         "statuses": dict(statuses),
         "outcomes": dict(codes),
@@ -396,6 +401,13 @@ def report(r: dict[str, Any]) -> None:
     print(f"  popular classes (capacity): {r['popular']}")
     print(f"  5xx other than 503: {r['server_errors']}; in doubt after retries: {r['in_doubt']}")
     sp, lp = r["store_problems"], r["log_problems"]
+    oversold = [p for p in sp if "capacity" in p and "counter" in p]
+    lost = [p for p in lp if "but not stored" in p or "but stored" in p]
+    print(
+        f"  classes oversold or miscounted {len(oversold)}; acknowledged results lost "
+        f"{len(lost)}; latency p50 {r['p50_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms; "
+        f"503 answers {r['answers_503']}; client retries {r['retries']}"
+    )
     print(f"  invariants from stored data: {'OK' if not sp else sp[:10]}")
     print(f"  acknowledged results vs stored data: {'OK' if not lp else lp[:10]}")
 

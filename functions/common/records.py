@@ -35,16 +35,6 @@ def _cached_doc(key: keys.Key) -> str | None:
     return doc
 
 
-def prefetch(record_keys: list[keys.Key]) -> None:
-    """Read the records not cached yet into the cache, in one BatchGetItem per 100 (a bulk
-    request's classes), so the request's later `get_*` calls read nothing."""
-    missing = {(k["PK"], k["SK"]) for k in record_keys if (k["PK"], k["SK"]) not in _cache}
-    found = store.batch_get([{"PK": pk, "SK": sk} for pk, sk in sorted(missing)])
-    for item in found:
-        if item.get(_DOC) is not None:
-            _cache[(item["PK"], item["SK"])] = item[_DOC]
-
-
 def get_user(user_id: str, fresh: bool = False) -> User | None:
     """The user account; `fresh` reads it strongly consistently past the cache (and refreshes
     the cache with it), for a caller about to write."""
@@ -142,8 +132,8 @@ def account_of(item: dict[str, Any] | None) -> User | None:
 
 def read_with_account(user_id: str, record_keys: list[keys.Key]) -> dict[str, Any] | None:
     """The account `user_id`'s item read strongly consistently in the same call as the records
-    (`prefetch`: those not cached yet; one BatchGetItem per 100): a request that checks its
-    caller's account before writing spends no call of its own on it."""
+    not cached yet, which are cached (one BatchGetItem per 100; a bulk request's classes): a
+    request that checks its caller's account before writing spends no call of its own on it."""
     account = keys.user(user_id)
     ck = (account["PK"], account["SK"])
     missing = {(k["PK"], k["SK"]) for k in record_keys if (k["PK"], k["SK"]) not in _cache}
