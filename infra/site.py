@@ -45,7 +45,16 @@ def headers_policy(
     scope: Construct, id: str, headers: security_headers.SecurityHeaders, comment: str
 ) -> cloudfront.ResponseHeadersPolicy:
     """A response headers policy sending `headers` (what the local gateway sends too)."""
-    defaults = headers.defaults()
+    custom = [
+        cloudfront.ResponseCustomHeader(header=name, value=value, override=True)
+        for name, value in headers.custom().items()
+    ]
+    # Defaults only: an answer that sets its own Cache-Control (an export, the API document, the
+    # calendar feed) keeps it.
+    custom += [
+        cloudfront.ResponseCustomHeader(header=name, value=value, override=False)
+        for name, value in headers.defaults().items()
+    ]
     return cloudfront.ResponseHeadersPolicy(
         scope,
         id,
@@ -71,18 +80,7 @@ def headers_policy(
             ),
             content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
         ),
-        # Defaults only: an answer that sets its own Cache-Control (an export, the API
-        # document, the calendar feed) keeps it.
-        custom_headers_behavior=(
-            cloudfront.ResponseCustomHeadersBehavior(
-                custom_headers=[
-                    cloudfront.ResponseCustomHeader(header=name, value=value, override=False)
-                    for name, value in defaults.items()
-                ]
-            )
-            if defaults
-            else None
-        ),
+        custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(custom_headers=custom),
     )
 
 

@@ -37,8 +37,7 @@ def _sent(policy: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     }
     added = {}
     for item in config.get("CustomHeadersConfig", {}).get("Items", []):
-        assert item["Override"] is False, item
-        added[item["Header"]] = item["Value"]
+        (replaced if item["Override"] else added)[item["Header"]] = item["Value"]
     return replaced, added
 
 
