@@ -59,12 +59,18 @@ def first_views(sizes: list[int]) -> dict[int, dict[str, Any]]:
     from bench.bench_firstview import measure
     from local.firstview import launch_chromium
 
+    out: dict[int, dict[str, Any]] = {}
     with sync_playwright() as pw:
         browser = launch_chromium(pw)
         try:
-            return {n: measure(n, browser) for n in sizes}
+            for n in sizes:
+                try:
+                    out[n] = measure(n, browser)
+                except Exception as exc:  # a page that never settles: the other rows still run
+                    out[n] = {"error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:80]}"}
         finally:
             browser.close()
+    return out
 
 
 def rebuilds(sizes: list[int]) -> dict[int, dict[str, Any]]:
@@ -183,13 +189,12 @@ def main(argv: list[str] | None = None) -> None:
     rows: list[tuple[str, str, str]] = []
     for n, r in fv.items():
         goal = f"≤ {goals_kb[n]} KB" if n in goals_kb else "-"
-        rows.append(
-            (
-                f"first view KB at {n:,} (new / stage)",
-                goal,
-                f"{r['new'] / 1024:.0f} / {r['stage'] / 1024:.0f}",
-            )
+        now = (
+            f"failed: {r['error']}"
+            if "error" in r
+            else f"{r['new'] / 1024:.0f} / {r['stage'] / 1024:.0f}"
         )
+        rows.append((f"first view KB at {n:,} (new / stage)", goal, now))
     for n, r in rb.items():
         rows.append(
             (
