@@ -1,5 +1,10 @@
 """The table access layer: the only module (with the per-context `store.py` files built on it)
-that touches boto3. Clients are built lazily so importing a handler stays cheap.
+that touches the AWS SDK. Clients are built lazily so importing a handler stays cheap.
+
+Clients come from botocore directly, not boto3: only DynamoDB's and Lambda's low-level clients
+are used, and `import boto3` also loads its resource factory and s3transfer (about a third of
+its import, at every cold start). The table client converts native values to and from the wire
+format itself (`functions.common.wire`), as boto3's Table resource did.
 """
 
 from __future__ import annotations
@@ -12,20 +17,18 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import cache, partial
 from typing import Any, TypeVar, cast
 
-import boto3
+import botocore.session
 from aws_lambda_powertools import Logger
-from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from functions.common import keys
+from functions.common import keys, wire
 from functions.common.errors import Busy
 from functions.common.settings import settings
 
 T = TypeVar("T")
 logger = Logger(service="zjtrain")  # the same logger as functions.common.app's
-_DESERIALIZER = TypeDeserializer()
 
 THROTTLE_CODES = frozenset(
     {
@@ -38,7 +41,18 @@ THROTTLE_CODES = frozenset(
 
 
 @cache
-def _resource() -> Any:
+def _session() -> Any:
+    # One botocore session for every client (as boto3's default session was): it reads the
+    # region, credentials and AWS_ENDPOINT_URL_<SERVICE> from the environment.
+    return botocore.session.get_session()
+
+
+def _create_client(service: str, config: Config | None = None) -> Any:
+    return _session().create_client(service, config=config)
+
+
+@cache
+def _client() -> Any:
     cfg = Config(
         # botocore sends each call once: every retry is `with_retries`', so a call's sends are
         # bounded by one budget (botocore's own 4 retries inside 4 of ours made 16-20 sends, and
@@ -48,15 +62,18 @@ def _resource() -> Any:
         read_timeout=5,
         max_pool_connections=50,
     )
-    # The endpoint follows boto3's own AWS_ENDPOINT_URL_DYNAMODB, so any compatible endpoint works.
-    resource = boto3.resource("dynamodb", config=cfg)
+    # The endpoint follows botocore's AWS_ENDPOINT_URL_DYNAMODB, so any compatible endpoint works.
+    dynamodb = _create_client("dynamodb", cfg)
+    # Native values in, native values out (Key, Item, ExpressionAttributeValues, Items, …).
+    dynamodb.meta.events.register("provide-client-params.dynamodb.*", wire.params_to_wire)
+    dynamodb.meta.events.register("after-call.dynamodb.*", wire.response_from_wire)
     rate = float(os.environ.get(FAULT_RATE_ENV) or 0)
     if rate > 0:
-        install_faults(resource.meta.client, rate)
+        install_faults(dynamodb, rate)
     hot = [k for k in (os.environ.get(HOT_ITEMS_ENV) or "").split(",") if k]
     if hot:
-        install_hot_items(resource.meta.client, hot, float(os.environ.get(HOT_RATE_ENV) or 0))
-    return resource
+        install_hot_items(dynamodb, hot, float(os.environ.get(HOT_RATE_ENV) or 0))
+    return dynamodb
 
 
 # Fault injection for tests and benchmarks only (never set in a deployment): a share of the
@@ -149,20 +166,46 @@ def install_hot_items(client_: Any, pks: list[str], rate: float, seed: int | Non
     client_.meta.events.register_first("before-call.dynamodb.*", hook)
 
 
-def table() -> Any:
-    """The platform table (boto3 Table resource, native Python types)."""
+class Table:
+    """The platform table's item calls (what boto3's Table resource offered): `client()`'s
+    calls with the table's name filled in, native Python values in and out."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def get_item(self, **kwargs: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], client().get_item(TableName=self.name, **kwargs))
+
+    def put_item(self, **kwargs: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], client().put_item(TableName=self.name, **kwargs))
+
+    def update_item(self, **kwargs: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], client().update_item(TableName=self.name, **kwargs))
+
+    def delete_item(self, **kwargs: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], client().delete_item(TableName=self.name, **kwargs))
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], client().query(TableName=self.name, **kwargs))
+
+    def scan(self, **kwargs: Any) -> dict[str, Any]:
+        return cast(dict[str, Any], client().scan(TableName=self.name, **kwargs))
+
+
+def table() -> Table:
+    """The platform table (native Python types)."""
     return _table(settings().table_name)
 
 
 @cache
-def _table(name: str) -> Any:
-    # Building a Table resource costs milliseconds; build it once per name and client.
-    return _resource().Table(name)
+def _table(name: str) -> Table:
+    return Table(name)
 
 
 def client() -> Any:
-    """The resource's low-level client: accepts native Python types (transactions, batch reads)."""
-    return _resource().meta.client
+    """The DynamoDB low-level client, taking and giving native Python types (transactions,
+    batch reads): the wire format is `functions.common.wire`'s business."""
+    return _client()
 
 
 @cache
@@ -171,7 +214,7 @@ def admin_client() -> Any:
     stack and seeding): botocore's own retries and a long read timeout, since nobody waits on
     them and a loaded local endpoint answers slowly. Request paths use `client()`."""
     cfg = Config(retries={"mode": "standard", "total_max_attempts": 8}, read_timeout=60)
-    return boto3.client("dynamodb", config=cfg)
+    return _create_client("dynamodb", cfg)
 
 
 def table_answers() -> bool:
@@ -194,12 +237,13 @@ def table_answers() -> bool:
 @cache
 def _probe_client() -> Any:
     cfg = Config(retries={"mode": "standard", "max_attempts": 1}, connect_timeout=1, read_timeout=2)
-    return boto3.client("dynamodb", config=cfg)
+    return _create_client("dynamodb", cfg)
 
 
 def reset_clients() -> None:
     """Forget built clients (tests that switch endpoints or credentials)."""
-    _resource.cache_clear()
+    _session.cache_clear()
+    _client.cache_clear()
     _probe_client.cache_clear()
     _table.cache_clear()
     _lambda.cache_clear()
@@ -208,8 +252,8 @@ def reset_clients() -> None:
 
 @cache
 def _lambda() -> Any:
-    # The endpoint follows boto3's AWS_ENDPOINT_URL_LAMBDA: the local gateway serves Invoke.
-    return boto3.client("lambda")
+    # The endpoint follows botocore's AWS_ENDPOINT_URL_LAMBDA: the local gateway serves Invoke.
+    return _create_client("lambda")
 
 
 def invoke_async(function: str, payload: dict[str, Any]) -> None:
@@ -247,14 +291,14 @@ def cancellation_item(exc: ClientError, index: int) -> dict[str, Any] | None:
     item = reasons[index].get("Item")
     if not item:
         return None
-    # Error responses skip the resource's type transformation: values are wire-format.
-    return {k: _DESERIALIZER.deserialize(cast(Any, v)) for k, v in item.items()}
+    # Error responses skip the type transformation (wire.response_from_wire): wire format.
+    return wire.item_from_wire(item)
 
 
 def with_retries(call: Callable[[], T], attempts: int | None = None, base: float = 0.02) -> T:
     """Run `call`, retrying throttles, transaction conflicts and lost connections with jittered
     exponential backoff, at most `attempts` sends in all (settings().ddb_max_attempts: 3 for
-    the API; the workers' stack sets more). botocore retries nothing itself (`_resource`).
+    the API; the workers' stack sets more). botocore retries nothing itself (`_client`).
 
     A hot class's seat counter takes about 500 transactions a second and DynamoDB cancels
     concurrent ones on it (TransactionConflict) rather than queue them: past the budget the
@@ -347,8 +391,8 @@ def update_op(update: dict[str, Any]) -> dict[str, Any] | None:
         if error_code(exc) != "ConditionalCheckFailedException":
             raise
         raw: dict[str, Any] = cast(dict[str, Any], exc.response).get("Item") or {}
-        # Error responses skip the resource's type transformation: values are wire-format.
-        return {k: _DESERIALIZER.deserialize(cast(Any, v)) for k, v in raw.items()}
+        # Error responses skip the type transformation (wire.response_from_wire): wire format.
+        return wire.item_from_wire(raw)
     return None
 
 

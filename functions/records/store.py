@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
 from functions.common import keys, records, store
@@ -524,7 +523,8 @@ def index_segment(segment: int, total: int) -> int:
     kwargs: dict[str, Any] = {
         "Segment": segment,
         "TotalSegments": total,
-        "FilterExpression": Attr("SK").eq(keys.PROFILE),
+        "FilterExpression": "SK = :profile",
+        "ExpressionAttributeValues": {":profile": keys.PROFILE},
     }
     fixed: list[dict[str, Any]] = []
     while True:

@@ -9,7 +9,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from boto3.dynamodb.conditions import Key
 
 from functions.common import keys, store
 
@@ -48,6 +47,8 @@ def test_concurrent_clients_never_oversell_a_small_class_SE_4(stack, private_cla
     seats = store.get_item(keys.class_seats(tiny.class_id))
     assert int(seats["held"]) == tiny.capacity
     stored = store.table().query(
-        IndexName="GSI1", KeyConditionExpression=Key("GSI1PK").eq(f"CLASS#{tiny.class_id}")
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": f"CLASS#{tiny.class_id}"},
     )["Items"]
     assert {i["teacher_id"] for i in stored} == winners

@@ -1,0 +1,58 @@
+"""What a deployed function's cold start imports (issue 13): no handler pulls in a library its
+hot path does not use. Behaviour, not timing (`python -m bench coldstart` has the figures).
+
+- boto3 and s3transfer: the functions use botocore's low-level clients (functions/common/store.py,
+  the table's wire format in functions/common/wire.py); `import boto3` also loads its resource
+  factory and s3transfer.
+- moto and werkzeug: the local stack's and the tests' only.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from functions.common.routes import ROUTES, WORKERS
+
+ROOT = Path(__file__).resolve().parents[2]
+NEVER_AT_COLD_START = ("boto3", "s3transfer", "moto", "werkzeug")
+PROBE = """
+import importlib, json, sys
+loaded = {}
+for module in sys.argv[1:]:
+    before = set(sys.modules)
+    importlib.import_module(module)
+    loaded[module] = sorted({m.split(".")[0] for m in set(sys.modules) - before})
+print(json.dumps(loaded))
+"""
+
+
+def deployed_handlers() -> list[str]:
+    contexts = sorted({r.function for r in ROUTES} | {"phases"})
+    return [f"functions.{c}.handler" for c in contexts] + sorted(w.module for w in WORKERS)
+
+
+def top_level_imports(modules: list[str]) -> dict[str, set[str]]:
+    """Each module's top-level packages, imported in one fresh interpreter in turn (what the
+    later ones share with the earlier ones is in neither's list, but in the union)."""
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, *modules],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {m: set(pkgs) for m, pkgs in json.loads(out.stdout).items()}
+
+
+def test_no_deployed_handler_imports_boto3_s3transfer_or_the_local_stacks_libraries() -> None:
+    handlers = deployed_handlers()
+    assert "functions.selection.handler" in handlers and len(handlers) > 10
+    loaded = top_level_imports(handlers)
+    everything = set().union(*loaded.values())
+    assert "botocore" in everything  # the probe does see the SDK the functions use
+    assert not everything & set(NEVER_AT_COLD_START), {
+        m: sorted(p & set(NEVER_AT_COLD_START)) for m, p in loaded.items()
+    }
