@@ -7,8 +7,8 @@ imported in a fresh interpreter, `--runs` times, from the code asset infra/ depl
 infra.assets, with its bytecode, as /var/task holds it); the median CPU time of the import is
 divided by the median of `import boto3` measured the same way. Twice: with a plain environment,
 and with the environment variables Lambda sets (AWS_LAMBDA_FUNCTION_NAME, AWS_EXECUTION_ENV,
-_HANDLER, …) plus the stack's own (POWERTOOLS_*, ZJT_*), which switch some libraries to their
-Lambda behaviour at import. Goal (issue 13): <= 1.5 for every handler.
+_HANDLER, …) plus the stack's own (POWERTOOLS_*, ZJT_*, PYDANTIC_DISABLE_PLUGINS), which switch
+some libraries to their Lambda behaviour at import. Goal (issue 13): <= 1.5 for every handler.
 
 The `floor` row is what every API handler imports before any project code: boto3, powertools'
 resolver with its request validation (pydantic) and its logger, the toolkit the brief fixes.
@@ -56,6 +56,7 @@ def lambda_env(module: str) -> dict[str, str]:
         "_X_AMZN_TRACE_ID": "Root=1-65f8d2a0-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1",
         "POWERTOOLS_SERVICE_NAME": f"zjtrain-{name}",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "PYDANTIC_DISABLE_PLUGINS": "__all__",
         "ZJT_TABLE_NAME": "zjtrain",
         "ZJT_TERM": "2024H1",
     }
@@ -81,7 +82,7 @@ def measure(runs: int) -> list[tuple[str, float, float, float, float]]:
     """(module, plain seconds, plain ratio, lambda seconds, lambda ratio): boto3, the floor, then
     each handler."""
     code = stage_code()
-    skip = ("AWS_LAMBDA", "_HANDLER", "POWERTOOLS_", "ZJT_", "PYTHONPATH")
+    skip = ("AWS_LAMBDA", "_HANDLER", "POWERTOOLS_", "ZJT_", "PYTHONPATH", "PYDANTIC_")
     base = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     plain_boto3 = import_cpu("boto3", base, runs, code)
     some = lambda_env("functions.platform.handler")

@@ -490,6 +490,9 @@ class ZjtStack(Stack):
                 "ZJT_TERM": self.config.term,
                 "POWERTOOLS_SERVICE_NAME": f"zjtrain-{ctx}",
                 "POWERTOOLS_LOG_LEVEL": f.log_level,
+                # No pydantic plugins are used: without this pydantic reads the entry points of
+                # every installed distribution when the first model is built (each cold start).
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 **(env or {}),
             },
         )

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from schemas.yamlfile import read_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -278,7 +279,7 @@ class TermCalendar(BaseModel):
 
 def load_calendar(path: Path) -> TermCalendar:
     """Load and validate a term calendar file; errors name the file."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     try:
         return TermCalendar.model_validate(raw)
     except ValueError as exc:

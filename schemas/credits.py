@@ -15,10 +15,10 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.calendar import DATA_DIR
+from schemas.yamlfile import read_yaml
 
 CYCLE_ID = r"^\d{4}-\d{4}$"
 
@@ -84,7 +84,7 @@ class CreditsConfig(BaseModel):
 
 
 def load_credits_config(path: Path) -> CreditsConfig:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     try:
         return CreditsConfig.model_validate(raw)
     except ValueError as exc:

@@ -15,13 +15,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.calendar import DATA_DIR
 from schemas.catalog import FeeItem, ProjectStatus, Session, Target, TrainingForm
 from schemas.org import QuotaCategory
 from schemas.regions import RegionCode
+from schemas.yamlfile import read_yaml
 
 ID_NUMBER = r"^\d{17}[\dX]$"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -349,7 +349,7 @@ class FeeStandard(BaseModel):
 
 
 def _load(path: Path, model: type[BaseModel]) -> BaseModel:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     try:
         return model.model_validate(raw)
     except ValueError as exc:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.calendar import DATA_DIR
+from schemas.yamlfile import read_yaml
 
 RegionCode = str  # six-digit administrative code
 
@@ -73,7 +73,7 @@ class RegionTree(BaseModel):
 
 @cache
 def region_tree() -> RegionTree:
-    raw = yaml.safe_load((DATA_DIR / "regions.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA_DIR / "regions.yaml")
     prov = raw["province"]
     regions = {
         prov["code"]: Region(code=prov["code"], name=prov["name"], level=RegionLevel.PROVINCE)

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from functools import cache
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.calendar import DATA_DIR
+from schemas.yamlfile import read_yaml
 
 VOCAB_FILE = DATA_DIR / "vocab.yaml"
 # The Chinese label of each vocabulary, as the forms name the field.
@@ -93,7 +93,7 @@ class Vocabulary(BaseModel):
 @cache
 def vocabulary() -> Vocabulary:
     """`data/vocab.yaml`, validated (read once per process)."""
-    raw = yaml.safe_load(VOCAB_FILE.read_text(encoding="utf-8"))
+    raw = read_yaml(VOCAB_FILE)
     try:
         return Vocabulary.model_validate(raw)
     except ValueError as exc:

@@ -271,6 +271,8 @@ def test_functions_run_python_311_with_layer_json_logs_and_env(synth: Synth) -> 
             "POWERTOOLS_LOG_LEVEL",
         } <= set(env)
         assert env["ZJT_TERM"] == synth.config.term
+        # No pydantic plugin lookup at a cold start (a scan of every distribution's metadata).
+        assert env["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
         # X-Ray is not integrated with Lambda in the China regions: no tracing there. Elsewhere
         # Lambda's active tracing, with no tracing SDK in the code (no Tracer to switch off).
         assert "POWERTOOLS_TRACE_DISABLED" not in env
