@@ -65,8 +65,11 @@ def _client() -> Any:
     # The endpoint follows botocore's AWS_ENDPOINT_URL_DYNAMODB, so any compatible endpoint works.
     dynamodb = _create_client("dynamodb", cfg)
     # Native values in, native values out (Key, Item, ExpressionAttributeValues, Items, …).
-    dynamodb.meta.events.register("provide-client-params.dynamodb.*", wire.params_to_wire)
-    dynamodb.meta.events.register("after-call.dynamodb.*", wire.response_from_wire)
+    # The events and order boto3's resource used, so hooks (tests, benchmarks) see the same.
+    events = dynamodb.meta.events
+    events.register("provide-client-params.dynamodb", wire.copy_params)
+    events.register("before-parameter-build.dynamodb", wire.params_to_wire)
+    events.register("after-call.dynamodb", wire.response_from_wire)
     rate = float(os.environ.get(FAULT_RATE_ENV) or 0)
     if rate > 0:
         install_faults(dynamodb, rate)

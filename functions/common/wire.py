@@ -17,6 +17,7 @@ No botocore import here: the shapes come with each call.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping, Set
 from decimal import Clamped, Context, Decimal, Inexact, Overflow, Rounded, Underflow
 from typing import Any
@@ -81,9 +82,8 @@ def item_from_wire(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _convert(shape: Any, value: Any, fn: Callable[[Any], Any]) -> Any:
-    """`value` (of botocore shape `shape`) with every AttributeValue in it passed through `fn`;
-    containers on the way are new, so the caller's dicts are never changed (a retried call
-    sends its native arguments again)."""
+    """`value` (of botocore shape `shape`) with every AttributeValue in it passed through `fn`
+    (in new containers: `value` itself is left as it was)."""
     if shape.name == ATTRIBUTE_VALUE:
         return fn(value)
     kind = shape.type_name
@@ -97,12 +97,18 @@ def _convert(shape: Any, value: Any, fn: Callable[[Any], Any]) -> Any:
     return value
 
 
-def params_to_wire(params: dict[str, Any], model: Any, **_: Any) -> dict[str, Any]:
-    """botocore `provide-client-params` handler: the call's arguments in wire format."""
-    if model.input_shape is None:
-        return params
-    converted: dict[str, Any] = _convert(model.input_shape, params, to_wire)
-    return converted
+def copy_params(params: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """botocore `provide-client-params` handler: the call's own copy of its arguments, so the
+    conversion (and any hook on the way) never changes the caller's dicts: a retried call sends
+    its native arguments again."""
+    return copy.deepcopy(params)
+
+
+def params_to_wire(params: dict[str, Any], model: Any, **_: Any) -> None:
+    """botocore `before-parameter-build` handler: the (copied) arguments in wire format, in place.
+    Hooks registered first on this event still see native values, as with boto3's resource."""
+    if model.input_shape is not None:
+        params.update(_convert(model.input_shape, params, to_wire))
 
 
 def response_from_wire(parsed: dict[str, Any], model: Any, **_: Any) -> None:

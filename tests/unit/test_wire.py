@@ -101,7 +101,8 @@ def test_a_transaction_is_sent_in_wire_format_and_the_callers_arguments_are_left
         "ClientRequestToken": "tok",
     }
     before = repr(params)
-    sent = wire.params_to_wire(params, _model("TransactWriteItems"))
+    sent = wire.copy_params(params)
+    wire.params_to_wire(sent, _model("TransactWriteItems"))
     assert sent["TransactItems"][0]["Put"]["Item"] == {"PK": {"S": "A"}, "n": {"N": "1"}}
     update = sent["TransactItems"][1]["Update"]
     assert update["Key"] == {"PK": {"S": "B"}, "SK": {"S": "C"}}
