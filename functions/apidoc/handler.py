@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.apidoc import document
+from functions.common import coldstart
 from functions.common.app import logger, make_app
 
 app = make_app()
@@ -28,3 +29,7 @@ def openapi():  # type: ignore[no-untyped-def]
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

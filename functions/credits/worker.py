@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.common import clock, store
+from functions.common import clock, coldstart, store
 from functions.common.app import logger
 from functions.common.settings import settings
 from functions.credits import aggregate, service
@@ -38,3 +38,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     read = reports.aggregate_term(settings().term, now)
     logger.info("credits run ended", extra={"left": left, "classes": read})
     return {"left": left, "classes": read}
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock
+from functions.common import clock, coldstart
 from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.notify import service
@@ -78,3 +78,7 @@ def calendar_ics(feed: Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{32}\.ics$")]
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

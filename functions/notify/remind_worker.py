@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from functions.common import store
+from functions.common import coldstart, store
 from functions.common.app import logger
 from functions.notify import remind
 
@@ -48,3 +48,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     out = {"reminder": ev.reminder, **vars(result)}
     logger.info("reminder run ended", extra=out)
     return out
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

@@ -11,7 +11,7 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, store
+from functions.common import clock, coldstart, store
 from functions.common.app import logger
 from functions.notify import channels, send
 
@@ -39,3 +39,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     worked = any(v for k, v in out.items() if k != "more")
     (logger.info if worked else logger.debug)("send run ended", extra=out)
     return out
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

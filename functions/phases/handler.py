@@ -12,7 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, site
+from functions.common import clock, coldstart, site
 from functions.common.app import logger
 from functions.phases import invoke, service
 
@@ -47,3 +47,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     logger.info("phases announced", extra=result.model_dump(mode="json"))
     return result.model_dump(mode="json")
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

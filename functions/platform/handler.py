@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import clock, pi_audit, site, store, xlsx
+from functions.common import clock, coldstart, pi_audit, site, store, xlsx
 from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.common.errors import Unavailable
@@ -88,3 +88,7 @@ def my_export():  # type: ignore[no-untyped-def]  # no return annotation: the re
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.common import clock
+from functions.common import clock, coldstart
 from functions.common.app import logger
 from functions.records import service, store
 
@@ -38,3 +38,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         extra={"job_id": job_id, "status": job.status.value, "processed": job.processed},
     )
     return {"job_id": job_id, "status": job.status.value, "processed": job.processed}
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

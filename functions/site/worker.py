@@ -11,7 +11,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common import site
+from functions.common import coldstart, site
 from functions.common.app import logger
 from functions.common.settings import settings
 from functions.site import service
@@ -31,3 +31,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     site.end_run(term, started_ms)
     logger.info("site published", extra={"reason": request.reason, **result.model_dump()})
     return result.model_dump()
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

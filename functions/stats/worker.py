@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.common import clock, store
+from functions.common import clock, coldstart, store
 from functions.common.app import logger
 from functions.stats import service
 
@@ -30,3 +30,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         store.invoke_async(context.invoked_function_arn, {"cities": left})
     logger.info("stats run ended", extra={"left": left})
     return {"left": left}
+
+
+# The last line: this function has loaded (functions/__init__.py pauses the collector until now).
+coldstart.loaded()

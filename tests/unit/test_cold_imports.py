@@ -5,11 +5,17 @@ hot path does not use. Behaviour, not timing (`python -m bench coldstart` has th
   the table's wire format in functions/common/wire.py); `import boto3` also loads its resource
   factory and s3transfer.
 - moto and werkzeug: the local stack's and the tests' only.
+
+And in a Lambda runtime the handler's modules load with the cyclic garbage collector paused
+(functions/__init__.py, functions/common/coldstart.py).
 """
 
 from __future__ import annotations
 
+import ast
+import gc
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -68,3 +74,39 @@ def test_data_files_are_parsed_by_libyaml_into_what_the_pure_python_parser_reads
     assert len(files) >= 5
     for path in files:
         assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path
+
+
+def test_every_deployed_handler_module_ends_by_resuming_the_garbage_collector() -> None:
+    for module in deployed_handlers():
+        tree = ast.parse((ROOT / (module.replace(".", "/") + ".py")).read_text(encoding="utf-8"))
+        last = tree.body[-1]
+        assert isinstance(last, ast.Expr) and ast.unparse(last) == "coldstart.loaded()", module
+
+
+GC_PROBE = """
+import gc, json
+import functions.selection.handler
+print(json.dumps([gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()]))
+"""
+
+
+def _gc_after_import(env: dict[str, str]) -> list[object]:
+    out = subprocess.run(
+        [sys.executable, "-c", GC_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(out.stdout))
+
+
+def test_a_lambda_cold_start_loads_with_the_collector_paused_then_resumes_it() -> None:
+    plain = {k: v for k, v in os.environ.items() if k != "AWS_LAMBDA_FUNCTION_NAME"}
+    enabled, frozen, threshold = _gc_after_import({**plain, "AWS_LAMBDA_FUNCTION_NAME": "zjt"})
+    # Paused during the imports: what they built was frozen out of later collections at the end.
+    assert enabled is True and isinstance(frozen, int) and frozen > 10_000
+    assert threshold == list(gc.get_threshold())
+    # Outside Lambda (tests, the local stack) the collector is left alone.
+    assert _gc_after_import(plain)[:2] == [True, 0]
