@@ -10,8 +10,14 @@ and with the environment variables Lambda sets (AWS_LAMBDA_FUNCTION_NAME, AWS_EX
 _HANDLER, …) plus the stack's own (POWERTOOLS_*, ZJT_*, PYDANTIC_DISABLE_PLUGINS), which switch
 some libraries to their Lambda behaviour at import. Goal (issue 13): <= 1.5 for every handler.
 
-The `floor` row is what every API handler imports before any project code: boto3, powertools'
-resolver with its request validation (pydantic) and its logger, the toolkit the brief fixes.
+The `floor` row is what every API handler imports before any project code: botocore (its
+clients; the functions no longer import boto3), powertools' resolver with its request validation
+(pydantic) and its logger, the toolkit the brief fixes.
+
+    python -m bench.bench_coldstart --baseline ../main
+
+also measures another checkout's handlers (its code asset, staged the same way) in the same
+run, module by module, and prints its Lambda-environment ratios beside this one's ("before").
 """
 
 from __future__ import annotations
@@ -28,7 +34,10 @@ from infra.assets import stage_code
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL = 1.5
-FLOOR = "boto3, aws_lambda_powertools.event_handler.openapi.params, aws_lambda_powertools.logging"
+FLOOR = (
+    "botocore.session, aws_lambda_powertools.event_handler.openapi.params, "
+    "aws_lambda_powertools.logging"
+)
 PROBE = "import time; t = time.process_time(); import {module}; print(time.process_time() - t)"
 
 
@@ -78,41 +87,52 @@ def import_cpu(module: str, env: dict[str, str], runs: int, code: Path) -> float
     return statistics.median(times)
 
 
-def measure(runs: int) -> list[tuple[str, float, float, float, float]]:
-    """(module, plain seconds, plain ratio, lambda seconds, lambda ratio): boto3, the floor, then
-    each handler."""
-    code = stage_code()
+def measure(
+    runs: int, code: Path, baseline: Path | None = None
+) -> list[tuple[str, float, float, float, float, float | None]]:
+    """(module, plain seconds, plain ratio, lambda seconds, lambda ratio, the baseline's lambda
+    ratio): boto3, the floor, then each handler."""
     skip = ("AWS_LAMBDA", "_HANDLER", "POWERTOOLS_", "ZJT_", "PYTHONPATH", "PYDANTIC_")
     base = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     plain_boto3 = import_cpu("boto3", base, runs, code)
     some = lambda_env("functions.platform.handler")
     lam_boto3 = import_cpu("boto3", {**base, **some}, runs, code)
-    rows = [("boto3", plain_boto3, 1.0, lam_boto3, 1.0)]
+    rows: list[tuple[str, float, float, float, float, float | None]] = [
+        ("boto3", plain_boto3, 1.0, lam_boto3, 1.0, None)
+    ]
     floor_p, floor_l = (
         import_cpu(FLOOR, base, runs, code),
         import_cpu(FLOOR, {**base, **some}, runs, code),
     )
-    rows.append(("floor", floor_p, floor_p / plain_boto3, floor_l, floor_l / lam_boto3))
+    rows.append(("floor", floor_p, floor_p / plain_boto3, floor_l, floor_l / lam_boto3, None))
     for module in handler_modules():
         plain = import_cpu(module, base, runs, code)
-        lam = import_cpu(module, {**base, **lambda_env(module)}, runs, code)
-        rows.append((module, plain, plain / plain_boto3, lam, lam / lam_boto3))
+        env = {**base, **lambda_env(module)}
+        lam = import_cpu(module, env, runs, code)
+        before = None
+        if baseline is not None:  # measured next to this one, so both see the same load
+            before = import_cpu(module, env, runs, baseline) / lam_boto3
+        rows.append((module, plain, plain / plain_boto3, lam, lam / lam_boto3, before))
     return rows
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--baseline", type=Path, help="another checkout to measure beside this one")
     args = ap.parse_args(argv)
-    rows = measure(args.runs)
+    baseline = None
+    if args.baseline is not None:
+        baseline = stage_code(args.baseline.resolve(), ROOT / "build" / "infra-baseline")
+    rows = measure(args.runs, stage_code(), baseline)
     print(
         f"{'module':<34} {'plain ms':>9} {'÷ boto3':>8} {'lambda ms':>10} {'÷ boto3':>8} "
-        f"{'goal':>5}"
+        f"{'goal':>5}" + (f" {'before':>7}" if baseline else "")
     )
-    for module, plain, pr, lam, lr in rows:
+    for module, plain, pr, lam, lr, before in rows:
         print(
             f"{module:<34} {plain * 1000:>9.0f} {pr:>8.2f} {lam * 1000:>10.0f} {lr:>8.2f} "
-            f"{GOAL:>5}",
+            f"{GOAL:>5}" + (f" {before:>7.2f}" if before is not None else ""),
             flush=True,
         )
     handlers = rows[2:]
@@ -122,6 +142,12 @@ def main(argv: list[str] | None = None) -> None:
         f"handler ÷ import boto3 (lambda env): worst {worst:.2f}, median {median:.2f} "
         f"(goal <= {GOAL}; the floor alone is {rows[1][4]:.2f})"
     )
+    befores = [r[5] for r in handlers if r[5] is not None]
+    if befores:
+        print(
+            f"baseline {args.baseline} (lambda env): worst {max(befores):.2f}, "
+            f"median {statistics.median(befores):.2f}"
+        )
 
 
 if __name__ == "__main__":
