@@ -88,10 +88,11 @@ def import_cpu(module: str, env: dict[str, str], runs: int, code: Path) -> float
 
 
 def measure(
-    runs: int, code: Path, baseline: Path | None = None
+    runs: int, code: Path | None = None, baseline: Path | None = None
 ) -> list[tuple[str, float, float, float, float, float | None]]:
     """(module, plain seconds, plain ratio, lambda seconds, lambda ratio, the baseline's lambda
-    ratio): boto3, the floor, then each handler."""
+    ratio): boto3, the floor, then each handler; `code` is this checkout's staged asset."""
+    code = code or stage_code()
     skip = ("AWS_LAMBDA", "_HANDLER", "POWERTOOLS_", "ZJT_", "PYTHONPATH", "PYDANTIC_")
     base = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     plain_boto3 = import_cpu("boto3", base, runs, code)
