@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from schemas.base import Model
 
 
-class FieldProblem(BaseModel):
+class FieldProblem(Model):
     """One invalid field of a 422: `field` is the machine path (for a page to place the
     message), `message` names the field by its Chinese label and says what is wanted."""
 
@@ -14,7 +16,7 @@ class FieldProblem(BaseModel):
     message: str
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """Every 4xx and 5xx body: a stable English `code` for programs, a Chinese `message` for
     people; a 422 lists its fields, a 500 its correlation id (to find it in the logs)."""
 

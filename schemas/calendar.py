@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from schemas.base import Model
 from schemas.yamlfile import read_yaml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -46,7 +47,7 @@ class PhaseId(StrEnum):
     TRAIN = "PH-TRAIN"
 
 
-class DatedWindow(BaseModel):
+class DatedWindow(Model):
     """Inclusive days, with optional exact opening/closing times of day (Asia/Shanghai)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -91,7 +92,7 @@ class PhaseWindow(DatedWindow):
     actor: str = Field(min_length=1, description="who acts, in Chinese")
 
 
-class SelectionLimits(BaseModel):
+class SelectionLimits(Model):
     """Per-term selection limits (data, issue: selection rounds)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -99,7 +100,7 @@ class SelectionLimits(BaseModel):
     max_classes_per_teacher: int = Field(default=3, ge=1, le=20)
 
 
-class ClosingRules(BaseModel):
+class ClosingRules(Model):
     """What the scheduled phase toggle does with selections nobody reviewed in their window
     (SE-1): a school review window closing with selections still pending, a recheck window
     closing with selections still waiting for the institution. `approve`/`confirm` moves them on
@@ -112,7 +113,7 @@ class ClosingRules(BaseModel):
     unreviewed_recheck: Literal["confirm", "release"] = "confirm"
 
 
-class TrainingRules(BaseModel):
+class TrainingRules(Model):
     """The training weeks (PH-TRAIN, QA-2): class minimum, check-in codes, completion."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -151,7 +152,7 @@ class ReminderAudience(StrEnum):
     INSTITUTIONS_COMPLETION = "institutions_completion"
 
 
-class Reminder(BaseModel):
+class Reminder(Model):
     """A deadline reminder: at `at` (09:00) on the day `before_days` days before `phase`'s last
     day (the lead time is data; 0 = the morning of the last day), the scheduled phase job
     reminds `audience`. With `daily_from` it fires every day at `at` from that phase's first
@@ -187,7 +188,7 @@ class Reminder(BaseModel):
         ]
 
 
-class TermCalendar(BaseModel):
+class TermCalendar(Model):
     """A term (e.g. 2024H1) and every phase window of RULES.md."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

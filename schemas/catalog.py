@@ -6,8 +6,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.base import Model
 from schemas.regions import RegionCode
 from schemas.vocab import STAGES as STAGES  # the vocabulary's (data/vocab.yaml), re-exported
 
@@ -31,7 +32,7 @@ class ProjectStatus(StrEnum):
     PUBLISHED = "published"
 
 
-class Person(BaseModel):
+class Person(Model):
     """A leader or instructor as shown on a project page (no ID number)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -41,14 +42,14 @@ class Person(BaseModel):
     organisation: str = Field(default="", max_length=60)
 
 
-class FeeItem(BaseModel):
+class FeeItem(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=20, description="e.g. 住宿费, 伙食费, 培训费")
     amount: Decimal = Field(ge=0, max_digits=9, decimal_places=2)
 
 
-class Fee(BaseModel):
+class Fee(Model):
     """Fee per trainee and its items (AP-8)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -57,7 +58,7 @@ class Fee(BaseModel):
     items: tuple[FeeItem, ...] = ()
 
 
-class Session(BaseModel):
+class Session(Model):
     """One timetable entry (课程表)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -69,7 +70,7 @@ class Session(BaseModel):
     instructor: str = Field(default="", max_length=40)
 
 
-class Target(BaseModel):
+class Target(Model):
     """Who may select: empty lists mean no restriction on that dimension."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -80,7 +81,7 @@ class Target(BaseModel):
     subjects: tuple[str, ...] = ()
 
 
-class Segment(BaseModel):
+class Segment(Model):
     """One segment of a 90-credit centralized project run across semesters (CR-2)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -96,7 +97,7 @@ def class_id_for(project_id: str, n: int) -> str:
     return f"{project_id}-c{n}"
 
 
-class TrainingClass(BaseModel):
+class TrainingClass(Model):
     """A class period (班期): dates, place, capacity, timetable."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -125,7 +126,7 @@ class TrainingClass(BaseModel):
         return [self.start_date + timedelta(days=i) for i in range(n + 1)]
 
 
-class ChangeNotice(BaseModel):
+class ChangeNotice(Model):
     """CH-3: an approved major change, as the enrolled teachers are told it (向参训学员作充分说明)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -137,7 +138,7 @@ class ChangeNotice(BaseModel):
     approved_at: datetime
 
 
-class Project(BaseModel):
+class Project(Model):
     """A training project with its classes. The catalog shows only published ones."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -183,7 +184,7 @@ class Project(BaseModel):
         return self
 
 
-class CatalogEntry(BaseModel):
+class CatalogEntry(Model):
     """One catalog row (the 选课目录 page's data, written by build.py into data/catalog/)."""
 
     model_config = ConfigDict(frozen=True)
@@ -207,7 +208,7 @@ class CatalogEntry(BaseModel):
     url: str
 
 
-class ClassInfo(BaseModel):
+class ClassInfo(Model):
     """What the selection function needs to know about a published class (CLASS#<id>/META)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -15,15 +15,16 @@ from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.base import Model
 from schemas.calendar import DATA_DIR
 from schemas.yamlfile import read_yaml
 
 CYCLE_ID = r"^\d{4}-\d{4}$"
 
 
-class CreditCycle(BaseModel):
+class CreditCycle(Model):
     """A credit cycle (学分周期) of 浙教师〔2016〕71号: its years, the credits required over it and
     the cap on school-based credits within it (CR-1)."""
 
@@ -46,7 +47,7 @@ class CreditCycle(BaseModel):
         return self.start <= day <= self.end
 
 
-class EvaluationRules(BaseModel):
+class EvaluationRules(Model):
     """满意度测评: when teachers answer and when the results may be shown."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -57,7 +58,7 @@ class EvaluationRules(BaseModel):
     open_days: int = Field(default=30, ge=1, le=365)
 
 
-class CreditsConfig(BaseModel):
+class CreditsConfig(Model):
     """`data/credits.yaml`: the cycles (without gaps or overlaps) and the evaluation rules."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -115,7 +116,7 @@ SOURCE_NAMES: dict[CreditSource, str] = {
 }
 
 
-class CreditEntry(BaseModel):
+class CreditEntry(Model):
     """One ledger entry (TEACHER#<tid> | LEDGER#<cycle>#<entry_id>), written once, never changed.
     A reversal or adjustment is another entry with negative or different credits and `adjusts`
     naming the entry it corrects."""
@@ -151,7 +152,7 @@ class CreditEntry(BaseModel):
         return self.online + self.offline
 
 
-class CreditTotals(BaseModel):
+class CreditTotals(Model):
     """A teacher's totals in one cycle (TEACHER#<tid> | CREDITS#<cycle>), added to in the same
     transaction as each entry: `total` is always the sum of the entries' credits. `sb_held` is
     what the school-based cap counts (CR-1): registered and awaiting approval, or approved."""
@@ -190,7 +191,7 @@ REGISTRATION_NAMES: dict[RegistrationStatus, str] = {
 HOLDING = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 
 
-class SchoolBasedRequest(BaseModel):
+class SchoolBasedRequest(Model):
     """One teacher's school-based credits as the school registers them."""
 
     model_config = ConfigDict(extra="forbid")
@@ -210,7 +211,7 @@ class SchoolBasedRequest(BaseModel):
         return self
 
 
-class SchoolBasedImport(BaseModel):
+class SchoolBasedImport(Model):
     """An xlsx of school-based credits (the template filled in), base64."""
 
     model_config = ConfigDict(extra="forbid")
@@ -219,7 +220,7 @@ class SchoolBasedImport(BaseModel):
     content_base64: str = Field(min_length=4, max_length=4_000_000)
 
 
-class Registration(BaseModel):
+class Registration(Model):
     """A school-based registration (TEACHER#<tid> | SBREG#<reg_id>)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -251,7 +252,7 @@ class Registration(BaseModel):
         return self.online + self.offline
 
 
-class RegistrationRef(BaseModel):
+class RegistrationRef(Model):
     model_config = ConfigDict(extra="forbid")
 
     teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
@@ -265,7 +266,7 @@ class Decision(StrEnum):
     WITHDRAW = "withdraw"  # the school takes back a pending one
 
 
-class RegistrationDecision(BaseModel):
+class RegistrationDecision(Model):
     model_config = ConfigDict(extra="forbid")
 
     items: list[RegistrationRef] = Field(min_length=1, max_length=200)
@@ -273,7 +274,7 @@ class RegistrationDecision(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class DecisionResult(BaseModel):
+class DecisionResult(Model):
     teacher_id: str
     registration_id: str
     ok: bool
@@ -285,7 +286,7 @@ class RegistrationView(Registration):
     status_text: str
 
 
-class RowResult(BaseModel):
+class RowResult(Model):
     """One row of an xlsx registration: registered, or why not."""
 
     row: int
@@ -304,7 +305,7 @@ class EntryView(CreditEntry):
     credits_total: int
 
 
-class CycleInfo(BaseModel):
+class CycleInfo(Model):
     cycle_id: str
     name: str
     start: date
@@ -313,7 +314,7 @@ class CycleInfo(BaseModel):
     school_based_cap: int
 
 
-class MyCredits(BaseModel):
+class MyCredits(Model):
     """我的学分: a cycle's entries and totals against what the cycle requires."""
 
     teacher_id: str
@@ -332,7 +333,7 @@ class MyCredits(BaseModel):
     pending: list[RegistrationView]
 
 
-class TeacherProgress(BaseModel):
+class TeacherProgress(Model):
     teacher_id: str
     name: str
     school_id: str
@@ -344,7 +345,7 @@ class TeacherProgress(BaseModel):
     behind: bool
 
 
-class GroupProgress(BaseModel):
+class GroupProgress(Model):
     """A school (in a county's view) or a county (in a city's or the province's)."""
 
     code: str
@@ -356,7 +357,7 @@ class GroupProgress(BaseModel):
     average: float
 
 
-class ProgressView(BaseModel):
+class ProgressView(Model):
     """A school's teachers, or a bureau's region by school or county, in one cycle."""
 
     cycle: CycleInfo
@@ -373,7 +374,7 @@ class ProgressView(BaseModel):
 # --- certificates (结业证书) -------------------------------------------------------------------
 
 
-class Certificate(BaseModel):
+class Certificate(Model):
     """A completion certificate, generated from the completion each time it is shown (never
     stored as a file): valid while the 合格 decision it was issued for stands."""
 
@@ -395,7 +396,7 @@ class Certificate(BaseModel):
     qr_svg: str = ""  # the QR code of `verify_url` (the owner's printable page only)
 
 
-class CertificateSummary(BaseModel):
+class CertificateSummary(Model):
     code: str
     project_title: str
     class_name: str
@@ -407,7 +408,7 @@ class CertificateSummary(BaseModel):
 # --- segmented projects (CR-2) --------------------------------------------------------------
 
 
-class SegmentInfo(BaseModel):
+class SegmentInfo(Model):
     n: int
     name: str
     semester: str
@@ -415,7 +416,7 @@ class SegmentInfo(BaseModel):
     open: bool
 
 
-class SegmentRow(BaseModel):
+class SegmentRow(Model):
     teacher_id: str
     name: str
     school_name: str
@@ -424,7 +425,7 @@ class SegmentRow(BaseModel):
     reason: str = ""
 
 
-class SegmentRoster(BaseModel):
+class SegmentRoster(Model):
     """The teachers carried into a later segment (they completed the previous one; CR-2: one
     enrolment, no new selection) with the segment's decisions."""
 
@@ -440,13 +441,13 @@ class SegmentRoster(BaseModel):
 # --- 培训档案 (the teacher's record of training, printable) -------------------------------------
 
 
-class ArchiveCycle(BaseModel):
+class ArchiveCycle(Model):
     cycle: CycleInfo
     totals: CreditTotals
     entries: list[EntryView]
 
 
-class ArchiveCompletion(BaseModel):
+class ArchiveCompletion(Model):
     term: str
     project_title: str
     class_name: str
@@ -458,7 +459,7 @@ class ArchiveCompletion(BaseModel):
     certificate: str = ""  # the verification code of a standing 合格
 
 
-class Archive(BaseModel):
+class Archive(Model):
     teacher_id: str
     teacher_name: str
     school_name: str

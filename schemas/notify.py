@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from schemas.base import Model
 from schemas.people import Role, User
 
 # Party keys: "<kind>:<id>". Ids of every kind match this (user ids also allow . and @).
@@ -87,7 +88,7 @@ class MessageKind(StrEnum):
     OTHER = "other"
 
 
-class Table(BaseModel):
+class Table(Model):
     """A small table in a message (a bureau's digest: counts by school), each row with an
     optional link (site-relative) to the list behind it."""
 
@@ -98,7 +99,7 @@ class Table(BaseModel):
     links: tuple[str, ...] = ()
 
 
-class Message(BaseModel):
+class Message(Model):
     """One message in one party's inbox. Plain Chinese: what happened, and the next step."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -126,18 +127,18 @@ class MessageView(Message):
     read: bool
 
 
-class InboxPage(BaseModel):
+class InboxPage(Model):
     messages: list[MessageView]
     unread: int
     # Pass as `before` for the next (older) page; None when there is none.
     next: str | None = None
 
 
-class UnreadCount(BaseModel):
+class UnreadCount(Model):
     unread: int
 
 
-class ReadRequest(BaseModel):
+class ReadRequest(Model):
     """Body of POST /api/inbox/read: some messages (`ids` from the inbox), or `all`."""
 
     model_config = ConfigDict(extra="forbid")
@@ -146,12 +147,12 @@ class ReadRequest(BaseModel):
     all: bool = False
 
 
-class ReadResult(BaseModel):
+class ReadResult(Model):
     marked: int
     unread: int
 
 
-class NotifySettings(BaseModel):
+class NotifySettings(Model):
     """A user's choice of email (PUT /api/notify/settings). Critical messages are emailed to
     `email` whatever `email_all` says; the others only with `email_all`."""
 
@@ -166,7 +167,7 @@ class NotifySettings(BaseModel):
     email_all: bool = Field(default=False, description="所有消息都发邮件（否则只发重要消息）")
 
 
-class Subscriber(BaseModel):
+class Subscriber(Model):
     """A user's email choice as stored in each inbox they read (INBOX#<party> | SUB#<user>)."""
 
     model_config = ConfigDict(frozen=True)
@@ -177,7 +178,7 @@ class Subscriber(BaseModel):
     updated_at: datetime
 
 
-class RightGrant(BaseModel):
+class RightGrant(Model):
     """CH-3: the withdrawal right a fan-out grants each teacher it writes to (the selection
     context's `WithdrawalRight` without the teacher)."""
 
@@ -190,7 +191,7 @@ class RightGrant(BaseModel):
     granted_at: datetime
 
 
-class Fanout(BaseModel):
+class Fanout(Model):
     """One message to many parties, written as ONE item inside the transaction of the change
     (a transaction holds at most 100 items) and completed right after it, or by the send
     worker's sweep if the writer died. Message ids derive from `key` and the party, so a
@@ -206,7 +207,7 @@ class Fanout(BaseModel):
     created_at: datetime
 
 
-class CalendarFeed(BaseModel):
+class CalendarFeed(Model):
     """A teacher's private calendar feed address (None: no feed). `webcal` opens the phone's
     calendar app to subscribe."""
 

@@ -13,8 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from schemas.base import Model
 from schemas.catalog import STAGES, TrainingForm
 from schemas.projects import ProjectDraft
 from schemas.regions import RegionCode
@@ -60,7 +61,7 @@ RESPONSE_STATUS_NAMES: dict[ResponseStatus, str] = {
 }
 
 
-class OrderForm(BaseModel):
+class OrderForm(Model):
     """主题式培训项目订单 (attachment 3), every field of OD-1."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -101,7 +102,7 @@ class OrderForm(BaseModel):
         return v
 
 
-class Order(BaseModel):
+class Order(Model):
     """A county's order as stored (ORDER#<oid> | META)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -123,7 +124,7 @@ class Order(BaseModel):
     project_id: str | None = Field(default=None, description="the published order project")
 
 
-class OrderResponse(BaseModel):
+class OrderResponse(Model):
     """An institution's answer to one order: a project plan for that order alone (OD-5)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -143,19 +144,19 @@ class OrderResponse(BaseModel):
 # --- request bodies --------------------------------------------------------------------------
 
 
-class RespondRequest(BaseModel):
+class RespondRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     plan: ProjectDraft
 
 
-class PickRequest(BaseModel):
+class PickRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     institution_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
 
 
-class ReviseRequest(BaseModel):
+class ReviseRequest(Model):
     """The contractor's revised plan; `submit` makes it the formal application (正式申报)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -177,7 +178,7 @@ class CountedOrder(OrderView):
     responses: int  # institutions that answered it
 
 
-class ResponseView(BaseModel):
+class ResponseView(Model):
     """A response as the caller may see it: the plan's ID numbers only for its own
     institution (the county compares plans without them)."""
 
@@ -200,7 +201,7 @@ class OfferedOrder(OrderView):
     my_response: ResponseView | None
 
 
-class CountyOrders(BaseModel):
+class CountyOrders(Model):
     """A county's orders and how many more it should post (Q-7)."""
 
     county: str
@@ -211,14 +212,14 @@ class CountyOrders(BaseModel):
     orders: list[CountedOrder]
 
 
-class CountyShortfall(BaseModel):
+class CountyShortfall(Model):
     county: str
     county_name: str
     posted: int
     missing: int
 
 
-class OrdersOverview(BaseModel):
+class OrdersOverview(Model):
     """The centre's view: every order, counts by stage, counties below the minimum (Q-7)."""
 
     orders: list[OrderView]
@@ -227,12 +228,12 @@ class OrdersOverview(BaseModel):
     required: int
 
 
-class OrderListPublished(BaseModel):
+class OrderListPublished(Model):
     listed: list[str]  # the orders this publication listed
     below_minimum: list[CountyShortfall]
 
 
-class OpenOrders(BaseModel):
+class OpenOrders(Model):
     """The orders an institution is shown, or why none (OD-4, Q-5)."""
 
     qualified: bool
@@ -240,7 +241,7 @@ class OpenOrders(BaseModel):
     orders: list[OfferedOrder]
 
 
-class CountyResponses(BaseModel):
+class CountyResponses(Model):
     order: OrderView
     responses: list[ResponseView]
 

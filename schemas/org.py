@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from schemas.base import Model
 from schemas.regions import RegionCode
 
 
@@ -28,7 +29,7 @@ class QuotaCategory(StrEnum):
     LOCAL = "Q-6"
 
 
-class Qualification(BaseModel):
+class Qualification(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scope: QualificationScope
@@ -37,7 +38,7 @@ class Qualification(BaseModel):
     qualified_since: date
 
 
-class Institution(BaseModel):
+class Institution(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     institution_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
@@ -47,7 +48,7 @@ class Institution(BaseModel):
     qualification: Qualification
 
 
-class School(BaseModel):
+class School(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     school_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")

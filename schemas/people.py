@@ -6,8 +6,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.base import Model
 from schemas.regions import RegionCode
 
 
@@ -38,7 +39,7 @@ ROLE_NAMES: dict[Role, str] = {
 }
 
 
-class User(BaseModel):
+class User(Model):
     """A platform account. `user_id` is the JWT `sub`; role and scope come from this record."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -58,7 +59,7 @@ class User(BaseModel):
     disabled_reason: str = Field(default="", max_length=200)
 
 
-class Teacher(BaseModel):
+class Teacher(Model):
     """A teacher record (from the national teacher system, TD-1, or kept by the school, TD-2)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

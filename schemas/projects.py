@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.base import Model
 from schemas.calendar import DATA_DIR
 from schemas.catalog import FeeItem, ProjectStatus, Session, Target, TrainingForm
 from schemas.org import QuotaCategory
@@ -61,7 +62,7 @@ TITLE_RANKS: dict[str, int] = {
 }
 
 
-class PersonInput(BaseModel):
+class PersonInput(Model):
     """A leader or instructor as entered in a draft; anything may still be missing."""
 
     model_config = ConfigDict(extra="forbid")
@@ -74,7 +75,7 @@ class PersonInput(BaseModel):
     expertise: str = Field(default="", max_length=60, description="专长领域")
 
 
-class PersonRecord(BaseModel):
+class PersonRecord(Model):
     """The one record of an instructor/expert (AP-7), keyed by ID number, reused across projects."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -90,7 +91,7 @@ class PersonRecord(BaseModel):
 # --- drafts ----------------------------------------------------------------------------------
 
 
-class ClassDraft(BaseModel):
+class ClassDraft(Model):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(default=None, max_length=40)
@@ -101,7 +102,7 @@ class ClassDraft(BaseModel):
     timetable: list[Session] = Field(default_factory=list, max_length=200)
 
 
-class SegmentDraft(BaseModel):
+class SegmentDraft(Model):
     """One segment of a segmented 90-credit centralized project (CR-2)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -111,14 +112,14 @@ class SegmentDraft(BaseModel):
     credits: int | None = Field(default=None, ge=1, le=150)
 
 
-class FeeDraft(BaseModel):
+class FeeDraft(Model):
     model_config = ConfigDict(extra="forbid")
 
     total: Decimal | None = Field(default=None, ge=0, max_digits=9, decimal_places=2)
     items: list[FeeItem] = Field(default_factory=list, max_length=12)
 
 
-class ProjectDraft(BaseModel):
+class ProjectDraft(Model):
     """What an institution clerk edits: every field optional until submission."""
 
     model_config = ConfigDict(extra="forbid")
@@ -141,7 +142,7 @@ class ProjectDraft(BaseModel):
     b_certificate: bool = Field(default=False, description="B证项目 (Q-4: outside the quota)")
 
 
-class FieldError(BaseModel):
+class FieldError(Model):
     """One problem of a submission, shown next to its field."""
 
     model_config = ConfigDict(frozen=True)
@@ -152,7 +153,7 @@ class FieldError(BaseModel):
     rule: str = ""
 
 
-class SpotCheck(BaseModel):
+class SpotCheck(Model):
     """AP-5: the instructors drawn for a spot check (who drew, when, from how many; drawn once
     per submission with `secrets`), and its recorded outcome."""
 
@@ -168,7 +169,7 @@ class SpotCheck(BaseModel):
     at: datetime | None = None
 
 
-class ProjectRecord(BaseModel):
+class ProjectRecord(Model):
     """A project as the application and review flow keeps it (the item's `app` document)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -217,7 +218,7 @@ class ChangeStatus(StrEnum):
     APPLIED = "applied"  # a minor change applied at once, recorded for the bureau (CH-5)
 
 
-class ChangeRequest(BaseModel):
+class ChangeRequest(Model):
     """What an institution asks to change in a published project (CH-1 … CH-3)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -234,7 +235,7 @@ class ChangeRequest(BaseModel):
     timetable: list[Session] = Field(default_factory=list, max_length=200)
 
 
-class ChangeRecord(BaseModel):
+class ChangeRecord(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     change_id: str
@@ -255,7 +256,7 @@ class ChangeRecord(BaseModel):
     bureau_region: RegionCode | None = None
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     """One line of a project's history (CH-5), or of a region's local cap (Q-6: `region_code`
     set, no project or institution)."""
 
@@ -277,14 +278,14 @@ class AuditEntry(BaseModel):
 LOCAL_CAP_MAX = 200  # the largest Q-6 cap a bureau may set in the browser
 
 
-class LocalQuota(BaseModel):
+class LocalQuota(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     cap: int = Field(ge=0, le=1000)
     set_by: str = Field(description="the bureau account that set it (Q-6)")
 
 
-class LocalCapSetting(BaseModel):
+class LocalCapSetting(Model):
     """Q-6: a region's cap on local projects per institution for a term, as a bureau set it in the
     browser. It overrides the term file's `local` entry (and `local_default`)."""
 
@@ -298,7 +299,7 @@ class LocalCapSetting(BaseModel):
     set_at: datetime
 
 
-class QuotaTable(BaseModel):
+class QuotaTable(Model):
     """Per-term limits on the projects an institution may submit (Q-1 … Q-6), and credit caps."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -333,7 +334,7 @@ class QuotaTable(BaseModel):
         return v
 
 
-class FeeStandard(BaseModel):
+class FeeStandard(Model):
     """Caps per trainee per training day (AP-8), e.g. 浙财行〔2022〕13号 for provincial projects."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -378,26 +379,26 @@ def fee_standards() -> tuple[FeeStandard, ...]:
 # --- request bodies --------------------------------------------------------------------------
 
 
-class SaveDraftRequest(BaseModel):
+class SaveDraftRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
     draft: ProjectDraft
 
 
-class VersionRequest(BaseModel):
+class VersionRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
 
 
-class SpotCheckDrawRequest(BaseModel):
+class SpotCheckDrawRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
 
 
-class SpotCheckRequest(BaseModel):
+class SpotCheckRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
@@ -405,7 +406,7 @@ class SpotCheckRequest(BaseModel):
     note: str = Field(default="", max_length=200)
 
 
-class DecisionRequest(BaseModel):
+class DecisionRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     version: int = Field(ge=1)
@@ -413,14 +414,14 @@ class DecisionRequest(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-class ChangeDecisionRequest(BaseModel):
+class ChangeDecisionRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     approve: bool
     note: str = Field(default="", max_length=500)
 
 
-class LocalCapRequest(BaseModel):
+class LocalCapRequest(Model):
     """Body of PUT /api/projects/quotas/local/{region_code} (Q-6)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -428,7 +429,7 @@ class LocalCapRequest(BaseModel):
     cap: int = Field(strict=True, ge=0, le=LOCAL_CAP_MAX, description="projects per institution")
 
 
-class TimetableRequest(BaseModel):
+class TimetableRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     sessions: list[Session] = Field(min_length=1, max_length=200)
@@ -437,14 +438,14 @@ class TimetableRequest(BaseModel):
 # --- what the projects API answers (the API document's response models) ---------------------
 
 
-class QuotaStatus(BaseModel):
+class QuotaStatus(Model):
     """The institution's project cap this term (Q-1 … Q-6) and what it has used."""
 
     cap: int | None
     used: int
 
 
-class ProjectSummary(BaseModel):
+class ProjectSummary(Model):
     """One project of the institution's list, from draft to published."""
 
     project_id: str
@@ -456,19 +457,19 @@ class ProjectSummary(BaseModel):
     classes: list[str]  # the published project's class ids
 
 
-class MyProjects(BaseModel):
+class MyProjects(Model):
     projects: list[ProjectSummary]
     quota: QuotaStatus
 
 
-class PublishedProjects(BaseModel):
+class PublishedProjects(Model):
     """PH-PUBLISH: the projects this call published and the site's publication state."""
 
     published: list[str]
     site: dict[str, Any]
 
 
-class CapInstitution(BaseModel):
+class CapInstitution(Model):
     """A local institution under a region's cap, with the submissions it holds."""
 
     institution_id: str
@@ -477,7 +478,7 @@ class CapInstitution(BaseModel):
     over_cap: bool
 
 
-class LocalCapRow(BaseModel):
+class LocalCapRow(Model):
     """Q-6: a region's effective cap on local projects, where it comes from, who may change it,
     and the institutions it applies to."""
 
@@ -499,7 +500,7 @@ class LocalCapChanged(LocalCapRow):
     warning: str  # institutions already over the new cap, in Chinese
 
 
-class LocalCaps(BaseModel):
+class LocalCaps(Model):
     term: str
     max_cap: int
     regions: list[LocalCapRow]

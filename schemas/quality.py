@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import ConfigDict, Field, computed_field
+
+from schemas.base import Model
 
 # --- 满意度测评 -----------------------------------------------------------------------------------
 
@@ -20,7 +22,7 @@ SCALE = (1, 2, 3, 4, 5)  # 1 很不满意 … 5 很满意
 SCALE_NAMES = {1: "很不满意", 2: "不满意", 3: "一般", 4: "满意", 5: "很满意"}
 
 
-class EvaluationRequest(BaseModel):
+class EvaluationRequest(Model):
     """One teacher's answers: each question 1–5 and a comment. Stored without the teacher."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,7 +35,7 @@ class EvaluationRequest(BaseModel):
     comment: str = Field(default="", max_length=300)
 
 
-class EvaluationOpen(BaseModel):
+class EvaluationOpen(Model):
     """A class the teacher attended and may evaluate (or has evaluated)."""
 
     class_id: str
@@ -48,14 +50,14 @@ class EvaluationOpen(BaseModel):
     note: str = ""
 
 
-class QuestionResult(BaseModel):
+class QuestionResult(Model):
     key: str
     name: str
     average: float
     distribution: list[int]  # answers giving 1 … 5
 
 
-class EvaluationResult(BaseModel):
+class EvaluationResult(Model):
     """A class's results: figures only from `min_answers` answers on (fewer would identify)."""
 
     class_id: str
@@ -100,7 +102,7 @@ CHECK_ITEMS = (
 )
 
 
-class CheckRequest(BaseModel):
+class CheckRequest(Model):
     """A spot check or monitoring visit of one class, as the monitor records it (QA-1)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -117,7 +119,7 @@ class CheckRequest(BaseModel):
     follow_up_by: date | None = None
 
 
-class AnswerRequest(BaseModel):
+class AnswerRequest(Model):
     """The institution's answer to a finding (整改情况)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -125,7 +127,7 @@ class AnswerRequest(BaseModel):
     answer: str = Field(min_length=2, max_length=1000)
 
 
-class CloseRequest(BaseModel):
+class CloseRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(default="", max_length=300)
@@ -146,7 +148,7 @@ CHECK_STATUS_NAMES = {
 }
 
 
-class QualityCheck(BaseModel):
+class QualityCheck(Model):
     """One QA-1 record (INST#<iid> | QA#<check_id>), kept per institution and project."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -189,7 +191,7 @@ class CheckView(QualityCheck):
 # --- the review page's view of an institution ------------------------------------------------
 
 
-class InstitutionQuality(BaseModel):
+class InstitutionQuality(Model):
     """What the reviewing bureau sees of an applying institution: its past classes' ratings
     (those with enough answers) and its QA-1 records."""
 
@@ -207,7 +209,7 @@ class InstitutionQuality(BaseModel):
 # --- the bureaus' per-term report --------------------------------------------------------------
 
 
-class ReportRow(BaseModel):
+class ReportRow(Model):
     """One county or institution in a term's report (over the caller's region's teachers)."""
 
     code: str
@@ -248,7 +250,7 @@ class ReportRow(BaseModel):
         return self.model_copy(update={k: getattr(self, k) + getattr(other, k) for k in counters})
 
 
-class ReportView(BaseModel):
+class ReportView(Model):
     term: str
     term_name: str
     region_code: str
@@ -260,7 +262,7 @@ class ReportView(BaseModel):
     as_of: datetime | None = None
 
 
-class ClassChoice(BaseModel):
+class ClassChoice(Model):
     """A published class a monitor may record a check of."""
 
     class_id: str

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, computed_field, model_validator
 
+from schemas.base import Model
 from schemas.org import School
 from schemas.people import Role, User
 from schemas.privacy import MaskedIdNumber
@@ -117,7 +118,7 @@ IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
 FIELD_LABELS = {f: h for h, f in IMPORT_COLUMNS}
 
 
-class TeacherFields(BaseModel):
+class TeacherFields(Model):
     """The fields of a teacher a national export row (TD-1) or a school (TD-2) provides."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -197,7 +198,7 @@ OUTCOME_NAMES = {
 }
 
 
-class RowResult(BaseModel):
+class RowResult(Model):
     """One line of the import report. ID numbers are stored masked (the report is a page)."""
 
     model_config = ConfigDict(frozen=True)
@@ -234,7 +235,7 @@ IMPORT_MAX_BYTES = 64 * 1024 * 1024
 IMPORT_SUFFIXES = (".xlsx", ".csv")
 
 
-class ImportUpload(BaseModel):
+class ImportUpload(Model):
     """The page announces a file before sending its parts (TD-1)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -243,7 +244,7 @@ class ImportUpload(BaseModel):
     size: int = Field(ge=1, le=IMPORT_MAX_BYTES)
 
 
-class ImportJob(BaseModel):
+class ImportJob(Model):
     """An import of one file; the page polls its progress."""
 
     model_config = ConfigDict(extra="ignore")
@@ -270,7 +271,7 @@ class ImportJob(BaseModel):
         return -(-self.size // self.part_size) if self.part_size else 0
 
 
-class LocalTeacherRequest(BaseModel):
+class LocalTeacherRequest(Model):
     """A school adds or edits a teacher missing from the national system (TD-2)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -315,7 +316,7 @@ class AnomalyStatus(StrEnum):
     RESOLVED = "resolved"
 
 
-class Anomaly(BaseModel):
+class Anomaly(Model):
     """A record anomaly (TD-3): its owner resolves it with one of its actions."""
 
     model_config = ConfigDict(extra="ignore")
@@ -336,7 +337,7 @@ class Anomaly(BaseModel):
     resolution: str = ""
 
 
-class ResolveRequest(BaseModel):
+class ResolveRequest(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     action: ResolveAction
@@ -356,7 +357,7 @@ STAFF_ROLES = (
 )
 
 
-class AccountRequest(BaseModel):
+class AccountRequest(Model):
     """Assign a staff role to an account (creating it if new)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -368,7 +369,7 @@ class AccountRequest(BaseModel):
     institution_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{2,40}$")
 
 
-class AccountStatusRequest(BaseModel):
+class AccountStatusRequest(Model):
     """Disable or re-enable an account; a reason is required when disabling (accounts rule)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -401,7 +402,7 @@ CORRECTION_STATUS_NAMES = {
 }
 
 
-class CorrectionRequest(BaseModel):
+class CorrectionRequest(Model):
     """Body of POST /api/records/me/corrections (PH-1): the values the teacher says are right.
     Fields left out (or equal to the record) are not changed."""
 
@@ -425,7 +426,7 @@ class CorrectionRequest(BaseModel):
         return {f: v for f in CORRECTABLE if (v := getattr(self, f)) is not None}
 
 
-class Correction(BaseModel):
+class Correction(Model):
     """A teacher's correction request (PH-1): TEACHER#<tid> | CORRECTION#<term>#<request_id>."""
 
     model_config = ConfigDict(frozen=True)
@@ -446,7 +447,7 @@ class Correction(BaseModel):
     reason: str = ""
 
 
-class CorrectionDecision(BaseModel):
+class CorrectionDecision(Model):
     """Body of POST /api/records/corrections/{teacher_id}/{request_id}/decision."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
@@ -458,18 +459,18 @@ class CorrectionDecision(BaseModel):
 # --- what the records API answers (the API document's response models) ----------------------
 
 
-class RegionOption(BaseModel):
+class RegionOption(Model):
     code: str
     name: str
     level: str
 
 
-class RoleOption(BaseModel):
+class RoleOption(Model):
     role: str
     name: str
 
 
-class RecordsScope(BaseModel):
+class RecordsScope(Model):
     """What the records pages offer the caller: regions, school, the rights they hold."""
 
     user_id: str
@@ -486,7 +487,7 @@ class RecordsScope(BaseModel):
     staff_roles: list[RoleOption]
 
 
-class PartReceived(BaseModel):
+class PartReceived(Model):
     job_id: str
     part: int
     bytes: int
@@ -496,7 +497,7 @@ class ReportRow(RowResult):
     outcome_text: str
 
 
-class ImportReportPage(BaseModel):
+class ImportReportPage(Model):
     """A page of an import's per-row report."""
 
     job: ImportJob
@@ -505,7 +506,7 @@ class ImportReportPage(BaseModel):
     rows: list[ReportRow]
 
 
-class TeacherView(BaseModel):
+class TeacherView(Model):
     """A teacher record as the caller may see it: the ID number masked unless `id_full`."""
 
     teacher_id: str
@@ -530,5 +531,5 @@ class AccountView(User):
     role_name: str
 
 
-class TeacherList(BaseModel):
+class TeacherList(Model):
     teachers: list[TeacherView]

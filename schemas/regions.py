@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from schemas.base import Model
 from schemas.calendar import DATA_DIR
 from schemas.yamlfile import read_yaml
 
@@ -19,7 +20,7 @@ class RegionLevel(StrEnum):
     COUNTY = "county"
 
 
-class Region(BaseModel):
+class Region(Model):
     model_config = ConfigDict(frozen=True)
 
     code: RegionCode = Field(pattern=r"^\d{6}$")
@@ -28,7 +29,7 @@ class Region(BaseModel):
     parent: RegionCode | None = None
 
 
-class RegionTree(BaseModel):
+class RegionTree(Model):
     """The region tree; every scope check asks it whether one region lies within another."""
 
     model_config = ConfigDict(frozen=True)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from schemas.base import Model
 from schemas.catalog import ClassInfo
 
 
@@ -82,7 +83,7 @@ EXPANSION_TEXT: dict[ExpansionState, str] = {
 }
 
 
-class SelectRequest(BaseModel):
+class SelectRequest(Model):
     """Body of POST /api/selections."""
 
     model_config = ConfigDict(extra="forbid")
@@ -92,7 +93,7 @@ class SelectRequest(BaseModel):
     waitlist: bool = False
 
 
-class Selection(BaseModel):
+class Selection(Model):
     """A teacher's selection of one class in one term (one record per teacher and class)."""
 
     model_config = ConfigDict(frozen=True)
@@ -163,7 +164,7 @@ class SelectionView(Selection):
         )
 
 
-class SeatsView(BaseModel):
+class SeatsView(Model):
     class_id: str
     capacity: int
     held: int
@@ -171,14 +172,14 @@ class SeatsView(BaseModel):
     waitlist: int = 0
 
 
-class SelectionRef(BaseModel):
+class SelectionRef(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
     class_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
 
 
-class ReviewRequest(BaseModel):
+class ReviewRequest(Model):
     """Body of POST /api/school/reviews (PH-R1-SCHOOL, PH-R2-SCHOOL): one or many selections."""
 
     model_config = ConfigDict(extra="forbid")
@@ -188,7 +189,7 @@ class ReviewRequest(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class RecheckRequest(BaseModel):
+class RecheckRequest(Model):
     """Body of POST /api/institution/rechecks (PH-R1-RECHECK, PH-R2-RECHECK)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -198,7 +199,7 @@ class RecheckRequest(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class ItemResult(BaseModel):
+class ItemResult(Model):
     """The outcome for one selection of a bulk request."""
 
     teacher_id: str
@@ -209,7 +210,7 @@ class ItemResult(BaseModel):
     message: str = ""
 
 
-class ExpansionRequest(BaseModel):
+class ExpansionRequest(Model):
     """Body of POST /api/institution/expansions (PH-EXPAND-APPLY, SE-3)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -219,7 +220,7 @@ class ExpansionRequest(BaseModel):
     reason: str = Field(min_length=2, max_length=200)
 
 
-class ExpansionDecisionRequest(BaseModel):
+class ExpansionDecisionRequest(Model):
     """Body of POST /api/bureau/expansions/{class_id} (PH-EXPAND-ACCEPT, SE-3)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -228,7 +229,7 @@ class ExpansionDecisionRequest(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class Expansion(BaseModel):
+class Expansion(Model):
     """An institution's application for extra seats in one class (CLASS#<cid> | EXPANSION#<term>)."""
 
     model_config = ConfigDict(frozen=True)
@@ -251,7 +252,7 @@ class Expansion(BaseModel):
     decided_at: datetime | None = None
 
 
-class WithdrawalRight(BaseModel):
+class WithdrawalRight(Model):
     """CH-3: an approved major change lets the project's enrolled teachers withdraw (退选) outside
     the selection windows. TEACHER#<tid> | RIGHT#<term>#<project_id>."""
 
@@ -273,7 +274,7 @@ class ClosingStep(StrEnum):
     WAITLIST = "waitlist"  # every waitlist entry ends 未递补 (waitlist_closed)
 
 
-class ClosingJob(BaseModel):
+class ClosingJob(Model):
     """The run of one window's closing (TERM#<term> | CLOSE#<phase>): created once when the
     window's close fires, then advanced class by class; a repeated or retried toggle continues
     it from `cursor` and never starts it again."""
@@ -293,7 +294,7 @@ class ClosingJob(BaseModel):
 # --- answers of the school's and the institution's views (the API document's response models) ---
 
 
-class SchoolTeacherRow(BaseModel):
+class SchoolTeacherRow(Model):
     """One teacher of the school's overview: on the roll (with or without selections), or named
     by a selection although the record has moved since."""
 
@@ -306,7 +307,7 @@ class SchoolTeacherRow(BaseModel):
     selections: list[SelectionView]
 
 
-class SchoolOverview(BaseModel):
+class SchoolOverview(Model):
     """学校审核: the school's teachers this term with their selections and credits."""
 
     school_id: str
@@ -320,13 +321,13 @@ class RosterSelection(SelectionView):
     teacher_name: str = ""
 
 
-class WaitlistPlace(BaseModel):
+class WaitlistPlace(Model):
     teacher_id: str
     position: int
     round: int
 
 
-class InstitutionRoster(BaseModel):
+class InstitutionRoster(Model):
     """An institution's class: its selections (every status) and waitlist, for the recheck."""
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
@@ -336,21 +337,21 @@ class InstitutionRoster(BaseModel):
     waitlist: list[WaitlistPlace]
 
 
-class SeatsAnswer(BaseModel):
+class SeatsAnswer(Model):
     seats: list[SeatsView]
 
 
-class MySelections(BaseModel):
+class MySelections(Model):
     selections: list[SelectionView]
 
 
-class ItemResults(BaseModel):
+class ItemResults(Model):
     """A bulk decision: one result per item (refused items say why)."""
 
     results: list[ItemResult]
 
 
-class ExpansionList(BaseModel):
+class ExpansionList(Model):
     expansions: list[Expansion]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from schemas.base import Model
 
 # What a selection status counts as on the dashboard (review backlog and progress).
 SELECTION_BUCKETS: dict[str, str] = {
@@ -28,7 +30,7 @@ PROJECT_BUCKETS: dict[str, str] = {
 EXPANSION_BUCKETS: dict[str, str] = {"applied": "待受理", "accepted": "已同意", "refused": "未同意"}
 
 
-class StatsRow(BaseModel):
+class StatsRow(Model):
     """One region or school: teachers on roll, how many selected, selections by status."""
 
     model_config = ConfigDict(frozen=True)
@@ -59,7 +61,7 @@ class StatsRow(BaseModel):
         }
 
 
-class FullClass(BaseModel):
+class FullClass(Model):
     model_config = ConfigDict(frozen=True)
 
     class_id: str
@@ -71,7 +73,7 @@ class FullClass(BaseModel):
     waitlist: int
 
 
-class TermStats(BaseModel):
+class TermStats(Model):
     """Term-wide counts: classes and seats, applications, expansions."""
 
     model_config = ConfigDict(frozen=True)
@@ -89,7 +91,7 @@ class TermStats(BaseModel):
     as_of: datetime
 
 
-class StatsView(BaseModel):
+class StatsView(Model):
     """GET /api/stats: the caller's region, its child rows (cities, counties or schools) and the
     term-wide counts, with the time the numbers were taken (数据截至)."""
 

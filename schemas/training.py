@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from schemas.base import Model
 
 
 class Mark(StrEnum):
@@ -35,7 +37,7 @@ class Outcome(StrEnum):
 OUTCOME_NAMES = {Outcome.PASS: "合格", Outcome.FAIL: "不合格"}
 
 
-class SessionSlot(BaseModel):
+class SessionSlot(Model):
     """One timetable session of a class, the unit of attendance; `key` is day + start time."""
 
     model_config = ConfigDict(frozen=True)
@@ -48,7 +50,7 @@ class SessionSlot(BaseModel):
     hours: float
 
 
-class MarkEntry(BaseModel):
+class MarkEntry(Model):
     model_config = ConfigDict(frozen=True)
 
     mark: Mark
@@ -57,7 +59,7 @@ class MarkEntry(BaseModel):
     at: datetime | None = None
 
 
-class Attendance(BaseModel):
+class Attendance(Model):
     """One teacher in one class (CLASS#<cid> | ATT#<tid>): check-in and marks per session."""
 
     class_id: str
@@ -68,7 +70,7 @@ class Attendance(BaseModel):
     online_hours: float | None = None
 
 
-class Proposal(BaseModel):
+class Proposal(Model):
     """The outcome the term data's rule proposes (attended share, online hours)."""
 
     outcome: Outcome
@@ -79,7 +81,7 @@ class Proposal(BaseModel):
     reasons: list[str] = Field(default_factory=list)
 
 
-class Completion(BaseModel):
+class Completion(Model):
     """The completion decision of one teacher in one class (CLASS#<cid> | DONE#<tid>).
 
     Built and written by `functions/training/store.completion_items`, a pure function that
@@ -115,7 +117,7 @@ class Completion(BaseModel):
     history: list[dict[str, str]] = Field(default_factory=list)
 
 
-class DeadlineSweep(BaseModel):
+class DeadlineSweep(Model):
     """One run of the daily sweep that settles the completions nobody decided by their class's
     deadline (QA-2, `functions/training/deadline.py`)."""
 
@@ -127,20 +129,20 @@ class DeadlineSweep(BaseModel):
     done: bool = False  # False: the run handed the rest to a new run (time limit)
 
 
-class CheckinRequest(BaseModel):
+class CheckinRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     class_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,60}$")
     code: str = Field(pattern=r"^[0-9]{6,8}$")
 
 
-class BulkCheckinRequest(BaseModel):
+class BulkCheckinRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     teacher_ids: list[str] = Field(min_length=1, max_length=500)
 
 
-class MarkItem(BaseModel):
+class MarkItem(Model):
     model_config = ConfigDict(extra="forbid")
 
     teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
@@ -148,7 +150,7 @@ class MarkItem(BaseModel):
     reason: str = Field(default="", max_length=100)
 
 
-class AttendanceRequest(BaseModel):
+class AttendanceRequest(Model):
     """Marks of one session for some of the class's teachers (roster on a phone)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -157,7 +159,7 @@ class AttendanceRequest(BaseModel):
     items: list[MarkItem] = Field(min_length=1, max_length=500)
 
 
-class DecisionItem(BaseModel):
+class DecisionItem(Model):
     model_config = ConfigDict(extra="forbid")
 
     teacher_id: str = Field(pattern=r"^[A-Za-z0-9_-]{2,40}$")
@@ -165,13 +167,13 @@ class DecisionItem(BaseModel):
     reason: str = Field(default="", max_length=200)
 
 
-class CompletionRequest(BaseModel):
+class CompletionRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     items: list[DecisionItem] = Field(min_length=1, max_length=500)
 
 
-class CancelRequest(BaseModel):
+class CancelRequest(Model):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=2, max_length=200)
@@ -182,7 +184,7 @@ class ImportKind(StrEnum):
     ONLINE = "online"
 
 
-class ImportRequest(BaseModel):
+class ImportRequest(Model):
     """An attendance workbook (the template filled in) or the online platform's hours export."""
 
     model_config = ConfigDict(extra="forbid")
@@ -199,7 +201,7 @@ class ImportStatus(StrEnum):
     FAILED = "failed"
 
 
-class RowReport(BaseModel):
+class RowReport(Model):
     row: int
     sheet: str = ""
     teacher_id: str = ""
@@ -208,7 +210,7 @@ class RowReport(BaseModel):
     message: str = ""
 
 
-class TrainingImport(BaseModel):
+class TrainingImport(Model):
     """An import run by the training worker (TRAINIMPORT#<job> | JOB)."""
 
     job_id: str
@@ -230,14 +232,14 @@ class TrainingImport(BaseModel):
 # --- what the training API returns -----------------------------------------------------------
 
 
-class ImportProgress(BaseModel):
+class ImportProgress(Model):
     """An import's state and, once done, its refused rows (the first 500)."""
 
     job: TrainingImport
     rejected: list[RowReport]
 
 
-class ClassSummary(BaseModel):
+class ClassSummary(Model):
     """A class in 开班管理 (institution) or the bureau's list."""
 
     class_id: str
@@ -261,7 +263,7 @@ class ClassSummary(BaseModel):
     cancellable: bool = False
 
 
-class RosterRow(BaseModel):
+class RosterRow(Model):
     teacher_id: str
     name: str
     school_name: str
@@ -273,7 +275,7 @@ class RosterRow(BaseModel):
     completion: Completion | None = None
 
 
-class ClassRoster(BaseModel):
+class ClassRoster(Model):
     summary: ClassSummary
     sessions: list[SessionSlot]
     blended: bool
@@ -283,7 +285,7 @@ class ClassRoster(BaseModel):
     decide_note: str = ""
 
 
-class CodeView(BaseModel):
+class CodeView(Model):
     class_id: str
     code: str
     url: str
@@ -292,7 +294,7 @@ class CodeView(BaseModel):
     expires_in: int
 
 
-class CheckinResult(BaseModel):
+class CheckinResult(Model):
     class_id: str
     class_name: str
     project_title: str
@@ -301,14 +303,14 @@ class CheckinResult(BaseModel):
     message: str
 
 
-class ItemOutcome(BaseModel):
+class ItemOutcome(Model):
     teacher_id: str
     ok: bool
     code: str = ""
     message: str = ""
 
 
-class MySession(BaseModel):
+class MySession(Model):
     key: str
     day: date
     start: time | None = None
@@ -319,7 +321,7 @@ class MySession(BaseModel):
     reason: str = ""
 
 
-class MyClass(BaseModel):
+class MyClass(Model):
     class_id: str
     class_name: str
     project_id: str
@@ -342,7 +344,7 @@ class MyClass(BaseModel):
     deadline: date
 
 
-class NonCompletionRow(BaseModel):
+class NonCompletionRow(Model):
     class_id: str
     teacher_id: str
     teacher_name: str
@@ -359,7 +361,7 @@ class NonCompletionRow(BaseModel):
     correctable: bool = False
 
 
-class CancelResult(BaseModel):
+class CancelResult(Model):
     class_id: str
     cancelled: bool
     released: int
@@ -367,13 +369,13 @@ class CancelResult(BaseModel):
     reason: str
 
 
-class ClassList(BaseModel):
+class ClassList(Model):
     classes: list[ClassSummary]
 
 
-class MyClasses(BaseModel):
+class MyClasses(Model):
     classes: list[MyClass]
 
 
-class NonCompletionList(BaseModel):
+class NonCompletionList(Model):
     rows: list[NonCompletionRow]

@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from schemas.base import Model
 from schemas.calendar import DATA_DIR
 from schemas.yamlfile import read_yaml
 
@@ -17,14 +18,14 @@ VOCAB_FILE = DATA_DIR / "vocab.yaml"
 LABELS = {"stage": "学段", "subject": "学科", "field": "培训领域", "level": "培训层次"}
 
 
-class Subject(BaseModel):
+class Subject(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=20)
     stages: tuple[str, ...] = Field(default=(), description="stages teaching it; empty: any")
 
 
-class Vocabulary(BaseModel):
+class Vocabulary(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     stages: tuple[str, ...] = Field(min_length=1)
