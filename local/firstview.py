@@ -43,7 +43,11 @@ class _NoApi:
 
     def invoke(self, function: str, event: dict[str, Any], clock_state: Any) -> Any:
         body = {"code": "unavailable", "message": "服务暂时不可用"}
-        return {"statusCode": 503, "body": json.dumps(body, ensure_ascii=False)}
+        return {
+            "statusCode": 503,
+            "headers": {"Content-Type": "application/json"},
+            "body": json.dumps(body, ensure_ascii=False),
+        }
 
     def close(self) -> None:
         pass

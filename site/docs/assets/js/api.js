@@ -100,6 +100,10 @@
     return wait * (0.5 + Math.random() / 2);  // spread the retries of many phones apart
   }
 
+  async function drain(resp) {
+    try { await resp.arrayBuffer(); } catch (e) { /* the connection broke: nothing to read */ }
+  }
+
   function sleep(seconds) {
     return new Promise(function (resolve) { setTimeout(resolve, seconds * 1000); });
   }
@@ -133,6 +137,9 @@
       }
       if (BUSY.indexOf(resp.status) < 0 || n >= retries) break;
       var wait = busyWait(resp, n);
+      // Read the busy answer to its end before asking again: an unread body keeps its
+      // connection busy (the browser has six per site) and the request open.
+      await drain(resp);
       if (opts.onRetry) opts.onRetry(n + 1, wait);
       await sleep(wait);
     }
@@ -140,6 +147,8 @@
     var type = resp.headers.get("Content-Type") || "";
     if (type.indexOf("json") >= 0) {
       try { data = await resp.json(); } catch (e) { data = null; }
+    } else {
+      await drain(resp);
     }
     if (!resp.ok) {
       var code = (data && data.code) || "http_" + resp.status;
