@@ -243,8 +243,17 @@ def _probe_client() -> Any:
     return _create_client("dynamodb", cfg)
 
 
+@cache
+def parameter(name: str) -> str:
+    """An SSM parameter's value, decrypted (the SMTP password), read once per process."""
+    answer = _create_client("ssm").get_parameter(Name=name, WithDecryption=True)
+    value: str = answer["Parameter"]["Value"]
+    return value
+
+
 def reset_clients() -> None:
     """Forget built clients (tests that switch endpoints or credentials)."""
+    parameter.cache_clear()
     _session.cache_clear()
     _client.cache_clear()
     _probe_client.cache_clear()

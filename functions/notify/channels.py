@@ -19,6 +19,7 @@ from email.utils import formataddr, make_msgid
 from functools import cache
 from typing import ClassVar, Literal, Protocol
 
+from functions.common import store
 from functions.common.settings import EnvSettings
 
 
@@ -130,21 +131,11 @@ def mail_settings() -> MailSettings:
     return MailSettings.from_environment()
 
 
-@cache
-def _parameter(name: str) -> str:
-    import boto3
-
-    value: str = boto3.client("ssm").get_parameter(Name=name, WithDecryption=True)["Parameter"][
-        "Value"
-    ]
-    return value
-
-
 def senders() -> list[SmtpSender]:
     """The channels of this deployment (email when ZJT_SMTP_HOST is set). Add a channel here."""
     cfg = mail_settings()
     if not cfg.host:
         return []
     if cfg.password_parameter and not cfg.password:
-        cfg = cfg.model_copy(update={"password": _parameter(cfg.password_parameter)})
+        cfg = cfg.model_copy(update={"password": store.parameter(cfg.password_parameter)})
     return [SmtpSender(cfg)]
