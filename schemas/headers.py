@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from schemas.base import Model
 
 # The inline scripts mkdocs-material writes into every page, by the sha256 of their text (CSP
 # hash sources). `extra.scope: /` in site/mkdocs.yml makes the first one the same on every page
@@ -51,7 +53,7 @@ CSP_DIRECTIVES: tuple[tuple[str, str], ...] = (
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 
-class SecurityHeaders(BaseModel):
+class SecurityHeaders(Model):
     """The headers of one kind of response. Field values are what goes on the wire; infra maps
     each onto CloudFront's typed settings, the gateway sends `as_headers()`."""
 
