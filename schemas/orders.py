@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, field_validator
 
 from schemas.base import Model
 from schemas.catalog import STAGES, TrainingForm
-from schemas.projects import ProjectDraft
+from schemas.projects import MaskedPlanView, PlanView, ProjectDraft
 from schemas.regions import RegionCode
 
 GOALS_MAX = 200  # OD-1: 培训目标（200字内）
@@ -191,7 +191,7 @@ class ResponseView(Model):
     responded_at: datetime
     updated_at: datetime
     submitted_at: datetime | None = None
-    plan: dict[str, Any]  # the plan as the projects pages show a draft
+    plan: PlanView | MaskedPlanView  # the plan as the projects pages show a draft
     status_text: str
 
 

@@ -504,3 +504,136 @@ class LocalCaps(Model):
     term: str
     max_cap: int
     regions: list[LocalCapRow]
+
+
+# A key a view may not carry is left out of the JSON, not sent as null: a bureau's answer has
+# no `id_number` key at all, and `id_number_masked` appears only once a number was entered.
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class PersonView(PersonInput):
+    """A leader or instructor of a plan as the institution that entered them sees them: the
+    number it typed (to edit it) and, once there is one, the masked form pages display."""
+
+    id_number_masked: str | None = Field(default=None, exclude_if=_absent)
+
+
+# The masked views are not subclasses of the full ones: a field declared with the full view
+# would serialize a masked instance by the full view's fields, ID number included.
+class MaskedPersonView(PersonInput):
+    """A leader or instructor as bureaus and counties see them: the ID number masked only (the
+    model may hold the number; it never leaves in the answer)."""
+
+    id_number: str | None = Field(default=None, max_length=18, exclude=True)
+    id_number_masked: str | None = Field(default=None, exclude_if=_absent)
+
+
+# A view narrows the draft's people to their view; mypy sees the list's element type change
+# (lists are invariant), pydantic validates and serializes each person by the narrowed type.
+class PlanView(ProjectDraft):
+    """A plan (a draft's content) with its people as `PersonView`."""
+
+    leader: PersonView = PersonView()
+    instructors: list[PersonView] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]
+
+
+class MaskedPlanView(ProjectDraft):
+    """A plan with its people's ID numbers masked (`MaskedPersonView`)."""
+
+    leader: MaskedPersonView = MaskedPersonView()
+    instructors: list[MaskedPersonView] = Field(default_factory=list, max_length=30)  # type: ignore[assignment]
+
+
+class ProjectView(ProjectRecord):
+    """A project record as its institution sees it; after a save with `check`, also `problems`:
+    what submitting it would report now (absent otherwise)."""
+
+    draft: PlanView
+    problems: list[FieldError] | None = Field(default=None, exclude_if=_absent)
+
+
+class MaskedProjectView(ProjectRecord):
+    """A project record as a bureau reviewing it sees it: ID numbers masked."""
+
+    draft: MaskedPlanView
+
+
+class RuleCheck(BaseModel):
+    """One rule of a submission checked for the reviewers: passed, or what is wrong."""
+
+    rule: str  # the RULES.md ID (reviewers' page, not a teacher's)
+    name: str
+    ok: bool
+    messages: list[str]
+
+
+class ReviewItem(MaskedProjectView):
+    """A submitted or approved project in a bureau's review list, with every rule check and
+    the AP-5 draw (empty until a reviewer draws)."""
+
+    checks: list[RuleCheck]
+    spot_check_pick: list[str]
+
+
+class ReviewList(BaseModel):
+    projects: list[ReviewItem]
+
+
+class ChangeView(ChangeRecord):
+    """A change request with its project's title (pages show names, not ids)."""
+
+    project_title: str
+
+
+class ChangeList(BaseModel):
+    changes: list[ChangeView]  # newest filed first
+
+
+class PublishedTimetable(BaseModel):
+    """CH-4: the project whose timetable was published, and its class ids."""
+
+    project_id: str
+    classes: list[str]
+
+
+class TimetableRisk(BaseModel):
+    """CH-4: a published class without a timetable and how many days are left to publish one
+    (negative: late)."""
+
+    project_id: str
+    title: str
+    class_id: str
+    class_name: str
+    start_date: date
+    days_left: int
+    late: bool
+
+
+class TimetableRisks(BaseModel):
+    classes: list[TimetableRisk]  # fewest days left first
+
+
+class ExpertView(PersonRecord):
+    """A person of the expert database as a lookup or search answers: the ID number masked
+    only (the model may hold the number; it never leaves in the answer)."""
+
+    id_number: str = Field(pattern=ID_NUMBER, exclude=True)
+    id_number_masked: str
+
+
+class Experts(BaseModel):
+    experts: list[ExpertView]
+
+
+class AuditRow(AuditEntry):
+    """CH-5: an audit entry as the history lists it: when (Asia/Shanghai, the pages' date
+    style), what happened and who, in Chinese."""
+
+    at_text: str
+    event_name: str
+    actor_name: str
+
+
+class AuditRows(BaseModel):
+    entries: list[AuditRow]

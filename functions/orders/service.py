@@ -146,15 +146,10 @@ def counted_view(order: Order, responses: int) -> CountedOrder:
 def response_view(r: OrderResponse, own: bool = True) -> ResponseView:
     """A response with ID numbers masked; only its own institution (`own`) gets them in full,
     to revise the plan. The county compares plans without them."""
-    data = projects.record_view(
-        _as_record(r.plan, r.order_id, r.institution_id, r.institution_name, r.responded_at)
-    )["draft"]
-    if not own:
-        for p in [data["leader"], *data["instructors"]]:
-            p.pop("id_number", None)
+    rec = _as_record(r.plan, r.order_id, r.institution_id, r.institution_name, r.responded_at)
     return ResponseView(
         **{k: v for k, v in r if k != "plan"},
-        plan=data,
+        plan=projects.own_view(rec).draft if own else projects.reviewer_view(rec).draft,
         status_text=RESPONSE_STATUS_NAMES[r.status],
     )
 

@@ -13,21 +13,30 @@ from functions.common import clock, coldstart, pi_audit, xlsx
 from functions.common.app import json_response, logger, make_app
 from functions.common.auth import caller
 from functions.projects import service
-from functions.projects.service import record_view
 from schemas.projects import (
+    AuditRows,
     ChangeDecisionRequest,
+    ChangeList,
+    ChangeRecord,
     ChangeRequest,
     DecisionRequest,
+    Experts,
+    ExpertView,
     LocalCapChanged,
     LocalCapRequest,
     LocalCaps,
+    MaskedProjectView,
     MyProjects,
     ProjectDraft,
+    ProjectView,
     PublishedProjects,
+    PublishedTimetable,
+    ReviewList,
     SaveDraftRequest,
     SpotCheckDrawRequest,
     SpotCheckRequest,
     TimetableRequest,
+    TimetableRisks,
     VersionRequest,
 )
 
@@ -43,10 +52,10 @@ def mine() -> MyProjects:
 
 
 @app.post("/api/projects")
-def create(body: ProjectDraft, check: Annotated[bool, Query()] = False) -> Response[dict[str, Any]]:
+def create(body: ProjectDraft, check: Annotated[bool, Query()] = False) -> Response[ProjectView]:
     user = caller(app.current_event)
     rec = service.create_draft(user, body, clock.now())
-    return json_response(201, service.draft_view(user, rec, check))
+    return json_response(201, service.draft_view(user, rec, check).model_dump(mode="json"))
 
 
 @app.get("/api/projects/quotas/local")
@@ -62,7 +71,7 @@ def set_local_cap(
 
 
 @app.get("/api/projects/<project_id>")
-def get(project_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+def get(project_id: Annotated[str, Path(pattern=ID)]) -> ProjectView | MaskedProjectView:
     return service.get_project(caller(app.current_event), project_id)
 
 
@@ -71,16 +80,16 @@ def save(
     project_id: Annotated[str, Path(pattern=ID)],
     body: SaveDraftRequest,
     check: Annotated[bool, Query()] = False,
-) -> dict[str, Any]:
+) -> ProjectView:
     user = caller(app.current_event)
     rec = service.save_draft(user, project_id, body.draft, body.version, clock.now())
     return service.draft_view(user, rec, check)
 
 
 @app.post("/api/projects/<project_id>/submit")
-def submit(project_id: Annotated[str, Path(pattern=ID)], body: VersionRequest) -> dict[str, Any]:
+def submit(project_id: Annotated[str, Path(pattern=ID)], body: VersionRequest) -> ProjectView:
     rec = service.submit(caller(app.current_event), project_id, body.version, clock.now())
-    return record_view(rec)
+    return service.own_view(rec)
 
 
 @app.post("/api/projects/<project_id>/changes")
@@ -94,20 +103,20 @@ def timetable(
     project_id: Annotated[str, Path(pattern=ID)],
     class_id: Annotated[str, Path(pattern=ID)],
     body: TimetableRequest,
-) -> dict[str, Any]:
+) -> PublishedTimetable:
     doc = service.publish_timetable(
         caller(app.current_event), project_id, class_id, body.sessions, clock.now()
     )
-    return {"project_id": doc.project_id, "classes": [c.class_id for c in doc.classes]}
+    return PublishedTimetable(project_id=doc.project_id, classes=[c.class_id for c in doc.classes])
 
 
 @app.get("/api/timetable-risks")
-def risks() -> dict[str, Any]:
-    return {"classes": service.timetable_risks(caller(app.current_event), clock.now())}
+def risks() -> TimetableRisks:
+    return service.timetable_risks(caller(app.current_event), clock.now())
 
 
 @app.get("/api/people/<id_number>")
-def person(id_number: Annotated[str, Path(pattern=ID_NUMBER)]) -> dict[str, Any]:
+def person(id_number: Annotated[str, Path(pattern=ID_NUMBER)]) -> ExpertView:
     event = app.current_event
     return service.lookup_person(
         caller(event),
@@ -119,39 +128,41 @@ def person(id_number: Annotated[str, Path(pattern=ID_NUMBER)]) -> dict[str, Any]
 
 
 @app.get("/api/experts")
-def experts(q: Annotated[str, Query(max_length=40)] = "") -> dict[str, Any]:
-    return {"experts": service.search_experts(caller(app.current_event), q)}
+def experts(q: Annotated[str, Query(max_length=40)] = "") -> Experts:
+    return service.search_experts(caller(app.current_event), q)
 
 
 @app.get("/api/reviews")
-def reviews() -> dict[str, Any]:
-    return {"projects": service.review_list(caller(app.current_event))}
+def reviews() -> ReviewList:
+    return service.review_list(caller(app.current_event))
 
 
 @app.post("/api/reviews/<project_id>/spot-check/draw")
 def spot_check_draw(
     project_id: Annotated[str, Path(pattern=ID)], body: SpotCheckDrawRequest
-) -> dict[str, Any]:
+) -> MaskedProjectView:
     rec = service.draw_spot_check(caller(app.current_event), project_id, body.version, clock.now())
-    return record_view(rec, reveal=False)
+    return service.reviewer_view(rec)
 
 
 @app.post("/api/reviews/<project_id>/spot-check")
 def spot_check(
     project_id: Annotated[str, Path(pattern=ID)], body: SpotCheckRequest
-) -> dict[str, Any]:
+) -> MaskedProjectView:
     rec = service.record_spot_check(
         caller(app.current_event), project_id, body.version, body.outcome, body.note, clock.now()
     )
-    return record_view(rec, reveal=False)
+    return service.reviewer_view(rec)
 
 
 @app.post("/api/reviews/<project_id>/decision")
-def decision(project_id: Annotated[str, Path(pattern=ID)], body: DecisionRequest) -> dict[str, Any]:
+def decision(
+    project_id: Annotated[str, Path(pattern=ID)], body: DecisionRequest
+) -> MaskedProjectView:
     rec = service.decide(
         caller(app.current_event), project_id, body.version, body.action, body.reason, clock.now()
     )
-    return record_view(rec, reveal=False)
+    return service.reviewer_view(rec)
 
 
 @app.post("/api/reviews/publish")
@@ -160,8 +171,8 @@ def publish_approved() -> PublishedProjects:
 
 
 @app.get("/api/changes")
-def changes() -> dict[str, Any]:
-    return {"changes": service.list_changes(caller(app.current_event))}
+def changes() -> ChangeList:
+    return service.list_changes(caller(app.current_event))
 
 
 @app.post("/api/changes/<project_id>/<change_id>/decision")
@@ -169,14 +180,26 @@ def change_decision(
     project_id: Annotated[str, Path(pattern=ID)],
     change_id: Annotated[str, Path(pattern=ID)],
     body: ChangeDecisionRequest,
-) -> dict[str, Any]:
-    c = service.decide_change(
+) -> ChangeRecord:
+    return service.decide_change(
         caller(app.current_event), project_id, change_id, body.approve, body.note, clock.now()
     )
-    return c.model_dump(mode="json")
 
 
-@app.get("/api/audit")
+@app.get(
+    "/api/audit",
+    # Declared here: the route has no return annotation (see below), so the document would
+    # otherwise not know what either format answers.
+    responses={
+        200: {
+            "description": "变更记录（JSON 或 xlsx）",
+            "content": {
+                "application/json": {"model": AuditRows},
+                xlsx.MIME: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
 def audit(
     project_id: Annotated[str | None, Query(pattern=ID)] = None,
     institution_id: Annotated[str | None, Query(pattern=ID)] = None,
@@ -189,7 +212,7 @@ def audit(
     )
     if format == "xlsx":
         return xlsx.response("变更记录.xlsx", service.audit_xlsx(entries))
-    return json_response(200, {"entries": service.audit_rows(entries)})
+    return json_response(200, service.audit_rows(entries).model_dump(mode="json"))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -50,25 +50,38 @@ from schemas.privacy import mask_id_number
 from schemas.projects import (
     LOCAL_CAP_MAX,
     AuditEntry,
+    AuditRow,
+    AuditRows,
     CapInstitution,
     ChangeKind,
+    ChangeList,
     ChangeRecord,
     ChangeRequest,
     ChangeStatus,
+    ChangeView,
+    Experts,
+    ExpertView,
     FieldError,
     LocalCapChanged,
     LocalCapRow,
     LocalCaps,
     LocalCapSetting,
+    MaskedProjectView,
     MyProjects,
     PersonInput,
     PersonRecord,
     ProjectDraft,
     ProjectRecord,
     ProjectSummary,
+    ProjectView,
     PublishedProjects,
     QuotaStatus,
+    ReviewItem,
+    ReviewList,
+    RuleCheck,
     SpotCheck,
+    TimetableRisk,
+    TimetableRisks,
     fee_standards,
     quota_table,
 )
@@ -126,16 +139,22 @@ def _own_record(user: User, project_id: str) -> tuple[Institution, ProjectRecord
     return inst, rec
 
 
-def record_view(rec: ProjectRecord, reveal: bool = True) -> dict[str, Any]:
-    """A record as its institution sees it (ID numbers it entered, to edit them) or, with
-    `reveal=False`, as a bureau sees it: ID numbers masked."""
-    data = rec.model_dump(mode="json")
-    d = data["draft"]
-    for p in [d["leader"], *d["instructors"]]:
+def own_view(rec: ProjectRecord) -> ProjectView:
+    """A record as its institution sees it: the ID numbers it entered (to edit them)."""
+    return ProjectView.model_validate(_with_masks(rec))
+
+
+def reviewer_view(rec: ProjectRecord) -> MaskedProjectView:
+    """A record as a bureau (or a county comparing plans) sees it: ID numbers masked."""
+    return MaskedProjectView.model_validate(_with_masks(rec))
+
+
+def _with_masks(rec: ProjectRecord) -> dict[str, Any]:
+    """The record's fields, each person with the masked form of the ID number entered."""
+    data = rec.model_dump()
+    for p in [data["draft"]["leader"], *data["draft"]["instructors"]]:
         if p.get("id_number"):
             p["id_number_masked"] = mask_id_number(p["id_number"])
-            if not reveal:
-                del p["id_number"]
     return data
 
 
@@ -188,15 +207,12 @@ def save_draft(
     return new
 
 
-def draft_view(user: User, rec: ProjectRecord, check: bool = False) -> dict[str, Any]:
+def draft_view(user: User, rec: ProjectRecord, check: bool = False) -> ProjectView:
     """A saved draft as its institution sees it; with `check`, also `problems`: what submitting
     it would report now (every rule, nothing written), so the step form shows each step's
     problems on its fields before the clerk moves on."""
-    view = record_view(rec)
-    if check:
-        errors = check_draft(_clerk_institution(user), rec).errors
-        view["problems"] = [e.model_dump() for e in errors]
-    return view
+    problems = check_draft(_clerk_institution(user), rec).errors if check else None
+    return ProjectView.model_validate({**_with_masks(rec), "problems": problems})
 
 
 def my_projects(user: User) -> MyProjects:
@@ -392,7 +408,7 @@ def set_local_cap(user: User, region: str, cap: int, now: datetime) -> LocalCapC
     return LocalCapChanged(**dict(row), changed=True, warning=warning)
 
 
-def get_project(user: User, project_id: str) -> dict[str, Any]:
+def get_project(user: User, project_id: str) -> ProjectView | MaskedProjectView:
     """An institution sees its own records; a bureau those it reviews."""
     rec = store.get_record(project_id)
     if user.role == Role.INSTITUTION:
@@ -403,13 +419,13 @@ def get_project(user: User, project_id: str) -> dict[str, Any]:
             raise NotFound("项目不存在")
     else:
         raise Forbidden()
-    return record_view(rec, reveal=user.role == Role.INSTITUTION)
+    return own_view(rec) if user.role == Role.INSTITUTION else reviewer_view(rec)
 
 
 @dataclass
 class Checked:
     errors: list[FieldError]
-    checks: list[dict[str, Any]]
+    checks: list[RuleCheck]
 
 
 def check_draft(inst: Institution, rec: ProjectRecord, *, for_review: bool = False) -> Checked:
@@ -465,7 +481,7 @@ def check_draft(inst: Institution, rec: ProjectRecord, *, for_review: bool = Fal
         by_rule.append(("Q-4", "B证项目不占申报名额（须经审核确认）", []))
     errors = [e for _, _, errs in by_rule for e in errs]
     checks = [
-        {"rule": rid, "name": name, "ok": not errs, "messages": [e.message for e in errs]}
+        RuleCheck(rule=rid, name=name, ok=not errs, messages=[e.message for e in errs])
         for rid, name, errs in by_rule
     ]
     return Checked(errors, checks)
@@ -551,7 +567,7 @@ def _reviewable(user: User, project_id: str) -> tuple[Institution, ProjectRecord
     return inst, rec
 
 
-def review_list(user: User) -> list[dict[str, Any]]:
+def review_list(user: User) -> ReviewList:
     """Submitted and approved projects in the bureau's scope, with every rule check shown."""
     _bureau(user)
     term = settings().term
@@ -567,14 +583,14 @@ def review_list(user: User) -> list[dict[str, Any]]:
                 continue
             checked = check_draft(inst, rec, for_review=True)
             out.append(
-                {
-                    **record_view(rec, reveal=False),
-                    "checks": checked.checks,
+                ReviewItem(
+                    **dict(reviewer_view(rec)),
+                    checks=checked.checks,
                     # AP-5: the recorded draw (none until a reviewer draws).
-                    "spot_check_pick": list(rec.spot_check.picked) if rec.spot_check else [],
-                }
+                    spot_check_pick=list(rec.spot_check.picked) if rec.spot_check else [],
+                )
             )
-    return out
+    return ReviewList(projects=out)
 
 
 def draw_spot_check(user: User, project_id: str, version: int, now: datetime) -> ProjectRecord:
@@ -894,7 +910,7 @@ def _timetable_in_time(doc: Project, req: ChangeRequest, now: datetime) -> None:
         raise TimetableTooLate(f"课程表须在开班（{late:%m月%d日}）前至少{days}天发布，已超过期限")
 
 
-def list_changes(user: User) -> list[dict[str, Any]]:
+def list_changes(user: User) -> ChangeList:
     term = settings().term
     out = []
     insts: dict[str, Institution] = {}
@@ -913,8 +929,8 @@ def list_changes(user: User) -> list[dict[str, Any]]:
                 continue
         else:
             raise Forbidden()
-        out.append({**c.model_dump(mode="json"), "project_title": _title(c.project_id, titles)})
-    return sorted(out, key=lambda c: c["filed_at"], reverse=True)
+        out.append(ChangeView(**dict(c), project_title=_title(c.project_id, titles)))
+    return ChangeList(changes=sorted(out, key=lambda c: c.filed_at, reverse=True))
 
 
 def _title(project_id: str, seen: dict[str, str]) -> str:
@@ -1049,7 +1065,7 @@ def publish_timetable(
     return new_doc
 
 
-def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
+def timetable_risks(user: User, now: datetime) -> TimetableRisks:
     """CH-4: classes of published projects in the caller's scope without a timetable, with the
     last day it may be published (already late ones first)."""
     term = settings().term
@@ -1071,17 +1087,17 @@ def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
                 continue
             left = (c.start_date - today).days - days
             out.append(
-                {
-                    "project_id": doc.project_id,
-                    "title": doc.title,
-                    "class_id": c.class_id,
-                    "class_name": c.name,
-                    "start_date": c.start_date.isoformat(),
-                    "days_left": left,
-                    "late": left < 0,
-                }
+                TimetableRisk(
+                    project_id=doc.project_id,
+                    title=doc.title,
+                    class_id=c.class_id,
+                    class_name=c.name,
+                    start_date=c.start_date,
+                    days_left=left,
+                    late=left < 0,
+                )
             )
-    return sorted(out, key=lambda r: r["days_left"])
+    return TimetableRisks(classes=sorted(out, key=lambda r: r.days_left))
 
 
 # --- people (AP-7) and audit (CH-5) ----------------------------------------------------------
@@ -1089,7 +1105,7 @@ def timetable_risks(user: User, now: datetime) -> list[dict[str, Any]]:
 
 def lookup_person(
     user: User, id_number: str, now: datetime, *, page: str, route: str
-) -> dict[str, Any]:
+) -> ExpertView:
     """Reuse a person's record when entering a plan (AP-7), and only what that form needs: an
     institution looks up the people of its own applications at any time, and any exact ID
     number only while applications are open (PH-APPLY); bureaus enter no plans (their expert
@@ -1110,21 +1126,17 @@ def lookup_person(
     )
     if p is None:
         raise NotFound("专家库中没有该身份证号的记录，请填写完整信息")
-    return {
-        **p.model_dump(mode="json", exclude={"id_number"}),
-        "id_number_masked": mask_id_number(id_number),
-    }
+    return _expert(p)
 
 
-def search_experts(user: User, q: str) -> list[dict[str, Any]]:
+def _expert(p: PersonRecord) -> ExpertView:
+    return ExpertView(**dict(p), id_number_masked=mask_id_number(p.id_number))
+
+
+def search_experts(user: User, q: str) -> Experts:
+    """The expert database searched by bureaus, ID numbers masked."""
     require(user, *BUREAUS)
-    return [
-        {
-            **p.model_dump(mode="json", exclude={"id_number"}),
-            "id_number_masked": mask_id_number(p.id_number),
-        }
-        for p in store.search_people(q.strip())
-    ]
+    return Experts(experts=[_expert(p) for p in store.search_people(q.strip())])
 
 
 def audit_history(
@@ -1177,7 +1189,7 @@ def _in_order(entries: list[AuditEntry]) -> list[AuditEntry]:
     )
 
 
-def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
+def audit_rows(entries: list[AuditEntry]) -> AuditRows:
     """The history as the review page lists it: each entry with its time (Asia/Shanghai) and
     what happened in Chinese."""
     names: dict[str, str] = {}
@@ -1191,15 +1203,17 @@ def audit_rows(entries: list[AuditEntry]) -> list[dict[str, Any]]:
             names[actor] = m.group(1) if m else user.name if user else actor
         return names[actor]
 
-    return [
-        {
-            **e.model_dump(mode="json"),
-            "at_text": _when(e.at),
-            "event_name": EVENT_NAMES.get(e.event, e.event),
-            "actor_name": who(e.actor),
-        }
-        for e in entries
-    ]
+    return AuditRows(
+        entries=[
+            AuditRow(
+                **dict(e),
+                at_text=_when(e.at),
+                event_name=EVENT_NAMES.get(e.event, e.event),
+                actor_name=who(e.actor),
+            )
+            for e in entries
+        ]
+    )
 
 
 def _when(at: datetime) -> str:

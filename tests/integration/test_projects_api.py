@@ -255,6 +255,29 @@ def test_person_records_are_keyed_by_id_number_and_reused_AP_7(clock_at):
     assert status == 422 and "bad_id_number" in codes(body)
 
 
+def test_a_record_shows_id_numbers_to_its_institution_and_only_masked_to_bureaus_AP_7(
+    clock_at,
+):
+    rec = submitted(clock_at, leader=13)
+    pid = rec["project_id"]
+    mine = api("GET", f"/api/projects/{pid}", "inst-zjnu")[1]["draft"]
+    assert mine["leader"]["id_number"] == idno(13)  # to edit it
+    assert mine["leader"]["id_number_masked"].count("*") == 10
+    clock_at(REVIEW)
+    theirs = api("GET", f"/api/projects/{pid}", "bureau-330000")[1]
+    listed = api("GET", "/api/reviews", "bureau-330000")[1]
+    version = {"version": rec["version"]}
+    drawn = api("POST", f"/api/reviews/{pid}/spot-check/draw", "bureau-330000", version)[1]
+    for view in (theirs, next(p for p in listed["projects"] if p["project_id"] == pid), drawn):
+        people = [view["draft"]["leader"], *view["draft"]["instructors"]]
+        assert all("id_number" not in p and p["id_number_masked"] for p in people), people
+        assert idno(13) not in str(view)
+    # a person without a number yet has no masked one either (the key is absent, not null)
+    clock_at(APPLY)
+    blank = create(body={"title": "负责人待定", "leader": {"name": "待定"}})["draft"]["leader"]
+    assert blank["id_number"] is None and "id_number_masked" not in blank
+
+
 def _lookup(sub: str, id_number: str) -> tuple[int, dict[str, Any]]:
     event = http_event(
         "GET",
