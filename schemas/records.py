@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, computed_field, model_validator
 
@@ -533,3 +533,50 @@ class AccountView(User):
 
 class TeacherList(Model):
     teachers: list[TeacherView]
+
+
+class AccountRow(AccountView):
+    """An account as the accounts page lists it: its status in Chinese, and whether the caller
+    may change it (the login of a record merged away as a duplicate stays disabled, TD-3)."""
+
+    status_text: str
+    may_change_status: bool
+
+
+class AccountList(BaseModel):
+    accounts: list[AccountRow]
+
+
+class AnomalyView(Anomaly):
+    """A record anomaly (TD-3) as the 数据异常 page lists it: what kind and where in Chinese,
+    and whether the caller may resolve it."""
+
+    kind_text: str
+    region_name: str
+    may_resolve: bool
+
+
+class AnomalyList(BaseModel):
+    anomalies: list[AnomalyView]  # open first, then by kind
+
+
+class CheckIndexing(BaseModel):
+    """A TD-3 check's first calls: records older than the check's indexes are indexed segment
+    by segment; the caller calls again."""
+
+    phase: Literal["indexing"] = "indexing"
+    done: bool = False
+    segment: int
+    segments: int
+
+
+class CheckProgress(BaseModel):
+    """A TD-3 check over a region's counties: while `done` is false, call again with
+    `start=next`."""
+
+    phase: Literal["checking"] = "checking"
+    done: bool
+    next: str | None
+    checked: int
+    counties: int
+    open: int  # anomalies open in the counties this call checked

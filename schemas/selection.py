@@ -357,3 +357,23 @@ class ExpansionList(Model):
 
 class ExpansionDecided(Expansion):
     promoted: int  # waitlisted teachers who got a seat from the expansion
+
+
+class ClassSeats(BaseModel):
+    """One class of the institution this term as its expansion page lists it: capacity, seats
+    held, waitlist length and its expansion application, if any (PH-EXPAND-APPLY)."""
+
+    class_id: str
+    class_name: str
+    project_id: str
+    project_title: str
+    start_date: date
+    end_date: date
+    capacity: int
+    held: int
+    waitlist: int
+    expansion: Expansion | None
+
+
+class InstitutionClassList(BaseModel):
+    classes: list[ClassSeats]

@@ -17,10 +17,15 @@ from functions.common.errors import BadImportFile
 from functions.common.http import request_key
 from functions.records import corrections, service
 from schemas.records import (
+    AccountList,
     AccountRequest,
+    AccountRow,
     AccountStatusRequest,
     AccountView,
     Anomaly,
+    AnomalyList,
+    CheckIndexing,
+    CheckProgress,
     CorrectionDecision,
     CorrectionRequest,
     ImportJob,
@@ -122,15 +127,15 @@ def edit_teacher(
 @app.get("/api/records/anomalies")
 def anomalies(
     status: Annotated[str | None, Query(pattern=r"^(open|resolved)$")] = None,
-) -> dict[str, Any]:
-    return {"anomalies": service.list_anomalies(caller(app.current_event), status)}
+) -> AnomalyList:
+    return service.list_anomalies(caller(app.current_event), status)
 
 
 @app.post("/api/records/anomalies/check")
 def check(
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     start: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-) -> dict[str, Any]:
+) -> CheckIndexing | CheckProgress:
     return service.run_check(caller(app.current_event), clock.now(), region, start)
 
 
@@ -143,8 +148,8 @@ def resolve(anomaly_id: Annotated[str, Path(pattern=ID)], body: ResolveRequest) 
 def accounts(
     region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     school_id: Annotated[str | None, Query(pattern=ID)] = None,
-) -> dict[str, Any]:
-    return {"accounts": service.list_accounts(caller(app.current_event), region, school_id)}
+) -> AccountList:
+    return service.list_accounts(caller(app.current_event), region, school_id)
 
 
 @app.put("/api/records/accounts/<user_id>")
@@ -157,7 +162,7 @@ def assign(
 @app.put("/api/records/accounts/<user_id>/status")
 def account_status(
     user_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.@-]{2,64}$")], body: AccountStatusRequest
-) -> dict[str, Any]:
+) -> AccountRow:
     return service.set_account_status(caller(app.current_event), user_id, body, clock.now())
 
 

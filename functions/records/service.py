@@ -43,12 +43,18 @@ from schemas.records import (
     IMPORT_SUFFIXES,
     OUTCOME_NAMES,
     STAFF_ROLES,
+    AccountList,
     AccountRequest,
+    AccountRow,
     AccountStatusRequest,
     AccountView,
     Anomaly,
     AnomalyKind,
+    AnomalyList,
     AnomalyStatus,
+    AnomalyView,
+    CheckIndexing,
+    CheckProgress,
     ImportJob,
     ImportReportPage,
     ImportRow,
@@ -565,7 +571,7 @@ CHECK_BUDGET_SECONDS = 5.0
 
 def run_check(
     user: User, now: datetime, region: str | None = None, start: str | None = None
-) -> dict[str, Any]:
+) -> CheckIndexing | CheckProgress:
     """Check the records of a region for anomalies (TD-3), county by county, and store them.
 
     Records written before this context existed lack its indexes: the first calls index them
@@ -593,7 +599,7 @@ def run_check(
             seg += 1
             # Saved per segment: a call cut off by the API timeout keeps what it did.
             store.save_migration(seg, seg >= INDEX_SEGMENTS, indexed)
-        return {"phase": "indexing", "done": False, "segment": seg, "segments": INDEX_SEGMENTS}
+        return CheckIndexing(segment=seg, segments=INDEX_SEGMENTS)
     counties = scope.counties_in(region, tree)
     if region == scope.PROVINCE:
         counties.append(store.UNKNOWN_REGION)
@@ -602,14 +608,13 @@ def run_check(
     while i < len(counties) and (i == first or time.monotonic() - started < CHECK_BUDGET_SECONDS):
         opened += _check_county(counties[i], now)
         i += 1
-    return {
-        "phase": "checking",
-        "done": i >= len(counties),
-        "next": counties[i] if i < len(counties) else None,
-        "checked": i,
-        "counties": len(counties),
-        "open": opened,
-    }
+    return CheckProgress(
+        done=i >= len(counties),
+        next=counties[i] if i < len(counties) else None,
+        checked=i,
+        counties=len(counties),
+        open=opened,
+    )
 
 
 def _check_county(county: str, now: datetime) -> int:
@@ -679,7 +684,7 @@ def _anomaly_regions(user: User) -> list[str]:
     return [r for r in tree.regions if tree.within(r, base)]
 
 
-def list_anomalies(user: User, status: str | None) -> list[dict[str, Any]]:
+def list_anomalies(user: User, status: str | None) -> AnomalyList:
     tree = region_tree()
     out = []
     for region in _anomaly_regions(user):
@@ -687,14 +692,15 @@ def list_anomalies(user: User, status: str | None) -> list[dict[str, Any]]:
             if not rules.sees_anomaly(user, a, tree) or (status and a.status.value != status):
                 continue
             out.append(
-                {
-                    **a.model_dump(mode="json"),
-                    "kind_text": ANOMALY_NAMES[a.kind],
-                    "region_name": tree.full_name(a.region_code),
-                    "may_resolve": rules.may_resolve(user, a, tree),
-                }
+                AnomalyView(
+                    **dict(a),
+                    kind_text=ANOMALY_NAMES[a.kind],
+                    region_name=tree.full_name(a.region_code),
+                    may_resolve=rules.may_resolve(user, a, tree),
+                )
             )
-    return sorted(out, key=lambda a: (a["status"] != "open", a["kind"], a["anomaly_id"]))
+    out.sort(key=lambda a: (a.status != AnomalyStatus.OPEN, a.kind.value, a.anomaly_id))
+    return AnomalyList(anomalies=out)
 
 
 def resolve_anomaly(user: User, anomaly_id: str, req: ResolveRequest, now: datetime) -> Anomaly:
@@ -792,24 +798,20 @@ def _assign_school(user: User, a: Anomaly, school_id: str | None) -> str:
 # --- accounts ------------------------------------------------------------------------------
 
 
-def _account_row(
-    user: User, u: User, school: School | None, merged: bool = False
-) -> dict[str, Any]:
+def _account_row(user: User, u: User, school: School | None, merged: bool = False) -> AccountRow:
     """An account as the accounts page lists it: status, and whether `user` may change it (the
     login of a record merged away as a duplicate stays disabled, TD-3)."""
-    return {
-        **u.model_dump(mode="json"),
-        "role_name": ROLE_NAMES[u.role],
-        "status_text": "已停用" if u.disabled else "正常",
-        "may_change_status": u.user_id != user.user_id
+    return AccountRow(
+        **dict(u),
+        role_name=ROLE_NAMES[u.role],
+        status_text="已停用" if u.disabled else "正常",
+        may_change_status=u.user_id != user.user_id
         and not (merged and u.disabled)
         and rules.account_status_problem(user, u, school, region_tree()) is None,
-    }
+    )
 
 
-def list_accounts(
-    user: User, region: str | None, school_id: str | None = None
-) -> list[dict[str, Any]]:
+def list_accounts(user: User, region: str | None, school_id: str | None = None) -> AccountList:
     """Staff accounts listed under a region (bureaus), or with `school_id` the teacher accounts
     of that school (its school admin, or a bureau covering it), each with its status."""
     if school_id:
@@ -822,10 +824,12 @@ def list_accounts(
             (u for u in found if u.role == Role.TEACHER and u.teacher_id in of_school),
             key=lambda u: u.user_id,
         )
-        return [
-            _account_row(user, u, school, bool(of_school[u.teacher_id or ""].merged_into))
-            for u in teachers
-        ]
+        return AccountList(
+            accounts=[
+                _account_row(user, u, school, bool(of_school[u.teacher_id or ""].merged_into))
+                for u in teachers
+            ]
+        )
     if user.role not in scope.BUREAUS:
         raise Forbidden("只有教育局管理员可以管理账号")
     region = region or scope.region_scope(user) or ""
@@ -835,7 +839,9 @@ def list_accounts(
         raise OutsideScope()
     accounts = sorted(store.accounts_in(region), key=lambda u: (u.role.value, u.user_id))
     schools = store.schools({u.school_id for u in accounts if u.school_id})
-    return [_account_row(user, u, schools.get(u.school_id or "")) for u in accounts]
+    return AccountList(
+        accounts=[_account_row(user, u, schools.get(u.school_id or "")) for u in accounts]
+    )
 
 
 def assign_account(user: User, user_id: str, req: AccountRequest) -> AccountView:
@@ -896,7 +902,7 @@ def assign_account(user: User, user_id: str, req: AccountRequest) -> AccountView
 
 def set_account_status(
     user: User, user_id: str, req: AccountStatusRequest, now: datetime
-) -> dict[str, Any]:
+) -> AccountRow:
     """Disable or re-enable account `user_id` (accounts rule): by an administrator whose scope
     covers the account (`rules.account_status_problem`), never one's own, with a reason when
     disabling. A disabled account is refused on every API call (`functions.common.auth`).

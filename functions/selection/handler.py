@@ -21,6 +21,7 @@ from schemas.selection import (
     ExpansionDecisionRequest,
     ExpansionList,
     ExpansionRequest,
+    InstitutionClassList,
     InstitutionRoster,
     ItemResults,
     MySelections,
@@ -93,8 +94,8 @@ def school_export():  # type: ignore[no-untyped-def]
 
 
 @app.get("/api/institution/classes")
-def institution_classes() -> dict[str, Any]:
-    return {"classes": service.institution_classes(caller(app.current_event))}
+def institution_classes() -> InstitutionClassList:
+    return service.institution_classes(caller(app.current_event))
 
 
 @app.get("/api/institution/classes/<class_id>/roster")

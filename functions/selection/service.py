@@ -27,10 +27,12 @@ from schemas.catalog import ClassInfo
 from schemas.people import Role, Teacher, User
 from schemas.regions import region_tree
 from schemas.selection import (
+    ClassSeats,
     Expansion,
     ExpansionDecisionRequest,
     ExpansionRequest,
     ExpansionState,
+    InstitutionClassList,
     InstitutionRoster,
     ItemResult,
     RecheckDecision,
@@ -372,7 +374,7 @@ def _own_class(user: User, class_id: str, term: str) -> ClassInfo:
     return info
 
 
-def institution_classes(user: User) -> list[dict[str, Any]]:
+def institution_classes(user: User) -> InstitutionClassList:
     """Each class of the caller's institution this term: capacity, seats held, waitlist length
     and its expansion application, if any."""
     inst = _institution_of(user)
@@ -383,22 +385,21 @@ def institution_classes(user: User) -> list[dict[str, Any]]:
     out = []
     for i in infos:
         s = seats.get(i.class_id)
-        e = exps.get(i.class_id)
         out.append(
-            {
-                "class_id": i.class_id,
-                "class_name": i.class_name,
-                "project_id": i.project_id,
-                "project_title": i.project_title,
-                "start_date": i.start_date.isoformat(),
-                "end_date": i.end_date.isoformat(),
-                "capacity": s.capacity if s else i.capacity,
-                "held": s.held if s else 0,
-                "waitlist": s.waitlist if s else 0,
-                "expansion": e.model_dump(mode="json") if e else None,
-            }
+            ClassSeats(
+                class_id=i.class_id,
+                class_name=i.class_name,
+                project_id=i.project_id,
+                project_title=i.project_title,
+                start_date=i.start_date,
+                end_date=i.end_date,
+                capacity=s.capacity if s else i.capacity,
+                held=s.held if s else 0,
+                waitlist=s.waitlist if s else 0,
+                expansion=exps.get(i.class_id),
+            )
         )
-    return out
+    return InstitutionClassList(classes=out)
 
 
 def apply_expansion(user: User, req: ExpansionRequest, now: datetime) -> Expansion:
