@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.credits import certificates, schoolbased, segments, service
-from schemas.credits import RegistrationDecision, SchoolBasedImport, SchoolBasedRequest
+from schemas.credits import (
+    RegistrationDecision,
+    RegistrationView,
+    SchoolBasedImport,
+    SchoolBasedRequest,
+)
 from schemas.training import CompletionRequest
 
 app = make_app()
@@ -106,12 +110,11 @@ def progress_export(  # type: ignore[no-untyped-def]
     return xlsx.response(*service.progress_xlsx(view))
 
 
-@app.post("/api/credits/school-based")
-def register(body: SchoolBasedRequest) -> Response[dict[str, Any]]:
-    r = schoolbased.register_one(
+@app.post("/api/credits/school-based", status_code=201)
+def register(body: SchoolBasedRequest) -> RegistrationView:
+    return schoolbased.register_one(
         caller(app.current_event), body, request_key(app.current_event), clock.now()
     )
-    return json_response(201, r.model_dump(mode="json"))
 
 
 @app.get("/api/credits/school-based")

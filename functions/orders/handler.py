@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.orders import service
@@ -42,12 +41,12 @@ def county_orders() -> CountyOrders:
     return service.county_orders(caller(app.current_event))
 
 
-@app.post("/api/orders")
-def post_order(body: OrderForm) -> Response[dict[str, Any]]:
+@app.post("/api/orders", status_code=201)
+def post_order(body: OrderForm) -> OrderView:
     order = service.post_order(
         caller(app.current_event), body, clock.now(), request_key(app.current_event)
     )
-    return json_response(201, service.order_view(order).model_dump(mode="json"))
+    return service.order_view(order)
 
 
 @app.get("/api/orders/overview")
@@ -86,10 +85,10 @@ def responses(order_id: OrderId) -> CountyResponses:
     return service.responses_for_county(caller(app.current_event), order_id)
 
 
-@app.post("/api/orders/<order_id>/responses")
-def respond(order_id: OrderId, body: RespondRequest) -> Response[dict[str, Any]]:
+@app.post("/api/orders/<order_id>/responses", status_code=201)
+def respond(order_id: OrderId, body: RespondRequest) -> ResponseView:
     resp = service.respond(caller(app.current_event), order_id, body.plan, clock.now())
-    return json_response(201, service.response_view(resp).model_dump(mode="json"))
+    return service.response_view(resp)
 
 
 @app.get("/api/orders/<order_id>/response")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -51,11 +50,11 @@ def mine() -> MyProjects:
     return service.my_projects(caller(app.current_event))
 
 
-@app.post("/api/projects")
-def create(body: ProjectDraft, check: Annotated[bool, Query()] = False) -> Response[ProjectView]:
+@app.post("/api/projects", status_code=201)
+def create(body: ProjectDraft, check: Annotated[bool, Query()] = False) -> ProjectView:
     user = caller(app.current_event)
     rec = service.create_draft(user, body, clock.now())
-    return json_response(201, service.draft_view(user, rec, check).model_dump(mode="json"))
+    return service.draft_view(user, rec, check)
 
 
 @app.get("/api/projects/quotas/local")
@@ -92,10 +91,9 @@ def submit(project_id: Annotated[str, Path(pattern=ID)], body: VersionRequest) -
     return service.own_view(rec)
 
 
-@app.post("/api/projects/<project_id>/changes")
-def change(project_id: Annotated[str, Path(pattern=ID)], body: ChangeRequest) -> Response[Any]:
-    c = service.request_change(caller(app.current_event), project_id, body, clock.now())
-    return json_response(201, c.model_dump(mode="json"))
+@app.post("/api/projects/<project_id>/changes", status_code=201)
+def change(project_id: Annotated[str, Path(pattern=ID)], body: ChangeRequest) -> ChangeRecord:
+    return service.request_change(caller(app.current_event), project_id, body, clock.now())
 
 
 @app.post("/api/projects/<project_id>/classes/<class_id>/timetable")

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.quality import evaluation, monitoring, reports
-from schemas.quality import AnswerRequest, CheckRequest, CloseRequest, EvaluationRequest
+from schemas.quality import (
+    AnswerRequest,
+    CheckRequest,
+    CheckView,
+    CloseRequest,
+    EvaluationOpen,
+    EvaluationRequest,
+)
 
 app = make_app()
 ID = r"^[A-Za-z0-9_-]{2,60}$"
@@ -30,10 +36,9 @@ def my_evaluations() -> dict[str, Any]:
     return {"classes": [r.model_dump(mode="json") for r in rows]}
 
 
-@app.post("/api/quality/evaluations")
-def evaluate(body: EvaluationRequest) -> Response[dict[str, Any]]:
-    done = evaluation.evaluate(caller(app.current_event), body, clock.now())
-    return json_response(201, done.model_dump(mode="json"))
+@app.post("/api/quality/evaluations", status_code=201)
+def evaluate(body: EvaluationRequest) -> EvaluationOpen:
+    return evaluation.evaluate(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/quality/evaluations")
@@ -61,10 +66,9 @@ def checks(
     return {"checks": [r.model_dump(mode="json") for r in rows]}
 
 
-@app.post("/api/quality/checks")
-def record(body: CheckRequest) -> Response[dict[str, Any]]:
-    c = monitoring.record(caller(app.current_event), body, clock.now())
-    return json_response(201, c.model_dump(mode="json"))
+@app.post("/api/quality/checks", status_code=201)
+def record(body: CheckRequest) -> CheckView:
+    return monitoring.record(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/quality/checks/export")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.common.errors import BadImportFile
 from functions.common.http import request_key
@@ -56,12 +55,11 @@ def my_scope() -> RecordsScope:
     return service.scope_info(caller(app.current_event))
 
 
-@app.post("/api/records/imports")
-def announce(body: ImportUpload) -> Response[dict[str, Any]]:
-    job = service.create_import(
+@app.post("/api/records/imports", status_code=201)
+def announce(body: ImportUpload) -> ImportJob:
+    return service.create_import(
         caller(app.current_event), body, request_key(app.current_event), clock.now()
     )
-    return json_response(201, job.model_dump(mode="json"))
 
 
 @app.put("/api/records/imports/<job_id>/parts/<part>")
@@ -106,10 +104,9 @@ def teachers(school_id: Annotated[str, Query(pattern=ID)]) -> TeacherList:
     return TeacherList(teachers=service.list_teachers(caller(app.current_event), school_id))
 
 
-@app.post("/api/records/teachers")
-def add_teacher(body: LocalTeacherRequest) -> Response[dict[str, Any]]:
-    view = service.save_local_teacher(caller(app.current_event), None, body)
-    return json_response(201, view.model_dump(mode="json"))
+@app.post("/api/records/teachers", status_code=201)
+def add_teacher(body: LocalTeacherRequest) -> TeacherView:
+    return service.save_local_teacher(caller(app.current_event), None, body)
 
 
 @app.get("/api/records/teachers/<teacher_id>")
@@ -174,10 +171,9 @@ def my_record() -> dict[str, Any]:
     return corrections.my_record(caller(app.current_event), clock.now())
 
 
-@app.post("/api/records/me/corrections")
-def ask_correction(body: CorrectionRequest) -> Response[dict[str, Any]]:
-    view = corrections.request_correction(caller(app.current_event), body, clock.now())
-    return json_response(201, view)
+@app.post("/api/records/me/corrections", status_code=201)
+def ask_correction(body: CorrectionRequest) -> dict[str, Any]:
+    return corrections.request_correction(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/records/corrections")

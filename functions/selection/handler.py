@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.selection import service
 from schemas.selection import (
+    Expansion,
     ExpansionDecided,
     ExpansionDecisionRequest,
     ExpansionList,
@@ -49,8 +49,8 @@ def mine() -> MySelections:
     )
 
 
-@app.post("/api/selections")
-def select(body: SelectRequest) -> Response[dict[str, Any]]:
+@app.post("/api/selections", status_code=201)
+def select(body: SelectRequest) -> SelectionView:
     sel, position = service.select_or_waitlist(
         # The seat's transaction checks the account (records.account_active_op): no extra read.
         caller(app.current_event, fresh=False),
@@ -59,7 +59,7 @@ def select(body: SelectRequest) -> Response[dict[str, Any]]:
         request_key(app.current_event),
         body.waitlist,
     )
-    return json_response(201, SelectionView.of(sel, position).model_dump(mode="json"))
+    return SelectionView.of(sel, position)
 
 
 @app.delete("/api/selections/<class_id>")
@@ -108,10 +108,9 @@ def roster_export(class_id: Annotated[str, Path(pattern=CLASS_ID)]):  # type: ig
     return xlsx.response(*service.roster_export(caller(app.current_event), class_id))
 
 
-@app.post("/api/institution/expansions")
-def apply_expansion(body: ExpansionRequest) -> Response[dict[str, Any]]:
-    exp = service.apply_expansion(caller(app.current_event), body, clock.now())
-    return json_response(201, exp.model_dump(mode="json"))
+@app.post("/api/institution/expansions", status_code=201)
+def apply_expansion(body: ExpansionRequest) -> Expansion:
+    return service.apply_expansion(caller(app.current_event), body, clock.now())
 
 
 @app.post("/api/institution/rechecks")

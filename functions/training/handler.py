@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.training import service
 from schemas.training import (
@@ -31,6 +30,7 @@ from schemas.training import (
     ImportRequest,
     MyClasses,
     NonCompletionList,
+    TrainingImport,
 )
 
 app = make_app()
@@ -111,10 +111,9 @@ def cancel(class_id: Annotated[str, Path(pattern=CLASS_ID)], body: CancelRequest
     return service.cancel_class(caller(app.current_event), class_id, body, clock.now()).model_dump()
 
 
-@app.post("/api/training/imports")
-def start_import(body: ImportRequest) -> Response[dict[str, Any]]:
-    job = service.start_import(caller(app.current_event), body, clock.now())
-    return json_response(202, job.model_dump(mode="json"))
+@app.post("/api/training/imports", status_code=202)
+def start_import(body: ImportRequest) -> TrainingImport:
+    return service.start_import(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/training/imports/<job_id>")
