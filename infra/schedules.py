@@ -32,54 +32,40 @@ _VALID_NAME = re.compile(r"^[0-9a-zA-Z\-_.]{1,64}$")
 
 
 @dataclass(frozen=True)
-class Boundary:
-    """One scheduled toggle: the phase-toggle function's event and when it fires."""
+class Firing:
+    """One schedule of a term that calls the phase function. What every kind shares: its name
+    (checked against Scheduler's pattern when it is made), its expression in Asia/Shanghai
+    wall-clock time (paired with ScheduleExpressionTimezone), the days a daily cron runs, and
+    the event it sends. A one-time schedule fires `at(first)`; a daily one is a cron from its
+    first to its last firing, whose instant EventBridge Scheduler puts into the event
+    (`<aws.scheduler.scheduled-time>`). A kind says only its name's tail, its event and its
+    description."""
 
     term: str
     phase: str
-    action: str  # "open" | "close"
-    at: datetime  # aware
-
-    @property
-    def name(self) -> str:
-        name = f"zjt-{self.term}-{self.phase}-{self.action}"
-        if not _VALID_NAME.match(name):
-            raise ValueError(f"invalid schedule name {name!r}")
-        return name
-
-    @property
-    def expression(self) -> str:
-        """`at(...)` in Asia/Shanghai wall-clock time (paired with ScheduleExpressionTimezone)."""
-        return f"at({self.at.astimezone(SHANGHAI):%Y-%m-%dT%H:%M:%S})"
-
-    def payload(self) -> dict[str, str]:
-        return {
-            "term": self.term,
-            "phase": self.phase,
-            "action": self.action,
-            "at": self.at.astimezone(SHANGHAI).isoformat(),
-        }
-
-
-@dataclass(frozen=True)
-class ReminderFiring:
-    """A deadline reminder's schedule (五(一)): the phase function starts the reminder worker.
-    A one-time reminder fires `at(...)`; a daily one is a cron from its first to its last day,
-    whose instant EventBridge Scheduler puts into the event (`<aws.scheduler.scheduled-time>`)."""
-
-    term: str
-    reminder: str
-    phase: str
-    first: datetime
-    last: datetime
+    first: datetime  # aware
+    last: datetime  # aware; the same as `first` for a one-time schedule
     daily: bool
 
+    def __post_init__(self) -> None:
+        if not _VALID_NAME.match(self.name):
+            raise ValueError(f"invalid schedule name {self.name!r}")
+
     @property
     def name(self) -> str:
-        name = f"zjt-{self.term}-remind-{self.reminder}"
-        if not _VALID_NAME.match(name):
-            raise ValueError(f"invalid schedule name {name!r}")
-        return name
+        return f"zjt-{self.term}-{self.tail}"
+
+    @property
+    def tail(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def description(self) -> str:
+        raise NotImplementedError
+
+    def event(self) -> dict[str, str]:
+        """What the phase function is asked to do (`action`, and what it needs to do it)."""
+        raise NotImplementedError
 
     @property
     def expression(self) -> str:
@@ -88,57 +74,88 @@ class ReminderFiring:
             return f"cron({t.minute} {t.hour} * * ? *)"
         return f"at({t:%Y-%m-%dT%H:%M:%S})"
 
+    @property
+    def window(self) -> dict[str, str]:
+        """A daily cron's first and last day (a minute either side of the firings)."""
+        if not self.daily:
+            return {}
+        return {
+            "start_date": f"{(self.first - timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+            "end_date": f"{(self.last + timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
+        }
+
     def payload(self) -> dict[str, str]:
         at = (
             "<aws.scheduler.scheduled-time>"
             if self.daily
             else self.first.astimezone(SHANGHAI).isoformat()
         )
-        return {
-            "term": self.term,
-            "phase": self.phase,
-            "action": "remind",
-            "reminder": self.reminder,
-            "at": at,
-        }
+        return {"term": self.term, "phase": self.phase, **self.event(), "at": at}
 
 
 @dataclass(frozen=True)
-class SweepFiring:
-    """The daily completion-deadline sweep of a term (QA-2, `TermCalendar.completion_sweeps`):
-    a cron from its first to its last day; the event carries the scheduled instant."""
+class Boundary(Firing):
+    """One scheduled toggle: a phase opens or closes, once."""
 
-    term: str
-    phase: str
-    first: datetime
-    last: datetime
+    action: str  # "open" | "close"
 
-    @property
-    def name(self) -> str:
-        name = f"zjt-{self.term}-settle-completions"
-        if not _VALID_NAME.match(name):
-            raise ValueError(f"invalid schedule name {name!r}")
-        return name
+    @classmethod
+    def of(cls, term: str, phase: str, action: str, at: datetime) -> Boundary:
+        return cls(term, phase, at, at, False, action)
 
     @property
-    def expression(self) -> str:
-        t = self.first.astimezone(SHANGHAI)
-        return f"cron({t.minute} {t.hour} * * ? *)"
+    def tail(self) -> str:
+        return f"{self.phase}-{self.action}"
 
-    def payload(self) -> dict[str, str]:
-        return {
-            "term": self.term,
-            "phase": self.phase,
-            "action": "settle",
-            "at": "<aws.scheduler.scheduled-time>",
-        }
+    @property
+    def description(self) -> str:
+        return f"{self.term} {self.phase} {self.action}"
+
+    def event(self) -> dict[str, str]:
+        return {"action": self.action}
+
+
+@dataclass(frozen=True)
+class ReminderFiring(Firing):
+    """A deadline reminder's schedule (五(一)): the phase function starts the reminder worker,
+    once or daily."""
+
+    reminder: str
+
+    @property
+    def tail(self) -> str:
+        return f"remind-{self.reminder}"
+
+    @property
+    def description(self) -> str:
+        return f"{self.term} reminder {self.reminder}"
+
+    def event(self) -> dict[str, str]:
+        return {"action": "remind", "reminder": self.reminder}
+
+
+@dataclass(frozen=True)
+class SweepFiring(Firing):
+    """The daily completion-deadline sweep of a term (QA-2, `TermCalendar.completion_sweeps`)."""
+
+    @property
+    def tail(self) -> str:
+        return "settle-completions"
+
+    @property
+    def description(self) -> str:
+        return f"{self.term} completion deadlines (daily sweep)"
+
+    def event(self) -> dict[str, str]:
+        return {"action": "settle"}
 
 
 def sweep_firings(calendars: Iterable[TermCalendar]) -> list[SweepFiring]:
     out = []
     for cal in calendars:
         times = cal.completion_sweeps()
-        out.append(SweepFiring(cal.term, cal.training.completion_phase.value, times[0], times[-1]))
+        phase = cal.training.completion_phase.value
+        out.append(SweepFiring(cal.term, phase, times[0], times[-1], daily=True))
     return out
 
 
@@ -147,18 +164,15 @@ def reminder_firings(calendars: Iterable[TermCalendar]) -> list[ReminderFiring]:
     for cal in calendars:
         for r in cal.reminders:
             times = r.fire_times(cal)
-            out.append(
-                ReminderFiring(
-                    cal.term, r.id, r.phase.value, times[0], times[-1], r.daily_from is not None
-                )
-            )
+            daily = r.daily_from is not None
+            out.append(ReminderFiring(cal.term, r.phase.value, times[0], times[-1], daily, r.id))
     return out
 
 
 def boundaries(calendars: Iterable[TermCalendar]) -> list[Boundary]:
     """Every opening and closing of every calendar; names are unique."""
     out = [
-        Boundary(cal.term, phase.value, action, at)
+        Boundary.of(cal.term, phase.value, action, at)
         for cal in calendars
         for at, phase, action in cal.boundaries()
     ]
@@ -204,61 +218,23 @@ class PhaseSchedules(Construct):
         calendars = list(calendars)
         self.boundaries = boundaries(calendars)
         self.reminders = reminder_firings(calendars)
+        self.sweeps = sweep_firings(calendars)
         enable_from: date | None = settings.enable_from
-        for f in self.reminders:
+        firings: list[Firing] = [*self.reminders, *self.sweeps, *self.boundaries]
+        for f in firings:
             enabled = enable_from is None or f.last.astimezone(SHANGHAI).date() >= enable_from
-            window: dict[str, str] = {}
-            if f.daily:  # the cron's first and last day (a minute either side of the firings)
-                window = {
-                    "start_date": f"{(f.first - timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-                    "end_date": f"{(f.last + timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-                }
             schedule = scheduler.CfnSchedule(
                 self,
                 f.name,
                 name=f.name,
                 group_name=settings.group,
-                description=f"{f.term} reminder {f.reminder}",
+                description=f.description,
                 schedule_expression=f.expression,
                 schedule_expression_timezone=TIMEZONE,
                 flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
                 state="ENABLED" if enabled else "DISABLED",
                 target=self._target(target, role, f.payload(), settings),
-                **window,
-            )
-            schedule.node.add_dependency(group)
-        self.sweeps = sweep_firings(calendars)
-        for w in self.sweeps:
-            enabled = enable_from is None or w.last.astimezone(SHANGHAI).date() >= enable_from
-            schedule = scheduler.CfnSchedule(
-                self,
-                w.name,
-                name=w.name,
-                group_name=settings.group,
-                description=f"{w.term} completion deadlines (daily sweep)",
-                schedule_expression=w.expression,
-                schedule_expression_timezone=TIMEZONE,
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                state="ENABLED" if enabled else "DISABLED",
-                target=self._target(target, role, w.payload(), settings),
-                # The cron's first and last day, a minute either side of the firings.
-                start_date=f"{(w.first - timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-                end_date=f"{(w.last + timedelta(minutes=1)).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}",
-            )
-            schedule.node.add_dependency(group)
-        for b in self.boundaries:
-            enabled = enable_from is None or b.at.astimezone(SHANGHAI).date() >= enable_from
-            schedule = scheduler.CfnSchedule(
-                self,
-                b.name,
-                name=b.name,
-                group_name=settings.group,
-                description=f"{b.term} {b.phase} {b.action}",
-                schedule_expression=b.expression,
-                schedule_expression_timezone=TIMEZONE,
-                flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
-                state="ENABLED" if enabled else "DISABLED",
-                target=self._target(target, role, b.payload(), settings),
+                **f.window,
             )
             schedule.node.add_dependency(group)
 
