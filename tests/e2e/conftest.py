@@ -7,7 +7,7 @@ import itertools
 import json
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -251,6 +251,61 @@ def new_teacher(api: Any) -> Callable[..., NewTeacher]:
         assert r.status_code in (200, 201), r.text
         got = r.json()
         return NewTeacher(got["teacher_id"], got["name"], school_id, stage, subject)
+
+    return make
+
+
+# Round 1 of the demo term (2024H1), inside each window: teachers select, schools review,
+# institutions recheck.
+R1_SELECT = "2024-03-20T10:00:00+08:00"
+R1_REVIEW = "2024-03-27T10:00:00+08:00"
+R1_RECHECK = "2024-03-30T10:00:00+08:00"
+
+
+@pytest.fixture
+def enrol(api: Any, set_clock: Callable[[str], None]) -> Callable[..., None]:
+    """`enrol(class_info, teachers)`: round 1 walked through the API, each step asserted: every
+    teacher selects the class, each one's school approves, the class's institution confirms
+    them all. The clock is left inside the recheck window."""
+
+    def walk(info: ClassInfo, teachers: Sequence[NewTeacher]) -> None:
+        refs = [{"teacher_id": t.teacher_id, "class_id": info.class_id} for t in teachers]
+        set_clock(R1_SELECT)
+        for t in teachers:
+            r = api("POST", "/api/selections", user=t.teacher_id, json={"class_id": info.class_id})
+            assert r.status_code == 201, r.text
+        set_clock(R1_REVIEW)
+        for t, ref in zip(teachers, refs, strict=True):
+            r = api(
+                "POST",
+                "/api/school/reviews",
+                user=f"a-{t.school_id}",
+                json={"items": [ref], "decision": "approve"},
+            )
+            assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
+        set_clock(R1_RECHECK)
+        r = api(
+            "POST",
+            "/api/institution/rechecks",
+            user=f"inst-{info.institution_id}",
+            json={"items": refs, "decision": "confirm"},
+        )
+        assert r.status_code == 200 and all(x["ok"] for x in r.json()["results"]), r.text
+
+    return walk
+
+
+@pytest.fixture
+def confirmed_teacher(
+    new_teacher: Callable[..., NewTeacher], enrol: Callable[..., None]
+) -> Callable[[ClassInfo], NewTeacher]:
+    """`confirmed_teacher(class_info)`: a new teacher eligible for the class, selected, approved
+    by her school and confirmed by the institution (`enrol`)."""
+
+    def make(info: ClassInfo) -> NewTeacher:
+        teacher = new_teacher(like=info)
+        enrol(info, [teacher])
+        return teacher
 
     return make
 

@@ -37,27 +37,7 @@ def training_class(stack: Any) -> ClassInfo:
 
 
 def finish(api: Any, set_clock: Callable[[str], None], info: ClassInfo, teacher: Any) -> None:
-    """The teacher selects, is approved and confirmed, attends every session and is 合格."""
-    set_clock("2024-03-20T10:00:00+08:00")
-    r = api("POST", "/api/selections", user=teacher.teacher_id, json={"class_id": info.class_id})
-    assert r.status_code == 201, r.text
-    ref = [{"teacher_id": teacher.teacher_id, "class_id": info.class_id}]
-    set_clock("2024-03-27T10:00:00+08:00")
-    r = api(
-        "POST",
-        "/api/school/reviews",
-        user=f"a-{teacher.school_id}",
-        json={"items": ref, "decision": "approve"},
-    )
-    assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
-    set_clock("2024-03-30T10:00:00+08:00")
-    r = api(
-        "POST",
-        "/api/institution/rechecks",
-        user="inst-zjnu",
-        json={"items": ref, "decision": "confirm"},
-    )
-    assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
+    """The teacher, confirmed in the class, attends every session and is 合格."""
     set_clock(f"{info.end_date.isoformat()}T18:00:00+08:00")
     path = f"/api/training/classes/{info.class_id}"
     roster = api("GET", path, user="inst-zjnu").json()
@@ -84,14 +64,14 @@ def finish(api: Any, set_clock: Callable[[str], None], info: ClassInfo, teacher:
 def test_a_teacher_finishes_a_class_sees_the_credits_prints_and_verifies_the_certificate(
     api: Any,
     set_clock: Callable[[str], None],
-    new_teacher: Any,
+    confirmed_teacher: Callable[[ClassInfo], Any],
     training_class: ClassInfo,
     browser: Any,
     phone: Any,
     stack: Any,
 ) -> None:
     info = training_class
-    teacher = new_teacher(like=info)
+    teacher = confirmed_teacher(info)
     finish(api, set_clock, info, teacher)
     credits = api("GET", "/api/credits/mine", user=teacher.teacher_id).json()["totals"]["total"]
     assert credits > 0

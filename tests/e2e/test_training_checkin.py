@@ -36,34 +36,14 @@ def training_class(stack: Any) -> ClassInfo:
 def test_teacher_checks_in_by_scanning_the_code_the_institution_shows_PH_TRAIN(
     api: Any,
     set_clock: Callable[[str], None],
-    new_teacher: Any,
+    confirmed_teacher: Callable[[ClassInfo], Any],
     training_class: ClassInfo,
     browser: Any,
     phone: Any,
     stack: Any,
 ) -> None:
     info = training_class
-    teacher = new_teacher(like=info)
-    set_clock("2024-03-20T10:00:00+08:00")
-    r = api("POST", "/api/selections", user=teacher.teacher_id, json={"class_id": info.class_id})
-    assert r.status_code == 201, r.text
-    ref = [{"teacher_id": teacher.teacher_id, "class_id": info.class_id}]
-    set_clock("2024-03-27T10:00:00+08:00")
-    r = api(
-        "POST",
-        "/api/school/reviews",
-        user=f"a-{teacher.school_id}",
-        json={"items": ref, "decision": "approve"},
-    )
-    assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
-    set_clock("2024-03-30T10:00:00+08:00")
-    r = api(
-        "POST",
-        "/api/institution/rechecks",
-        user="inst-zjnu",
-        json={"items": ref, "decision": "confirm"},
-    )
-    assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
+    teacher = confirmed_teacher(info)
     set_clock(f"{info.start_date.isoformat()}T08:30:00+08:00")
     r = api(
         "POST",

@@ -61,33 +61,6 @@ def training_class(stack: Any) -> Callable[..., ClassInfo]:
     return make
 
 
-def enrol(api: Any, set_clock: Callable[[str], None], info: ClassInfo, teachers: list[Any]) -> None:
-    """Round 1: each teacher selects the class, their school approves, the institution confirms."""
-    set_clock("2024-03-20T10:00:00+08:00")
-    for t in teachers:
-        r = api("POST", "/api/selections", user=t.teacher_id, json={"class_id": info.class_id})
-        assert r.status_code == 201, r.text
-    set_clock("2024-03-27T10:00:00+08:00")
-    for t in teachers:
-        ref = [{"teacher_id": t.teacher_id, "class_id": info.class_id}]
-        r = api(
-            "POST",
-            "/api/school/reviews",
-            user=f"a-{t.school_id}",
-            json={"items": ref, "decision": "approve"},
-        )
-        assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
-    set_clock("2024-03-30T10:00:00+08:00")
-    refs = [{"teacher_id": t.teacher_id, "class_id": info.class_id} for t in teachers]
-    r = api(
-        "POST",
-        "/api/institution/rechecks",
-        user="inst-zjnu",
-        json={"items": refs, "decision": "confirm"},
-    )
-    assert r.status_code == 200 and all(x["ok"] for x in r.json()["results"]), r.text
-
-
 def loaded(page: Any, root: str) -> None:
     """The page's list has answered (its status line no longer says it is loading)."""
     page.wait_for_function(
@@ -109,6 +82,7 @@ def test_attendance_is_imported_from_the_template_with_a_report_per_row_PH_TRAIN
     api: Any,
     set_clock: Callable[[str], None],
     new_teacher: Any,
+    enrol: Callable[..., None],
     training_class: Callable[..., ClassInfo],
     phone: Any,
     stack: Any,
@@ -116,7 +90,7 @@ def test_attendance_is_imported_from_the_template_with_a_report_per_row_PH_TRAIN
 ) -> None:
     info = training_class()
     a, b = new_teacher(like=info), new_teacher(like=info)
-    enrol(api, set_clock, info, [a, b])
+    enrol(info, [a, b])
     set_clock("2024-04-09T17:00:00+08:00")
 
     page = phone
@@ -165,13 +139,14 @@ def test_completion_shows_the_proposal_and_an_override_needs_a_reason_QA_2(
     api: Any,
     set_clock: Callable[[str], None],
     new_teacher: Any,
+    enrol: Callable[..., None],
     training_class: Callable[..., ClassInfo],
     phone: Any,
     stack: Any,
 ) -> None:
     info = training_class()
     came, absent = new_teacher(like=info), new_teacher(like=info)
-    enrol(api, set_clock, info, [came, absent])
+    enrol(info, [came, absent])
     set_clock("2024-04-09T17:00:00+08:00")
     for key in SESSIONS:
         body = {"session": key, "items": [{"teacher_id": came.teacher_id, "mark": "present"}]}
@@ -212,6 +187,7 @@ def test_school_and_bureau_see_their_non_completions_and_export_them_QA_2(
     api: Any,
     set_clock: Callable[[str], None],
     new_teacher: Any,
+    enrol: Callable[..., None],
     training_class: Callable[..., ClassInfo],
     phone: Any,
     stack: Any,
@@ -222,7 +198,7 @@ def test_school_and_bureau_see_their_non_completions_and_export_them_QA_2(
     # every county: too slow for the local stack on a loaded machine).
     city = f"{t.school_id[1:5]}00"
     info = training_class(bureau_region=city, again=info)
-    enrol(api, set_clock, info, [t])
+    enrol(info, [t])
     set_clock("2024-04-09T17:00:00+08:00")
     reason = f"缺勤两天，未参加培训{serial()}"
     body = {"items": [{"teacher_id": t.teacher_id, "outcome": "fail", "reason": reason}]}
@@ -272,13 +248,14 @@ def test_the_bureau_cancels_a_class_below_its_minimum_from_its_list_SE_2(
     api: Any,
     set_clock: Callable[[str], None],
     new_teacher: Any,
+    enrol: Callable[..., None],
     training_class: Callable[..., ClassInfo],
     phone: Any,
     stack: Any,
 ) -> None:
     info = training_class()
     t = new_teacher(like=info)
-    enrol(api, set_clock, info, [t])  # one teacher: below the minimum of 10
+    enrol(info, [t])  # one teacher: below the minimum of 10
     set_clock("2024-03-30T15:00:00+08:00")  # round 1's recheck: cancellation is open
 
     page = phone
