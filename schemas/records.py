@@ -580,3 +580,62 @@ class CheckProgress(BaseModel):
     checked: int
     counties: int
     open: int  # anomalies open in the counties this call checked
+
+
+class RecordsWindow(BaseModel):
+    """The PH-1 window as the pages show it: open now or not, and why not in Chinese."""
+
+    name: str  # "" when the term has no correction window
+    opens: datetime | None
+    closes: datetime | None  # the first instant after it
+    open: bool
+    message: str
+
+
+class CorrectionItem(BaseModel):
+    """One field of a correction request, labelled, school ids shown as names."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+class CorrectionView(Correction):
+    """A correction request as the teacher's and the school's pages show it."""
+
+    status_text: str
+    items: list[CorrectionItem]
+
+
+class SchoolChoice(BaseModel):
+    school_id: str
+    name: str
+
+
+class CorrectionChoices(BaseModel):
+    """What a correction may pick: the stages, the titles, the schools of her county."""
+
+    stages: list[str]
+    titles: list[str]
+    schools: list[SchoolChoice]
+
+
+class MyRecord(BaseModel):
+    """GET /api/records/me: the teacher's own record, the PH-1 window, her requests this term
+    (newest first, `open_request` the pending one) and what a correction offers."""
+
+    teacher: TeacherView
+    region_name: str
+    window: RecordsWindow
+    requests: list[CorrectionView]
+    open_request: str | None
+    choices: CorrectionChoices
+    labels: dict[str, str]  # field -> its Chinese label
+
+
+class SchoolCorrections(BaseModel):
+    """The correction requests of a school (PH-1), with the window."""
+
+    window: RecordsWindow
+    requests: list[CorrectionView]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from functions.common import scope
 from functions.common.errors import (
@@ -31,27 +30,34 @@ from schemas.records import (
     STAGES,
     TITLES,
     Correction,
+    CorrectionChoices,
     CorrectionDecision,
+    CorrectionItem,
     CorrectionRequest,
     CorrectionStatus,
+    CorrectionView,
+    MyRecord,
+    RecordsWindow,
+    SchoolChoice,
+    SchoolCorrections,
 )
 from schemas.regions import region_tree
 
 
-def _window_view(now: datetime) -> dict[str, Any]:
+def _window_view(now: datetime) -> RecordsWindow:
     cal = term_calendar(settings().term)
     w = cal.records_update
     problem = rules.records_window_problem(cal, now)
-    return {
-        "name": w.name if w else "",
-        "opens": w.opens.isoformat() if w else None,
-        "closes": w.closes.isoformat() if w else None,
-        "open": problem is None,
-        "message": problem or "",
-    }
+    return RecordsWindow(
+        name=w.name if w else "",
+        opens=w.opens if w else None,
+        closes=w.closes if w else None,
+        open=problem is None,
+        message=problem or "",
+    )
 
 
-def correction_view(c: Correction, schools: dict[str, School] | None = None) -> dict[str, Any]:
+def correction_view(c: Correction, schools: dict[str, School] | None = None) -> CorrectionView:
     """A request with Chinese labels, and school names instead of ids."""
     names = {sid: s.name for sid, s in (schools or {}).items()}
 
@@ -60,19 +66,19 @@ def correction_view(c: Correction, schools: dict[str, School] | None = None) -> 
             return names.get(value, value)
         return value or "（空）"
 
-    return {
-        **c.model_dump(mode="json"),
-        "status_text": CORRECTION_STATUS_NAMES[c.status],
-        "items": [
-            {
-                "field": f,
-                "label": CORRECTABLE[f],
-                "before": shown(f, c.before.get(f, "")),
-                "after": shown(f, v),
-            }
+    return CorrectionView(
+        **dict(c),
+        status_text=CORRECTION_STATUS_NAMES[c.status],
+        items=[
+            CorrectionItem(
+                field=f,
+                label=CORRECTABLE[f],
+                before=shown(f, c.before.get(f, "")),
+                after=shown(f, v),
+            )
             for f, v in c.changes.items()
         ],
-    }
+    )
 
 
 def _schools_of(corrections: Sequence[Correction]) -> dict[str, School]:
@@ -82,7 +88,7 @@ def _schools_of(corrections: Sequence[Correction]) -> dict[str, School]:
     return store.schools(ids)
 
 
-def my_record(user: User, now: datetime) -> dict[str, Any]:
+def my_record(user: User, now: datetime) -> MyRecord:
     """GET /api/records/me: the teacher's own record, the PH-1 window, her requests this term
     and the choices a correction offers (the schools of her county, stages, titles)."""
     t = _own_teacher(user)
@@ -91,25 +97,26 @@ def my_record(user: User, now: datetime) -> dict[str, Any]:
     mine = sorted(store.corrections_of_teacher(t.teacher_id, term), key=lambda c: c.request_id)
     schools = _schools_of(mine)
     county = school.region_code if school else t.region_code
-    return {
-        "teacher": teacher_view(user, t, school).model_dump(mode="json"),
-        "region_name": region_tree().full_name(t.region_code)
+    return MyRecord(
+        teacher=teacher_view(user, t, school),
+        region_name=region_tree().full_name(t.region_code)
         if t.region_code in region_tree().regions
         else "",
-        "window": _window_view(now),
-        "requests": [correction_view(c, schools) for c in reversed(mine)],
-        "open_request": next(
+        window=_window_view(now),
+        requests=[correction_view(c, schools) for c in reversed(mine)],
+        open_request=next(
             (c.request_id for c in mine if c.status == CorrectionStatus.PENDING), None
         ),
-        "choices": {
-            "stages": list(STAGES),
-            "titles": [x for x in TITLES if x],
-            "schools": [
-                {"school_id": s.school_id, "name": s.name} for s in store.schools_in_county(county)
+        choices=CorrectionChoices(
+            stages=list(STAGES),
+            titles=[x for x in TITLES if x],
+            schools=[
+                SchoolChoice(school_id=s.school_id, name=s.name)
+                for s in store.schools_in_county(county)
             ],
-        },
-        "labels": CORRECTABLE,
-    }
+        ),
+        labels=CORRECTABLE,
+    )
 
 
 def _own_teacher(user: User) -> Teacher:
@@ -121,7 +128,7 @@ def _own_teacher(user: User) -> Teacher:
     return t
 
 
-def request_correction(user: User, req: CorrectionRequest, now: datetime) -> dict[str, Any]:
+def request_correction(user: User, req: CorrectionRequest, now: datetime) -> CorrectionView:
     """PH-1: a teacher asks her school to correct her record, inside the records window; one
     pending request at a time (the guard in the write refuses a second)."""
     t = _own_teacher(user)
@@ -150,18 +157,20 @@ def request_correction(user: User, req: CorrectionRequest, now: datetime) -> dic
     return correction_view(c, _schools_of([c]))
 
 
-def school_corrections(user: User, status: str | None, now: datetime) -> dict[str, Any]:
+def school_corrections(user: User, status: str | None, now: datetime) -> SchoolCorrections:
     """GET /api/records/corrections: the requests of the caller's school (PH-1)."""
     if user.role not in scope.SCHOOL_STAFF or not user.school_id:
         raise Forbidden("只有校长或学校管理员可以处理教师信息更正")
     rows = store.corrections_of_school(user.school_id, status)
     schools = _schools_of(rows)
-    return {"window": _window_view(now), "requests": [correction_view(c, schools) for c in rows]}
+    return SchoolCorrections(
+        window=_window_view(now), requests=[correction_view(c, schools) for c in rows]
+    )
 
 
 def decide_correction(
     user: User, teacher_id: str, request_id: str, req: CorrectionDecision, now: datetime
-) -> dict[str, Any]:
+) -> CorrectionView:
     """PH-1: the teacher's school approves (the record changes in the same transaction, in the
     window only) or refuses with a reason (any time, so nothing stays pending forever)."""
     term = settings().term

@@ -27,12 +27,15 @@ from schemas.records import (
     CheckProgress,
     CorrectionDecision,
     CorrectionRequest,
+    CorrectionView,
     ImportJob,
     ImportUpload,
     LocalTeacherRequest,
+    MyRecord,
     PartReceived,
     RecordsScope,
     ResolveRequest,
+    SchoolCorrections,
     TeacherList,
     TeacherView,
 )
@@ -167,19 +170,19 @@ def account_status(
 
 
 @app.get("/api/records/me")
-def my_record() -> dict[str, Any]:
+def my_record() -> MyRecord:
     return corrections.my_record(caller(app.current_event), clock.now())
 
 
 @app.post("/api/records/me/corrections", status_code=201)
-def ask_correction(body: CorrectionRequest) -> dict[str, Any]:
+def ask_correction(body: CorrectionRequest) -> CorrectionView:
     return corrections.request_correction(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/records/corrections")
 def school_corrections(
     status: Annotated[str | None, Query(pattern=r"^(pending|approved|refused)$")] = None,
-) -> dict[str, Any]:
+) -> SchoolCorrections:
     return corrections.school_corrections(caller(app.current_event), status, clock.now())
 
 
@@ -188,7 +191,7 @@ def decide_correction(
     teacher_id: Annotated[str, Path(pattern=ID)],
     request_id: Annotated[str, Path(pattern=ID)],
     body: CorrectionDecision,
-) -> dict[str, Any]:
+) -> CorrectionView:
     return corrections.decide_correction(
         caller(app.current_event), teacher_id, request_id, body, clock.now()
     )
