@@ -559,7 +559,7 @@ class MaskedProjectView(ProjectRecord):
     draft: MaskedPlanView
 
 
-class RuleCheck(BaseModel):
+class RuleCheck(Model):
     """One rule of a submission checked for the reviewers: passed, or what is wrong."""
 
     rule: str  # the RULES.md ID (reviewers' page, not a teacher's)
@@ -576,7 +576,7 @@ class ReviewItem(MaskedProjectView):
     spot_check_pick: list[str]
 
 
-class ReviewList(BaseModel):
+class ReviewList(Model):
     projects: list[ReviewItem]
 
 
@@ -586,18 +586,18 @@ class ChangeView(ChangeRecord):
     project_title: str
 
 
-class ChangeList(BaseModel):
+class ChangeList(Model):
     changes: list[ChangeView]  # newest filed first
 
 
-class PublishedTimetable(BaseModel):
+class PublishedTimetable(Model):
     """CH-4: the project whose timetable was published, and its class ids."""
 
     project_id: str
     classes: list[str]
 
 
-class TimetableRisk(BaseModel):
+class TimetableRisk(Model):
     """CH-4: a published class without a timetable and how many days are left to publish one
     (negative: late)."""
 
@@ -610,7 +610,7 @@ class TimetableRisk(BaseModel):
     late: bool
 
 
-class TimetableRisks(BaseModel):
+class TimetableRisks(Model):
     classes: list[TimetableRisk]  # fewest days left first
 
 
@@ -622,7 +622,7 @@ class ExpertView(PersonRecord):
     id_number_masked: str
 
 
-class Experts(BaseModel):
+class Experts(Model):
     experts: list[ExpertView]
 
 
@@ -635,5 +635,5 @@ class AuditRow(AuditEntry):
     actor_name: str
 
 
-class AuditRows(BaseModel):
+class AuditRows(Model):
     entries: list[AuditRow]

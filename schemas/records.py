@@ -543,7 +543,7 @@ class AccountRow(AccountView):
     may_change_status: bool
 
 
-class AccountList(BaseModel):
+class AccountList(Model):
     accounts: list[AccountRow]
 
 
@@ -556,11 +556,11 @@ class AnomalyView(Anomaly):
     may_resolve: bool
 
 
-class AnomalyList(BaseModel):
+class AnomalyList(Model):
     anomalies: list[AnomalyView]  # open first, then by kind
 
 
-class CheckIndexing(BaseModel):
+class CheckIndexing(Model):
     """A TD-3 check's first calls: records older than the check's indexes are indexed segment
     by segment; the caller calls again."""
 
@@ -570,7 +570,7 @@ class CheckIndexing(BaseModel):
     segments: int
 
 
-class CheckProgress(BaseModel):
+class CheckProgress(Model):
     """A TD-3 check over a region's counties: while `done` is false, call again with
     `start=next`."""
 
@@ -582,7 +582,7 @@ class CheckProgress(BaseModel):
     open: int  # anomalies open in the counties this call checked
 
 
-class RecordsWindow(BaseModel):
+class RecordsWindow(Model):
     """The PH-1 window as the pages show it: open now or not, and why not in Chinese."""
 
     name: str  # "" when the term has no correction window
@@ -592,7 +592,7 @@ class RecordsWindow(BaseModel):
     message: str
 
 
-class CorrectionItem(BaseModel):
+class CorrectionItem(Model):
     """One field of a correction request, labelled, school ids shown as names."""
 
     field: str
@@ -608,12 +608,12 @@ class CorrectionView(Correction):
     items: list[CorrectionItem]
 
 
-class SchoolChoice(BaseModel):
+class SchoolChoice(Model):
     school_id: str
     name: str
 
 
-class CorrectionChoices(BaseModel):
+class CorrectionChoices(Model):
     """What a correction may pick: the stages, the titles, the schools of her county."""
 
     stages: list[str]
@@ -621,7 +621,7 @@ class CorrectionChoices(BaseModel):
     schools: list[SchoolChoice]
 
 
-class MyRecord(BaseModel):
+class MyRecord(Model):
     """GET /api/records/me: the teacher's own record, the PH-1 window, her requests this term
     (newest first, `open_request` the pending one) and what a correction offers."""
 
@@ -634,7 +634,7 @@ class MyRecord(BaseModel):
     labels: dict[str, str]  # field -> its Chinese label
 
 
-class SchoolCorrections(BaseModel):
+class SchoolCorrections(Model):
     """The correction requests of a school (PH-1), with the window."""
 
     window: RecordsWindow

@@ -359,7 +359,7 @@ class ExpansionDecided(Expansion):
     promoted: int  # waitlisted teachers who got a seat from the expansion
 
 
-class ClassSeats(BaseModel):
+class ClassSeats(Model):
     """One class of the institution this term as its expansion page lists it: capacity, seats
     held, waitlist length and its expansion application, if any (PH-EXPAND-APPLY)."""
 
@@ -375,5 +375,5 @@ class ClassSeats(BaseModel):
     expansion: Expansion | None
 
 
-class InstitutionClassList(BaseModel):
+class InstitutionClassList(Model):
     classes: list[ClassSeats]
