@@ -16,6 +16,9 @@ from functions.common.auth import caller
 from functions.common.http import request_key
 from functions.credits import certificates, schoolbased, segments, service
 from schemas.credits import (
+    Archive,
+    Certificate,
+    MyCredits,
     RegistrationDecision,
     RegistrationView,
     SchoolBasedImport,
@@ -45,9 +48,9 @@ def _site() -> str:
 
 
 @app.get("/api/credits/mine")
-def mine(cycle: Annotated[str | None, Query(pattern=CYCLE)] = None) -> dict[str, Any]:
+def mine(cycle: Annotated[str | None, Query(pattern=CYCLE)] = None) -> MyCredits:
     view = service.my_credits(caller(app.current_event), cycle, clock.now())
-    return view.model_dump(mode="json")
+    return view
 
 
 # The xlsx routes carry no return annotation: the resolver passes the binary response through.
@@ -57,8 +60,8 @@ def archive():  # type: ignore[no-untyped-def]
 
 
 @app.get("/api/credits/archive/view")
-def archive_view() -> dict[str, Any]:
-    return service.archive(caller(app.current_event), clock.now()).model_dump(mode="json")
+def archive_view() -> Archive:
+    return service.archive(caller(app.current_event), clock.now())
 
 
 @app.get("/api/credits/certificates")
@@ -68,14 +71,14 @@ def my_certificates() -> dict[str, Any]:
 
 
 @app.get("/api/credits/certificates/<code>")
-def my_certificate(code: Annotated[str, Path(pattern=CODE)]) -> dict[str, Any]:
+def my_certificate(code: Annotated[str, Path(pattern=CODE)]) -> Certificate:
     cert = certificates.my_certificate(caller(app.current_event), code, _site())
-    return cert.model_dump(mode="json")
+    return cert
 
 
 @app.get("/api/verify/<code>")
-def verify(code: Annotated[str, Path(pattern=CODE)]) -> dict[str, Any]:
-    return certificates.verify(code).model_dump(mode="json")
+def verify(code: Annotated[str, Path(pattern=CODE)]) -> Certificate:
+    return certificates.verify(code)
 
 
 @app.get("/api/credits/progress")

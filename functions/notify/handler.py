@@ -14,7 +14,14 @@ from functions.common import clock, coldstart
 from functions.common.app import logger, make_app
 from functions.common.auth import caller
 from functions.notify import service
-from schemas.notify import InboxPage, NotifySettings, ReadRequest
+from schemas.notify import (
+    CalendarFeed,
+    InboxPage,
+    NotifySettings,
+    ReadRequest,
+    ReadResult,
+    UnreadCount,
+)
 
 app = make_app()
 
@@ -28,38 +35,38 @@ def inbox(
 
 
 @app.get("/api/inbox/unread")
-def unread() -> dict[str, Any]:
-    return service.unread_count(caller(app.current_event)).model_dump()
+def unread() -> UnreadCount:
+    return service.unread_count(caller(app.current_event))
 
 
 @app.post("/api/inbox/read")
-def read(body: ReadRequest) -> dict[str, Any]:
-    return service.mark_read(caller(app.current_event), body, clock.now()).model_dump()
+def read(body: ReadRequest) -> ReadResult:
+    return service.mark_read(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/notify/settings")
-def get_settings() -> dict[str, Any]:
-    return service.get_settings(caller(app.current_event)).model_dump()
+def get_settings() -> NotifySettings:
+    return service.get_settings(caller(app.current_event))
 
 
 @app.put("/api/notify/settings")
-def put_settings(body: NotifySettings) -> dict[str, Any]:
-    return service.save_settings(caller(app.current_event), body, clock.now()).model_dump()
+def put_settings(body: NotifySettings) -> NotifySettings:
+    return service.save_settings(caller(app.current_event), body, clock.now())
 
 
 @app.get("/api/calendar/feed")
-def calendar_feed() -> dict[str, Any]:
-    return service.calendar_feed(caller(app.current_event)).model_dump()
+def calendar_feed() -> CalendarFeed:
+    return service.calendar_feed(caller(app.current_event))
 
 
 @app.post("/api/calendar/feed")
-def new_calendar_feed() -> dict[str, Any]:
-    return service.new_calendar_feed(caller(app.current_event), clock.now()).model_dump()
+def new_calendar_feed() -> CalendarFeed:
+    return service.new_calendar_feed(caller(app.current_event), clock.now())
 
 
 @app.delete("/api/calendar/feed")
-def revoke_calendar_feed() -> dict[str, Any]:
-    return service.revoke_calendar_feed(caller(app.current_event), clock.now()).model_dump()
+def revoke_calendar_feed() -> CalendarFeed:
+    return service.revoke_calendar_feed(caller(app.current_event), clock.now())
 
 
 # Public (no JWT): the unguessable address is the secret, as calendar apps cannot log in. No

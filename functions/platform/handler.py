@@ -55,9 +55,9 @@ def phases() -> dict[str, Any]:
 
 
 @app.get("/api/site/publication")
-def site_publication() -> dict[str, Any]:
+def site_publication() -> site.SitePublication:
     """How far the site's publication has got (发布中 / 已发布), for the pages that publish."""
-    return site.status(settings().term).model_dump()
+    return site.status(settings().term)
 
 
 @app.get("/api/me")

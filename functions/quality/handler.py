@@ -21,6 +21,8 @@ from schemas.quality import (
     CloseRequest,
     EvaluationOpen,
     EvaluationRequest,
+    EvaluationResult,
+    InstitutionQuality,
 )
 
 app = make_app()
@@ -48,8 +50,8 @@ def results() -> dict[str, Any]:
 
 
 @app.get("/api/quality/evaluations/<class_id>")
-def class_result(class_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
-    return evaluation.class_result(caller(app.current_event), class_id).model_dump(mode="json")
+def class_result(class_id: Annotated[str, Path(pattern=ID)]) -> EvaluationResult:
+    return evaluation.class_result(caller(app.current_event), class_id)
 
 
 @app.get("/api/quality/classes")
@@ -93,21 +95,21 @@ def close(
     institution_id: Annotated[str, Path(pattern=ID)],
     check_id: Annotated[str, Path(pattern=CHECK_ID)],
     body: CloseRequest,
-) -> dict[str, Any]:
+) -> CheckView:
     c = monitoring.close(caller(app.current_event), institution_id, check_id, body, clock.now())
-    return c.model_dump(mode="json")
+    return c
 
 
 @app.get("/api/quality/institutions/<institution_id>")
-def institution(institution_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+def institution(institution_id: Annotated[str, Path(pattern=ID)]) -> InstitutionQuality:
     view = monitoring.institution_quality(caller(app.current_event), institution_id)
-    return view.model_dump(mode="json")
+    return view
 
 
 @app.get("/api/quality/review/<project_id>")
-def for_review(project_id: Annotated[str, Path(pattern=ID)]) -> dict[str, Any]:
+def for_review(project_id: Annotated[str, Path(pattern=ID)]) -> InstitutionQuality:
     view = monitoring.quality_for_project(caller(app.current_event), project_id)
-    return view.model_dump(mode="json")
+    return view
 
 
 @app.get("/api/quality/reports")

@@ -19,6 +19,7 @@ from schemas.training import (
     AttendanceRequest,
     BulkCheckinRequest,
     CancelRequest,
+    CancelResult,
     CheckinRequest,
     CheckinResult,
     ClassList,
@@ -107,8 +108,8 @@ def completion(
 
 
 @app.post("/api/training/classes/<class_id>/cancel")
-def cancel(class_id: Annotated[str, Path(pattern=CLASS_ID)], body: CancelRequest) -> dict[str, Any]:
-    return service.cancel_class(caller(app.current_event), class_id, body, clock.now()).model_dump()
+def cancel(class_id: Annotated[str, Path(pattern=CLASS_ID)], body: CancelRequest) -> CancelResult:
+    return service.cancel_class(caller(app.current_event), class_id, body, clock.now())
 
 
 @app.post("/api/training/imports", status_code=202)
