@@ -466,3 +466,18 @@ class Archive(Model):
     generated_at: datetime
     cycles: list[ArchiveCycle]
     completions: list[ArchiveCompletion]
+
+
+# The wrappers the credits routes answer (a named object, so the API document says what is in it).
+class CertificateList(Model):
+    certificates: list[CertificateSummary]
+
+
+class RegistrationList(Model):
+    registrations: list[RegistrationView]
+
+
+class DecisionResults(Model):
+    """A bulk decision on school-based registrations: one result per registration."""
+
+    results: list[DecisionResult]

@@ -55,3 +55,7 @@ class School(Model):
     name: str = Field(min_length=2, max_length=60)
     region_code: RegionCode = Field(description="county/district the school belongs to")
     stages: tuple[str, ...] = ()
+
+
+class SchoolList(Model):
+    schools: list[School]

@@ -271,3 +271,20 @@ class ClassChoice(Model):
     institution_name: str
     start_date: date
     end_date: date
+
+
+# The wrappers the quality routes answer (a named object, so the API document says what is in it).
+class OpenEvaluationList(Model):
+    classes: list[EvaluationOpen]
+
+
+class EvaluationResultList(Model):
+    classes: list[EvaluationResult]
+
+
+class ClassChoiceList(Model):
+    classes: list[ClassChoice]
+
+
+class CheckList(Model):
+    checks: list[CheckView]

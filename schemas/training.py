@@ -379,3 +379,10 @@ class MyClasses(Model):
 
 class NonCompletionList(Model):
     rows: list[NonCompletionRow]
+
+
+class ItemOutcomes(Model):
+    """A bulk check-in, attendance mark or completion decision: one outcome per teacher
+    (refused ones say why)."""
+
+    results: list[ItemOutcome]

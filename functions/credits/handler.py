@@ -18,13 +18,18 @@ from functions.credits import certificates, schoolbased, segments, service
 from schemas.credits import (
     Archive,
     Certificate,
+    CertificateList,
+    DecisionResults,
     MyCredits,
+    ProgressView,
     RegistrationDecision,
+    RegistrationList,
     RegistrationView,
     SchoolBasedImport,
     SchoolBasedRequest,
+    SegmentRoster,
 )
-from schemas.training import CompletionRequest
+from schemas.training import CompletionRequest, ItemOutcomes
 
 app = make_app()
 CODE = r"^[A-Za-z0-9-]{10,20}$"
@@ -65,9 +70,8 @@ def archive_view() -> Archive:
 
 
 @app.get("/api/credits/certificates")
-def my_certificates() -> dict[str, Any]:
-    rows = certificates.my_certificates(caller(app.current_event))
-    return {"certificates": [r.model_dump(mode="json") for r in rows]}
+def my_certificates() -> CertificateList:
+    return CertificateList(certificates=certificates.my_certificates(caller(app.current_event)))
 
 
 @app.get("/api/credits/certificates/<code>")
@@ -85,18 +89,18 @@ def verify(code: Annotated[str, Path(pattern=CODE)]) -> Certificate:
 def progress(
     school_id: Annotated[str | None, Query(pattern=ID)] = None,
     cycle: Annotated[str | None, Query(pattern=CYCLE)] = None,
-) -> dict[str, Any]:
+) -> ProgressView:
     view = service.school_progress(caller(app.current_event), school_id, cycle, clock.now())
-    return view.model_dump(mode="json")
+    return view
 
 
 @app.get("/api/credits/progress/region")
 def region_progress(
     region: Annotated[str | None, Query(pattern=REGION)] = None,
     cycle: Annotated[str | None, Query(pattern=CYCLE)] = None,
-) -> dict[str, Any]:
+) -> ProgressView:
     view = service.region_progress(caller(app.current_event), region, cycle, clock.now())
-    return view.model_dump(mode="json")
+    return view
 
 
 @app.get("/api/credits/progress/export")
@@ -123,9 +127,9 @@ def register(body: SchoolBasedRequest) -> RegistrationView:
 @app.get("/api/credits/school-based")
 def registrations(
     status: Annotated[str | None, Query(pattern=r"^[a-z]{4,12}$")] = None,
-) -> dict[str, Any]:
+) -> RegistrationList:
     rows = schoolbased.list_registrations(caller(app.current_event), status)
-    return {"registrations": [r.model_dump(mode="json") for r in rows]}
+    return RegistrationList(registrations=rows)
 
 
 @app.get("/api/credits/school-based/template")
@@ -144,17 +148,16 @@ def register_file(body: SchoolBasedImport) -> dict[str, Any]:
 
 
 @app.post("/api/credits/school-based/decisions")
-def decide(body: RegistrationDecision) -> dict[str, Any]:
-    out = schoolbased.decide(caller(app.current_event), body, clock.now())
-    return {"results": [r.model_dump() for r in out]}
+def decide(body: RegistrationDecision) -> DecisionResults:
+    return DecisionResults(results=schoolbased.decide(caller(app.current_event), body, clock.now()))
 
 
 @app.get("/api/credits/segments/<project_id>/<segment>")
 def segment_roster(
     project_id: Annotated[str, Path(pattern=ID)], segment: Annotated[int, Path(ge=2, le=6)]
-) -> dict[str, Any]:
+) -> SegmentRoster:
     view = segments.roster(caller(app.current_event), project_id, segment, clock.now())
-    return view.model_dump(mode="json")
+    return view
 
 
 @app.post("/api/credits/segments/<project_id>/<segment>/completion")
@@ -162,9 +165,9 @@ def segment_completion(
     project_id: Annotated[str, Path(pattern=ID)],
     segment: Annotated[int, Path(ge=2, le=6)],
     body: CompletionRequest,
-) -> dict[str, Any]:
+) -> ItemOutcomes:
     out = segments.decide(caller(app.current_event), project_id, segment, body, clock.now())
-    return {"results": [r.model_dump() for r in out]}
+    return ItemOutcomes(results=out)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

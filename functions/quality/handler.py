@@ -16,13 +16,18 @@ from functions.common.auth import caller
 from functions.quality import evaluation, monitoring, reports
 from schemas.quality import (
     AnswerRequest,
+    CheckList,
     CheckRequest,
     CheckView,
+    ClassChoiceList,
     CloseRequest,
     EvaluationOpen,
     EvaluationRequest,
     EvaluationResult,
+    EvaluationResultList,
     InstitutionQuality,
+    OpenEvaluationList,
+    ReportView,
 )
 
 app = make_app()
@@ -33,9 +38,8 @@ TERM = r"^\d{4}H[12]$"
 
 
 @app.get("/api/quality/evaluations/mine")
-def my_evaluations() -> dict[str, Any]:
-    rows = evaluation.open_for(caller(app.current_event), clock.now())
-    return {"classes": [r.model_dump(mode="json") for r in rows]}
+def my_evaluations() -> OpenEvaluationList:
+    return OpenEvaluationList(classes=evaluation.open_for(caller(app.current_event), clock.now()))
 
 
 @app.post("/api/quality/evaluations", status_code=201)
@@ -44,9 +48,8 @@ def evaluate(body: EvaluationRequest) -> EvaluationOpen:
 
 
 @app.get("/api/quality/evaluations")
-def results() -> dict[str, Any]:
-    rows = evaluation.results(caller(app.current_event))
-    return {"classes": [r.model_dump(mode="json") for r in rows]}
+def results() -> EvaluationResultList:
+    return EvaluationResultList(classes=evaluation.results(caller(app.current_event)))
 
 
 @app.get("/api/quality/evaluations/<class_id>")
@@ -55,17 +58,15 @@ def class_result(class_id: Annotated[str, Path(pattern=ID)]) -> EvaluationResult
 
 
 @app.get("/api/quality/classes")
-def classes(q: Annotated[str, Query(max_length=40)] = "") -> dict[str, Any]:
-    rows = monitoring.classes(caller(app.current_event), q)
-    return {"classes": [r.model_dump(mode="json") for r in rows]}
+def classes(q: Annotated[str, Query(max_length=40)] = "") -> ClassChoiceList:
+    return ClassChoiceList(classes=monitoring.classes(caller(app.current_event), q))
 
 
 @app.get("/api/quality/checks")
 def checks(
     institution_id: Annotated[str | None, Query(pattern=ID)] = None,
-) -> dict[str, Any]:
-    rows = monitoring.list_checks(caller(app.current_event), institution_id)
-    return {"checks": [r.model_dump(mode="json") for r in rows]}
+) -> CheckList:
+    return CheckList(checks=monitoring.list_checks(caller(app.current_event), institution_id))
 
 
 @app.post("/api/quality/checks", status_code=201)
@@ -85,9 +86,8 @@ def answer(
     institution_id: Annotated[str, Path(pattern=ID)],
     check_id: Annotated[str, Path(pattern=CHECK_ID)],
     body: AnswerRequest,
-) -> dict[str, Any]:
-    c = monitoring.answer(caller(app.current_event), institution_id, check_id, body, clock.now())
-    return c.model_dump(mode="json")
+) -> CheckView:
+    return monitoring.answer(caller(app.current_event), institution_id, check_id, body, clock.now())
 
 
 @app.post("/api/quality/checks/<institution_id>/<check_id>/close")
@@ -116,9 +116,8 @@ def for_review(project_id: Annotated[str, Path(pattern=ID)]) -> InstitutionQuali
 def report(
     term: Annotated[str | None, Query(pattern=TERM)] = None,
     region: Annotated[str | None, Query(pattern=REGION)] = None,
-) -> dict[str, Any]:
-    view = reports.report(caller(app.current_event), term, region)
-    return view.model_dump(mode="json")
+) -> ReportView:
+    return reports.report(caller(app.current_event), term, region)
 
 
 @app.get("/api/quality/reports/export")

@@ -15,6 +15,7 @@ from functions.common.auth import caller
 from functions.common.errors import BadImportFile
 from functions.common.http import request_key
 from functions.records import corrections, service
+from schemas.org import SchoolList
 from schemas.records import (
     AccountList,
     AccountRequest,
@@ -97,9 +98,8 @@ def job_report(
 
 
 @app.get("/api/records/schools")
-def schools(region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> dict[str, Any]:
-    rows = service.list_schools(caller(app.current_event), region)
-    return {"schools": [s.model_dump(mode="json") for s in rows]}
+def schools(region: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None) -> SchoolList:
+    return SchoolList(schools=service.list_schools(caller(app.current_event), region))
 
 
 @app.get("/api/records/teachers")

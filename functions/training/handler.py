@@ -29,6 +29,7 @@ from schemas.training import (
     CompletionRequest,
     ImportProgress,
     ImportRequest,
+    ItemOutcomes,
     MyClasses,
     NonCompletionList,
     TrainingImport,
@@ -78,17 +79,15 @@ def checkin_code(class_id: Annotated[str, Path(pattern=CLASS_ID)]) -> CodeView:
 @app.post("/api/training/classes/<class_id>/checkins")
 def bulk_checkin(
     class_id: Annotated[str, Path(pattern=CLASS_ID)], body: BulkCheckinRequest
-) -> dict[str, Any]:
+) -> ItemOutcomes:
     out = service.bulk_checkin(caller(app.current_event), class_id, body, clock.now())
-    return {"results": [r.model_dump() for r in out]}
+    return ItemOutcomes(results=out)
 
 
 @app.post("/api/training/classes/<class_id>/attendance")
-def mark(
-    class_id: Annotated[str, Path(pattern=CLASS_ID)], body: AttendanceRequest
-) -> dict[str, Any]:
+def mark(class_id: Annotated[str, Path(pattern=CLASS_ID)], body: AttendanceRequest) -> ItemOutcomes:
     out = service.mark_session(caller(app.current_event), class_id, body, clock.now())
-    return {"results": [r.model_dump() for r in out]}
+    return ItemOutcomes(results=out)
 
 
 # The xlsx routes carry no return annotation: the resolver passes the binary response through.
@@ -102,9 +101,9 @@ def template(class_id: Annotated[str, Path(pattern=CLASS_ID)]):  # type: ignore[
 @app.post("/api/training/classes/<class_id>/completion")
 def completion(
     class_id: Annotated[str, Path(pattern=CLASS_ID)], body: CompletionRequest
-) -> dict[str, Any]:
+) -> ItemOutcomes:
     out = service.decide(caller(app.current_event), class_id, body, clock.now())
-    return {"results": [r.model_dump() for r in out]}
+    return ItemOutcomes(results=out)
 
 
 @app.post("/api/training/classes/<class_id>/cancel")
