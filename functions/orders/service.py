@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from datetime import date, datetime
 
-from functions.common import notices, outbox, site
+from functions.common import keys, notices, outbox, site
 from functions.common import store as table_store
 from functions.common.auth import require
 from functions.common.errors import (
@@ -94,7 +94,7 @@ def _ref_date() -> date:
 
 
 def _institution(institution_id: str) -> Institution | None:
-    item = table_store.get_item({"PK": f"INST#{institution_id}", "SK": "PROFILE"})
+    item = table_store.get_item(keys.institution(institution_id))
     return Institution.model_validate_json(item["doc"]) if item else None
 
 

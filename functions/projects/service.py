@@ -95,8 +95,10 @@ EDITABLE = (ProjectStatus.DRAFT, ProjectStatus.RETURNED)
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _institution(institution_id: str) -> Institution:
-    item = table_store.get_item({"PK": f"INST#{institution_id}", "SK": "PROFILE"})
+def institution_profile(institution_id: str) -> Institution:
+    """An institution's profile (404 when there is none); public because the quality panel of
+    the review page needs the institution an application names."""
+    item = table_store.get_item(keys.institution(institution_id))
     if not item:
         raise NotFound("培训机构不存在")
     return Institution.model_validate_json(item["doc"])
@@ -106,7 +108,7 @@ def _clerk_institution(user: User) -> Institution:
     require(user, Role.INSTITUTION)
     if not user.institution_id:
         raise Forbidden("账号未关联培训机构")
-    return _institution(user.institution_id)
+    return institution_profile(user.institution_id)
 
 
 def _window(phase: PhaseId, now: datetime) -> None:
@@ -415,7 +417,7 @@ def get_project(user: User, project_id: str) -> ProjectView | MaskedProjectView:
         if rec.institution_id != user.institution_id:
             raise NotFound("项目不存在")
     elif user.role in BUREAUS:
-        if not rules.bureau_may_review(user, _institution(rec.institution_id)):
+        if not rules.bureau_may_review(user, institution_profile(rec.institution_id)):
             raise NotFound("项目不存在")
     else:
         raise Forbidden()
@@ -561,7 +563,7 @@ def _bureau(user: User) -> User:
 def _reviewable(user: User, project_id: str) -> tuple[Institution, ProjectRecord]:
     _bureau(user)
     rec = store.get_record(project_id)
-    inst = _institution(rec.institution_id)
+    inst = institution_profile(rec.institution_id)
     if not rules.bureau_may_review(user, inst):
         raise Forbidden("该项目不由你审核")
     return inst, rec
@@ -578,7 +580,7 @@ def review_list(user: User) -> ReviewList:
             if "app" not in item:
                 continue
             rec = ProjectRecord.model_validate_json(item["app"])
-            inst = insts.setdefault(rec.institution_id, _institution(rec.institution_id))
+            inst = insts.setdefault(rec.institution_id, institution_profile(rec.institution_id))
             if not rules.bureau_may_review(user, inst):
                 continue
             checked = check_draft(inst, rec, for_review=True)
@@ -769,7 +771,7 @@ def publish_approved(user: User, now: datetime) -> PublishedProjects:
         if "app" not in item:
             continue
         rec = ProjectRecord.model_validate_json(item["app"])
-        inst = _institution(rec.institution_id)
+        inst = institution_profile(rec.institution_id)
         if not rules.bureau_may_review(user, inst):
             continue
         doc = catalog_project(rec, now, rules.responsible_bureau_region(inst))
@@ -813,7 +815,7 @@ def _bureau_region(doc: Project, insts: dict[str, Institution] | None = None) ->
         return doc.bureau_region
     cache = {} if insts is None else insts
     if doc.institution_id not in cache:
-        cache[doc.institution_id] = _institution(doc.institution_id)
+        cache[doc.institution_id] = institution_profile(doc.institution_id)
     return rules.responsible_bureau_region(cache[doc.institution_id], doc.order_county)
 
 
@@ -923,7 +925,7 @@ def list_changes(user: User) -> ChangeList:
             region = c.bureau_region
             if region is None:  # filed before changes recorded their bureau
                 if c.institution_id not in insts:
-                    insts[c.institution_id] = _institution(c.institution_id)
+                    insts[c.institution_id] = institution_profile(c.institution_id)
                 region = rules.responsible_bureau_region(insts[c.institution_id])
             if not rules.bureau_responsible(user, region):
                 continue
@@ -1176,7 +1178,7 @@ def audit_history(
         if doc is not None:  # published: the bureau stored at publication
             region = _bureau_region(doc)
         else:
-            region = rules.responsible_bureau_region(_institution(entries[0].institution_id))
+            region = rules.responsible_bureau_region(institution_profile(entries[0].institution_id))
         if not rules.bureau_responsible(user, region):
             raise Forbidden("不在你的管理范围内")
     return _in_order(entries)

@@ -280,7 +280,7 @@ def quality_for_project(user: User, project_id: str) -> InstitutionQuality:
     rec = projects_store.get_record(project_id)
     if user.role not in PROVINCE_READERS:
         # PH-REVIEW: the panel belongs to the application's reviewing bureau, as the review does.
-        inst = projects_service._institution(rec.institution_id)
+        inst = projects_service.institution_profile(rec.institution_id)
         if not projects_rules.bureau_may_review(user, inst):
             raise Forbidden("该项目不由你审核")
     return institution_quality(user, rec.institution_id)
