@@ -178,7 +178,9 @@
       tags.appendChild(el("span", { "class": "zjt-tag zjt-tag--mine" }, r.subject === me.subject ? "对口学科" : "各学科可选"));
     }
     li.appendChild(tags);
-    li.appendChild(el("p", { "class": "zjt-result__seats", hidden: "" }));
+    // The seat line keeps its height while the counts load (CSS min-height): a card that grew
+    // when they arrived moved the cards below it under a teacher's tapping finger.
+    li.appendChild(el("p", { "class": "zjt-result__seats" }));
     var facts = el("p", { "class": "zjt-result__facts" });
     facts.textContent = r.credits + " 学分 · " + fee(r.fee) + " · " + window.ZJT.dayRange(r.start, r.end) +
       " · " + r.classes + " 个班期，共 " + r.capacity + " 人 · 面向" + regionLabel(r.regions);
