@@ -74,3 +74,35 @@ def test_cards_show_seats_or_full_and_her_first_result_is_one_she_can_take_SE_4(
     waiting = seats(api, tiny.class_id)["waitlist"]
     expected = f"已满，候补 {waiting} 人" if waiting else "已满，可加入候补"
     assert card.locator(".zjt-result__seats").inner_text() == expected
+
+
+def test_cards_stay_where_they_are_when_the_seat_counts_arrive(stack, phone):
+    """A teacher taps a card while the seat counts load: the cards must not move under her
+    finger when the counts arrive (each card's seat line keeps its height while empty)."""
+    page = phone
+    held: list[Any] = []
+
+    def hold(route: Any) -> None:  # answered only once the cards are measured
+        held.append(route)
+
+    page.route("**/api/seats*", hold)
+    page.goto(stack.url + "/catalog/")
+    cards = page.locator(".zjt-results > li")
+    cards.nth(3).wait_for()
+    page.locator('.zjt-results[aria-busy="false"]').wait_for()
+    for _ in range(600):  # the list asks for the counts right after it is drawn
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the catalog never asked for seat counts"
+    before = [cards.nth(i).bounding_box() for i in range(4)]
+    for route in held:
+        route.continue_()
+    page.unroute("**/api/seats*", hold)
+    page.locator(".zjt-results > li .zjt-result__seats:not(:empty)").first.wait_for()
+    page.wait_for_function(
+        "() => Array.from(document.querySelectorAll('.zjt-results > li')).slice(0, 4)"
+        ".every(li => li.querySelector('.zjt-result__seats').textContent !== '')"
+    )
+    after = [cards.nth(i).bounding_box() for i in range(4)]
+    assert after == before
