@@ -409,6 +409,9 @@
     // The list is busy from a change until the render it asks for is on screen (a screen reader
     // waits; so do the browser tests before they tap a card).
     listEl.setAttribute("aria-busy", "true");
+    // A render already under way is stale now: it must not draw the old list or clear the busy
+    // mark (it did, and a tap landed on a card the new render then replaced).
+    renders++;
     clearTimeout(timer);
     timer = setTimeout(render, evt && evt.type === "input" ? 150 : 0);
   }
