@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from functions.common import catalog
 from local.demo import demo_data
 from schemas.catalog import Project
 from tests.e2e.conftest import as_user, no_horizontal_scroll, seats
@@ -26,13 +27,21 @@ def test_cards_show_seats_or_full_and_her_first_result_is_one_she_can_take_SE_4(
     stack, phone, api, new_teacher
 ):
     data = demo_data()
-    projects = {p.project_id: p for p in data.projects}
+    demo_projects = {p.project_id: p for p in data.projects}
+
+    def project(project_id: str) -> Project:
+        """A card's project: a demo one, or one another e2e test published (the catalog
+        holds both, e.g. the training pages' copies)."""
+        found = demo_projects.get(project_id) or catalog.get(project_id)
+        assert found is not None, project_id
+        return found
+
     demo = data.demo_accounts[0]
     # A one-class project with a tiny class, filled by this test's own teachers.
     tiny = next(
         i
         for i in eligible_classes(demo.user_id, min_capacity=1)
-        if i.capacity <= 3 and len(projects[i.project_id].classes) == 1
+        if i.capacity <= 3 and len(demo_projects[i.project_id].classes) == 1
     )
     s = seats(api, tiny.class_id)
     for _ in range(s["capacity"] - s["held"]):
@@ -50,9 +59,9 @@ def test_cards_show_seats_or_full_and_her_first_result_is_one_she_can_take_SE_4(
     first = page.locator(".zjt-results > li").first
     first.locator(".zjt-result__seats--open").filter(has_text="剩余").wait_for()
     pid = first.get_attribute("data-project")
-    assert pid in projects
+    assert pid is not None
     shown = first.locator(".zjt-result__seats").inner_text()
-    assert shown == f"剩余 {seats_left(api, projects[pid])} 个名额"
+    assert shown == f"剩余 {seats_left(api, project(pid))} 个名额"
     # The page runs: seats left in her subject (or any subject), seats left in another, full.
     cards = page.evaluate(
         """() => Array.from(document.querySelectorAll('.zjt-results > li')).map(li => [
@@ -61,7 +70,7 @@ def test_cards_show_seats_or_full_and_her_first_result_is_one_she_can_take_SE_4(
              !!li.querySelector('.zjt-tag--mine')])"""
     )
     for project_id, _, marked in cards:
-        subject = projects[project_id].subject
+        subject = project(project_id).subject
         assert marked == (subject in (me.subject, "不限", "全学科")), project_id
     ranks = [(0 if open_ else 2) + (0 if marked else 1) for _, open_, marked in cards]
     assert ranks == sorted(ranks), cards
