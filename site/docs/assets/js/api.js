@@ -263,6 +263,42 @@
     return p.month + "月" + p.day + "日（周" + WEEKDAYS[wd] + "）" + p.hour + ":" + p.minute;
   }
 
+  /* Apache ECharts (vendored in assets/vendor/echarts) for the chart pages, fetched on first use
+     so that no other page downloads it; one download however many charts ask at once. */
+  var echartsLoading = null;
+  function loadECharts() {
+    if (window.echarts) return Promise.resolve(window.echarts);
+    if (!echartsLoading) {
+      echartsLoading = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = siteUrl("assets/vendor/echarts/echarts.common.min.js");
+        s.onload = function () { resolve(window.echarts); };
+        s.onerror = function () { echartsLoading = null; reject(new Error("echarts")); };  // offline: try again next time
+        document.head.appendChild(s);
+      });
+    }
+    return echartsLoading;
+  }
+
+  /* A chart's figures as a table (headers, then a row a list of cells; no value shows —): the
+     caller puts it in the box it needs (a scrolling region, a <details>). */
+  function dataTable(headers, rows) {
+    var t = el("table");
+    var thead = el("thead");
+    var tr = el("tr");
+    headers.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
+    thead.appendChild(tr);
+    t.appendChild(thead);
+    var tb = el("tbody");
+    rows.forEach(function (r) {
+      var row = el("tr");
+      r.forEach(function (c) { row.appendChild(el("td", null, c === null || c === undefined ? "—" : String(c))); });
+      tb.appendChild(row);
+    });
+    t.appendChild(tb);
+    return t;
+  }
+
   /* The site is published by a worker after the request that asked for it: follow it
      (GET /api/site/publication) from 发布中 to 已发布, calling show(text, kind) at each step
      ("" while publishing, "ok" when done, "error" when it did not complete). */
@@ -358,6 +394,8 @@
     siteBase: siteBase,
     uuid: uuid,
     el: el,
+    loadECharts: loadECharts,
+    dataTable: dataTable,
     unreadCount: unreadCount,
     showUnread: showUnread,
     fmtWhen: fmtWhen,

@@ -14,20 +14,7 @@
 
   function table(headers, rows) {
     var wrap = el("div", { "class": "zjt-scroll", tabindex: "0", role: "region", "aria-label": headers.join("、") });
-    var t = el("table");
-    var tr = el("tr");
-    headers.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
-    var thead = el("thead");
-    thead.appendChild(tr);
-    t.appendChild(thead);
-    var tb = el("tbody");
-    rows.forEach(function (r) {
-      var row = el("tr");
-      r.forEach(function (c) { row.appendChild(el("td", null, String(c))); });
-      tb.appendChild(row);
-    });
-    t.appendChild(tb);
-    wrap.appendChild(t);
+    wrap.appendChild(api.dataTable(headers, rows));
     return wrap;
   }
 

@@ -6,17 +6,6 @@
   "use strict";
   var api = window.ZJT, el = api.el;
 
-  function loadECharts() {
-    if (window.echarts) return Promise.resolve(window.echarts);
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = api.siteUrl("assets/vendor/echarts/echarts.common.min.js");
-      s.onload = function () { resolve(window.echarts); };
-      s.onerror = function () { reject(new Error("echarts")); };
-      document.head.appendChild(s);
-    });
-  }
-
   function bar(percent, behind, label) {
     var outer = el("div", { "class": "zjt-bar" + (behind ? " zjt-bar--behind" : ""), role: "progressbar",
       "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(Math.round(percent)), "aria-label": label });
@@ -94,7 +83,7 @@
     if (!v.groups.length) { chart.appendChild(el("p", { "class": "zjt-muted" }, "暂无数据")); return; }
     var names = v.groups.map(function (g) { return g.name.replace(v.scope_name, "") || g.name; });
     chart.style.height = Math.max(220, 26 * v.groups.length + 60) + "px";
-    loadECharts().then(function (echarts) {
+    api.loadECharts().then(function (echarts) {
       var c = echarts.init(chart);
       c.setOption({
         tooltip: { trigger: "axis" },

@@ -1,5 +1,5 @@
 /* 数据看板 (bureaus, the centre): GET /api/stats, drawn with Apache ECharts (vendored in
-   assets/vendor/echarts, loaded by this page only), each chart with its table and its xlsx
+   assets/vendor/echarts, fetched by api.js on first use), each chart with its table and its xlsx
    (GET /api/stats/export?chart=…). The numbers come from the scheduled aggregation; the page
    says when they were taken (数据截至 HH:MM). */
 (function () {
@@ -13,17 +13,6 @@
   var kpisEl = root.querySelector(".zjt-kpis");
   var chartsEl = root.querySelector(".zjt-charts");
   var charts = [];
-
-  function loadECharts() {
-    if (window.echarts) return Promise.resolve(window.echarts);
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = api.siteUrl("assets/vendor/echarts/echarts.common.min.js");
-      s.onload = function () { resolve(window.echarts); };
-      s.onerror = function () { reject(new Error("echarts")); };
-      document.head.appendChild(s);
-    });
-  }
 
   function short(name, region) {
     var out = name.indexOf(region) === 0 ? name.slice(region.length) : name;
@@ -67,20 +56,7 @@
     var det = el("details", { "class": "zjt-chart__table" });
     det.appendChild(el("summary", null, "数据表（" + rows.length + " 行）"));
     var wrap = el("div", { "class": "zjt-scroll" });
-    var t = el("table");
-    var thead = el("thead");
-    var tr = el("tr");
-    headers.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
-    thead.appendChild(tr);
-    t.appendChild(thead);
-    var tb = el("tbody");
-    rows.forEach(function (r) {
-      var row = el("tr");
-      r.forEach(function (c) { row.appendChild(el("td", null, String(c))); });
-      tb.appendChild(row);
-    });
-    t.appendChild(tb);
-    wrap.appendChild(t);
+    wrap.appendChild(api.dataTable(headers, rows));
     det.appendChild(wrap);
     sec.appendChild(det);
     chartsEl.appendChild(sec);
@@ -163,7 +139,7 @@
   async function draw() {
     if (!charts.length) return;
     var echarts;
-    try { echarts = await loadECharts(); } catch (e) { api.toast("图表组件加载失败，数据见各图下方的数据表", "error"); return; }
+    try { echarts = await api.loadECharts(); } catch (e) { api.toast("图表组件加载失败，数据见各图下方的数据表", "error"); return; }
     charts.forEach(function (c) {
       var rows = (c.option.yAxis && c.option.yAxis.data) ? c.option.yAxis.data.length : 6;
       c.box.style.height = Math.max(220, Math.min(900, 60 + rows * 28)) + "px";

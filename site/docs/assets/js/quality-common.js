@@ -1,5 +1,5 @@
-/* Shared by the quality pages (满意度测评结果, 培训质量报表, the review page's panel): ECharts
-   (vendored, loaded on first use), a chart with its table, and a class's or institution's
+/* Shared by the quality pages (满意度测评结果, 培训质量报表, the review page's panel): a chart
+   (ECharts, loaded by api.js on first use) with its table, and a class's or institution's
    question results (averages and the 1–5 distribution). Plain ES2017. */
 (function () {
   "use strict";
@@ -7,23 +7,12 @@
   var SCALE = ["很不满意", "不满意", "一般", "满意", "很满意"];
   var COLORS = ["#c0392b", "#e67e22", "#9e9e9e", "#5c6bc0", "#1e7d32"];
 
-  function loadECharts() {
-    if (window.echarts) return Promise.resolve(window.echarts);
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = api.siteUrl("assets/vendor/echarts/echarts.common.min.js");
-      s.onload = function () { resolve(window.echarts); };
-      s.onerror = function () { reject(new Error("echarts")); };
-      document.head.appendChild(s);
-    });
-  }
-
   /* An ECharts chart in `box` (its label for screen readers; the data are in a table too). */
   function chart(box, label, height, option) {
     var c = el("div", { "class": "zjt-chart__canvas", role: "img", "aria-label": label + "（图表，数据见下表）" });
     c.style.height = height + "px";
     box.appendChild(c);
-    loadECharts().then(function (echarts) {
+    api.loadECharts().then(function (echarts) {
       var inst = echarts.init(c);
       inst.setOption(option);
       window.addEventListener("resize", function () { inst.resize(); });
@@ -32,19 +21,7 @@
 
   function table(box, label, headers, rows) {
     var wrap = el("div", { "class": "zjt-scroll", tabindex: "0", role: "region", "aria-label": label });
-    var t = el("table");
-    var thead = el("thead");
-    var tr = el("tr");
-    headers.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
-    thead.appendChild(tr);
-    t.appendChild(thead);
-    var tb = el("tbody");
-    rows.forEach(function (r) {
-      var row = el("tr");
-      r.forEach(function (c) { row.appendChild(el("td", null, c === null || c === undefined ? "—" : String(c))); });
-      tb.appendChild(row);
-    });
-    t.appendChild(tb);
+    var t = api.dataTable(headers, rows);
     wrap.appendChild(t);
     box.appendChild(wrap);
     return t;
@@ -68,5 +45,5 @@
     }));
   }
 
-  window.ZJTQuality = { chart: chart, table: table, questions: questions, loadECharts: loadECharts };
+  window.ZJTQuality = { chart: chart, table: table, questions: questions };
 })();
