@@ -195,6 +195,12 @@ class Capacity(_Model):
     # TransactWriteItems (bench_selection prints the handler's part). Concurrency = rate x time.
     selection_seconds: float = Field(default=0.1, gt=0, le=10)
     headroom: float = Field(default=1.5, ge=1)
+    # Selection's environments are started before each selection round opens (provisioned
+    # concurrency up to its reserved concurrency, on a `live` alias the API invokes) and kept
+    # through the opening rush, so the first teachers do not wait for cold starts. 0 minutes
+    # after the opening: nothing is provisioned.
+    warm_before_minutes: int = Field(default=30, ge=0, le=1440)
+    warm_after_minutes: int = Field(default=180, ge=0, le=10080)
 
     def table_write_units(self) -> int:
         return math.ceil(self.selections_per_second * self.selection_table_wcu * self.headroom)

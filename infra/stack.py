@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Size, Stack
 from aws_cdk import aws_apigatewayv2 as apigw
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_dynamodb as dynamodb
@@ -44,13 +46,15 @@ from infra.security import AccessLogs, AuditTrail, DataKey
 from infra.site import StaticSite
 from infra.target import Target, target
 from infra.waf import EdgeFirewall
-from schemas.calendar import TermCalendar
+from schemas.calendar import SHANGHAI, PhaseId, TermCalendar
 
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ARCHITECTURE = lambda_.Architecture.X86_64  # the layers hold manylinux2014_x86_64 wheels
 PHASES = "phases"
 WORKER_DDB_ATTEMPTS = 8  # functions/common/store.with_retries' budget in the workers
 SITE_WORKER = "site-publish"  # routes.WORKERS: renders and uploads the static site
+SELECTION = "selection"  # the context teachers' rush lands on (selections, seat counts)
+SELECTION_ROUNDS = (PhaseId.R1, PhaseId.R2)
 RETENTION = {
     180: logs.RetentionDays.SIX_MONTHS,
     365: logs.RetentionDays.ONE_YEAR,
@@ -132,6 +136,10 @@ class ZjtStack(Stack):
             fn = self._function(ctx, description=f"zjtrain API: {ctx}")
             self.table.grant_read_write_data(fn)
             self.functions[ctx] = fn
+        # What the API invokes: each function, but selection through its provisioned alias.
+        self.invoked: dict[str, lambda_.IFunction] = dict(self.functions)
+        if SELECTION in self.functions:
+            self.invoked[SELECTION] = self._warm_for_rounds(self.functions[SELECTION], calendars)
 
         self.api = self._api(routes)
         for w in WORKERS:
@@ -347,9 +355,47 @@ class ZjtStack(Stack):
         peak rate times one invocation's duration, with headroom): guaranteed at the rush, and
         a cap on what selection can push into the table."""
         given = self.config.functions.reserved_concurrency.get(ctx)
-        if given is not None or ctx != "selection":
+        if given is not None or ctx != SELECTION:
             return given
         return self.config.capacity.selection_concurrency()
+
+    def _warm_for_rounds(
+        self, fn: lambda_.Function, calendars: Sequence[TermCalendar]
+    ) -> lambda_.IFunction:
+        """The selection function's `live` alias, which the API invokes. Its provisioned
+        concurrency is raised to the function's reserved concurrency `warm_before_minutes`
+        before each selection round opens, and back to none `warm_after_minutes` after the
+        opening, by Application Auto Scaling's scheduled actions: the rush's first teachers
+        find environments already started instead of waiting for cold starts. The instants are
+        written in UTC (the scalable target's default zone); the rounds open in Asia/Shanghai.
+        Without a reservation or with `warm_after_minutes: 0`, the API invokes the function."""
+        cap, size = self.config.capacity, self._reserved(SELECTION)
+        if not size or not cap.warm_after_minutes:
+            return fn
+        alias = lambda_.Alias(self, "SelectionLive", alias_name="live", version=fn.current_version)
+        scaling = alias.add_auto_scaling(min_capacity=0, max_capacity=size)
+        enable_from = self.config.schedules.enable_from
+        for cal in calendars:
+            for phase in SELECTION_ROUNDS:
+                opens = cal.window(phase).opens
+                if enable_from is not None and opens.astimezone(SHANGHAI).date() < enable_from:
+                    continue  # already past when the stack was first deployed
+                warm = opens - timedelta(minutes=cap.warm_before_minutes)
+                cool = opens + timedelta(minutes=cap.warm_after_minutes)
+                for what, at, n in (("Warm", warm, size), ("Cool", cool, 0)):
+                    scaling.scale_on_schedule(
+                        f"{what}{cal.term}{phase.name}",
+                        schedule=appscaling.Schedule.at(at.astimezone(UTC)),
+                        min_capacity=n,
+                        max_capacity=n,
+                    )
+        # No role named: Application Auto Scaling uses (and creates) its service-linked role
+        # for Lambda. CDK writes that role's ARN with the global partition's service name,
+        # which has no place in a China template.
+        for node in alias.node.find_all():
+            if isinstance(node, appscaling.CfnScalableTarget):
+                node.add_property_deletion_override("RoleARN")
+        return alias
 
     def _worker(self, w: Worker) -> lambda_.Function:
         """A function its callers start asynchronously; it may start itself again to continue
@@ -512,12 +558,12 @@ class ZjtStack(Stack):
         )
         targets = {
             ctx: _FunctionIntegration(f"{_camel(ctx)}Integration", fn)
-            for ctx, fn in self.functions.items()
+            for ctx, fn in self.invoked.items()
         }
         # One invoke permission per function, for this API's routes, where HttpLambdaIntegration
         # adds one per route: with a route each, the stack would pass CloudFormation's 500
         # resources (issue 14 took it to 502).
-        for ctx, fn in self.functions.items():
+        for ctx, fn in self.invoked.items():
             fn.add_permission(
                 f"{_camel(ctx)}ApiInvoke",
                 principal=iam.ServicePrincipal("apigateway.amazonaws.com"),

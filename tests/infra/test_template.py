@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from aws_cdk.assertions import Match
 
 from functions.common.routes import ROUTES, WORKERS, functions
 from functions.common.table_def import TABLE
-from schemas.calendar import all_calendars
+from schemas.calendar import PhaseId, all_calendars
 from tests.infra.conftest import Synth
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -160,14 +160,78 @@ def test_private_routes_have_the_jwt_authorizer_and_public_ones_none(synth: Synt
             assert props["AuthorizerId"] == {"Ref": authorizer_id}, r
 
 
+def _selection_alias(synth: Synth) -> str:
+    alias_id, alias = next(iter(_items(synth, "AWS::Lambda::Alias")))
+    assert alias["Properties"]["FunctionName"] == {"Ref": _function_id(synth, "selection")}
+    assert alias["Properties"]["Name"] == "live"
+    return alias_id
+
+
+def _items(synth: Synth, type_: str) -> list[tuple[str, dict[str, Any]]]:
+    found = list(synth.resources(type_).items())
+    assert len(found) == 1, f"{type_}: {found}"
+    return found
+
+
 def test_routes_integrate_their_context_function(synth: Synth) -> None:
+    """Each route invokes its context's function; selection's through its `live` alias, the
+    one provisioned before the rounds open."""
     integrations = synth.resources("AWS::ApiGatewayV2::Integration")
+    alias_id = _selection_alias(synth)
     for route in synth.resources("AWS::ApiGatewayV2::Route").values():
         key = route["Properties"]["RouteKey"]
         ctx = next(r.function for r in ROUTES if f"{r.method} {r.path}" == key)
         target = route["Properties"]["Target"]["Fn::Join"][1][1]["Ref"]
         uri = integrations[target]["Properties"]["IntegrationUri"]
-        assert uri == {"Fn::GetAtt": [_function_id(synth, ctx), "Arn"]}, key
+        if ctx == "selection":
+            assert uri == {"Ref": alias_id}, key
+        else:
+            assert uri == {"Fn::GetAtt": [_function_id(synth, ctx), "Arn"]}, key
+    # The API may invoke what it integrates: the alias (a permission on the function alone
+    # does not cover a qualified ARN).
+    invokers = {
+        json.dumps(p["Properties"]["FunctionName"])
+        for p in synth.resources("AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+    }
+    assert json.dumps({"Ref": alias_id}) in invokers
+
+
+def test_selection_is_provisioned_before_each_round_opens_and_released_after_the_rush(
+    synth: Synth,
+) -> None:
+    """No cold start in round 1's opening rush: the selection alias's provisioned concurrency
+    is its reserved concurrency from `warm_before_minutes` before each selection round opens
+    (Asia/Shanghai) to `warm_after_minutes` after, and none otherwise (UTC instants: the
+    scalable target has no time zone)."""
+    cap = synth.config.capacity
+    fn = synth.resources("AWS::Lambda::Function")[_function_id(synth, "selection")]
+    size = fn["Properties"]["ReservedConcurrentExecutions"]
+    ((_, target),) = _items(synth, "AWS::ApplicationAutoScaling::ScalableTarget")
+    props = target["Properties"]
+    assert props["ScalableDimension"] == "lambda:function:ProvisionedConcurrency"
+    assert props["ResourceId"]["Fn::Join"][1][-1] == ":live"
+    assert (props["MinCapacity"], props["MaxCapacity"]) == (0, size)
+    assert "RoleARN" not in props  # the service-linked role, in either partition
+    actions = {
+        a["Schedule"]: (
+            a["ScalableTargetAction"]["MinCapacity"],
+            a["ScalableTargetAction"]["MaxCapacity"],
+        )
+        for a in props["ScheduledActions"]
+    }
+    expected = {}
+    for cal in all_calendars():
+        for phase in (PhaseId.R1, PhaseId.R2):
+            opens = cal.window(phase).opens
+            for delta, n in ((-cap.warm_before_minutes, size), (cap.warm_after_minutes, 0)):
+                at = (opens + timedelta(minutes=delta)).astimezone(UTC)
+                expected[f"at({at:%Y-%m-%dT%H:%M:%S})"] = (n, n)
+    assert actions == expected
+    # RULES.md PH-R1 (2024H1) opens 03-19 00:00 in Shanghai: warm from 23:30 the day before
+    # there, 15:30 UTC, with all 300 reserved environments; released at 03:00 (19:00 UTC).
+    assert actions["at(2024-03-18T15:30:00)"] == (300, 300)
+    assert actions["at(2024-03-18T19:00:00)"] == (0, 0)
 
 
 def test_stage_throttles_come_from_config(synth: Synth) -> None:
