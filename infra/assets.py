@@ -3,8 +3,10 @@
 It holds exactly what the functions import or read at run time: `functions/`, `schemas/`,
 `data/` (term calendars, regions), and for the publish function `build.py` with `sitebuild/`
 and `site/` (the mkdocs sources), with the bytecode of its modules (infra.layers.precompile: the
-runtime cannot write it at a cold start). It is staged into a content-addressed directory so the repository root (venv,
-build output, tests) is never fingerprinted and two synths never write the same directory.
+runtime cannot write it at a cold start) and the parsed form of its data files
+(schemas.yamlfile.compile_data: no function then imports PyYAML at a cold start). It is staged
+into a content-addressed directory so the repository root (venv, build output, tests) is never
+fingerprinted and two synths never write the same directory.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from infra.layers import precompile
+from schemas.yamlfile import compile_data
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGING_ROOT = ROOT / "build" / "infra"
@@ -43,7 +46,8 @@ def code_files(root: Path = ROOT) -> Iterator[tuple[str, Path]]:
 def stage_code(root: Path = ROOT, staging_root: Path = STAGING_ROOT) -> Path:
     """Copy the asset's files into `build/infra/code-<hash>` (reused when unchanged)."""
     files = list(code_files(root))
-    digest = hashlib.sha256(b"precompiled\0")  # a copy staged before bytecode is not reused
+    # A copy staged before the bytecode and the data's parsed forms is not reused.
+    digest = hashlib.sha256(b"precompiled, data parsed\0")
     for rel, path in files:
         digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
     dest = staging_root / f"code-{digest.hexdigest()[:16]}"
@@ -58,6 +62,7 @@ def stage_code(root: Path = ROOT, staging_root: Path = STAGING_ROOT) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     precompile(tmp)
+    compile_data(tmp / "data")
     try:
         tmp.rename(dest)
     except OSError:  # staged concurrently by another synth

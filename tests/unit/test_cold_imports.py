@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from functions.common.routes import ROUTES, WORKERS
-from schemas.yamlfile import LOADER, read_yaml
+from schemas.yamlfile import parsed_form, read_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NEVER_AT_COLD_START = ("boto3", "s3transfer", "moto", "werkzeug")
@@ -68,12 +68,58 @@ def test_no_deployed_handler_imports_boto3_s3transfer_or_the_local_stacks_librar
 
 
 def test_data_files_are_parsed_by_libyaml_into_what_the_pure_python_parser_reads() -> None:
-    # schemas.vocab reads data/vocab.yaml at import: the pure-Python parser took ~20 ms of it.
-    assert LOADER is yaml.CSafeLoader
+    # Where no parsed form is staged (tests, the local stack), data/vocab.yaml is read at
+    # import: the pure-Python parser took ~20 ms of it.
+    assert hasattr(yaml, "CSafeLoader")
     files = sorted((ROOT / "data").rglob("*.yaml"))
     assert len(files) >= 5
     for path in files:
+        assert not parsed_form(path).exists(), "a parsed form in the repository shadows its YAML"
         assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path
+
+
+DATA_PROBE = """
+import json, sys
+import functions.selection.handler, functions.projects.handler, functions.credits.handler
+from schemas import calendar, credits, projects, regions, vocab
+print(json.dumps({
+    "yaml": sorted(m for m in sys.modules if m == "yaml" or m.startswith("yaml.")),
+    "vocab": vocab.vocabulary().model_dump(mode="json"),
+    "calendars": [c.model_dump(mode="json") for c in calendar.all_calendars()],
+    "regions": regions.region_tree().model_dump(mode="json"),
+    "quotas": projects.quota_table("2024H1").model_dump(mode="json"),
+    "fees": [f.model_dump(mode="json") for f in projects.fee_standards()],
+    "credits": credits.credits_config().model_dump(mode="json"),
+}, sort_keys=True))
+"""
+
+
+def _data_seen_from(code: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", DATA_PROBE],
+        cwd=code,
+        env={**os.environ, "PYTHONPATH": str(code)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found: dict[str, object] = json.loads(out.stdout)
+    return found
+
+
+def test_the_deployed_asset_reads_its_data_without_pyyaml_into_the_same_models() -> None:
+    """The code asset carries each data file's parsed form (written as it is staged): a
+    function's cold start then never imports PyYAML (its import was about a tenth of one), and
+    every data file validates into the same models as from the YAML."""
+    from infra.assets import stage_code
+
+    code = stage_code()
+    staged = sorted((code / "data").rglob("*.yaml"))
+    assert staged and all(parsed_form(p).is_file() for p in staged)
+    deployed, repository = _data_seen_from(code), _data_seen_from(ROOT)
+    assert deployed["yaml"] == [] and repository["yaml"] != []  # the probe sees an import
+    for key in ("vocab", "calendars", "regions", "quotas", "fees", "credits"):
+        assert deployed[key] and deployed[key] == repository[key], key
 
 
 def test_every_deployed_handler_module_ends_by_resuming_the_garbage_collector() -> None:
