@@ -525,6 +525,9 @@ class ZjtStack(Stack):
             timeout=timeout or Duration.seconds(f.timeout_seconds),
             ephemeral_storage_size=Size.mebibytes(ephemeral_mb) if ephemeral_mb else None,
             reserved_concurrent_executions=reserved or self._reserved(ctx),
+            # A function with an alias (selection's) publishes a version per deploy: the one the
+            # alias left is deleted, not kept for ever.
+            current_version_options=lambda_.VersionOptions(removal_policy=RemovalPolicy.DESTROY),
             # Lambda's own tracing, no SDK in the code (functions/common/app.py says why).
             tracing=lambda_.Tracing.ACTIVE if self.target.xray else lambda_.Tracing.DISABLED,
             logging_format=lambda_.LoggingFormat.JSON,

@@ -213,6 +213,9 @@ def test_selection_is_provisioned_before_each_round_opens_and_released_after_the
     assert props["ResourceId"]["Fn::Join"][1][-1] == ":live"
     assert (props["MinCapacity"], props["MaxCapacity"]) == (0, size)
     assert "RoleARN" not in props  # the service-linked role, in either partition
+    # The version the alias points at is published per deploy; the one it left is deleted.
+    ((_, version),) = _items(synth, "AWS::Lambda::Version")
+    assert version["DeletionPolicy"] == "Delete"
     actions = {
         a["Schedule"]: (
             a["ScalableTargetAction"]["MinCapacity"],
