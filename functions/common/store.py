@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache, partial
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import botocore.session
 from aws_lambda_powertools import Logger
@@ -364,15 +364,29 @@ def batch_get(keys: Sequence[dict[str, str]], consistent: bool = False) -> list[
     return out
 
 
-def query_pages(**kwargs: Any) -> Iterator[dict[str, Any]]:
-    """All items of a query, following pagination."""
+def pages(operation: Literal["query", "scan"], **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every response page of a Query or Scan, following LastEvaluatedKey: the one pagination
+    loop (a `Select="COUNT"` query has no items, only a `Count` a page)."""
+    call = getattr(table(), operation)
     while True:
-        resp = with_retries(lambda: table().query(**kwargs))
-        yield from resp.get("Items", [])
+        resp: dict[str, Any] = with_retries(lambda: call(**kwargs))
+        yield resp
         last = resp.get("LastEvaluatedKey")
         if not last:
             return
         kwargs["ExclusiveStartKey"] = last
+
+
+def query_pages(**kwargs: Any) -> Iterator[dict[str, Any]]:
+    """All items of a query, following pagination."""
+    for resp in pages("query", **kwargs):
+        yield from resp.get("Items", [])
+
+
+def scan_pages(**kwargs: Any) -> Iterator[dict[str, Any]]:
+    """All items of a scan (or of one segment of it), following pagination."""
+    for resp in pages("scan", **kwargs):
+        yield from resp.get("Items", [])
 
 
 def put_item(item: dict[str, Any], condition: str | None = None, **extra: Any) -> None:

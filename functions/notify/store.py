@@ -41,25 +41,19 @@ def page(party: str, before: str | None, limit: int) -> list[tuple[Message, bool
 
 def unread(party: str) -> int:
     """Unread messages of `party` (a Query that counts; inboxes are small and expire)."""
-    total = 0
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :m)",
-        "FilterExpression": "#r = :f",
-        "ExpressionAttributeNames": {"#r": "read"},
-        "ExpressionAttributeValues": {
+    found = store.pages(
+        "query",
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :m)",
+        FilterExpression="#r = :f",
+        ExpressionAttributeNames={"#r": "read"},
+        ExpressionAttributeValues={
             ":pk": keys.inbox_pk(party),
             ":m": keys.MSG_PREFIX,
             ":f": False,
         },
-        "Select": "COUNT",
-    }
-    while True:
-        resp = store.with_retries(lambda: store.table().query(**kwargs))
-        total += int(resp.get("Count", 0))
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            return total
-        kwargs["ExclusiveStartKey"] = last
+        Select="COUNT",
+    )
+    return sum(int(page.get("Count", 0)) for page in found)
 
 
 def unread_ids(party: str) -> Iterator[str]:

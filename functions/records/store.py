@@ -520,23 +520,16 @@ def save_migration(next_segment: int, done: bool, indexed: int) -> None:
 def index_segment(segment: int, total: int) -> int:
     """Add the records indexes to teacher, school and staff items of one scan segment that lack
     them (records written by seeding or before this context existed). Idempotent."""
-    kwargs: dict[str, Any] = {
-        "Segment": segment,
-        "TotalSegments": total,
-        "FilterExpression": "SK = :profile",
-        "ExpressionAttributeValues": {":profile": keys.PROFILE},
-    }
     fixed: list[dict[str, Any]] = []
-    while True:
-        resp = store.with_retries(lambda: store.table().scan(**kwargs))
-        for item in resp.get("Items", []):
-            want = _index_of(item)
-            if want and any(item.get(k) != v for k, v in want.items()):
-                fixed.append({**item, **want})
-        last = resp.get("LastEvaluatedKey")
-        if not last:
-            break
-        kwargs["ExclusiveStartKey"] = last
+    for item in store.scan_pages(
+        Segment=segment,
+        TotalSegments=total,
+        FilterExpression="SK = :profile",
+        ExpressionAttributeValues={":profile": keys.PROFILE},
+    ):
+        want = _index_of(item)
+        if want and any(item.get(k) != v for k, v in want.items()):
+            fixed.append({**item, **want})
     write(fixed)
     return len(fixed)
 
