@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from functions.common import keys, records, store
+from functions.common import keys, store
 from functions.credits.handler import lambda_handler
-from schemas.people import Role, User
 from tests.integration.test_selection_workflow import more_people  # noqa: F401 (autouse)
 from tests.support import world as w
 from tests.support.events import FakeContext, call, http_event
@@ -25,25 +24,7 @@ TODAY = "2024-05-10 10:00"
 @pytest.fixture(autouse=True)
 def county_bureaus(more_people: None, clock_at: Any) -> None:  # noqa: F811
     clock_at(TODAY)
-    store.batch_write(
-        [
-            records.user_item(u)
-            for u in (
-                User(
-                    user_id="bureau-330106",
-                    role=Role.COUNTY_BUREAU,
-                    name="西湖区教育局",
-                    region_code=w.COUNTY,
-                ),
-                User(
-                    user_id="bureau-330212",
-                    role=Role.COUNTY_BUREAU,
-                    name="鄞州区教育局",
-                    region_code=w.OTHER_COUNTY,
-                ),
-            )
-        ]
-    )
+    w.add_users(w.COUNTY_BUREAU, w.OTHER_COUNTY_BUREAU)
 
 
 def api(

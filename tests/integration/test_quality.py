@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from functions.common import keys, records, store
+from functions.common import keys, store
 from functions.quality.handler import lambda_handler
-from schemas.people import Role, User
 from tests.integration.test_credits_ledger import END, decide, enrol
 from tests.integration.test_selection_workflow import more_people  # noqa: F401 (autouse)
 from tests.integration.test_training_api import inst
@@ -25,21 +24,7 @@ DAY1 = "2024-05-06 10:00"
 
 @pytest.fixture(autouse=True)
 def monitors(more_people: None) -> None:  # noqa: F811
-    store.batch_write(
-        [
-            records.user_item(u)
-            for u in (
-                User(user_id="monitor", role=Role.MONITOR, name="省教师教育质量监控中心"),
-                User(user_id="centre", role=Role.CENTRE, name="省中小学教师培训中心"),
-                User(
-                    user_id="bureau-330106",
-                    role=Role.COUNTY_BUREAU,
-                    name="西湖区教育局",
-                    region_code=w.COUNTY,
-                ),
-            )
-        ]
-    )
+    w.add_users(w.MONITOR, w.CENTRE, w.COUNTY_BUREAU)
 
 
 def api(method: str, path: str, sub: str, body: Any = None, **kw: Any) -> tuple[int, Any]:

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
-from functions.common import records, store
+from functions.common import store
 from functions.selection.handler import lambda_handler as selection_handler
 from functions.stats import service
 from functions.stats.handler import lambda_handler
 from schemas.calendar import SHANGHAI
-from schemas.people import Role, User
 from tests.support import world as w
 from tests.support.events import FakeContext, call, http_event
 
@@ -27,32 +26,7 @@ R1 = "2024-03-20 10:00"
 
 @pytest.fixture
 def viewers() -> None:
-    store.batch_write(
-        [
-            records.user_item(u)
-            for u in (
-                User(
-                    user_id="bureau-330106",
-                    role=Role.COUNTY_BUREAU,
-                    name="西湖区教育局",
-                    region_code=w.COUNTY,
-                ),
-                User(
-                    user_id="bureau-330100",
-                    role=Role.CITY_BUREAU,
-                    name="杭州市教育局",
-                    region_code="330100",
-                ),
-                User(
-                    user_id="bureau-330000",
-                    role=Role.PROVINCE_BUREAU,
-                    name="省教育厅",
-                    region_code="330000",
-                ),
-                User(user_id="centre", role=Role.CENTRE, name="省培训中心"),
-            )
-        ]
-    )
+    w.add_users(w.COUNTY_BUREAU, w.CITY_BUREAU, w.PROVINCE_BUREAU, w.CENTRE)
 
 
 def select(teacher: str, class_id: str) -> int:

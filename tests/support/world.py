@@ -77,6 +77,30 @@ USERS = [
     User(user_id="p-s1", role=Role.PRINCIPAL, name="赵校长", school_id="s1", region_code=COUNTY),
 ]
 
+# The offices above the schools are not in USERS (the `world` fixture's): a test adds the ones
+# it acts as with add_users.
+COUNTY_BUREAU = User(
+    user_id="bureau-330106", role=Role.COUNTY_BUREAU, name="西湖区教育局", region_code=COUNTY
+)
+OTHER_COUNTY_BUREAU = User(
+    user_id="bureau-330212", role=Role.COUNTY_BUREAU, name="鄞州区教育局", region_code=OTHER_COUNTY
+)
+CITY_BUREAU = User(
+    user_id="bureau-330100", role=Role.CITY_BUREAU, name="杭州市教育局", region_code="330100"
+)
+PROVINCE_BUREAU = User(
+    user_id="bureau-330000", role=Role.PROVINCE_BUREAU, name="省教育厅", region_code="330000"
+)
+CENTRE = User(user_id="centre", role=Role.CENTRE, name="省中小学教师培训中心")
+MONITOR = User(user_id="monitor", role=Role.MONITOR, name="省教师教育质量监控中心")
+
+
+def add_users(*users: User) -> None:
+    """Write `users` into the table (a test's DynamoDB engine must be running)."""
+    from functions.common import records, store
+
+    store.batch_write([records.user_item(u) for u in users])
+
 
 def project(
     pid: str, classes: list[tuple[str, date, date, int]], target: Target | None = None
