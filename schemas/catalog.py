@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.base import Model
 from schemas.regions import RegionCode
@@ -208,6 +209,19 @@ class CatalogEntry(Model):
     url: str
 
 
+# What names a class wherever it is recorded or shown (ClassInfo.naming).
+_NAMING = (
+    "class_id",
+    "class_name",
+    "project_id",
+    "project_title",
+    "institution_id",
+    "institution_name",
+    "start_date",
+    "end_date",
+)
+
+
 class ClassInfo(Model):
     """What the selection function needs to know about a published class (CLASS#<id>/META)."""
 
@@ -252,6 +266,13 @@ class ClassInfo(Model):
             cancelled=klass.cancelled,
             min_size=klass.min_size,
         )
+
+    def naming(self, model: type[BaseModel]) -> dict[str, Any]:
+        """The fields naming this class (ids, titles and names of the class, its project and
+        institution, its dates) that `model` has, to build a record or a view that repeats
+        them: `Selection(**info.naming(Selection), teacher_id=…)`. Nothing else is copied (a
+        capacity, a cancellation): those stay written out where they are meant."""
+        return {f: getattr(self, f) for f in _NAMING if f in model.model_fields}
 
     def days(self) -> list[date]:
         n = (self.end_date - self.start_date).days

@@ -101,15 +101,9 @@ def _new_selection(
     teacher: Teacher, info: ClassInfo, term: str, rnd: int, now: datetime
 ) -> Selection:
     return Selection(
+        **info.naming(Selection),
         term=term,
         teacher_id=teacher.teacher_id,
-        class_id=info.class_id,
-        project_id=info.project_id,
-        project_title=info.project_title,
-        class_name=info.class_name,
-        institution_name=info.institution_name,
-        start_date=info.start_date,
-        end_date=info.end_date,
         school_id=teacher.school_id,
         region_code=teacher.region_code,
         round=rnd,
@@ -387,12 +381,7 @@ def institution_classes(user: User) -> InstitutionClassList:
         s = seats.get(i.class_id)
         out.append(
             ClassSeats(
-                class_id=i.class_id,
-                class_name=i.class_name,
-                project_id=i.project_id,
-                project_title=i.project_title,
-                start_date=i.start_date,
-                end_date=i.end_date,
+                **i.naming(ClassSeats),
                 capacity=s.capacity if s else i.capacity,
                 held=s.held if s else 0,
                 waitlist=s.waitlist if s else 0,
@@ -408,13 +397,8 @@ def apply_expansion(user: User, req: ExpansionRequest, now: datetime) -> Expansi
     rules.check_window(term_calendar(term), PhaseId.EXPAND_APPLY, now)
     info = _own_class(user, req.class_id, term)
     exp = Expansion(
+        **info.naming(Expansion),
         term=term,
-        class_id=info.class_id,
-        class_name=info.class_name,
-        project_id=info.project_id,
-        project_title=info.project_title,
-        institution_id=info.institution_id,
-        institution_name=info.institution_name,
         bureau_region=rules.expansion_bureau_region(info),
         extra=req.extra,
         reason=req.reason.strip(),

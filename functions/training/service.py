@@ -163,13 +163,7 @@ def _summary(
     _, closes = rules.decision_window(info, _rules())
     minimum = rules.min_size(info, _rules())
     return ClassSummary(
-        class_id=info.class_id,
-        class_name=info.class_name,
-        project_id=info.project_id,
-        project_title=info.project_title,
-        institution_name=info.institution_name,
-        start_date=info.start_date,
-        end_date=info.end_date,
+        **info.naming(ClassSummary),
         place=klass.place,
         confirmed=confirmed,
         checked_in=checked_in,
@@ -434,9 +428,7 @@ def _checkin_result(info: ClassInfo, at: datetime, first: bool) -> CheckinResult
     local = at.astimezone(SHANGHAI)
     text = "报到成功" if first else "你已报到"
     return CheckinResult(
-        class_id=info.class_id,
-        class_name=info.class_name,
-        project_title=info.project_title,
+        **info.naming(CheckinResult),
         checked_in_at=at,
         first_time=first,
         message=f"{text}：《{info.project_title}》{info.class_name}，报到时间 {local:%m月%d日 %H:%M}",
@@ -782,13 +774,8 @@ def decide(user: User, class_id: str, req: CompletionRequest, now: datetime) -> 
             }
         )
         c = Completion(
+            **info.naming(Completion),
             term=info.term,
-            class_id=class_id,
-            project_id=info.project_id,
-            project_title=info.project_title,
-            class_name=info.class_name,
-            institution_id=info.institution_id,
-            institution_name=info.institution_name,
             teacher_id=item.teacher_id,
             teacher_name=t.name if t else row.name,
             school_id=sel.school_id,
