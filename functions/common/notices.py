@@ -45,6 +45,30 @@ def _window_text(term: str, phase: PhaseId) -> str:
     return f"{fmt_day(w.start)}至{fmt_day(w.end)}"
 
 
+def _to_my_selections(
+    teacher_id: str,
+    kind: MessageKind,
+    title: str,
+    body: str,
+    at: datetime,
+    *,
+    key: str,
+    critical: bool = False,
+) -> Message:
+    """A message to a teacher about one of their selections: it leads to 我的选课."""
+    return outbox.message(
+        teacher_party(teacher_id),
+        kind,
+        title,
+        body,
+        at,
+        key=key,
+        link=MY,
+        link_text="查看我的选课",
+        critical=critical,
+    )
+
+
 # --- selection (SE-1 … SE-4) ---------------------------------------------------------------
 
 
@@ -63,8 +87,8 @@ def selection_rejected(
     who = "学校审核" if by_school else "培训机构复核"
     label = _class_label(klass.project_title, klass.class_name)
     ask = "本校负责选课审核的老师" if by_school else klass.institution_name
-    return outbox.message(
-        teacher_party(teacher_id),
+    return _to_my_selections(
+        teacher_id,
         MessageKind.SELECTION_REJECTED_SCHOOL
         if by_school
         else MessageKind.SELECTION_REJECTED_RECHECK,
@@ -73,8 +97,6 @@ def selection_rejected(
         f"名额已释放。{_r2_hint(klass.term, at)}如有疑问，请联系{ask}。",
         at,
         key=f"rejected:{klass.class_id}:{teacher_id}:{at.isoformat()}",
-        link=MY,
-        link_text="查看我的选课",
         critical=True,
     )
 
@@ -82,24 +104,22 @@ def selection_rejected(
 def selection_confirmed(teacher_id: str, klass: ClassInfo, at: datetime) -> Message:
     """The institution's recheck confirmed a selection: the final step of selection (SE-1)."""
     label = _class_label(klass.project_title, klass.class_name)
-    return outbox.message(
-        teacher_party(teacher_id),
+    return _to_my_selections(
+        teacher_id,
         MessageKind.SELECTION_CONFIRMED,
         f"选课已确认：{label}",
         f"你选的{label}已通过学校审核和培训机构复核，选课已确认。\n"
         f"培训时间：{fmt_day(klass.start_date)}至{fmt_day(klass.end_date)}，请按时参加。",
         at,
         key=f"confirmed:{klass.class_id}:{teacher_id}:{at.isoformat()}",
-        link=MY,
-        link_text="查看我的选课",
     )
 
 
 def promoted(teacher_id: str, klass: ClassInfo, seq: int, at: datetime) -> Message:
     """A seat freed (withdrawal, rejection, expansion) went to this waitlisted teacher."""
     label = _class_label(klass.project_title, klass.class_name)
-    return outbox.message(
-        teacher_party(teacher_id),
+    return _to_my_selections(
+        teacher_id,
         MessageKind.WAITLIST_PROMOTED,
         f"候补成功：{label}",
         f"有名额释放，你已从候补递补进入{label}"
@@ -107,8 +127,6 @@ def promoted(teacher_id: str, klass: ClassInfo, seq: int, at: datetime) -> Messa
         "下一步：等待学校审核。如不能参加，请在选课期间到“我的选课”退选，把名额让给其他老师。",
         at,
         key=f"promoted:{klass.class_id}:{seq}",
-        link=MY,
-        link_text="查看我的选课",
         critical=True,
     )
 
@@ -118,16 +136,14 @@ def waitlist_dropped(
 ) -> Message:
     """The teacher's turn came but they could not take the seat (limit or date clash)."""
     label = _class_label(klass.project_title, klass.class_name)
-    return outbox.message(
-        teacher_party(teacher_id),
+    return _to_my_selections(
+        teacher_id,
         MessageKind.WAITLIST_DROPPED,
         f"候补已取消：{label}",
         f"轮到你递补{label}时，{reason}，因此候补已取消，名额已给下一位老师。\n"
         "下一步：如仍想参加培训，可在选课期间另选班期。",
         at,
         key=f"dropped:{klass.class_id}:{seq}",
-        link=MY,
-        link_text="查看我的选课",
         critical=True,
     )
 
@@ -300,8 +316,8 @@ REPORTS = "training/reports/"
 def class_cancelled(sel: Selection, reason: str, at: datetime) -> Message:
     """取消办班: the teacher's seat and days are freed; round 2 is open to them (SE-2)."""
     label = _class_label(sel.project_title, sel.class_name)
-    return outbox.message(
-        teacher_party(sel.teacher_id),
+    return _to_my_selections(
+        sel.teacher_id,
         MessageKind.CLASS_CANCELLED,
         f"班期已取消：{label}",
         f"你已选的{label}（{sel.institution_name}）已由教育局取消。\n原因：{reason}\n"
@@ -309,8 +325,6 @@ def class_cancelled(sel: Selection, reason: str, at: datetime) -> Message:
         f"（{_window_text(sel.term, PhaseId.R2)}）。",
         at,
         key=f"cancelled:{sel.class_id}:{sel.teacher_id}",
-        link=MY,
-        link_text="查看我的选课",
         critical=True,
     )
 
@@ -319,31 +333,27 @@ def waitlist_closed(
     teacher_id: str, class_id: str, label: str, reason: str, at: datetime
 ) -> Message:
     """The waitlist ended without a seat (the last recheck closed, or the class was cancelled)."""
-    return outbox.message(
-        teacher_party(teacher_id),
+    return _to_my_selections(
+        teacher_id,
         MessageKind.WAITLIST_CLOSED,
         f"候补未递补：{label}",
         f"你在{label}的候补未能递补：{reason}。\n本学期的选课已经结束，如有疑问请联系本校负责选课的老师。",
         at,
         key=f"waitlist_closed:{class_id}:{teacher_id}",
-        link=MY,
-        link_text="查看我的选课",
     )
 
 
 def dates_clash(sel: Selection, start: date, end: date, clash_with: str, at: datetime) -> Message:
     """CH-3: the class moved to days that clash with another class the teacher holds."""
     label = _class_label(sel.project_title, sel.class_name)
-    return outbox.message(
-        teacher_party(sel.teacher_id),
+    return _to_my_selections(
+        sel.teacher_id,
         MessageKind.CLASS_CHANGED,
         f"班期日期变更后与已选班期冲突：{label}",
         f"{label}的日期已变更为{fmt_day(start)}至{fmt_day(end)}，与你已选的{clash_with}日期冲突。\n"
         "下一步：请到“我的选课”退选其中一个班期（不受选课时间限制）。",
         at,
         key=f"clash:{sel.class_id}:{sel.teacher_id}:{start.isoformat()}",
-        link=MY,
-        link_text="查看我的选课",
         critical=True,
     )
 
