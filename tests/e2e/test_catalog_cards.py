@@ -115,3 +115,22 @@ def test_cards_stay_where_they_are_when_the_seat_counts_arrive(stack, phone):
     )
     after = [cards.nth(i).bounding_box() for i in range(4)]
     assert after == before
+
+
+def test_leaving_the_search_box_does_not_redraw_the_list_under_her_tap(stack, phone):
+    """Typing redraws the list (input events). When the teacher then taps a result, the search
+    box loses focus and fires `change`: that redrew the same list again, in the middle of the
+    tap, and the tap was lost (the teacher-slice test failed so under load, seeds 2721325869,
+    3296635082 and 978613965). Leaving the box must leave the list alone."""
+    page = phone
+    page.goto(stack.url + "/catalog/")
+    page.locator(".zjt-count").filter(has_text="个").wait_for()
+    title = page.locator(".zjt-results > li h3 a").first.inner_text()
+    page.fill("input[name=q]", title)  # busy from this input until its list is drawn
+    page.locator('.zjt-results[aria-busy="false"] > li').first.wait_for()
+    page.locator(".zjt-results > li").first.evaluate("li => { li.dataset.drawn = 'before' }")
+    page.locator("input[name=q]").blur()  # fires change: the value differs from the focus's
+    # A redraw would start at once: the list marked busy, then its cards replaced.
+    assert page.locator(".zjt-results").get_attribute("aria-busy") == "false"
+    page.locator(".zjt-results > li").first.click(trial=True)  # a tap's checks, not its action
+    assert page.locator('.zjt-results > li[data-drawn="before"]').count() == 1

@@ -444,7 +444,13 @@
     renderActive();
     form.addEventListener("submit", function (e) { e.preventDefault(); openSheet(false); });
     form.addEventListener("input", changed);
-    form.addEventListener("change", changed);
+    form.addEventListener("change", function (evt) {
+      // The search box reported every keystroke already (input). Its change event comes when it
+      // loses focus, i.e. when the teacher taps a result: a redraw of the same list then replaced
+      // the card under her finger, and the tap was lost.
+      if (evt.target === form.elements.q) return;
+      changed(evt);
+    });
     form.addEventListener("reset", function () {
       setTimeout(function () { fillCounties(); rememberStage(); changed(); }, 0);
     });
