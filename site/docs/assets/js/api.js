@@ -299,6 +299,16 @@
     return t;
   }
 
+  /* One headline figure of a dashboard (数据看板, 培训质量报告, 学分进度), added to `box`: the value,
+     its label and an optional note under it. */
+  function kpi(box, label, value, note) {
+    var d = el("div", { "class": "zjt-kpi" });
+    d.appendChild(el("span", { "class": "zjt-kpi__value" }, String(value)));
+    d.appendChild(el("span", { "class": "zjt-kpi__label" }, label));
+    if (note) d.appendChild(el("span", { "class": "zjt-kpi__note" }, note));
+    box.appendChild(d);
+  }
+
   /* The site is published by a worker after the request that asked for it: follow it
      (GET /api/site/publication) from 发布中 to 已发布, calling show(text, kind) at each step
      ("" while publishing, "ok" when done, "error" when it did not complete). */
@@ -396,6 +406,7 @@
     el: el,
     loadECharts: loadECharts,
     dataTable: dataTable,
+    kpi: kpi,
     unreadCount: unreadCount,
     showUnread: showUnread,
     fmtWhen: fmtWhen,

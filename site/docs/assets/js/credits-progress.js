@@ -15,14 +15,6 @@
     return outer;
   }
 
-  function kpi(box, label, value, note) {
-    var d = el("div", { "class": "zjt-kpi" });
-    d.appendChild(el("span", { "class": "zjt-kpi__value" }, String(value)));
-    d.appendChild(el("span", { "class": "zjt-kpi__label" }, label));
-    if (note) d.appendChild(el("span", { "class": "zjt-kpi__note" }, note));
-    box.appendChild(d);
-  }
-
   function pct(a, b) { return b ? Math.round(a * 1000 / b) / 10 + "%" : "—"; }
 
   function teacherList(box, v, showSchool) {
@@ -107,10 +99,10 @@
     var s = v.summary;
     var kpis = el("div", { "class": "zjt-kpis" });
     if (s) {
-      kpi(kpis, "在职教师", s.teachers);
-      kpi(kpis, "进度落后", s.behind, "占 " + pct(s.behind, s.teachers));
-      kpi(kpis, "已达周期要求", s.met, v.cycle.required + " 学分");
-      kpi(kpis, "人均学分", s.average);
+      api.kpi(kpis, "在职教师", s.teachers);
+      api.kpi(kpis, "进度落后", s.behind, "占 " + pct(s.behind, s.teachers));
+      api.kpi(kpis, "已达周期要求", s.met, v.cycle.required + " 学分");
+      api.kpi(kpis, "人均学分", s.average);
     }
     box.appendChild(el("p", null, v.scope_name + " · " + v.cycle.name + " · 按周期进度，到今天应达 " + v.expected_by_now + " 学分"));
     box.appendChild(kpis);

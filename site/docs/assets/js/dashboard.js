@@ -21,14 +21,6 @@
 
   function pct(a, b) { return b ? Math.round(a * 1000 / b) / 10 + "%" : "—"; }
 
-  function kpi(label, value, note) {
-    var d = el("div", { "class": "zjt-kpi" });
-    d.appendChild(el("span", { "class": "zjt-kpi__value" }, String(value)));
-    d.appendChild(el("span", { "class": "zjt-kpi__label" }, label));
-    if (note) d.appendChild(el("span", { "class": "zjt-kpi__note" }, note));
-    kpisEl.appendChild(d);
-  }
-
   async function download(chart, name) {
     try {
       var resp = await fetch("/api/stats/export?chart=" + chart, { headers: { Authorization: "Bearer " + api.token() } });
@@ -86,14 +78,14 @@
     var lab = v.labels;
     var child = { province: "地区", city: "地区", county: "学校" }[(v.rows[0] || {}).level === "school" ? "county" : "city"] || "地区";
     if (sum) {
-      kpi("教师", sum.teachers);
-      kpi("已选课教师", sum.selected, "选课率 " + pct(sum.selected, sum.teachers));
-      kpi("待学校审核", sum.selections.pending || 0);
-      kpi("待机构复核", sum.selections.school_approved || 0);
+      api.kpi(kpisEl, "教师", sum.teachers);
+      api.kpi(kpisEl, "已选课教师", sum.selected, "选课率 " + pct(sum.selected, sum.teachers));
+      api.kpi(kpisEl, "待学校审核", sum.selections.pending || 0);
+      api.kpi(kpisEl, "待机构复核", sum.selections.school_approved || 0);
     }
     if (t) {
-      kpi("班期名额", t.capacity, "已选 " + t.held + "，满员率 " + pct(t.held, t.capacity));
-      kpi("满员班期", t.full, "候补 " + t.waitlist + " 人");
+      api.kpi(kpisEl, "班期名额", t.capacity, "已选 " + t.held + "，满员率 " + pct(t.held, t.capacity));
+      api.kpi(kpisEl, "满员班期", t.full, "候补 " + t.waitlist + " 人");
     }
     var asOf = (sum && sum.as_of) || (t && t.as_of);
     asofEl.textContent = asOf ? "数据截至 " + api.dayTime(asOf) + "（每隔几分钟更新）" : "统计数据尚未生成，请稍后再看。";

@@ -11,14 +11,6 @@
   var trail = [];
 
   function pct(v) { return v === null || v === undefined ? "—" : v + "%"; }
-  function kpi(kpis, label, value, note) {
-    var d = el("div", { "class": "zjt-kpi" });
-    d.appendChild(el("span", { "class": "zjt-kpi__value" }, String(value)));
-    d.appendChild(el("span", { "class": "zjt-kpi__label" }, label));
-    if (note) d.appendChild(el("span", { "class": "zjt-kpi__note" }, note));
-    kpis.appendChild(d);
-  }
-
   function rowsOf(rows) {
     return rows.map(function (r) {
       return [r.name, r.confirmed, r.checked_in, r.passed, r.failed, pct(r.completion_rate), r.credits, r.overall === null ? "—" : r.overall.toFixed(2) + "（" + r.answers + "人）"];
@@ -69,10 +61,10 @@
     var s = v.summary;
     var kpis = el("div", { "class": "zjt-kpis" });
     if (s) {
-      kpi(kpis, "已结束班期学员", s.confirmed, "报到 " + s.checked_in + " 人");
-      kpi(kpis, "完成率", pct(s.completion_rate), "合格 " + s.passed + " 人");
-      kpi(kpis, "未完成培训", s.failed, "已认定 " + s.decided + " 人");
-      kpi(kpis, "登记学分", s.credits, s.overall === null ? "暂无满意度" : "满意度 " + s.overall.toFixed(2));
+      api.kpi(kpis, "已结束班期学员", s.confirmed, "报到 " + s.checked_in + " 人");
+      api.kpi(kpis, "完成率", pct(s.completion_rate), "合格 " + s.passed + " 人");
+      api.kpi(kpis, "未完成培训", s.failed, "已认定 " + s.decided + " 人");
+      api.kpi(kpis, "登记学分", s.credits, s.overall === null ? "暂无满意度" : "满意度 " + s.overall.toFixed(2));
     }
     box.appendChild(kpis);
     box.appendChild(el("p", { "class": "zjt-muted" }, v.as_of ? "数据截至 " + api.dayTime(v.as_of) + "（每隔几分钟汇总一次）" : "报表尚未汇总，请稍后再看。"));
