@@ -102,6 +102,13 @@ class RecordSource(StrEnum):
     SCHOOL = "school"  # maintained by the school on the platform (TD-2)
 
 
+# How pages name a record's source; a legacy record ('') has none.
+RECORD_SOURCE_NAMES: dict[str, str] = {
+    RecordSource.NATIONAL: "国家系统",
+    RecordSource.SCHOOL: "学校维护",
+}
+
+
 # The export's columns, in order: (header, ImportRow field). Extra columns are ignored; headers
 # are matched by name, so column order in the file does not matter.
 IMPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -328,6 +335,12 @@ class Anomaly(Model):
     owner_region: str = Field(description="the bureau that owns it when no school does")
     school_ids: tuple[str, ...] = Field(default=(), description="schools whose staff see it")
     teacher_ids: tuple[str, ...] = ()
+    # Pages show names, not ids: the check writes the detail from the records' names, and
+    # names each record a resolver may pick (KEEP_ONE) here. Anomalies stored before this field
+    # have none until the next check rewrites them.
+    teacher_names: dict[str, str] = Field(
+        default_factory=dict, description="teacher id -> how the page names that record"
+    )
     detail: str
     actions: tuple[ResolveAction, ...]
     status: AnomalyStatus = AnomalyStatus.OPEN
@@ -525,6 +538,9 @@ class TeacherView(Model):
     source: str
     source_text: str
     merged_into: str | None
+    merged_into_text: str = Field(
+        default="", description="the record this duplicate was merged into, named for the page"
+    )
 
 
 class AccountView(User):

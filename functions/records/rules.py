@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,9 +14,11 @@ from functions.common import scope
 from schemas.calendar import SHANGHAI, TermCalendar
 from schemas.org import School
 from schemas.people import Role, Teacher, User
+from schemas.privacy import mask_id_number
 from schemas.records import (
     FIELD_LABELS,
     INACTIVE,
+    RECORD_SOURCE_NAMES,
     Anomaly,
     AnomalyKind,
     ImportRow,
@@ -171,6 +173,41 @@ def common_region(regions: Iterable[RegionCode], tree: RegionTree) -> RegionCode
     return next(r for r in chains[0] if r in shared)
 
 
+def teacher_label(t: Teacher, school: School | None) -> str:
+    """A teacher as the records pages name her (names, not ids): her name with her school and
+    her masked ID number, which tell apart two teachers of the same name."""
+    about = [school.name if school else "", mask_id_number(t.id_number)]
+    return f"{t.name}（{'，'.join(x for x in about if x)}）" if any(about) else t.name
+
+
+def record_labels(teachers: Iterable[Teacher], schools: Mapping[str, School]) -> dict[str, str]:
+    """Records of one ID number (TD-3 duplicates) as a resolver tells them apart: the ID number
+    they share does not, so each is named by its school, stage and subject, and source; records
+    alike in all of these are numbered."""
+    labels: dict[str, str] = {}
+    for t in teachers:
+        school = schools.get(t.school_id)
+        about = (
+            school.name if school else "学校不明",
+            f"{t.stage}{t.subject}",
+            RECORD_SOURCE_NAMES.get(t.source, ""),
+        )
+        labels[t.teacher_id] = f"{t.name}（{'，'.join(x for x in about if x)}）"
+    alike = Counter(labels.values())
+    nth: Counter[str] = Counter()
+    for tid, label in labels.items():
+        if alike[label] > 1:
+            nth[label] += 1
+            labels[tid] = f"{label}（第 {nth[label]} 条）"
+    return labels
+
+
+def class_label(selection: Mapping[str, str]) -> str:
+    """A selection's class as pages name it: 《project》class."""
+    project, name = selection.get("project_title", ""), selection.get("class_name", "")
+    return f"《{project}》{name}" if project else name or "（未命名班期）"
+
+
 def find_anomalies(
     teachers: Iterable[Teacher],
     schools: Mapping[str, School],
@@ -180,7 +217,8 @@ def find_anomalies(
 ) -> list[Anomaly]:
     """Every record anomaly (TD-3), each with an owner (a school or a bureau) and its actions.
 
-    `selections` are the term's selection items (teacher_id, school_id, status, class_id).
+    `selections` are the term's selection items (teacher_id, school_id, status, class_id,
+    project_title, class_name). Details name teachers, schools and classes, never their ids.
     """
     live = [t for t in teachers if not t.merged_into]
     by_id = {t.teacher_id: t for t in live}
@@ -193,8 +231,9 @@ def find_anomalies(
         detail: str,
         actions: tuple[ResolveAction, ...],
         school_ids: tuple[str, ...] = (),
-        teacher_ids: tuple[str, ...] = (),
+        teachers: Sequence[Teacher] = (),
         owner_school: str | None = None,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         region = common_region(regions, tree)
         out.append(
@@ -205,12 +244,22 @@ def find_anomalies(
                 owner_school_id=owner_school,
                 owner_region=region,
                 school_ids=school_ids,
-                teacher_ids=teacher_ids,
+                teacher_ids=tuple(t.teacher_id for t in teachers),
+                teacher_names=dict(names)
+                if names is not None
+                else {t.teacher_id: label(t) for t in teachers},
                 detail=detail,
                 actions=actions,
                 found_at=now,
             )
         )
+
+    def label(t: Teacher) -> str:
+        return teacher_label(t, schools.get(t.school_id))
+
+    def school_name(school_id: str) -> str:
+        s = schools.get(school_id)
+        return s.name if s else "（学校不明）"
 
     def region_of(t: Teacher) -> RegionCode:
         s = schools.get(t.school_id)
@@ -223,16 +272,18 @@ def find_anomalies(
     for idno, ts in sorted(groups.items()):
         if len(ts) > 1:
             sids = tuple(dict.fromkeys(t.school_id for t in ts))
+            names = record_labels(ts, schools)
             add(
                 AnomalyKind.DUPLICATE_ID,
                 idno,
                 [region_of(t) for t in ts],
-                f"{len(ts)} 条教师记录使用同一身份证件号："
-                + "、".join(f"{t.name}（{t.teacher_id}）" for t in ts),
+                f"{len(ts)} 条教师记录使用同一身份证件号 {mask_id_number(idno)}："
+                + "、".join(names[t.teacher_id] for t in ts),
                 (ResolveAction.KEEP_ONE,),
                 school_ids=sids,
-                teacher_ids=tuple(t.teacher_id for t in ts),
+                teachers=ts,
                 owner_school=sids[0] if len(sids) == 1 else None,
+                names=names,
             )
     for t in live:
         if t.id_number and id_number_problem(t.id_number):
@@ -240,10 +291,10 @@ def find_anomalies(
                 AnomalyKind.INVALID_ID,
                 t.teacher_id,
                 [region_of(t)],
-                f"{t.name}（{t.teacher_id}）：{id_number_problem(t.id_number)}",
+                f"{label(t)}：{id_number_problem(t.id_number)}",
                 (ResolveAction.ACKNOWLEDGE,),
                 school_ids=(t.school_id,),
-                teacher_ids=(t.teacher_id,),
+                teachers=(t,),
                 owner_school=t.school_id if t.school_id in schools else None,
             )
         school = schools.get(t.school_id)
@@ -252,20 +303,20 @@ def find_anomalies(
                 AnomalyKind.NO_SCHOOL,
                 t.teacher_id,
                 [t.region_code],
-                f"{t.name}（{t.teacher_id}）的学校代码 {t.school_id} 不存在",
+                f"{label(t)}的学校代码 {t.school_id} 不存在",
                 (ResolveAction.ASSIGN_SCHOOL,),
-                teacher_ids=(t.teacher_id,),
+                teachers=(t,),
             )
         elif school.region_code != t.region_code:
             add(
                 AnomalyKind.REGION_MISMATCH,
                 t.teacher_id,
                 [school.region_code],
-                f"{t.name}（{t.teacher_id}）登记在{tree.full_name(t.region_code)}，"
+                f"{label(t)}登记在{tree.full_name(t.region_code)}，"
                 f"但学校{school.name}位于{tree.full_name(school.region_code)}",
                 (ResolveAction.ASSIGN_SCHOOL,),
                 school_ids=(school.school_id,),
-                teacher_ids=(t.teacher_id,),
+                teachers=(t,),
                 owner_school=school.school_id,
             )
     for school in schools.values():
@@ -287,9 +338,9 @@ def find_anomalies(
         if holder is None or sel.get("status") not in OPEN_SELECTION:
             continue
         if sel.get("school_id") and sel["school_id"] != holder.school_id:
-            moved[(holder.teacher_id, sel["school_id"])].append(sel["class_id"])
+            moved[(holder.teacher_id, sel["school_id"])].append(class_label(sel))
         if holder.employment in {e.value for e in INACTIVE}:
-            inactive[holder.teacher_id].append(sel["class_id"])
+            inactive[holder.teacher_id].append(class_label(sel))
     for (tid, old_school), classes in sorted(moved.items()):
         t = by_id[tid]
         regions = [s.region_code for s in (schools.get(old_school), schools.get(t.school_id)) if s]
@@ -297,11 +348,12 @@ def find_anomalies(
             AnomalyKind.MOVED_WITH_SELECTIONS,
             f"{tid}:{old_school}",
             regions or [t.region_code],
-            f"{t.name}（{tid}）已从 {old_school} 调至 {t.school_id}，仍持有 {len(classes)} 个选课"
+            f"{teacher_label(t, None)}已从{school_name(old_school)}调至{school_name(t.school_id)}，"
+            f"仍持有 {len(classes)} 个选课"
             f"（{'、'.join(classes)}），选课随教师转入新学校",
             (ResolveAction.ACKNOWLEDGE,),
             school_ids=(t.school_id, old_school),
-            teacher_ids=(tid,),
+            teachers=(t,),
             owner_school=t.school_id,
         )
     for tid, classes in sorted(inactive.items()):
@@ -310,10 +362,10 @@ def find_anomalies(
             AnomalyKind.INACTIVE_WITH_SELECTIONS,
             tid,
             [region_of(t)],
-            f"{t.name}（{tid}）状态为{t.employment}，仍持有 {len(classes)} 个选课（{'、'.join(classes)}）",
+            f"{label(t)}状态为{t.employment}，仍持有 {len(classes)} 个选课（{'、'.join(classes)}）",
             (ResolveAction.ACKNOWLEDGE,),
             school_ids=(t.school_id,),
-            teacher_ids=(tid,),
+            teachers=(t,),
             owner_school=t.school_id if t.school_id in schools else None,
         )
     return out
@@ -452,17 +504,19 @@ MERGED_REASON = "重复记录已合并"
 
 
 def open_selection_classes(selections: Iterable[Mapping[str, str]]) -> list[str]:
-    """Classes of the selections that still bind the teacher: not withdrawn or rejected."""
-    return sorted(s["class_id"] for s in selections if s.get("status") in OPEN_SELECTION)
+    """The classes (named, `class_label`) of the selections that still bind the teacher: not
+    withdrawn or rejected."""
+    return sorted(class_label(s) for s in selections if s.get("status") in OPEN_SELECTION)
 
 
-def merge_problem(teacher: Teacher, open_classes: Sequence[str]) -> str | None:
-    """TD-3: a duplicate record is merged away only while it holds no open selection: its login
-    is disabled by the merge, so its seats and waitlist places would be stranded."""
+def merge_problem(record: str, open_classes: Sequence[str]) -> str | None:
+    """TD-3: a duplicate record (`record`: as the page names it) is merged away only while it
+    holds no open selection: its login is disabled by the merge, so its seats and waitlist
+    places would be stranded."""
     if not open_classes:
         return None
     return (
-        f"要合并的记录 {teacher.name}（{teacher.teacher_id}）仍有 {len(open_classes)} 个"
+        f"要合并的记录 {record} 仍有 {len(open_classes)} 个"
         f"未退选的选课（{'、'.join(open_classes)}），请先让该教师退选，或改为保留这条记录"
     )
 

@@ -42,6 +42,7 @@ from schemas.records import (
     IMPORT_PART_BYTES,
     IMPORT_SUFFIXES,
     OUTCOME_NAMES,
+    RECORD_SOURCE_NAMES,
     STAFF_ROLES,
     AccountList,
     AccountRequest,
@@ -484,8 +485,11 @@ def birth_date_of(t: Teacher) -> date | None:
     return t.birth_date
 
 
-def teacher_view(user: User, t: Teacher, school: School | None) -> TeacherView:
-    """A teacher record as `user` may see it: ID number masked unless owner or school admin."""
+def teacher_view(
+    user: User, t: Teacher, school: School | None, merged_into_text: str = ""
+) -> TeacherView:
+    """A teacher record as `user` may see it: ID number masked unless owner or school admin;
+    `merged_into_text` names the record a merged duplicate went into."""
     full = scope.sees_full_id_number(user, t)
     return TeacherView(
         teacher_id=t.teacher_id,
@@ -502,14 +506,27 @@ def teacher_view(user: User, t: Teacher, school: School | None) -> TeacherView:
         title=t.title,
         employment=t.employment,
         source=t.source,
-        source_text={"national": "国家系统", "school": "学校维护"}.get(t.source, "未关联"),
+        source_text=RECORD_SOURCE_NAMES.get(t.source, "未关联"),
         merged_into=t.merged_into,
+        merged_into_text=merged_into_text,
     )
 
 
 def list_teachers(user: User, school_id: str) -> list[TeacherView]:
+    """A school's teachers; a duplicate merged away names the record it was merged into (by
+    name and school: pages show names, not ids), read in one batch for the whole list."""
     school = _school_in_scope(user, school_id)
-    return [teacher_view(user, t, school) for t in store.teachers_of_school(school_id)]
+    teachers = store.teachers_of_school(school_id)
+    kept = store.teachers({t.merged_into for t in teachers if t.merged_into})
+    schools = store.schools({t.school_id for t in kept.values()} - {school_id})
+    schools[school_id] = school
+    names = rules.record_labels(kept.values(), schools)
+    return [
+        teacher_view(
+            user, t, school, names.get(t.merged_into, "另一条记录") if t.merged_into else ""
+        )
+        for t in teachers
+    ]
 
 
 def get_teacher(user: User, teacher_id: str) -> TeacherView:
@@ -752,10 +769,11 @@ def _keep_one(user: User, a: Anomaly, keep: str | None, now: datetime) -> tuple[
     if kept is None or not kept.id_number:
         raise NotFound("教师记录不存在")
     others = [t for tid, t in sorted(ts.items()) if tid != keep]
+    names = rules.record_labels(ts.values(), store.schools({t.school_id for t in ts.values()}))
     term = settings().term
     for t in others:
         held = rules.open_selection_classes(store.selections_of_teacher(t.teacher_id, term))
-        problem = rules.merge_problem(t, held)
+        problem = rules.merge_problem(names[t.teacher_id], held)
         if problem:
             raise MergeHasSelections(problem)
     ids = {t.teacher_id for t in others}
@@ -771,7 +789,7 @@ def _keep_one(user: User, a: Anomaly, keep: str | None, now: datetime) -> tuple[
         accounts=accounts,
         term=term,
     )
-    text = f"保留 {keep}，其余记录标记为重复（未删除）"
+    text = f"保留 {names[keep]}，其余记录标记为重复（未删除）"
     if accounts:
         text += f"，已停用其登录账号 {len(accounts)} 个"
     return text, merge

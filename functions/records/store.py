@@ -492,6 +492,11 @@ def teachers_in_county(county: str) -> list[Teacher]:
     return [Teacher.model_validate_json(i[_DOC]) for i in items]
 
 
+# What the checks read of a selection item: whose, where, its status, and its class by id and
+# by name (details name classes, never their ids).
+_SELECTION_FIELDS = ("teacher_id", "school_id", "status", "class_id", "project_title", "class_name")
+
+
 def selections_of_school(school_id: str, term: str) -> list[dict[str, str]]:
     """The term's selections filed under a school (the school the teacher had when selecting)."""
     items = store.query_pages(
@@ -501,10 +506,7 @@ def selections_of_school(school_id: str, term: str) -> list[dict[str, str]]:
             ":pk": keys.selection_by_school(school_id, term, "", "")["GSI2PK"]
         },
     )
-    return [
-        {k: str(i.get(k, "")) for k in ("teacher_id", "school_id", "status", "class_id")}
-        for i in items
-    ]
+    return [{k: str(i.get(k, "")) for k in _SELECTION_FIELDS} for i in items]
 
 
 def migration_state() -> dict[str, Any]:
@@ -606,7 +608,8 @@ def set_account(user: User, old_doc: str) -> None:
 
 
 def selections_of_teacher(teacher_id: str, term: str) -> list[dict[str, str]]:
-    """The teacher's selections of `term` (class and status), on the teacher's partition."""
+    """The teacher's selections of `term` (class, its name and status), on the teacher's
+    partition."""
     items = store.query_pages(
         KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
         ExpressionAttributeValues={
@@ -615,7 +618,10 @@ def selections_of_teacher(teacher_id: str, term: str) -> list[dict[str, str]]:
         },
         ConsistentRead=True,
     )
-    return [{k: str(i.get(k, "")) for k in ("class_id", "status")} for i in items]
+    return [
+        {k: str(i.get(k, "")) for k in ("class_id", "status", "project_title", "class_name")}
+        for i in items
+    ]
 
 
 @dataclass(frozen=True)

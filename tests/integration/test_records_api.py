@@ -446,6 +446,8 @@ def test_check_finds_a_teacher_who_moved_while_holding_selections_both_schools_s
             "school_id": "s2",
             "status": SelectionStatus.PENDING.value,
             "class_id": "p1-c2",
+            "project_title": "小学语文阅读教学",
+            "class_name": "第2期",
         }
     )
     check("bureau-330200")
@@ -453,6 +455,10 @@ def test_check_finds_a_teacher_who_moved_while_holding_selections_both_schools_s
         kinds = [a["kind"] for a in anomalies(sub)]
         assert "moved_with_selections" in kinds, sub
     a = next(a for a in anomalies("a-s2") if a["kind"] == "moved_with_selections")
+    # Names, not ids (style: user-facing text): the teacher, both schools and the class.
+    assert a["detail"].startswith("王芳已从宁波市鄞州区第一中学调至杭州市西湖区实验小学"), a
+    assert "《小学语文阅读教学》第2期" in a["detail"]
+    assert not [x for x in ("t1", "s1", "s2", "p1-c2") if x in a["detail"]], a["detail"]
     status, body, _ = api(
         "POST",
         f"/api/records/anomalies/{a['anomaly_id']}/resolve",
@@ -507,6 +513,13 @@ def test_duplicate_id_numbers_are_resolved_by_keeping_one_record_never_deleting_
     check("bureau-330106")
     a = next(a for a in anomalies("a-s1") if a["kind"] == "duplicate_id")
     assert set(a["teacher_ids"]) == {"t1", "t2"} and n not in a["anomaly_id"]
+    # The page offers and describes each record by name, school and subject, never its id.
+    assert a["teacher_names"] == {
+        "t1": "王芳（杭州市西湖区实验小学，小学语文）",
+        "t2": "李强（杭州市西湖区实验小学，小学数学）",
+    }
+    assert "王芳（杭州市西湖区实验小学，小学语文）" in a["detail"]
+    assert "t1" not in a["detail"] and "t2" not in a["detail"] and n not in a["detail"]
     status, body, _ = api(
         "POST",
         f"/api/records/anomalies/{a['anomaly_id']}/resolve",
@@ -516,9 +529,15 @@ def test_duplicate_id_numbers_are_resolved_by_keeping_one_record_never_deleting_
         body={"action": "keep_one", "teacher_id": "t1"},
     )
     assert status == 200, body
+    assert body["resolution"].startswith("保留 王芳（杭州市西湖区实验小学，小学语文），"), body
     records.clear_cache()
     assert records.get_teacher("t2").merged_into == "t1"
     assert store.get_item(keys.teacher_identity(n))["teacher_id"] == "t1"
+    # The school's teacher list names the record the duplicate went into.
+    status, listed, _ = api("GET", "/api/records/teachers", "a-s1", query={"school_id": "s1"})
+    assert status == 200, listed
+    merged = next(t for t in listed["teachers"] if t["teacher_id"] == "t2")
+    assert merged["merged_into_text"] == "王芳（杭州市西湖区实验小学，小学语文）"
 
 
 # --- accounts ------------------------------------------------------------------------------

@@ -28,6 +28,9 @@ NOW = datetime(2024, 3, 1, tzinfo=UTC)
 S1 = School(school_id="s1", name="西湖区实验小学", region_code="330106", stages=("小学",))
 S2 = School(school_id="s2", name="鄞州区第一中学", region_code="330212", stages=("高中",))
 ID = make_id_number("330106", date(1985, 3, 2), 7, male=True)
+ID2, ID3, ID4, ID5 = (
+    make_id_number("330106", date(1985, 3, 2), n, male=True) for n in range(8, 12)
+)
 
 
 def cells(**over: object) -> dict[str, object]:
@@ -209,6 +212,52 @@ def test_invalid_stored_id_number_is_an_anomaly_TD_3():
     assert an.kind == AnomalyKind.INVALID_ID
 
 
+def test_anomaly_details_and_choices_name_teachers_schools_and_classes_not_ids_TD_3():
+    """Pages show names, not ids: every detail is written from the records' names (the school
+    and the masked ID number tell two 王强 apart), and a duplicate's records are offered to the
+    resolver by name, school, subject and source."""
+    sel = {"school_id": "s1", "status": "confirmed", "class_id": "c-ab12345"}
+    sel |= {"project_title": "小学语文阅读教学", "class_name": "第1期"}
+    teachers = [
+        _teacher(teacher_id="Tdupa1234567"),
+        _teacher(teacher_id="Tdupb1234567", school_id="s2", region_code="330212", source="school"),
+        _teacher(teacher_id="Tgone1234567", id_number=ID2, school_id="gone"),
+        _teacher(teacher_id="Tmism1234567", id_number=ID3, region_code="330212"),
+        _teacher(teacher_id="Tmove1234567", id_number=ID4, school_id="s2", region_code="330212"),
+        _teacher(teacher_id="Tretd1234567", id_number=ID5, employment="退休"),
+        _teacher(teacher_id="Tinvl1234567", id_number="330106198503020150"),
+    ]
+    sels = [{**sel, "teacher_id": "Tmove1234567"}, {**sel, "teacher_id": "Tretd1234567"}]
+    found = {a.kind: a for a in find(teachers, sels)}
+    assert set(found) == set(AnomalyKind)
+    for a in found.values():
+        shown = [a.detail, *a.teacher_names.values()]
+        assert not [x for x in shown for t in teachers if t.teacher_id in x], a.detail
+        assert not [x for x in shown if "c-ab12345" in x or "s1" in x or "s2" in x], a.detail
+        assert "王强" in a.detail and set(a.teacher_names) == set(a.teacher_ids), a.detail
+    dup = found[AnomalyKind.DUPLICATE_ID]
+    assert mask_id_number(ID) in dup.detail and ID not in dup.detail
+    assert dup.teacher_names == {
+        "Tdupa1234567": "王强（西湖区实验小学，小学语文，国家系统）",
+        "Tdupb1234567": "王强（鄞州区第一中学，小学语文，学校维护）",
+    }
+    assert (
+        f"王强（西湖区实验小学，{mask_id_number(ID5)}）"
+        in found[AnomalyKind.INACTIVE_WITH_SELECTIONS].detail
+    )
+    moved = found[AnomalyKind.MOVED_WITH_SELECTIONS].detail
+    assert "从西湖区实验小学调至鄞州区第一中学" in moved and "《小学语文阅读教学》第1期" in moved
+
+
+def test_records_alike_in_school_subject_and_source_are_numbered_TD_3():
+    same = [_teacher(teacher_id="Ta"), _teacher(teacher_id="Tb")]
+    labels = rules.record_labels(same, {"s1": S1})
+    assert labels == {
+        "Ta": "王强（西湖区实验小学，小学语文，国家系统）（第 1 条）",
+        "Tb": "王强（西湖区实验小学，小学语文，国家系统）（第 2 条）",
+    }
+
+
 def test_owners_resolve_and_others_do_not_TD_3():
     [an] = find([_teacher(school_id="gone")])
     county = User(user_id="uc", role=Role.COUNTY_BUREAU, name="x", region_code="330106")
@@ -290,19 +339,21 @@ def test_disabling_records_who_when_and_why_and_enabling_clears_it():
 
 
 def test_a_duplicate_holding_open_selections_is_not_merged_TD_3():
-    t = _teacher(teacher_id="B")
+    statuses = ("pending", "waitlisted", "withdrawn", "school_rejected", "waitlist_dropped")
     sels = [
-        {"class_id": "c1", "status": "pending"},
-        {"class_id": "c2", "status": "waitlisted"},
-        {"class_id": "c3", "status": "withdrawn"},
-        {"class_id": "c4", "status": "school_rejected"},
-        {"class_id": "c5", "status": "waitlist_dropped"},
+        {"class_id": f"c{n}", "status": st, "project_title": "心理健康", "class_name": f"第{n}期"}
+        for n, st in enumerate(statuses, 1)
     ]
     held = rules.open_selection_classes(sels)
-    assert held == ["c1", "c2"]
-    problem = rules.merge_problem(t, held)
-    assert problem and "2 个" in problem and "退选" in problem and "B" in problem
-    assert rules.merge_problem(t, rules.open_selection_classes(sels[2:])) is None
+    assert held == ["《心理健康》第1期", "《心理健康》第2期"]
+    record = rules.record_labels([_teacher(teacher_id="Tdupb1234567")], {"s1": S1})["Tdupb1234567"]
+    problem = rules.merge_problem(record, held)
+    assert problem and "2 个" in problem and "退选" in problem
+    assert (
+        "王强（西湖区实验小学，小学语文，国家系统）" in problem and "《心理健康》第1期" in problem
+    )
+    assert "Tdupb1234567" not in problem and "c1" not in problem
+    assert rules.merge_problem(record, rules.open_selection_classes(sels[2:])) is None
 
 
 @pytest.mark.parametrize("name", ["teacher-import-template.xlsx", "teacher-import-template.csv"])
