@@ -240,7 +240,7 @@
           var li = el("li", { "class": "zjt-teacher" });
           li.appendChild(el("strong", null, t.name));
           li.appendChild(document.createTextNode(" " + t.stage + t.subject + (t.title ? " · " + t.title : "") + " · " + t.employment));
-          li.appendChild(el("p", { "class": "zjt-muted" }, "身份证件号 " + (t.id_number || "（无）") + " · " + t.source_text + (t.merged_into ? " · 重复记录，已并入 " + t.merged_into : "")));
+          li.appendChild(el("p", { "class": "zjt-muted" }, "身份证件号 " + (t.id_number || "（无）") + " · " + t.source_text + (t.merged_into ? " · 重复记录，已并入 " + (t.merged_into_text || "另一条记录") : "")));
           if (maintain && t.source === "school") {
             var b = el("button", { type: "button", "class": "zjt-linkbtn" }, "修改");
             b.addEventListener("click", function () {
@@ -329,8 +329,12 @@
       var sel = el("select", { name: "action" });
       a.actions.forEach(function (x) { sel.appendChild(option(x, ACTIONS[x] || x)); });
       f.appendChild(sel);
-      var extra = el("select", { name: "teacher_id" });
-      a.teacher_ids.forEach(function (t) { extra.appendChild(option(t, "保留 " + t)); });
+      var extra = el("select", { name: "teacher_id", "aria-label": "保留的记录" });
+      // Each record by the name the check gave it (names, not ids); one checked before names
+      // were stored is offered by its place in the list until the next check names it.
+      a.teacher_ids.forEach(function (t, i) {
+        extra.appendChild(option(t, "保留 " + ((a.teacher_names || {})[t] || "第 " + (i + 1) + " 条记录")));
+      });
       // The school picked by name among the anomaly's county's schools (never a typed code).
       var school = el("select", { name: "school_id", "aria-label": "指定学校" });
       school.appendChild(option("", "选择学校"));
