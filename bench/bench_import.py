@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pydantic import ValidationError
 
 from functions.common import records, store
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.common.settings import settings
 from functions.common.table_def import create_table_kwargs
 from functions.records import files, service, worker

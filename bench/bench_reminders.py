@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from functions.common import records, store
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.common.settings import settings
 from functions.common.table_def import create_table_kwargs
 from functions.notify import remind, send

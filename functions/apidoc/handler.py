@@ -10,7 +10,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.apidoc import document
 from functions.common import coldstart
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
+from functions.common.log import logger
 
 app = make_app()
 

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
@@ -22,9 +21,8 @@ from pydantic import BaseModel
 
 from functions.common import clock, pi_audit
 from functions.common.errors import Busy, DomainError, UnsupportedMediaType
+from functions.common.log import logger
 from functions.common.validation import body_problem, field_errors
-
-logger = Logger(service="zjtrain")
 
 
 def json_response(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from typing import TYPE_CHECKING, Any
 
 from functions.common import records
 from functions.common.errors import (
@@ -15,6 +13,9 @@ from functions.common.errors import (
     UnknownUser,
 )
 from schemas.people import Role, User
+
+if TYPE_CHECKING:  # named in annotations only: no HTTP event classes are loaded for them
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 # Methods that only read: their caller may come from the warm Lambda's cache (at most
 # `cache_ttl_seconds` old), which the selection rush needs.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+from typing import TYPE_CHECKING
 
 from functions.common.errors import ValidationFailed
+
+if TYPE_CHECKING:  # named in annotations only: no HTTP event classes are loaded for them
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
 

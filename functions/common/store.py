@@ -18,17 +18,16 @@ from functools import cache, partial
 from typing import Any, Literal, TypeVar, cast
 
 import botocore.session
-from aws_lambda_powertools import Logger
 from botocore.config import Config
 from botocore.exceptions import ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from functions.common import keys, wire
 from functions.common.errors import Busy
+from functions.common.log import logger
 from functions.common.settings import settings
 
 T = TypeVar("T")
-logger = Logger(service="zjtrain")  # the same logger as functions.common.app's
 
 THROTTLE_CODES = frozenset(
     {

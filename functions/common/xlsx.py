@@ -8,7 +8,8 @@ written with the text type, and a string starting with `=`, `+`, `-`, `@`, a tab
 return gets a leading apostrophe (`neutralise`), which keeps it text when the cell is edited or
 the sheet is saved as CSV. Numbers stay numbers.
 
-openpyxl is imported on use: only export requests pay for it.
+openpyxl is imported on use: only export requests pay for it; powertools' `Response` too, so the
+workers that build workbooks do not load the HTTP resolver.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from aws_lambda_powertools.event_handler import Response
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler import Response
 
 MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -41,6 +43,9 @@ def response(filename: str, data: bytes) -> Response[bytes]:
     """The download: a bytes body leaves the resolver base64-encoded with isBase64Encoded set.
     (A route returning it carries no return annotation, or the resolver would validate the
     bytes as JSON.)"""
+    # Imported here: a worker builds workbooks (stored, not served) without the HTTP resolver.
+    from aws_lambda_powertools.event_handler import Response
+
     return Response(
         status_code=200,
         content_type=MIME,

@@ -11,8 +11,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
 from functions.common.auth import caller
+from functions.common.log import logger
 from functions.notify import service
 from schemas.notify import (
     CalendarFeed,

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from functions.common import coldstart, store
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.notify import remind
 
 

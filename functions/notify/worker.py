@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, store
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.notify import channels, send
 
 metrics = Metrics(namespace="zjtrain", service="notify-send")

@@ -10,9 +10,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
 from functions.common.auth import caller
 from functions.common.http import request_key
+from functions.common.log import logger
 from functions.orders import service
 from schemas.orders import (
     ORDER_ID,

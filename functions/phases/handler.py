@@ -13,7 +13,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, site
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.phases import invoke, service
 
 

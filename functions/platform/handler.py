@@ -8,9 +8,10 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, pi_audit, site, store, xlsx
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
 from functions.common.auth import caller
 from functions.common.errors import Unavailable
+from functions.common.log import logger
 from functions.common.settings import settings
 from functions.platform import institutions, mydata
 from schemas.calendar import SHANGHAI, term_calendar

@@ -9,8 +9,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, pi_audit, xlsx
-from functions.common.app import json_response, logger, make_app
+from functions.common.app import json_response, make_app
 from functions.common.auth import caller
+from functions.common.log import logger
 from functions.projects import service
 from schemas.projects import (
     AuditRows,

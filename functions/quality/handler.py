@@ -11,8 +11,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
 from functions.common.auth import caller
+from functions.common.log import logger
 from functions.quality import evaluation, monitoring, reports
 from schemas.quality import (
     AnswerRequest,

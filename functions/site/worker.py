@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import coldstart, site
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.common.settings import settings
 from functions.site import service
 from functions.site.target import configured_target

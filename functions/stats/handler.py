@@ -10,8 +10,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common import coldstart, xlsx
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
 from functions.common.auth import caller
+from functions.common.log import logger
 from functions.stats import service
 from schemas.stats import StatsView
 

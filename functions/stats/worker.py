@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.common import clock, coldstart, store
-from functions.common.app import logger
+from functions.common.log import logger
 from functions.stats import service
 
 

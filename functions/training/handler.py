@@ -12,8 +12,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict
 
 from functions.common import clock, coldstart, xlsx
-from functions.common.app import logger, make_app
+from functions.common.app import make_app
 from functions.common.auth import caller
+from functions.common.log import logger
 from functions.training import service
 from schemas.training import (
     AttendanceRequest,

@@ -5,6 +5,8 @@ hot path does not use. Behaviour, not timing (`python -m bench coldstart` has th
   the table's wire format in functions/common/wire.py); `import boto3` also loads its resource
   factory and s3transfer.
 - moto and werkzeug: the local stack's and the tests' only.
+- powertools' HTTP event handler (its resolvers, their request validation, the HTTP event
+  classes): the API handlers' only; a worker or the phase toggle serves no HTTP route.
 
 And in a Lambda runtime the handler's modules load with the cyclic garbage collector paused
 (functions/__init__.py, functions/common/coldstart.py).
@@ -65,6 +67,35 @@ def test_no_deployed_handler_imports_boto3_s3transfer_or_the_local_stacks_librar
     assert not everything & set(NEVER_AT_COLD_START), {
         m: sorted(p & set(NEVER_AT_COLD_START)) for m, p in loaded.items()
     }
+
+
+HTTP_ONLY = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")
+LOADED_PROBE = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+print(json.dumps(sorted(m for m in sys.argv[2:] if m in sys.modules)))
+"""
+
+
+def _which_loaded(module: str, candidates: tuple[str, ...]) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", LOADED_PROBE, module, *candidates],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(out.stdout))
+
+
+def test_workers_and_the_phase_toggle_do_not_load_the_http_resolver() -> None:
+    # It was most of a worker's import over the libraries it needs (logger, botocore, pydantic):
+    # the logger lived in the resolver's module, and the xlsx helper imported its Response.
+    assert _which_loaded("functions.selection.handler", HTTP_ONLY) == list(HTTP_ONLY)
+    quiet = sorted(w.module for w in WORKERS) + ["functions.phases.handler"]
+    assert len(quiet) >= 8
+    for module in quiet:
+        assert _which_loaded(module, HTTP_ONLY) == [], module
 
 
 def test_data_files_are_parsed_by_libyaml_into_what_the_pure_python_parser_reads() -> None:
