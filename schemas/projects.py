@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.base import Model
 from schemas.calendar import DATA_DIR
-from schemas.catalog import FeeItem, ProjectStatus, Session, Target, TrainingForm
+from schemas.catalog import FeeItem, Person, ProjectStatus, Session, Target, TrainingForm
 from schemas.org import QuotaCategory
 from schemas.regions import RegionCode
 from schemas.yamlfile import read_yaml
@@ -455,6 +455,10 @@ class ProjectSummary(Model):
     return_reason: str
     updated_at: str  # ISO 8601, "" for a published project without a date
     classes: list[str]  # the published project's class ids
+    instructors: list[Person] = Field(
+        default_factory=list,
+        description="the published project's instructors: a change of instructors picks them",
+    )
 
 
 class MyProjects(Model):

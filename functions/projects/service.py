@@ -241,6 +241,7 @@ def my_projects(user: User) -> MyProjects:
                     return_reason=rec.return_reason,
                     updated_at=rec.updated_at.isoformat(),
                     classes=[c.class_id for c in published.classes] if published else [],
+                    instructors=list(published.instructors) if published else [],
                 )
             )
         elif (doc := docs.get(str(item["PK"]).removeprefix("PROJECT#"))) is not None:
@@ -253,6 +254,7 @@ def my_projects(user: User) -> MyProjects:
                     return_reason="",
                     updated_at=doc.published_at.isoformat() if doc.published_at else "",
                     classes=[c.class_id for c in doc.classes],
+                    instructors=list(doc.instructors),
                 )
             )
     return MyProjects(projects=sorted(out, key=lambda r: r.project_id), quota=quota_status(inst))

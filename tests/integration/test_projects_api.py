@@ -645,6 +645,11 @@ def test_minor_change_is_applied_at_once_and_recorded_CH_1(clock_at):
     assert s == 201 and c["status"] == "applied"
     doc = next(p for p in catalog.published_projects("2024H1") if p.project_id == pid)
     assert [p.name for p in doc.instructors] == ["负责人91", "专家乙"]
+    # The institution's list carries them, for the next change of instructors to pick from.
+    mine = next(
+        p for p in api("GET", "/api/projects", "inst-zjnu")[1]["projects"] if p["project_id"] == pid
+    )
+    assert [p["name"] for p in mine["instructors"]] == ["负责人91", "专家乙"]
 
 
 def test_approved_major_change_opens_withdrawal_rights_for_enrolled_teachers_CH_3(clock_at):

@@ -748,7 +748,21 @@
     box.appendChild(field("新开班日期", "start_date", "", { type: "date" }));
     box.appendChild(field("新结束日期", "end_date", "", { type: "date" }));
     box.appendChild(field("新地点", "place", ""));
-    box.appendChild(field("授课教师（用顿号分隔）", "instructors", ""));
+    // The instructors after the change: the project's own are picked by name (their 职称 and
+    // unit stay on the project page), only someone new is typed.
+    var who = el("fieldset", { "class": "zjt-change-instructors" });
+    who.appendChild(el("legend", null, "变更后的授课教师"));
+    (p.instructors || []).forEach(function (x) {
+      var about = [x.title, x.organisation].filter(Boolean).join("，");
+      var cb = el("input", { type: "checkbox", name: "keep_instructor", value: x.name });
+      cb.checked = true;
+      var lab = el("label", { "class": "zjt-field zjt-field--check" });
+      lab.appendChild(cb);
+      lab.appendChild(document.createTextNode(x.name + (about ? "（" + about + "）" : "")));
+      who.appendChild(lab);
+    });
+    who.appendChild(field("新增授课教师（姓名，用顿号分隔）", "instructors", ""));
+    box.appendChild(who);
     box.appendChild(field("变更内容", "what", ""));
     box.appendChild(field("变更原因", "why", ""));
     var msg = el("p", { "class": "zjt-msg", role: "status" });
@@ -758,8 +772,12 @@
       var label = v("kind");
       var kind = Object.keys(CHANGE_KINDS).filter(function (k) { return CHANGE_KINDS[k] === label; })[0] || "other";
       var body = { kind: kind, what: v("what") || "", why: v("why") || "", class_id: v("class_id"), form: v("form"),
-        start_date: v("start_date"), end_date: v("end_date"), place: v("place"),
-        instructors: (v("instructors") || "").split(/[、,，\s]+/).filter(Boolean) };
+        start_date: v("start_date"), end_date: v("end_date"), place: v("place"), instructors: [] };
+      if (kind === "instructors") {
+        var kept = Array.prototype.map.call(box.querySelectorAll('input[name="keep_instructor"]:checked'), function (c) { return c.value; });
+        var added = (v("instructors") || "").split(/[、,，\s]+/).filter(function (n) { return n && kept.indexOf(n) < 0; });
+        body.instructors = kept.concat(added);
+      }
       try {
         var res = await api.request("POST", "/projects/" + encodeURIComponent(p.project_id) + "/changes", { body: body });
         msg.textContent = res.data.status === "pending" ? "已提交，等待教育局审批" : "已变更并记录";
