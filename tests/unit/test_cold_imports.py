@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -40,6 +41,19 @@ print(json.dumps(loaded))
 """
 
 
+def probe(code: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> Any:
+    """What the probe `code` prints as JSON, run in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
 def deployed_handlers() -> list[str]:
     contexts = sorted({r.function for r in ROUTES} | {"phases"})
     return [f"functions.{c}.handler" for c in contexts] + sorted(w.module for w in WORKERS)
@@ -48,14 +62,7 @@ def deployed_handlers() -> list[str]:
 def top_level_imports(modules: list[str]) -> dict[str, set[str]]:
     """Each module's top-level packages, imported in one fresh interpreter in turn (what the
     later ones share with the earlier ones is in neither's list, but in the union)."""
-    out = subprocess.run(
-        [sys.executable, "-c", PROBE, *modules],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return {m: set(pkgs) for m, pkgs in json.loads(out.stdout).items()}
+    return {m: set(pkgs) for m, pkgs in probe(PROBE, *modules).items()}
 
 
 def test_no_deployed_handler_imports_boto3_s3transfer_or_the_local_stacks_libraries() -> None:
@@ -78,14 +85,7 @@ print(json.dumps(sorted(m for m in sys.argv[2:] if m in sys.modules)))
 
 
 def _which_loaded(module: str, candidates: tuple[str, ...]) -> list[str]:
-    out = subprocess.run(
-        [sys.executable, "-c", LOADED_PROBE, module, *candidates],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return list(json.loads(out.stdout))
+    return list(probe(LOADED_PROBE, module, *candidates))
 
 
 def test_workers_and_the_phase_toggle_do_not_load_the_http_resolver() -> None:
@@ -126,15 +126,9 @@ print(json.dumps({
 
 
 def _data_seen_from(code: Path) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, "-c", DATA_PROBE],
-        cwd=code,
-        env={**os.environ, "PYTHONPATH": str(code)},
-        capture_output=True,
-        text=True,
-        check=True,
+    found: dict[str, object] = probe(
+        DATA_PROBE, cwd=code, env={**os.environ, "PYTHONPATH": str(code)}
     )
-    found: dict[str, object] = json.loads(out.stdout)
     return found
 
 
@@ -168,15 +162,7 @@ print(json.dumps([gc.isenabled(), gc.get_freeze_count(), gc.get_threshold()]))
 
 
 def _gc_after_import(env: dict[str, str]) -> list[object]:
-    out = subprocess.run(
-        [sys.executable, "-c", GC_PROBE],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return list(json.loads(out.stdout))
+    return list(probe(GC_PROBE, env=env))
 
 
 def test_a_lambda_cold_start_loads_with_the_collector_paused_then_resumes_it() -> None:
@@ -211,9 +197,6 @@ def test_a_handler_import_builds_few_of_the_models_it_names() -> None:
     # The quality function names 160-odd models (its routes' and the items it reads); building
     # each validator at import was most of its cold start. Only those the import itself uses
     # (the vocabulary it validates, models used as defaults) are built before a request.
-    out = subprocess.run(
-        [sys.executable, "-c", BUILT_PROBE], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    found = json.loads(out.stdout)
+    found = probe(BUILT_PROBE)
     assert found["models"] > 100 and found["not_deferred"] == []
     assert len(found["built"]) <= 12, found["built"]
