@@ -176,8 +176,13 @@ def common_region(regions: Iterable[RegionCode], tree: RegionTree) -> RegionCode
 def teacher_label(t: Teacher, school: School | None) -> str:
     """A teacher as the records pages name her (names, not ids): her name with her school and
     her masked ID number, which tell apart two teachers of the same name."""
-    about = [school.name if school else "", mask_id_number(t.id_number)]
-    return f"{t.name}（{'，'.join(x for x in about if x)}）" if any(about) else t.name
+    return _named(t.name, school.name if school else "", mask_id_number(t.id_number))
+
+
+def _named(name: str, *about: str) -> str:
+    """`name（a，b）` with the non-empty parts of `about`; the bare name when none is."""
+    parts = [x for x in about if x]
+    return f"{name}（{'，'.join(parts)}）" if parts else name
 
 
 def record_labels(teachers: Iterable[Teacher], schools: Mapping[str, School]) -> dict[str, str]:
@@ -187,12 +192,12 @@ def record_labels(teachers: Iterable[Teacher], schools: Mapping[str, School]) ->
     labels: dict[str, str] = {}
     for t in teachers:
         school = schools.get(t.school_id)
-        about = (
+        labels[t.teacher_id] = _named(
+            t.name,
             school.name if school else "学校不明",
             f"{t.stage}{t.subject}",
             RECORD_SOURCE_NAMES.get(t.source, ""),
         )
-        labels[t.teacher_id] = f"{t.name}（{'，'.join(x for x in about if x)}）"
     alike = Counter(labels.values())
     nth: Counter[str] = Counter()
     for tid, label in labels.items():
